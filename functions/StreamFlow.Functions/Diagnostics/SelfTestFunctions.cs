@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Results;
+using StreamFlow.Functions.Durable;
+using StreamFlow.Functions.Hosting;
+using StreamFlow.Functions.Http;
+using StreamFlow.Functions.OpenApi;
+using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Diagnostics;
+
+namespace StreamFlow.Functions.Diagnostics;
+
+public sealed record SelfTestBody(int? PauseSeconds) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (PauseSeconds is < 0 or > 60)
+        {
+            errors.Add("pauseSeconds", "must be between 0 and 60.");
+        }
+    }
+}
+
+/// <summary>Developers start the platform self-test orchestration and read its status.</summary>
+public sealed class SelfTestFunctions(RequestBody body, OperatorAuthenticator operators, FunctionCatalog catalog)
+{
+    [Function("StartSelfTest")]
+    [ApiOperation("Starts the platform self-test: Blob storage, a durable timer and PostgreSQL, as one orchestration.",
+        Tag = "Developer", Auth = ApiAuth.Developer, RequestBody = typeof(SelfTestBody), Response = typeof(OperationAccepted), SuccessStatus = 202)]
+    public async Task<IResult> Start(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/self-tests")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var input = await body.ReadJsonAsync<SelfTestBody>(request, cancellationToken);
+        if (!input.Succeeded)
+        {
+            return ApiResults.Problem(input.Problem, request.HttpContext);
+        }
+
+        var instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(
+            TaskNames.PlatformSelfTest,
+            new PlatformSelfTestInput(caller.Value.Email, input.Value.PauseSeconds ?? 1),
+            cancellationToken);
+        var statusUrl = OperationUrls.StatusUrl(request, $"{catalog.RoutePrefix}/v1/dev/self-tests/{instanceId}");
+        request.HttpContext.Response.Headers.Location = statusUrl;
+        return ApiResults.Json(new OperationAccepted(instanceId, statusUrl), StatusCodes.Status202Accepted);
+    }
+
+    [Function("GetSelfTest")]
+    [ApiOperation("The status of a self-test run, with each probe's outcome once completed.",
+        Tag = "Developer", Auth = ApiAuth.Developer, Response = typeof(OperationStatus), Problems = [404])]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/self-tests/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var metadata = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        return metadata is null || metadata.Name != TaskNames.PlatformSelfTest
+            ? ApiResults.Problem(Problem.NotFound("The self-test"), request.HttpContext)
+            : ApiResults.Json(OperationStatus.From(metadata));
+    }
+}
+
+/// <summary>The one-line trigger shims over the classes in StreamFlow.Orchestrations.</summary>
+public sealed class SelfTestTriggers(ProbeBlobStorageActivity probeBlobStorage, ProbeDatabaseActivity probeDatabase)
+{
+    [Function(TaskNames.PlatformSelfTest)]
+    public static Task<PlatformSelfTestReport> PlatformSelfTest([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new PlatformSelfTestOrchestrator().RunAsync(context, context.GetInput<PlatformSelfTestInput>()!);
+
+    [Function(TaskNames.ProbeBlobStorage)]
+    public Task<ProbeResult> ProbeBlobStorage([ActivityTrigger] ProbeRequest input) =>
+        probeBlobStorage.RunAsync(new FunctionActivityContext(TaskNames.ProbeBlobStorage), input);
+
+    [Function(TaskNames.ProbeDatabase)]
+    public Task<ProbeResult> ProbeDatabase([ActivityTrigger] ProbeRequest input) =>
+        probeDatabase.RunAsync(new FunctionActivityContext(TaskNames.ProbeDatabase), input);
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+
+namespace StreamFlow.Functions.Durable;
+
+/// <summary>The status resource of a long-running operation (../shared/API.md's 202 convention).</summary>
+public sealed record OperationStatus(
+    string Id,
+    string Name,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    JsonElement? Progress,
+    JsonElement? Result,
+    string? Error)
+{
+    public static OperationStatus From(OrchestrationMetadata metadata) => new(
+        metadata.InstanceId,
+        metadata.Name,
+        metadata.RuntimeStatus switch
+        {
+            OrchestrationRuntimeStatus.Pending => "pending",
+            OrchestrationRuntimeStatus.Completed => "completed",
+            OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => "failed",
+            _ => "running",
+        },
+        metadata.CreatedAt,
+        metadata.LastUpdatedAt,
+        Parse(metadata.SerializedCustomStatus),
+        metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? Parse(metadata.SerializedOutput) : null,
+        metadata.FailureDetails?.ErrorMessage);
+
+    private static JsonElement? Parse(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
+
+public sealed record OperationAccepted(string Id, string StatusUrl);
+
+public static class OperationUrls
+{
+    /// <summary>An absolute status URL on the host the caller reached.</summary>
+    public static string StatusUrl(HttpRequest request, string relativePath) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}/{relativePath.TrimStart('/')}";
+}

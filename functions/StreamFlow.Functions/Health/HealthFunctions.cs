@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using StreamFlow.Core.Health;
+using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Functions.Http;
+using StreamFlow.Functions.OpenApi;
+
+namespace StreamFlow.Functions.Health;
+
+public sealed class HealthFunctions(HealthService health, HeartbeatStore heartbeats, OperatorAuthenticator operators)
+{
+    [Function("Health")]
+    [ApiOperation("Checks PostgreSQL, Blob storage and the durable backend: 200 when all answer, 503 naming the one that does not.",
+        Tag = "Platform", Response = typeof(HealthResponse), Problems = [503])]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var report = await health.CheckAsync([DurableHealthProbe.For(durable)], cancellationToken);
+        return ApiResults.Json(new HealthResponse(report.Status, report.Checks), report.IsHealthy ? 200 : 503);
+    }
+
+    [Function("HealthHistory")]
+    [ApiOperation("The recent heartbeats: what each periodic health check saw.", Tag = "Developer",
+        Response = typeof(HealthReport[]), Auth = ApiAuth.Developer)]
+    public async Task<IResult> History(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/health/history")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        return ApiResults.Json(await heartbeats.RecentAsync(100, cancellationToken));
+    }
+}
+
+public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckResult> Checks);
+
+/// <summary>The durable backend answers when it can look up an instance (absent or not).</summary>
+internal static class DurableHealthProbe
+{
+    public static HealthProbe For(DurableTaskClient client) =>
+        new("durable", cancellationToken => client.GetInstanceAsync("streamflow-health-probe", cancellationToken));
+}

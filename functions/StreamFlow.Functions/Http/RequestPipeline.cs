@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using StreamFlow.Core.Diagnostics;
+
+namespace StreamFlow.Functions.Http;
+
+/// <summary>
+/// What every HTTP request goes through in either host: a correlation id, one structured log line, metrics, and
+/// unhandled exceptions turned into a 500 problem that carries the trace id and never a stack trace.
+/// </summary>
+public sealed class RequestPipeline(ILogger<RequestPipeline> logger)
+{
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        var correlationId = CorrelationIdOf(context);
+        context.TraceIdentifier = correlationId;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[CorrelationHeader] = correlationId;
+            return Task.CompletedTask;
+        });
+
+        var started = Stopwatch.GetTimestamp();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
+        try
+        {
+            await next();
+        }
+        catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            await ApiResults.Problem(exception.StatusCode, "The request could not be read", exception.Message, context).ExecuteAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = 499;
+        }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            logger.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ApiResults.Problem(
+                StatusCodes.Status500InternalServerError,
+                "Unexpected error",
+                $"Something went wrong on our side. Quote trace id {correlationId} when you report it.",
+                context).ExecuteAsync(context);
+        }
+        finally
+        {
+            var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var status = context.Response.StatusCode;
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            StreamFlowTelemetry.HttpRequests.Add(1, new("http.route", route), new("http.response.status_code", status));
+            StreamFlowTelemetry.HttpRequestDuration.Record(elapsedMs, new KeyValuePair<string, object?>("http.route", route));
+            logger.LogInformation(
+                "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
+                context.Request.Method,
+                context.Request.Path,
+                status,
+                elapsedMs);
+        }
+    }
+
+    private static string CorrelationIdOf(HttpContext context)
+    {
+        var supplied = context.Request.Headers[CorrelationHeader].ToString();
+        if (supplied.Length is > 0 and <= 64 && supplied.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            return supplied;
+        }
+
+        return Activity.Current?.TraceId.ToString() ?? ActivityTraceId.CreateRandom().ToString();
+    }
+}

@@ -1,0 +1,302 @@
+// StreamFlow on Azure: Functions (Flex Consumption, .NET 10 isolated) + Storage + PostgreSQL Flexible Server
+// + Key Vault + Application Insights, all reached through one user-assigned managed identity.
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource. Flex Consumption is only offered in some regions.')
+param location string = resourceGroup().location
+
+@description('Short name that prefixes resource names.')
+@minLength(3)
+@maxLength(12)
+param baseName string = 'streamflow'
+
+@description('Environment label used in resource names and tags (dev, test, prod, ...).')
+@minLength(2)
+@maxLength(8)
+param environmentName string = 'prod'
+
+param tags object = {
+  application: 'StreamFlow'
+  environment: environmentName
+}
+
+// ---- Function App ----
+
+@description('Upper bound of Flex Consumption instances.')
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 100
+
+@description('Memory per Flex Consumption instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param functionInstanceMemoryMB int = 2048
+
+@description('Origins allowed to call the REST API from a browser. Wildcards ("*") are dropped.')
+param corsAllowedOrigins string[] = []
+
+@description('Durable Functions task hub name.')
+param durableTaskHub string = 'StreamFlow'
+
+@description('Six-field CRON of the health heartbeat timer trigger.')
+param heartbeatSchedule string = '0 */5 * * * *'
+
+@description('Extra app settings merged in as given (non-secret values only).')
+param additionalAppSettings object = {}
+
+// ---- Email ----
+
+param smtpHost string = 'smtp.example.com'
+
+@minValue(1)
+@maxValue(65535)
+param smtpPort int = 587
+
+param smtpFrom string = 'StreamFlow <no-reply@example.com>'
+
+// ---- Provider and developer operators ----
+
+param providerEmail string = 'provider@example.com'
+
+@description('At least 12 characters.')
+@secure()
+param providerPassword string
+
+param devEmail string = 'developer@example.com'
+
+@description('At least 12 characters.')
+@secure()
+param devPassword string
+
+@description('HMAC key for provider JWTs (at least 32 characters).')
+@secure()
+param jwtProviderSigningKey string
+
+@description('HMAC key for developer JWTs (at least 32 characters); must differ from the provider key.')
+@secure()
+param jwtDeveloperSigningKey string
+
+@description('Key that encrypts backups before they are written to blob storage (at least 32 characters).')
+@secure()
+param backupsEncryptionKey string
+
+// ---- PostgreSQL ----
+
+@description('Server administrator; it owns the schema and runs the migrations.')
+param postgresOwnerLogin string = 'streamflow_owner'
+
+@description('At least 12 characters; Azure also requires three character classes.')
+@secure()
+param postgresOwnerPassword string
+
+@description('Application role (no ownership, no BYPASSRLS). The migrations create it with this password.')
+param postgresAppLogin string = 'streamflow_app'
+
+@description('At least 12 characters.')
+@secure()
+param postgresAppPassword string
+
+param postgresDatabaseName string = 'streamflow'
+param postgresSkuName string = 'Standard_B1ms'
+
+@allowed([
+  'Burstable'
+  'GeneralPurpose'
+  'MemoryOptimized'
+])
+param postgresSkuTier string = 'Burstable'
+
+@minValue(32)
+param postgresStorageSizeGB int = 32
+
+@minValue(7)
+@maxValue(35)
+param postgresBackupRetentionDays int = 7
+
+@description('Allow connections from Azure-internal addresses; required while the Function App is not VNet-integrated.')
+param postgresAllowAzureServices bool = true
+
+@allowed([
+  'Require'
+  'VerifyCA'
+  'VerifyFull'
+])
+param postgresSslMode string = 'Require'
+
+@description('Optional Entra administrator of the PostgreSQL server (leave objectId empty for none).')
+param postgresEntraAdmin {
+  objectId: string
+  principalName: string
+  principalType: ('User' | 'Group' | 'ServicePrincipal')
+} = {
+  objectId: ''
+  principalName: ''
+  principalType: 'Group'
+}
+
+// ---- Monitoring ----
+
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// ---- Names ----
+
+var suffix = uniqueString(subscription().id, resourceGroup().id, baseName, environmentName)
+var prefix = '${baseName}-${environmentName}'
+var compactBase = toLower(replace(baseName, '-', ''))
+
+var names = {
+  identity: 'id-${prefix}'
+  logAnalytics: 'log-${prefix}'
+  appInsights: 'appi-${prefix}'
+  storage: take('st${compactBase}${suffix}', 24)
+  keyVault: 'kv-${take(compactBase, 6)}-${suffix}'
+  postgres: 'psql-${prefix}-${take(suffix, 6)}'
+  plan: 'plan-${prefix}'
+  functionApp: 'func-${prefix}-${take(suffix, 6)}'
+}
+
+var appContainers = [
+  'backups'
+  'reports'
+  'documents'
+  'models'
+]
+var deploymentContainerName = 'deployments'
+
+// ---- Resources ----
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    appInsightsName: names.appInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    appContainers: appContainers
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    name: names.postgres
+    location: location
+    tags: tags
+    administratorLogin: postgresOwnerLogin
+    administratorPassword: postgresOwnerPassword
+    databaseName: postgresDatabaseName
+    skuName: postgresSkuName
+    skuTier: postgresSkuTier
+    storageSizeGB: postgresStorageSizeGB
+    backupRetentionDays: postgresBackupRetentionDays
+    allowAzureServices: postgresAllowAzureServices
+    entraAdmin: postgresEntraAdmin
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    postgresHost: postgres.outputs.fqdn
+    postgresDatabase: postgres.outputs.databaseName
+    postgresSslMode: postgresSslMode
+    postgresAppLogin: postgresAppLogin
+    postgresAppPassword: postgresAppPassword
+    postgresOwnerLogin: postgresOwnerLogin
+    postgresOwnerPassword: postgresOwnerPassword
+    providerPassword: providerPassword
+    devPassword: devPassword
+    jwtProviderSigningKey: jwtProviderSigningKey
+    jwtDeveloperSigningKey: jwtDeveloperSigningKey
+    backupsEncryptionKey: backupsEncryptionKey
+  }
+}
+
+module roleAssignments 'modules/roleAssignments.bicep' = {
+  name: 'roleAssignments'
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+var secretRefs = keyVault.outputs.references
+// A wildcard would open the API to every site; an explicit list is the only accepted form.
+var allowedOrigins = filter(corsAllowedOrigins, origin => trim(origin) != '*')
+
+var appSettings = union(additionalAppSettings, {
+  Durable__TaskHub: durableTaskHub
+  HeartbeatSchedule: heartbeatSchedule
+  Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
+  Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
+  Smtp__Host: smtpHost
+  Smtp__Port: string(smtpPort)
+  Smtp__From: smtpFrom
+  STREAMFLOW_PROVIDER_EMAIL: providerEmail
+  STREAMFLOW_PROVIDER_PASSWORD: secretRefs.providerPassword
+  STREAMFLOW_DEV_EMAIL: devEmail
+  STREAMFLOW_DEV_PASSWORD: secretRefs.devPassword
+  Jwt__ProviderSigningKey: secretRefs.jwtProviderSigningKey
+  Jwt__DeveloperSigningKey: secretRefs.jwtDeveloperSigningKey
+  Backups__EncryptionKey: secretRefs.backupsEncryptionKey
+  Cors__AllowedOrigins: join(allowedOrigins, ',')
+})
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    planName: names.plan
+    appName: names.functionApp
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+    corsAllowedOrigins: allowedOrigins
+    appSettings: appSettings
+  }
+  // The app reads Key Vault references and the storage account through the identity from its first start.
+  dependsOn: [
+    roleAssignments
+  ]
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output storageAccountName string = storage.outputs.name
+output postgresFqdn string = postgres.outputs.fqdn
+output keyVaultUri string = keyVault.outputs.uri

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Orchestrations.Diagnostics;
+
+namespace StreamFlow.Orchestrations;
+
+public static class OrchestrationServiceCollectionExtensions
+{
+    /// <summary>Registers the activity classes so that trigger shims (and tests) can resolve them.</summary>
+    public static IServiceCollection AddStreamFlowActivities(this IServiceCollection services)
+    {
+        services.AddTransient<ProbeBlobStorageActivity>();
+        services.AddTransient<ProbeDatabaseActivity>();
+        return services;
+    }
+}

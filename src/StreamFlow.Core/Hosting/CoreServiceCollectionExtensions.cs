@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Health;
+using StreamFlow.Core.Identity.Mfa;
+using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Storage;
+
+namespace StreamFlow.Core.Hosting;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Registers every Core service; both hosts call this and nothing else registers Core types.</summary>
+    public static IServiceCollection AddStreamFlowCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<PostgresOptions>>().Value;
+            if (string.IsNullOrWhiteSpace(options.AppConnectionString))
+            {
+                throw new InvalidOperationException("Postgres:AppConnectionString is not set.");
+            }
+
+            var builder = new NpgsqlDataSourceBuilder(options.AppConnectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "streamflow";
+            return builder.Build();
+        });
+        services.AddSingleton<StreamFlowDatabase>();
+        services.AddSingleton<DatabaseMigrator>();
+
+        services.AddSingleton(_ => BlobServiceClientFactory.Create(configuration));
+        services.AddHostedService<BlobContainerInitializer>();
+
+        services.AddSingleton(configuration.GetSection("OperatorAuth").Get<OperatorAuthOptions>() ?? new OperatorAuthOptions());
+        services.AddSingleton<OperatorAccounts>();
+        services.AddSingleton<OperatorTokenService>();
+        services.AddSingleton<OperatorLoginService>();
+        services.AddSingleton<TotpVerifier>();
+
+        services.AddSingleton<HealthService>();
+        services.AddSingleton<HeartbeatStore>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamFlow.Core.Json;
+
+/// <summary>The one JSON shape of the API: camelCase, enums as camelCase strings, nulls written.</summary>
+public static class StreamFlowJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

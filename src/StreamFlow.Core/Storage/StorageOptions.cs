@@ -1,0 +1,13 @@
+namespace StreamFlow.Core.Storage;
+
+/// <summary>The blob containers StreamFlow writes to; created at start-up.</summary>
+public static class BlobContainerNames
+{
+    public const string Backups = "backups";
+    public const string Reports = "reports";
+    public const string Documents = "documents";
+    public const string Models = "models";
+    public const string Platform = "platform";
+
+    public static IReadOnlyList<string> All { get; } = [Backups, Reports, Documents, Models, Platform];
+}

@@ -1,0 +1,31 @@
+namespace StreamFlow.EndToEndTests;
+
+internal static class TestEnvironment
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static int ApiPort => IntSetting("STREAMFLOW_TEST_API_PORT");
+
+    public static int SidecarPort => IntSetting("STREAMFLOW_TEST_SIDECAR_PORT");
+
+    public static string Setting(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the end-to-end tests through ./test.sh, which starts every service they need.");
+
+    private static int IntSetting(string name) => int.Parse(Setting(name), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamFlow.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("StreamFlow.sln not found above the test output.");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using StreamFlow.Functions.Hosting;
+using StreamFlow.Functions.OpenApi;
+
+namespace StreamFlow.UnitTests.Hosting;
+
+public sealed class OpenApiDocumentTests
+{
+    private static readonly FunctionCatalog Catalog =
+        FunctionCatalog.Load(typeof(FunctionsServiceCollectionExtensions).Assembly, Path.Combine(RepositoryPaths.Root, "host.json"));
+
+    private static readonly JsonObject Document = OpenApiDocumentBuilder.Build(Catalog);
+
+    [Fact]
+    public void Every_http_function_except_the_catch_all_is_documented()
+    {
+        var undocumented = Catalog.Http
+            .Where(f => f.Name != "UnknownRoute" && f.Method.GetCustomAttribute<ApiOperationAttribute>() is null)
+            .Select(f => f.Name);
+
+        Assert.Empty(undocumented);
+    }
+
+    [Fact]
+    public void Document_paths_and_methods_match_the_triggers()
+    {
+        var documented = Document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}"))
+            .Order();
+        var declared = Catalog.Http
+            .Where(f => f.Name != "UnknownRoute")
+            .SelectMany(f => f.Methods.Select(m => $"{m} /{System.Text.RegularExpressions.Regex.Replace(f.Route, @"\{(\w+)(:[^}]*)?\}", "{$1}")}"))
+            .Order();
+
+        Assert.Equal(declared, documented);
+    }
+
+    [Fact]
+    public void Document_is_openapi_3_1_with_problem_schema_and_three_security_schemes()
+    {
+        Assert.Equal("3.1.0", Document["openapi"]!.GetValue<string>());
+        Assert.NotNull(Document["components"]!["schemas"]!["Problem"]);
+        var schemes = Document["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key).Order();
+        Assert.Equal(["clientSession", "developerJwt", "providerJwt"], schemes);
+    }
+
+    [Fact]
+    public void Authenticated_operations_declare_security_and_401()
+    {
+        var startSelfTest = Document["paths"]!["/api/v1/dev/self-tests"]!["post"]!;
+
+        Assert.NotNull(startSelfTest["security"]);
+        Assert.NotNull(startSelfTest["responses"]!["401"]);
+        Assert.NotNull(startSelfTest["responses"]!["202"]);
+    }
+}
