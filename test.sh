@@ -22,11 +22,13 @@ need npm "Install npm (it comes with Node.js)."
 need psql "Install the PostgreSQL client (Debian: postgresql-client-15)."
 need curl "Install curl."
 
-RUN_DIR="$ROOT/.data/test"
+# STREAMFLOW_TEST_PORT_OFFSET shifts every port (and the data folder) so that several checkouts can test at once.
+OFFSET=${STREAMFLOW_TEST_PORT_OFFSET:-0}
+RUN_DIR="$ROOT/.data/test${OFFSET#0}"
 RESULTS_DIR="$RUN_DIR/results"
 BIN_DIR="$ROOT/src/StreamFlow.Standalone/bin/Release/net10.0"
 DLL="$BIN_DIR/StreamFlow.Standalone.dll"
-export STREAMFLOW_TEST_API_PORT=7171 STREAMFLOW_TEST_SIDECAR_PORT=7172 Durable__TaskHub=StreamFlowTest
+export STREAMFLOW_TEST_API_PORT=$((7171 + OFFSET)) STREAMFLOW_TEST_SIDECAR_PORT=$((7172 + OFFSET)) Durable__TaskHub=StreamFlowTest
 export STREAMFLOW_TEST_DATA_DIR="$RUN_DIR"
 # No build servers outliving the script (they would also hold a CI job's output open).
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
@@ -48,9 +50,9 @@ sf_ensure_credentials "$RUN_DIR/credentials.env"
 # Any service that does not come up fails the run here (set -e): tests never run against missing services.
 sf_check_port_free "$STREAMFLOW_TEST_API_PORT" "StreamFlow API for end-to-end tests, STREAMFLOW_TEST_API_PORT"
 sf_check_port_free "$STREAMFLOW_TEST_SIDECAR_PORT" "durable sidecar for end-to-end tests, STREAMFLOW_TEST_SIDECAR_PORT"
-sf_start_postgres "$RUN_DIR/postgres" 54330 fast
-sf_start_azurite "$RUN_DIR/azurite" 10010 10011 10012
-sf_start_maildev 1125 1180
+sf_start_postgres "$RUN_DIR/postgres" $((54330 + OFFSET)) fast
+sf_start_azurite "$RUN_DIR/azurite" $((10010 + OFFSET)) $((10011 + OFFSET)) $((10012 + OFFSET))
+sf_start_maildev $((1125 + OFFSET)) $((1180 + OFFSET))
 sf_bootstrap_database
 
 echo "test.sh: applying database migrations..."
