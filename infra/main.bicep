@@ -44,6 +44,9 @@ param durableTaskHub string = 'StreamFlow'
 @description('Six-field CRON of the health heartbeat timer trigger.')
 param heartbeatSchedule string = '0 */5 * * * *'
 
+@description('Six-field CRON of the timer that copies the audit chain head to Blob storage.')
+param auditChainHeadSchedule string = '0 */10 * * * *'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -257,6 +260,7 @@ var allowedOrigins = filter(corsAllowedOrigins, origin => trim(origin) != '*')
 var appSettings = union(additionalAppSettings, {
   Durable__TaskHub: durableTaskHub
   HeartbeatSchedule: heartbeatSchedule
+  AuditChainHeadSchedule: auditChainHeadSchedule
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Smtp__Host: smtpHost

@@ -22,6 +22,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<RequestBody>();
         services.AddSingleton<OperatorAuthenticator>();
+        services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton(FunctionCatalog.Load(typeof(FunctionsServiceCollectionExtensions).Assembly));
         services.AddSingleton<OpenApiDocumentBuilder>();
 

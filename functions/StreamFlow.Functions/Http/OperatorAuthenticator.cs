@@ -1,25 +1,35 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.RateLimiting;
 using StreamFlow.Core.Results;
 
 namespace StreamFlow.Functions.Http;
 
 /// <summary>Authenticates provider and developer callers from their bearer JWT; any other token is a 401.</summary>
-public sealed class OperatorAuthenticator(OperatorTokenService tokens)
+public sealed class OperatorAuthenticator(OperatorTokenService tokens, ApiRateLimiter rateLimiter, AuditLog audit, IConfiguration configuration)
 {
+    private readonly int _requestsPerMinute = configuration.GetValue("RateLimits:OperatorRequestsPerMinute", 1200);
+
     public async Task<Result<OperatorPrincipal>> AuthenticateAsync(HttpRequest request, OperatorSystem system)
     {
         var token = BearerToken.From(request);
-        if (token is null)
+        var principal = token is null ? null : await tokens.ValidateAsync(system, token);
+        if (principal is null)
         {
-            return Problem.Unauthorized("Send a bearer token.");
+            await audit.RecordAsync(new AuditEvent(AuditSystemOf(system), null, "anonymous", "token.refused", $"{request.Method} {request.Path}",
+                AuditOutcome.Refused, RequestOrigins.Of(request), new JsonObject { ["reason"] = token is null ? "missing" : "invalid" }), request.HttpContext.RequestAborted);
+            return Problem.Unauthorized(token is null ? "Send a bearer token." : $"The token is not a valid {system.ToString().ToLowerInvariant()} token.");
         }
 
-        var principal = await tokens.ValidateAsync(system, token);
-        return principal is null
-            ? Problem.Unauthorized($"The token is not a valid {system.ToString().ToLowerInvariant()} token.")
-            : principal;
+        var limited = rateLimiter.TryAcquire(($"{system}:{principal.Email}", _requestsPerMinute));
+        return limited is null ? principal : limited;
     }
+
+    public static string AuditSystemOf(OperatorSystem system) =>
+        system == OperatorSystem.Provider ? AuditSystem.Provider : AuditSystem.Developer;
 }
 
 public static class BearerToken

@@ -8,6 +8,8 @@ namespace StreamFlow.Core.Database;
 /// </summary>
 public sealed class StreamFlowDatabase(NpgsqlDataSource dataSource)
 {
+    static StreamFlowDatabase() => DapperTypeHandlers.Register();
+
     private const string SetTenantSql = "SELECT set_config('app.tenant_id', @tenantId, true)";
 
     public NpgsqlDataSource DataSource => dataSource;

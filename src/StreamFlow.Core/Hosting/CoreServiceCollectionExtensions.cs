@@ -2,7 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Email;
+using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.Identity.Passwords;
+using StreamFlow.Core.Identity.Throttling;
+using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
@@ -42,6 +48,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OperatorLoginService>();
         services.AddSingleton<TotpVerifier>();
 
+        services.AddSingleton(configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions());
+        services.AddSingleton(configuration.GetSection("LoginThrottle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddSingleton<EmailSender>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditChainHeadPublisher>();
+        services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<TenantService>();
+        services.AddSingleton<ClientAuthService>();
+        services.AddSingleton<PasswordResetService>();
+        services.AddSingleton<MfaService>();
+        services.AddSingleton<UserAdministrationService>();
+
+        services.AddSingleton<RateLimiting.ApiRateLimiter>();
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
         return services;

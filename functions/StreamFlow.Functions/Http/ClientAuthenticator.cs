@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using StreamFlow.Core.Audit;
+using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.RateLimiting;
+using StreamFlow.Core.Results;
+
+namespace StreamFlow.Functions.Http;
+
+/// <summary>Authenticates a client session token, checks the route's permission for the user's role, and rate-limits.</summary>
+public sealed class ClientAuthenticator(ClientAuthService auth, ApiRateLimiter rateLimiter, AuditLog audit)
+{
+    public async Task<Result<ClientPrincipal>> AuthorizeAsync(HttpRequest request, Permission permission, CancellationToken cancellationToken)
+    {
+        var authenticated = await auth.AuthenticateAsync(BearerToken.From(request), RequestOrigins.Of(request), cancellationToken);
+        if (!authenticated.Succeeded)
+        {
+            return authenticated;
+        }
+
+        var principal = authenticated.Value;
+        if (!principal.Role.Allows(permission))
+        {
+            await audit.RecordAsync(new AuditEvent(AuditSystem.Client, principal.TenantId, principal.Actor, "permission.denied",
+                $"{request.Method} {request.Path}", AuditOutcome.Refused, RequestOrigins.Of(request),
+                new JsonObject { ["permission"] = permission.ToString(), ["role"] = principal.Role.ToDatabase() }), cancellationToken);
+            return Problem.Forbidden($"The {principal.Role.ToDatabase()} role does not allow this ({permission}).");
+        }
+
+        var limited = rateLimiter.TryAcquire(
+            ($"tenant:{principal.TenantId}", principal.TenantRequestsPerMinute),
+            ($"user:{principal.UserId}", principal.UserRequestsPerMinute));
+        return limited is null ? principal : limited;
+    }
+}
+
+public static class RequestOrigins
+{
+    public static RequestOrigin Of(HttpRequest request) =>
+        new(request.HttpContext.Connection.RemoteIpAddress?.ToString(), request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null);
+}

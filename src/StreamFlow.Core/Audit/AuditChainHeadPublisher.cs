@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Storage;
+
+namespace StreamFlow.Core.Audit;
+
+public sealed record PublishedChainHead(long Sequence, string Hash, DateTimeOffset PublishedAt);
+
+/// <summary>
+/// Copies the chain head to Blob storage, outside the database's reach, so that cutting entries off the end of the
+/// log (and rewinding the head row with them) is detected.
+/// </summary>
+public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobServiceClient blobs, TimeProvider timeProvider)
+{
+    private const string LatestBlob = "audit/chain-head.json";
+    private const string HeadSql = "SELECT last_sequence AS LastSequence, last_hash AS LastHash FROM audit_chain_head WHERE id = 1";
+
+    public async Task<PublishedChainHead> PublishAsync(CancellationToken cancellationToken)
+    {
+        var head = await database.InPlatformAsync(
+            scope => scope.Connection.QuerySingleAsync<(long LastSequence, byte[] LastHash)>(scope.Command(HeadSql)), cancellationToken);
+        var published = new PublishedChainHead(head.LastSequence, Convert.ToHexStringLower(head.LastHash), timeProvider.GetUtcNow());
+        var container = blobs.GetBlobContainerClient(BlobContainerNames.Platform);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var content = BinaryData.FromObjectAsJson(published, StreamFlowJson.Options);
+        await container.GetBlobClient($"audit/chain-heads/{published.Sequence:D12}.json").UploadAsync(content, overwrite: true, cancellationToken);
+        await container.GetBlobClient(LatestBlob).UploadAsync(content, overwrite: true, cancellationToken);
+        return published;
+    }
+
+    public async Task<PublishedChainHead?> ReadLatestAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await blobs.GetBlobContainerClient(BlobContainerNames.Platform).GetBlobClient(LatestBlob).DownloadContentAsync(cancellationToken);
+            return JsonSerializer.Deserialize<PublishedChainHead>(content.Value.Content.ToMemory().Span, StreamFlowJson.Options);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            return null;
+        }
+    }
+}

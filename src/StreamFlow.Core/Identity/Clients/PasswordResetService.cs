@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using StreamFlow.Core.Audit;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Email;
+using StreamFlow.Core.Identity.Passwords;
+using StreamFlow.Core.Results;
+using StreamFlow.Core.Tenancy;
+
+namespace StreamFlow.Core.Identity.Clients;
+
+/// <summary>Emailed single-use tokens that set a password: resets, and invitations of new users.</summary>
+public sealed class PasswordResetService(
+    StreamFlowDatabase database,
+    TenantService tenants,
+    PasswordHasher passwords,
+    EmailSender email,
+    AuditLog audit,
+    TimeProvider timeProvider,
+    IdentityOptions options,
+    ILogger<PasswordResetService> logger)
+{
+    public const string InvalidToken = "The link is invalid, has expired or was already used. Ask for a new one.";
+
+    private const string InsertTokenSql = """
+        INSERT INTO password_reset_tokens (token_hash, tenant_id, user_id, purpose, created_at, expires_at)
+        VALUES (@Hash, @TenantId, @UserId, @Purpose, @Now, @ExpiresAt)
+        """;
+
+    private const string ClaimTokenSql = """
+        UPDATE password_reset_tokens SET used_at = @Now
+        WHERE token_hash = @Hash AND used_at IS NULL AND expires_at > @Now
+        RETURNING user_id AS UserId, purpose AS Purpose
+        """;
+
+    /// <summary>Always succeeds from the caller's point of view, so that it reveals nothing about who has an account.</summary>
+    public async Task RequestAsync(string? tenantSlug, string? emailAddress, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var slug = (tenantSlug ?? "").Trim().ToLowerInvariant();
+        var address = (emailAddress ?? "").Trim().ToLowerInvariant();
+        var tenant = slug.Length == 0 ? null : await tenants.FindBySlugAsync(slug, cancellationToken);
+        if (tenant is null || tenant.Status != TenantStatus.Active)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditSystem.Client, null, "anonymous", "password.reset_requested", null, AuditOutcome.Refused, origin,
+                new JsonObject { ["reason"] = "unknown or suspended tenant" }), cancellationToken);
+            return;
+        }
+
+        var user = await database.InTenantAsync(tenant.Id, scope => UserStore.FindByEmailAsync(scope, address), cancellationToken);
+        if (user is null || user.Status == UserStatus.Disabled)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditSystem.Client, tenant.Id, "anonymous", "password.reset_requested", null, AuditOutcome.Refused, origin,
+                new JsonObject { ["reason"] = "unknown user" }), cancellationToken);
+            return;
+        }
+
+        var token = await IssueAsync(tenant.Id, user.Id, "reset", options.PasswordResetLifetime, "password.reset_requested", $"user:{user.Id}", origin, cancellationToken);
+        await SendAsync(user.Email, "Reset your StreamFlow password",
+            $"Someone asked to reset the password of your StreamFlow account at {tenant.Name}.\n\n"
+            + $"Reset it here within {options.PasswordResetLifetime.TotalMinutes:0} minutes:\n{options.PublicAppUrl.TrimEnd('/')}/reset-password?token={token}\n\n"
+            + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.",
+            cancellationToken);
+    }
+
+    /// <summary>Creates the invitation token of a new user and emails it.</summary>
+    internal async Task InviteAsync(Tenant tenant, StoredUser user, string actor, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var token = await IssueAsync(tenant.Id, user.Id, "invitation", options.InvitationLifetime, "user.invitation_sent", actor, origin, cancellationToken);
+        await SendAsync(user.Email, $"You are invited to {tenant.Name} on StreamFlow",
+            $"Hello {user.Name},\n\nYou have been invited to join {tenant.Name} on StreamFlow.\n\n"
+            + $"Choose your password here within {options.InvitationLifetime.TotalDays:0} days:\n{options.PublicAppUrl.TrimEnd('/')}/accept-invitation?token={token}\n\n"
+            + $"Or send this token with your new password to POST /api/v1/auth/password-reset/confirm:\n{token}\n",
+            cancellationToken);
+    }
+
+    public async Task<Result<bool>> ConfirmAsync(string? token, string? newPassword, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("token", token, 200);
+        UserValidation.NewPassword(errors, "newPassword", newPassword);
+        if (errors.ToProblem() is { } problem)
+        {
+            return problem;
+        }
+
+        if (!SessionToken.TryReadTenant(token, out var tenantId))
+        {
+            await RecordRefusalAsync(null, origin, cancellationToken);
+            return Problem.Validation("token", InvalidToken);
+        }
+
+        var hash = passwords.Hash(newPassword!);
+        var done = await database.InTenantAsync(tenantId, async scope =>
+        {
+            var now = timeProvider.GetUtcNow();
+            var claim = await scope.Connection.QuerySingleOrDefaultAsync<ClaimedToken>(
+                scope.Command(ClaimTokenSql, new { Hash = SessionToken.Hash(token!), Now = now }));
+            if (claim is null)
+            {
+                return false;
+            }
+
+            await UserStore.SetPasswordAsync(scope, claim.UserId, hash, now);
+            var revoked = await SessionStore.RevokeAllAsync(scope, claim.UserId, now);
+            await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, $"user:{claim.UserId}",
+                claim.Purpose == "invitation" ? "user.invitation_accepted" : "password.reset_completed", $"user:{claim.UserId}", AuditOutcome.Succeeded, origin,
+                new JsonObject { ["sessionsRevoked"] = revoked }));
+            return true;
+        }, cancellationToken);
+
+        if (!done)
+        {
+            await RecordRefusalAsync(tenantId, origin, cancellationToken);
+            return Problem.Validation("token", InvalidToken);
+        }
+
+        return true;
+    }
+
+    private async Task<string> IssueAsync(Guid tenantId, Guid userId, string purpose, TimeSpan lifetime, string action, string actor, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var token = SessionToken.Create(tenantId);
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            var now = timeProvider.GetUtcNow();
+            await scope.Connection.ExecuteAsync(scope.Command(InsertTokenSql, new
+            {
+                Hash = SessionToken.Hash(token), TenantId = tenantId, UserId = userId, Purpose = purpose, Now = now, ExpiresAt = now + lifetime,
+            }));
+            await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, action, $"user:{userId}", AuditOutcome.Succeeded, origin));
+            return true;
+        }, cancellationToken);
+        return token;
+    }
+
+    private async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await email.SendAsync(new EmailMessage(to, subject, body), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The token stays valid; the user can ask again. The address is not logged.
+            logger.LogError(exception, "Could not send the {Subject} email", subject);
+        }
+    }
+
+    private Task RecordRefusalAsync(Guid? tenantId, RequestOrigin origin, CancellationToken cancellationToken) =>
+        audit.RecordAsync(new AuditEvent(AuditSystem.Client, tenantId, "anonymous", "password.reset_refused", null, AuditOutcome.Refused, origin), cancellationToken);
+}
+
+internal sealed record ClaimedToken(Guid UserId, string Purpose);

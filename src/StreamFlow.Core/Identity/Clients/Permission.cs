@@ -1,0 +1,51 @@
+namespace StreamFlow.Core.Identity.Clients;
+
+/// <summary>What a client route needs. docs/permissions.md is the written matrix; a test holds the code to it.</summary>
+public enum Permission
+{
+    /// <summary>Any signed-in user: own profile, own sessions, own password and MFA.</summary>
+    Self,
+    UsersRead,
+    UsersManage,
+    AuditRead,
+    SettingsManage,
+    LeadsRead,
+    LeadsWrite,
+    LeadsAssign,
+    LeadsDelete,
+    LeadsRestore,
+    LeadsImport,
+    ScoringManage,
+    PipelineManage,
+    WebhooksManage,
+    AiUse,
+    AiUsageRead,
+    ReportsRead,
+    ReportsSend,
+    InvoicesRead,
+    RfpsRead,
+    RfpsWrite,
+}
+
+public static class RolePermissions
+{
+    private static readonly Dictionary<ClientRole, HashSet<Permission>> Granted = new()
+    {
+        [ClientRole.Owner] = [.. Enum.GetValues<Permission>()],
+        [ClientRole.Admin] = [.. Enum.GetValues<Permission>()],
+        [ClientRole.Manager] =
+        [
+            Permission.Self, Permission.UsersRead, Permission.LeadsRead, Permission.LeadsWrite, Permission.LeadsAssign,
+            Permission.LeadsDelete, Permission.LeadsImport, Permission.PipelineManage, Permission.AiUse,
+            Permission.AiUsageRead, Permission.ReportsRead, Permission.ReportsSend, Permission.RfpsRead, Permission.RfpsWrite,
+        ],
+        [ClientRole.Staff] =
+        [
+            Permission.Self, Permission.LeadsRead, Permission.LeadsWrite, Permission.AiUse, Permission.ReportsRead,
+            Permission.RfpsRead, Permission.RfpsWrite,
+        ],
+        [ClientRole.Employee] = [Permission.Self, Permission.LeadsRead, Permission.AiUse],
+    };
+
+    public static bool Allows(this ClientRole role, Permission permission) => Granted[role].Contains(permission);
+}

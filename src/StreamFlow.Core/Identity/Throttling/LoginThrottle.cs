@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Identity.Throttling;
+
+public sealed class LoginThrottleOptions
+{
+    /// <summary>Failures an account may have in an hour before delays start.</summary>
+    public int FreeAccountFailures { get; set; } = 5;
+
+    /// <summary>The ceiling: at this many failures in an hour the account is locked until the hour has passed.</summary>
+    public int MaxAccountFailuresPerHour { get; set; } = 100;
+
+    public int FreeIpFailures { get; set; } = 20;
+
+    public int MaxIpFailuresPerHour { get; set; } = 1000;
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// Growing delays after repeated failed logins, per account (tenant + email, whether or not it exists) and per IP,
+/// with a lockout ceiling. Keys are stored hashed: the table holds no emails or addresses.
+/// </summary>
+public sealed class LoginThrottle(StreamFlowDatabase database, TimeProvider timeProvider, LoginThrottleOptions options)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    private const string StatsSql = """
+        SELECT count(*) AS Failures, max(failed_at) AS LastFailure, min(failed_at) AS FirstFailure
+        FROM login_failures WHERE key_hash = @Key AND failed_at > @Since
+        """;
+
+    private const string RecordSql = "INSERT INTO login_failures (key_hash, failed_at) VALUES (@Key, @Now)";
+
+    private const string ClearSql = "DELETE FROM login_failures WHERE key_hash = @Key";
+
+    private const string PruneSql = "DELETE FROM login_failures WHERE failed_at < @Before";
+
+    public static byte[] AccountKey(string tenantSlug, string email) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes($"account:{tenantSlug.Trim().ToLowerInvariant()}:{email.Trim().ToLowerInvariant()}"));
+
+    public static byte[] IpKey(string? ip) => SHA256.HashData(Encoding.UTF8.GetBytes($"ip:{ip ?? "unknown"}"));
+
+    /// <summary>How long the caller must wait before another attempt, or null when it may try now.</summary>
+    public Task<TimeSpan?> RetryAfterAsync(byte[] accountKey, byte[] ipKey, CancellationToken cancellationToken) =>
+        database.InPlatformAsync(async scope =>
+        {
+            var now = timeProvider.GetUtcNow();
+            var account = await WaitAsync(scope, accountKey, now, options.FreeAccountFailures, options.MaxAccountFailuresPerHour);
+            var ip = await WaitAsync(scope, ipKey, now, options.FreeIpFailures, options.MaxIpFailuresPerHour);
+            var wait = new[] { account, ip }.Where(w => w is not null).DefaultIfEmpty(null).Max();
+            return wait;
+        }, cancellationToken);
+
+    public Task RecordFailureAsync(byte[] accountKey, byte[] ipKey, CancellationToken cancellationToken) =>
+        database.InPlatformAsync(async scope =>
+        {
+            var now = timeProvider.GetUtcNow();
+            await scope.Connection.ExecuteAsync(scope.Command(RecordSql, new { Key = accountKey, Now = now }));
+            await scope.Connection.ExecuteAsync(scope.Command(RecordSql, new { Key = ipKey, Now = now }));
+            await scope.Connection.ExecuteAsync(scope.Command(PruneSql, new { Before = now - Window - Window }));
+            return true;
+        }, cancellationToken);
+
+    public Task ClearAccountAsync(byte[] accountKey, CancellationToken cancellationToken) =>
+        database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(scope.Command(ClearSql, new { Key = accountKey })), cancellationToken);
+
+    private async Task<TimeSpan?> WaitAsync(DbTransactionScope scope, byte[] key, DateTimeOffset now, int free, int ceiling)
+    {
+        var stats = await scope.Connection.QuerySingleAsync<(long Failures, DateTime? LastFailure, DateTime? FirstFailure)>(
+            scope.Command(StatsSql, new { Key = key, Since = now - Window }));
+        if (stats.Failures < free || stats.LastFailure is null)
+        {
+            return null;
+        }
+
+        var until = stats.Failures >= ceiling
+            ? Utc(stats.FirstFailure!.Value) + Window
+            : Utc(stats.LastFailure.Value) + Delay(stats.Failures - free);
+        return until > now ? until - now : null;
+    }
+
+    /// <summary>1 s after the first failure past the free ones, doubling up to the maximum delay.</summary>
+    private TimeSpan Delay(long failuresPastFree)
+    {
+        var seconds = Math.Pow(2, Math.Min(failuresPastFree, 20));
+        return TimeSpan.FromSeconds(Math.Min(seconds, options.MaxDelay.TotalSeconds));
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+}
