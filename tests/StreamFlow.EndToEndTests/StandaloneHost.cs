@@ -55,6 +55,9 @@ public sealed class StandaloneHost : IAsyncDisposable
         start.Environment["STREAMFLOW_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Durable__SidecarPort"] = SidecarPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Timers__Enabled"] = "false";
+        // Every test signs in from 127.0.0.1: the per-IP throttle is tested in the integration tests instead.
+        start.Environment["LoginThrottle__FreeIpFailures"] = "100000";
+        start.Environment["LoginThrottle__MaxIpFailuresPerHour"] = "100000";
         if (_taskHub is not null)
         {
             start.Environment["Durable__TaskHub"] = _taskHub;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Storage;
@@ -14,9 +15,9 @@ public sealed record PublishedChainHead(long Sequence, string Hash, DateTimeOffs
 /// Copies the chain head to Blob storage, outside the database's reach, so that cutting entries off the end of the
 /// log (and rewinding the head row with them) is detected.
 /// </summary>
-public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobServiceClient blobs, TimeProvider timeProvider)
+public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobServiceClient blobs, TimeProvider timeProvider, IConfiguration configuration)
 {
-    private const string LatestBlob = "audit/chain-head.json";
+    private readonly string _latestBlob = configuration["Audit:ChainHeadBlob"] ?? "audit/chain-head.json";
     private const string HeadSql = "SELECT last_sequence AS LastSequence, last_hash AS LastHash FROM audit_chain_head WHERE id = 1";
 
     public async Task<PublishedChainHead> PublishAsync(CancellationToken cancellationToken)
@@ -27,8 +28,8 @@ public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobSer
         var container = blobs.GetBlobContainerClient(BlobContainerNames.Platform);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var content = BinaryData.FromObjectAsJson(published, StreamFlowJson.Options);
-        await container.GetBlobClient($"audit/chain-heads/{published.Sequence:D12}.json").UploadAsync(content, overwrite: true, cancellationToken);
-        await container.GetBlobClient(LatestBlob).UploadAsync(content, overwrite: true, cancellationToken);
+        await container.GetBlobClient($"{_latestBlob}.history/{published.Sequence:D12}.json").UploadAsync(content, overwrite: true, cancellationToken);
+        await container.GetBlobClient(_latestBlob).UploadAsync(content, overwrite: true, cancellationToken);
         return published;
     }
 
@@ -36,7 +37,7 @@ public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobSer
     {
         try
         {
-            var content = await blobs.GetBlobContainerClient(BlobContainerNames.Platform).GetBlobClient(LatestBlob).DownloadContentAsync(cancellationToken);
+            var content = await blobs.GetBlobContainerClient(BlobContainerNames.Platform).GetBlobClient(_latestBlob).DownloadContentAsync(cancellationToken);
             return JsonSerializer.Deserialize<PublishedChainHead>(content.Value.Content.ToMemory().Span, StreamFlowJson.Options);
         }
         catch (RequestFailedException exception) when (exception.Status == 404)

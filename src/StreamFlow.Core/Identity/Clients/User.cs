@@ -8,19 +8,30 @@ public static class UserStatus
 }
 
 /// <summary>A client user as stored, secrets included: never returned from the API as is.</summary>
-internal sealed record StoredUser(
-    Guid Id,
-    Guid TenantId,
-    string Email,
-    string Name,
-    string Role,
-    string Status,
-    string? PasswordHash,
-    string? MfaSecret,
-    bool MfaEnabled,
-    string[] RecoveryCodeHashes,
-    DateTimeOffset CreatedAt)
+internal sealed record StoredUser
 {
+    public Guid Id { get; init; }
+
+    public Guid TenantId { get; init; }
+
+    public string Email { get; init; } = "";
+
+    public string Name { get; init; } = "";
+
+    public string Role { get; init; } = "";
+
+    public string Status { get; init; } = "";
+
+    public string? PasswordHash { get; init; }
+
+    public string? MfaSecret { get; init; }
+
+    public bool MfaEnabled { get; init; }
+
+    public string[] RecoveryCodeHashes { get; init; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
     public ClientRole ClientRole => ClientRoles.FromDatabase(Role);
 
     public UserView ToView() => new(Id, Email, Name, ClientRole, Status, MfaEnabled, CreatedAt);
