@@ -16,10 +16,10 @@ public static class ApiResults
         result.Succeeded ? onSuccess(result.Value) : Problem(result.Problem, request.HttpContext);
 
     public static IResult Problem(Problem problem, HttpContext context) =>
-        new ProblemResult(StatusOf(problem.Kind), Describe(problem.Kind), problem.Detail, problem.Errors, problem.RetryAfter, context.TraceIdentifier);
+        new ProblemResult(StatusOf(problem.Kind), Describe(problem.Kind), problem.Detail, problem.Errors, problem.RetryAfter, context.TraceIdentifier, problem.Extensions);
 
     public static IResult Problem(int status, string title, string detail, HttpContext context) =>
-        new ProblemResult(status, (TypeOf(status), title), detail, null, null, context.TraceIdentifier);
+        new ProblemResult(status, (TypeOf(status), title), detail, null, null, context.TraceIdentifier, null);
 
     public static int StatusOf(ProblemKind kind) => kind switch
     {
@@ -61,7 +61,8 @@ public static class ApiResults
         string detail,
         IReadOnlyDictionary<string, string[]>? errors,
         TimeSpan? retryAfter,
-        string traceId) : IResult
+        string traceId,
+        IReadOnlyDictionary<string, object?>? extensions) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
@@ -72,7 +73,7 @@ public static class ApiResults
                 response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            var body = new ProblemBody(description.Type, description.Title, status, detail, httpContext.Request.Path, traceId, errors);
+            var body = new ProblemBody(description.Type, description.Title, status, detail, httpContext.Request.Path, traceId, errors) { Extensions = extensions?.ToDictionary() };
             response.ContentType = "application/problem+json; charset=utf-8";
             return JsonSerializer.SerializeAsync(response.Body, body, StreamFlowJson.Options, httpContext.RequestAborted);
         }
@@ -87,4 +88,9 @@ public sealed record ProblemBody(
     string Detail,
     string Instance,
     string TraceId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Errors);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Errors)
+{
+    /// <summary>Problem-specific members (RFC 9457 extensions), e.g. <c>existingLeadId</c> on a duplicate.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, object?>? Extensions { get; init; }
+}

@@ -65,6 +65,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserAdministrationService>();
 
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
+        services.AddSingleton<Leads.Pipeline.PipelineService>();
+        services.AddSingleton<Leads.LeadService>();
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
         return services;

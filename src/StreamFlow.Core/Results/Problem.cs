@@ -21,7 +21,8 @@ public sealed record Problem(
     ProblemKind Kind,
     string Detail,
     IReadOnlyDictionary<string, string[]>? Errors = null,
-    TimeSpan? RetryAfter = null)
+    TimeSpan? RetryAfter = null,
+    IReadOnlyDictionary<string, object?>? Extensions = null)
 {
     public static Problem Validation(string field, string message) =>
         new(ProblemKind.Validation, "The request is not valid.", new Dictionary<string, string[]> { [field] = [message] });

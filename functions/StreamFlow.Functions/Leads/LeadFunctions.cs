@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Leads.Pipeline;
+using StreamFlow.Core.Results;
+using StreamFlow.Functions.Hosting;
+using StreamFlow.Functions.Http;
+using StreamFlow.Functions.OpenApi;
+
+namespace StreamFlow.Functions.Leads;
+
+public sealed record LeadBody(
+    string? FirstName, string? LastName, string? Company, string? Email, string? Phone, string? Source, string? ExternalId,
+    string? PostalCode, string? State, string? City, string? Country, string? Notes, Dictionary<string, JsonElement>? Attributes,
+    string? Stage, Guid? OwnerUserId, OutcomeInput? Outcome)
+{
+    public LeadInput ToInput() => new(FirstName, LastName, Company, Email, Phone, Source, ExternalId, PostalCode, State, City, Country, Notes, Attributes, Stage, OwnerUserId);
+}
+
+public sealed record NoteBody(string? Body);
+
+public sealed record ActivityPage(IReadOnlyList<LeadActivity> Items, string? NextCursor);
+
+public sealed record StagesBody(IReadOnlyList<PipelineStage>? Stages);
+
+/// <summary>The leads API of a client business.</summary>
+public sealed class LeadFunctions(RequestBody body, ClientAuthenticator clients, LeadService leads, PipelineService pipeline, FunctionCatalog catalog)
+{
+    [Function("CreateLead")]
+    [ApiOperation("Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.", Tag = "Leads",
+        Auth = ApiAuth.Client, RequestBody = typeof(LeadBody), Response = typeof(Lead), SuccessStatus = 201, Problems = [403, 409, 422])]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var lead = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
+        if (!lead.Succeeded)
+        {
+            return ApiResults.Problem(lead.Problem, request.HttpContext);
+        }
+
+        var merge = string.Equals(request.Query["merge"], "true", StringComparison.OrdinalIgnoreCase);
+        var created = await leads.CreateAsync(ActorOf(caller.Value), lead.Value.ToInput(), merge, cancellationToken);
+        return ApiResults.From(created, result =>
+        {
+            if (!result.Created)
+            {
+                return ApiResults.Json(result.Lead);
+            }
+
+            request.HttpContext.Response.Headers.Location = $"/{catalog.RoutePrefix}/v1/leads/{result.Lead.Id}";
+            return ApiResults.Json(result.Lead, StatusCodes.Status201Created);
+        }, request);
+    }
+
+    [Function("GetLead")]
+    [ApiOperation("One lead, with its score once scored.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(Lead), Problems = [404])]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.From(await leads.GetAsync(caller.Value.TenantId, id, includeDeleted: false, cancellationToken), lead => ApiResults.Json(lead), request)
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("ListLeads")]
+    [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.",
+        Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(LeadPage))]
+    public async Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var page = Paging.Read(request);
+        var filter = ReadFilter(request, caller.Value.Role.Allows(Permission.LeadsRestore));
+        if (!page.Succeeded || !filter.Succeeded)
+        {
+            return ApiResults.Problem(page.Problem ?? filter.Problem!, request.HttpContext);
+        }
+
+        return ApiResults.Json(await leads.ListAsync(caller.Value.TenantId, filter.Value, page.Value.Limit, page.Value.Cursor, cancellationToken));
+    }
+
+    [Function("UpdateLead")]
+    [ApiOperation("Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason).",
+        Tag = "Leads", Auth = ApiAuth.Client, RequestBody = typeof(LeadBody), Response = typeof(Lead), Problems = [403, 404, 409, 422])]
+    public async Task<IResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "v1/leads/{id:guid}")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var change = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
+        return change.Succeeded
+            ? ApiResults.From(await leads.UpdateAsync(ActorOf(caller.Value), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken), lead => ApiResults.Json(lead), request)
+            : ApiResults.Problem(change.Problem, request.HttpContext);
+    }
+
+    [Function("DeleteLead")]
+    [ApiOperation("Deletes a lead (soft: admins can restore it).", Tag = "Leads", Auth = ApiAuth.Client, SuccessStatus = 204, Problems = [403, 404])]
+    public async Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/leads/{id:guid}")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsDelete, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.From(await leads.DeleteAsync(ActorOf(caller.Value), id, cancellationToken), _ => TypedResults.NoContent(), request)
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("RestoreLead")]
+    [ApiOperation("Restores a deleted lead.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(Lead), Problems = [403, 404, 409])]
+    public async Task<IResult> Restore(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{id:guid}/restore")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRestore, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.From(await leads.RestoreAsync(ActorOf(caller.Value), id, cancellationToken), lead => ApiResults.Json(lead), request)
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("AddLeadNote")]
+    [ApiOperation("Adds a note to the lead's timeline.", Tag = "Leads", Auth = ApiAuth.Client, RequestBody = typeof(NoteBody),
+        Response = typeof(LeadActivity), SuccessStatus = 201, Problems = [404])]
+    public async Task<IResult> AddNote(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{id:guid}/notes")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var note = await body.ReadJsonAsync<NoteBody>(request, cancellationToken);
+        return note.Succeeded
+            ? ApiResults.From(await leads.AddNoteAsync(ActorOf(caller.Value), id, note.Value.Body, cancellationToken), activity => ApiResults.Json(activity, StatusCodes.Status201Created), request)
+            : ApiResults.Problem(note.Problem, request.HttpContext);
+    }
+
+    [Function("ListLeadActivities")]
+    [ApiOperation("The lead's timeline, newest first: notes, stage changes, assignments, scores, outcomes.", Tag = "Leads", Auth = ApiAuth.Client,
+        Response = typeof(ActivityPage), Problems = [404])]
+    public async Task<IResult> Activities(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}/activities")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var page = Paging.Read(request);
+        if (!page.Succeeded)
+        {
+            return ApiResults.Problem(page.Problem, request.HttpContext);
+        }
+
+        var activities = await leads.ActivitiesAsync(caller.Value.TenantId, id, page.Value.Limit, page.Value.Cursor, cancellationToken);
+        return ApiResults.From(activities, result => ApiResults.Json(new ActivityPage(result.Items, result.NextCursor)), request);
+    }
+
+    [Function("ListLeadStageHistory")]
+    [ApiOperation("Every stage the lead has been in, oldest first.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(StageChange[]), Problems = [404])]
+    public async Task<IResult> StageHistory(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}/stage-history")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.From(await leads.StageHistoryAsync(caller.Value.TenantId, id, cancellationToken), history => ApiResults.Json(history), request)
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("ListPipelineStages")]
+    [ApiOperation("The business's pipeline stages (seeded from its industry).", Tag = "Pipeline", Auth = ApiAuth.Client, Response = typeof(PipelineStage[]))]
+    public async Task<IResult> Stages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/pipeline/stages")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.Json(await pipeline.StagesAsync(caller.Value.TenantId, cancellationToken))
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("ReplacePipelineStages")]
+    [ApiOperation("Replaces the pipeline stages (exactly one won and one lost stage; stages with leads cannot be dropped).", Tag = "Pipeline",
+        Auth = ApiAuth.Client, RequestBody = typeof(StagesBody), Response = typeof(PipelineStage[]), Problems = [403, 422])]
+    public async Task<IResult> ReplaceStages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/pipeline/stages")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.PipelineManage, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var stages = await body.ReadJsonAsync<StagesBody>(request, cancellationToken);
+        return stages.Succeeded
+            ? ApiResults.From(await pipeline.ReplaceAsync(caller.Value.TenantId, stages.Value.Stages, caller.Value.Actor, RequestOrigins.Of(request), cancellationToken), result => ApiResults.Json(result), request)
+            : ApiResults.Problem(stages.Problem, request.HttpContext);
+    }
+
+    private static LeadActor ActorOf(ClientPrincipal principal) => new(principal.TenantId, principal.Actor, principal.Role.Allows(Permission.LeadsAssign));
+
+    private static Result<LeadFilter> ReadFilter(HttpRequest request, bool mayIncludeDeleted)
+    {
+        var query = request.Query;
+        var errors = new ValidationErrors();
+        Guid? owner = null;
+        if (query["owner"].ToString() is { Length: > 0 } ownerText)
+        {
+            owner = Guid.TryParse(ownerText, out var parsed) ? parsed : null;
+            if (owner is null)
+            {
+                errors.Add("owner", "must be a user id.");
+            }
+        }
+
+        DateTimeOffset? Date(string name)
+        {
+            var text = query[name].ToString();
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+            {
+                return value;
+            }
+
+            errors.Add(name, "must be an ISO-8601 date or time.");
+            return null;
+        }
+
+        var tier = query["tier"].ToString();
+        if (tier.Length > 0 && tier is not ("hot" or "warm" or "cold"))
+        {
+            errors.Add("tier", "must be hot, warm or cold.");
+        }
+
+        var filter = new LeadFilter(
+            NullIfEmpty(query["stage"]), NullIfEmpty(query["tier"]), NullIfEmpty(query["source"]), owner, NullIfEmpty(query["externalId"]),
+            Date("createdFrom"), Date("createdTo"), NullIfEmpty(query["q"]) is { Length: <= 200 } q ? q : null,
+            mayIncludeDeleted && string.Equals(query["includeDeleted"], "true", StringComparison.OrdinalIgnoreCase));
+        return errors.ToProblem() is { } problem ? problem : filter;
+    }
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues value) => value.ToString() is { Length: > 0 } text ? text : null;
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamFlow.Core.Leads;
+
+/// <summary>Money as the API writes it: the amount as a decimal string and an ISO 4217 currency.</summary>
+public sealed record Money(string Amount, string Currency)
+{
+    public static Money Of(decimal amount, string currency) =>
+        new(decimal.Round(amount, 2, MidpointRounding.AwayFromZero).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), currency);
+}
+
+public sealed record LeadOutcome(string Status, Money? Value, string? LostReason, DateTimeOffset At);
+
+public sealed record ScoreFactor(string Name, string Direction, double Weight);
+
+/// <summary>A lead's score as the API shows it (../shared/API.md).</summary>
+public sealed record LeadScore(
+    int Value,
+    string Tier,
+    double? Probability,
+    double Confidence,
+    IReadOnlyList<ScoreFactor> Factors,
+    string Model,
+    DateTimeOffset ScoredAt);
+
+public sealed record Lead(
+    Guid Id,
+    string? FirstName,
+    string? LastName,
+    string? Company,
+    string? Email,
+    string? Phone,
+    string? Source,
+    string? ExternalId,
+    string? PostalCode,
+    string? State,
+    string? City,
+    string? Country,
+    string? Notes,
+    JsonElement Attributes,
+    Guid? OwnerUserId,
+    string Stage,
+    LeadOutcome? Outcome,
+    LeadScore? Score,
+    string ScoreStatus,
+    string? ScoreError,
+    int Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? DeletedAt);
+
+public sealed record LeadPage(IReadOnlyList<Lead> Items, string? NextCursor);
+
+/// <summary>The fields a client sends to create or change a lead; on update a missing (null) field stays as it is.</summary>
+public sealed record LeadInput(
+    string? FirstName,
+    string? LastName,
+    string? Company,
+    string? Email,
+    string? Phone,
+    string? Source,
+    string? ExternalId,
+    string? PostalCode,
+    string? State,
+    string? City,
+    string? Country,
+    string? Notes,
+    Dictionary<string, JsonElement>? Attributes,
+    string? Stage,
+    Guid? OwnerUserId);
+
+public sealed record OutcomeInput(string? Status, string? Amount, string? Currency, string? LostReason);
+
+public sealed record LeadUpdate(LeadInput Fields, OutcomeInput? Outcome);
+
+public sealed record LeadFilter(
+    string? Stage,
+    string? Tier,
+    string? Source,
+    Guid? OwnerUserId,
+    string? ExternalId,
+    DateTimeOffset? CreatedFrom,
+    DateTimeOffset? CreatedTo,
+    string? Query,
+    bool IncludeDeleted);
+
+public sealed record LeadActivity(Guid Id, string Kind, string? Body, string Actor, JsonElement Data, DateTimeOffset OccurredAt);
+
+public sealed record StageChange(string? FromStage, string ToStage, string ChangedBy, DateTimeOffset ChangedAt);

@@ -1,0 +1,359 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Npgsql;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads.Pipeline;
+using StreamFlow.Core.Results;
+
+namespace StreamFlow.Core.Leads;
+
+public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
+
+/// <summary>
+/// Leads of one client business: create (refusing or merging duplicates), read, change, soft-delete and restore, list
+/// with filters, notes and the activity timeline. Every change that matters for scoring marks the lead for re-scoring.
+/// </summary>
+public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, TimeProvider timeProvider)
+{
+    private const string ActiveUserSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id AND status = 'active')";
+
+    public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        LeadValidation.Validate(input, errors, creating: true);
+        if (errors.ToProblem() is { } invalid)
+        {
+            return invalid;
+        }
+
+        var stages = await pipeline.StagesAsync(actor.TenantId, cancellationToken);
+        var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
+        if (stages.All(s => s.Key != stage))
+        {
+            return UnknownStage(stage, stages);
+        }
+
+        if (input.OwnerUserId is not null && !actor.CanAssign)
+        {
+            return Problem.Forbidden("Your role cannot assign leads to an owner.");
+        }
+
+        var email = LeadValidation.NormalizeEmail(input.Email);
+        var phone = LeadValidation.NormalizePhone(input.Phone);
+        try
+        {
+            return await database.InTenantAsync(actor.TenantId, async scope =>
+            {
+                if (input.OwnerUserId is { } owner && !await IsActiveUserAsync(scope, owner))
+                {
+                    return (Result<(Lead, bool)>)new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                }
+
+                if (await LeadStore.FindDuplicateAsync(scope, email, phone) is { } existingId)
+                {
+                    return mergeDuplicate
+                        ? await MergeAsync(scope, actor, existingId, input)
+                        : Duplicate(existingId);
+                }
+
+                var now = timeProvider.GetUtcNow();
+                var lead = new StoredLead
+                {
+                    Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
+                    Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
+                    State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
+                    Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
+                };
+                await LeadStore.InsertAsync(scope, actor.TenantId, lead, now);
+                await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
+                await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+                return ((await LeadStore.FindAsync(scope, lead.Id))!.ToLead(), true);
+            }, cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // A concurrent create won the race for the same email, phone or external id.
+            var existing = await database.InTenantAsync(actor.TenantId, scope => LeadStore.FindDuplicateAsync(scope, email, phone), cancellationToken);
+            return existing is { } id ? Duplicate(id) : Problem.Conflict("A lead with this external id already exists.");
+        }
+    }
+
+    public async Task<Result<Lead>> GetAsync(Guid tenantId, Guid leadId, bool includeDeleted, CancellationToken cancellationToken)
+    {
+        var lead = await database.InTenantAsync(tenantId, scope => LeadStore.FindAsync(scope, leadId), cancellationToken);
+        return lead is null || (lead.DeletedAt is not null && !includeDeleted) ? Problem.NotFound("The lead") : lead.ToLead();
+    }
+
+    public async Task<Result<Lead>> UpdateAsync(LeadActor actor, Guid leadId, LeadUpdate update, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        LeadValidation.Validate(update.Fields, errors, creating: false);
+        var outcome = ReadOutcome(update.Outcome, errors);
+        if (errors.ToProblem() is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (update.Fields.OwnerUserId is not null && !actor.CanAssign)
+        {
+            return Problem.Forbidden("Your role cannot assign leads to an owner.");
+        }
+
+        var stages = await pipeline.StagesAsync(actor.TenantId, cancellationToken);
+        try
+        {
+            return await database.InTenantAsync(actor.TenantId, async scope =>
+            {
+                var current = await LeadStore.LockAsync(scope, leadId);
+                if (current is null)
+                {
+                    return (Result<Lead>)Problem.NotFound("The lead");
+                }
+
+                var stage = update.Fields.Stage?.Trim() ?? current.Stage;
+                if (outcome is { } closed)
+                {
+                    stage = stages.First(s => s.Kind == (closed.Status == "won" ? StageKind.Won : StageKind.Lost)).Key;
+                }
+
+                if (stages.All(s => s.Key != stage))
+                {
+                    return UnknownStage(stage, stages);
+                }
+
+                var closingKind = stages.First(s => s.Key == stage).Kind;
+                if (closingKind != StageKind.Open && outcome is null && current.Outcome is null)
+                {
+                    return new Problem(ProblemKind.Unprocessable, closingKind == StageKind.Won
+                        ? "Moving a lead to the won stage needs an outcome with the won amount."
+                        : "Moving a lead to the lost stage needs an outcome with the reason.");
+                }
+
+                if (update.Fields.OwnerUserId is { } owner && !await IsActiveUserAsync(scope, owner))
+                {
+                    return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                }
+
+                var changed = Apply(current, update.Fields, stage, outcome, closingKind, timeProvider.GetUtcNow());
+                var rescore = ScoringInputsChanged(current, changed);
+                var now = timeProvider.GetUtcNow();
+                await LeadStore.UpdateAsync(scope, changed, rescore, now);
+                await RecordChangesAsync(scope, actor, current, changed, now);
+                return (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+            }, cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problem.Conflict("Another lead already has this email, phone or external id.");
+        }
+    }
+
+    public async Task<Result<Lead>> DeleteAsync(LeadActor actor, Guid leadId, CancellationToken cancellationToken) =>
+        await ChangeStateAsync(actor, leadId, LeadStore.SoftDeleteAsync, "deleted", cancellationToken);
+
+    public async Task<Result<Lead>> RestoreAsync(LeadActor actor, Guid leadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ChangeStateAsync(actor, leadId, LeadStore.RestoreAsync, "restored", cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problem.Conflict("A live lead now has the same email or phone; merge or change it before restoring this one.");
+        }
+    }
+
+    public async Task<LeadPage> ListAsync(Guid tenantId, LeadFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        Guid? before = Guid.TryParse(cursor, out var parsed) ? parsed : null;
+        var rows = await database.InTenantAsync(tenantId, scope => LeadStore.PageAsync(scope, filter, before, limit + 1), cancellationToken);
+        return new LeadPage(rows.Take(limit).Select(r => r.ToLead()).ToList(), rows.Count > limit ? rows[limit - 1].Id.ToString() : null);
+    }
+
+    public async Task<Result<LeadActivity>> AddNoteAsync(LeadActor actor, Guid leadId, string? body, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors().Required("body", body, 10_000);
+        if (errors.ToProblem() is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await database.InTenantAsync(actor.TenantId, async scope =>
+        {
+            if (await LeadStore.FindAsync(scope, leadId) is not { DeletedAt: null })
+            {
+                return (Result<LeadActivity>)Problem.NotFound("The lead");
+            }
+
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, leadId, "note", body!.Trim(), actor.Actor, "{}", timeProvider.GetUtcNow());
+            return (await LeadStore.ActivitiesAsync(scope, leadId, null, 1))[0];
+        }, cancellationToken);
+    }
+
+    public async Task<Result<(IReadOnlyList<LeadActivity> Items, string? NextCursor)>> ActivitiesAsync(Guid tenantId, Guid leadId, int limit, string? cursor, CancellationToken cancellationToken) =>
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await LeadStore.FindAsync(scope, leadId) is not { DeletedAt: null })
+            {
+                return (Result<(IReadOnlyList<LeadActivity>, string?)>)Problem.NotFound("The lead");
+            }
+
+            Guid? before = Guid.TryParse(cursor, out var parsed) ? parsed : null;
+            var items = await LeadStore.ActivitiesAsync(scope, leadId, before, limit + 1);
+            return (items.Take(limit).ToList(), items.Count > limit ? items[limit - 1].Id.ToString() : null);
+        }, cancellationToken);
+
+    public async Task<Result<IReadOnlyList<StageChange>>> StageHistoryAsync(Guid tenantId, Guid leadId, CancellationToken cancellationToken) =>
+        await database.InTenantAsync(tenantId, async scope =>
+            await LeadStore.FindAsync(scope, leadId) is { DeletedAt: null }
+                ? Result<IReadOnlyList<StageChange>>.Success(await LeadStore.StageChangesAsync(scope, leadId))
+                : Problem.NotFound("The lead"), cancellationToken);
+
+    private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken) =>
+        await database.InTenantAsync(actor.TenantId, async scope =>
+        {
+            var now = timeProvider.GetUtcNow();
+            if (!await change(scope, leadId, now))
+            {
+                return (Result<Lead>)Problem.NotFound("The lead");
+            }
+
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, leadId, kind, null, actor.Actor, "{}", now);
+            return (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+        }, cancellationToken);
+
+    private async Task<Result<(Lead, bool)>> MergeAsync(DbTransactionScope scope, LeadActor actor, Guid existingId, LeadInput input)
+    {
+        var current = (await LeadStore.LockAsync(scope, existingId))!;
+        var attributes = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(current.Attributes) ?? [];
+        foreach (var (key, value) in input.Attributes ?? [])
+        {
+            attributes[key] = value;
+        }
+
+        var merged = current with
+        {
+            FirstName = current.FirstName ?? Clean(input.FirstName), LastName = current.LastName ?? Clean(input.LastName),
+            Company = current.Company ?? Clean(input.Company), Email = current.Email ?? LeadValidation.NormalizeEmail(input.Email),
+            Phone = current.Phone ?? LeadValidation.NormalizePhone(input.Phone), Source = current.Source ?? Clean(input.Source),
+            ExternalId = current.ExternalId ?? Clean(input.ExternalId), PostalCode = current.PostalCode ?? Clean(input.PostalCode),
+            State = current.State ?? Clean(input.State), City = current.City ?? Clean(input.City), Country = current.Country ?? Clean(input.Country),
+            Notes = string.Join("\n\n", new[] { current.Notes, Clean(input.Notes) }.Where(n => n is not null)) is { Length: > 0 } notes ? notes : null,
+            Attributes = JsonSerializer.Serialize(attributes),
+        };
+        var now = timeProvider.GetUtcNow();
+        await LeadStore.UpdateAsync(scope, merged, rescore: true, now);
+        await LeadStore.RecordActivityAsync(scope, actor.TenantId, existingId, "merged", null, actor.Actor, "{}", now);
+        return ((await LeadStore.FindAsync(scope, existingId))!.ToLead(), false);
+    }
+
+    private static StoredLead Apply(StoredLead current, LeadInput input, string stage, OutcomeInput? outcome, string stageKind, DateTimeOffset now)
+    {
+        var attributes = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(current.Attributes) ?? [];
+        foreach (var (key, value) in input.Attributes ?? [])
+        {
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                attributes.Remove(key);
+            }
+            else
+            {
+                attributes[key] = value;
+            }
+        }
+
+        var reopened = stageKind == StageKind.Open;
+        return current with
+        {
+            FirstName = Clean(input.FirstName) ?? current.FirstName, LastName = Clean(input.LastName) ?? current.LastName,
+            Company = Clean(input.Company) ?? current.Company, Email = LeadValidation.NormalizeEmail(input.Email) ?? current.Email,
+            Phone = LeadValidation.NormalizePhone(input.Phone) ?? current.Phone, Source = Clean(input.Source) ?? current.Source,
+            ExternalId = Clean(input.ExternalId) ?? current.ExternalId, PostalCode = Clean(input.PostalCode) ?? current.PostalCode,
+            State = Clean(input.State) ?? current.State, City = Clean(input.City) ?? current.City, Country = Clean(input.Country) ?? current.Country,
+            Notes = input.Notes is null ? current.Notes : Clean(input.Notes), Attributes = JsonSerializer.Serialize(attributes),
+            OwnerUserId = input.OwnerUserId ?? current.OwnerUserId, Stage = stage,
+            Outcome = reopened ? null : outcome?.Status ?? current.Outcome,
+            WonAmount = reopened ? null : outcome is null ? current.WonAmount : outcome.Status == "won" ? decimal.Parse(outcome.Amount!, CultureInfo.InvariantCulture) : null,
+            WonCurrency = reopened ? null : outcome is null ? current.WonCurrency : outcome.Status == "won" ? outcome.Currency!.ToUpperInvariant() : null,
+            LostReason = reopened ? null : outcome is null ? current.LostReason : outcome.Status == "lost" ? outcome.LostReason!.Trim() : null,
+            OutcomeAt = reopened ? null : outcome is null ? current.OutcomeAt : now,
+        };
+    }
+
+    private static bool ScoringInputsChanged(StoredLead before, StoredLead after) =>
+        before with { OwnerUserId = null, Stage = "", Outcome = null, WonAmount = null, WonCurrency = null, LostReason = null, OutcomeAt = null, Notes = null }
+        != after with { OwnerUserId = null, Stage = "", Outcome = null, WonAmount = null, WonCurrency = null, LostReason = null, OutcomeAt = null, Notes = null };
+
+    private static async Task RecordChangesAsync(DbTransactionScope scope, LeadActor actor, StoredLead before, StoredLead after, DateTimeOffset now)
+    {
+        if (before.Stage != after.Stage)
+        {
+            await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, after.Id, before.Stage, after.Stage, actor.Actor, now);
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "stage_changed", null, actor.Actor,
+                new JsonObject { ["from"] = before.Stage, ["to"] = after.Stage }.ToJsonString(), now);
+        }
+
+        if (before.OwnerUserId != after.OwnerUserId)
+        {
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "assigned", null, actor.Actor,
+                new JsonObject { ["ownerUserId"] = after.OwnerUserId?.ToString() }.ToJsonString(), now);
+        }
+
+        if (before.Outcome != after.Outcome && after.Outcome is not null)
+        {
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, after.Outcome, after.LostReason, actor.Actor,
+                new JsonObject { ["amount"] = after.WonAmount?.ToString(CultureInfo.InvariantCulture), ["currency"] = after.WonCurrency }.ToJsonString(), now);
+        }
+
+        if (before with { Stage = after.Stage, OwnerUserId = after.OwnerUserId, Outcome = after.Outcome, WonAmount = after.WonAmount, WonCurrency = after.WonCurrency, LostReason = after.LostReason, OutcomeAt = after.OutcomeAt } != after)
+        {
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "updated", null, actor.Actor, "{}", now);
+        }
+    }
+
+    private static OutcomeInput? ReadOutcome(OutcomeInput? outcome, ValidationErrors errors)
+    {
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        switch (outcome.Status)
+        {
+            case "won":
+                if (!decimal.TryParse(outcome.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount < 0 || amount > 999_999_999_999m)
+                {
+                    errors.Add("outcome.amount", "must be a non-negative decimal string such as \"1250.00\".");
+                }
+
+                if (outcome.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter))
+                {
+                    errors.Add("outcome.currency", "must be a three-letter ISO 4217 code.");
+                }
+
+                break;
+            case "lost":
+                errors.Required("outcome.lostReason", outcome.LostReason, 500);
+                break;
+            default:
+                errors.Add("outcome.status", "must be won or lost.");
+                break;
+        }
+
+        return outcome;
+    }
+
+    private static Problem UnknownStage(string stage, IReadOnlyList<PipelineStage> stages) =>
+        new(ProblemKind.Unprocessable, $"'{stage}' is not a stage of this pipeline. Stages: {string.Join(", ", stages.Select(s => s.Key))}.");
+
+    private static Problem Duplicate(Guid existingId) =>
+        new(ProblemKind.Conflict, "A lead with this email or phone number already exists. Send ?merge=true to merge into it.",
+            Extensions: new Dictionary<string, object?> { ["existingLeadId"] = existingId });
+
+    private static async Task<bool> IsActiveUserAsync(DbTransactionScope scope, Guid userId) =>
+        await scope.Connection.ExecuteScalarAsync<bool>(scope.Command(ActiveUserSql, new { Id = userId }));
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

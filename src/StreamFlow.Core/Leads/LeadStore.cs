@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Json;
+
+namespace StreamFlow.Core.Leads;
+
+internal sealed record StoredLead
+{
+    public Guid Id { get; init; }
+
+    public string? FirstName { get; init; }
+
+    public string? LastName { get; init; }
+
+    public string? Company { get; init; }
+
+    public string? Email { get; init; }
+
+    public string? Phone { get; init; }
+
+    public string? Source { get; init; }
+
+    public string? ExternalId { get; init; }
+
+    public string? PostalCode { get; init; }
+
+    public string? State { get; init; }
+
+    public string? City { get; init; }
+
+    public string? Country { get; init; }
+
+    public string? Notes { get; init; }
+
+    public string Attributes { get; init; } = "{}";
+
+    public Guid? OwnerUserId { get; init; }
+
+    public string Stage { get; init; } = "";
+
+    public string? Outcome { get; init; }
+
+    public decimal? WonAmount { get; init; }
+
+    public string? WonCurrency { get; init; }
+
+    public string? LostReason { get; init; }
+
+    public DateTimeOffset? OutcomeAt { get; init; }
+
+    public string? Score { get; init; }
+
+    public string ScoreStatus { get; init; } = "pending";
+
+    public string? ScoreError { get; init; }
+
+    public int Version { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    public Lead ToLead() => new(
+        Id, FirstName, LastName, Company, Email, Phone, Source, ExternalId, PostalCode, State, City, Country, Notes,
+        JsonDocument.Parse(Attributes).RootElement.Clone(), OwnerUserId, Stage,
+        Outcome is null ? null : new LeadOutcome(Outcome, WonAmount is { } amount ? Money.Of(amount, WonCurrency ?? "USD") : null, LostReason, OutcomeAt ?? UpdatedAt),
+        Score is null ? null : JsonSerializer.Deserialize<LeadScore>(Score, StreamFlowJson.Options),
+        ScoreStatus, ScoreError, Version, CreatedAt, UpdatedAt, DeletedAt);
+}
+
+/// <summary>The SQL of leads, their stage history and activity timeline.</summary>
+internal static class LeadStore
+{
+    public const string Columns = """
+        id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email AS Email, phone AS Phone,
+        source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
+        notes AS Notes, attributes::text AS Attributes, owner_user_id AS OwnerUserId, stage AS Stage, outcome AS Outcome,
+        won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
+        score::text AS Score, score_status AS ScoreStatus, score_error AS ScoreError, version AS Version,
+        created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email, phone, source, external_id, postal_code, state, city,
+                           country, notes, attributes, owner_user_id, stage, created_at, updated_at)
+        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @Email, @Phone, @Source, @ExternalId, @PostalCode, @State, @City,
+                @Country, @Notes, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
+        """;
+
+    private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
+
+    private const string ByIdForUpdateSql = $"SELECT {Columns} FROM leads WHERE id = @Id AND deleted_at IS NULL FOR UPDATE";
+
+    private const string DuplicateSql = """
+        SELECT id FROM leads
+        WHERE deleted_at IS NULL AND ((@Email IS NOT NULL AND email = @Email) OR (@Phone IS NOT NULL AND phone = @Phone))
+        LIMIT 1
+        """;
+
+    private const string UpdateSql = """
+        UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company, email = @Email, phone = @Phone,
+            source = @Source, external_id = @ExternalId, postal_code = @PostalCode, state = @State, city = @City, country = @Country,
+            notes = @Notes, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
+            won_amount = @WonAmount, won_currency = @WonCurrency, lost_reason = @LostReason, outcome_at = @OutcomeAt,
+            score_status = CASE WHEN @Rescore THEN 'pending' ELSE score_status END,
+            version = version + 1, updated_at = @Now
+        WHERE id = @Id
+        """;
+
+    private const string SoftDeleteSql = "UPDATE leads SET deleted_at = @Now, updated_at = @Now, version = version + 1 WHERE id = @Id AND deleted_at IS NULL";
+
+    private const string RestoreSql = "UPDATE leads SET deleted_at = NULL, updated_at = @Now, version = version + 1 WHERE id = @Id AND deleted_at IS NOT NULL";
+
+    private const string StageHistorySql = """
+        INSERT INTO lead_stage_history (tenant_id, lead_id, from_stage, to_stage, changed_by, changed_at)
+        VALUES (@TenantId, @LeadId, @FromStage, @ToStage, @ChangedBy, @Now)
+        """;
+
+    private const string ActivitySql = """
+        INSERT INTO lead_activities (id, tenant_id, lead_id, kind, body, actor, data, occurred_at)
+        VALUES (@Id, @TenantId, @LeadId, @Kind, @Body, @Actor, @Data::jsonb, @Now)
+        """;
+
+    private const string ActivitiesSql = """
+        SELECT id AS Id, kind AS Kind, body AS Body, actor AS Actor, data::text AS Data, occurred_at AS OccurredAt
+        FROM lead_activities WHERE lead_id = @LeadId AND (@Before IS NULL OR id < @Before)
+        ORDER BY id DESC LIMIT @Limit
+        """;
+
+    private const string StageChangesSql = """
+        SELECT from_stage AS FromStage, to_stage AS ToStage, changed_by AS ChangedBy, changed_at AS ChangedAt
+        FROM lead_stage_history WHERE lead_id = @LeadId ORDER BY id
+        """;
+
+    public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
+        {
+            lead.Id, TenantId = tenantId, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId,
+            lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
+        }));
+
+    public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdSql, new { Id = id }));
+
+    public static Task<StoredLead?> LockAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdForUpdateSql, new { Id = id }));
+
+    public static Task<Guid?> FindDuplicateAsync(DbTransactionScope scope, string? email, string? phone) =>
+        scope.Connection.QuerySingleOrDefaultAsync<Guid?>(scope.Command(DuplicateSql, new { Email = email, Phone = phone }));
+
+    public static Task UpdateAsync(DbTransactionScope scope, StoredLead lead, bool rescore, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(UpdateSql, new
+        {
+            lead.Id, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId, lead.PostalCode,
+            lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
+            lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
+        }));
+
+    public static async Task<bool> SoftDeleteAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
+        await scope.Connection.ExecuteAsync(scope.Command(SoftDeleteSql, new { Id = id, Now = now })) == 1;
+
+    public static async Task<bool> RestoreAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
+        await scope.Connection.ExecuteAsync(scope.Command(RestoreSql, new { Id = id, Now = now })) == 1;
+
+    public static Task RecordStageChangeAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, string? fromStage, string toStage, string actor, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(StageHistorySql, new { TenantId = tenantId, LeadId = leadId, FromStage = fromStage, ToStage = toStage, ChangedBy = actor, Now = now }));
+
+    public static Task RecordActivityAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, string kind, string? body, string actor, string dataJson, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(ActivitySql, new { Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Kind = kind, Body = body, Actor = actor, Data = dataJson, Now = now }));
+
+    public static async Task<IReadOnlyList<LeadActivity>> ActivitiesAsync(DbTransactionScope scope, Guid leadId, Guid? before, int limit) =>
+        (await scope.Connection.QueryAsync<(Guid Id, string Kind, string? Body, string Actor, string Data, DateTime OccurredAt)>(
+            scope.Command(ActivitiesSql, new { LeadId = leadId, Before = before, Limit = limit })))
+        .Select(r => new LeadActivity(r.Id, r.Kind, r.Body, r.Actor, JsonDocument.Parse(r.Data).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.OccurredAt, DateTimeKind.Utc))))
+        .ToList();
+
+    public static async Task<IReadOnlyList<StageChange>> StageChangesAsync(DbTransactionScope scope, Guid leadId) =>
+        (await scope.Connection.QueryAsync<StageChange>(scope.Command(StageChangesSql, new { LeadId = leadId }))).ToList();
+
+    /// <summary>Builds the list query from the filter; every value is a parameter, only fixed fragments are appended.</summary>
+    public static async Task<IReadOnlyList<StoredLead>> PageAsync(DbTransactionScope scope, LeadFilter filter, Guid? before, int limit)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM leads WHERE TRUE");
+        var parameters = new DynamicParameters();
+        void Where(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(clause);
+                parameters.Add(name, value);
+            }
+        }
+
+        if (!filter.IncludeDeleted)
+        {
+            sql.Append(" AND deleted_at IS NULL");
+        }
+
+        Where("stage = @Stage", "Stage", filter.Stage);
+        Where("score_tier = @Tier", "Tier", filter.Tier);
+        Where("source = @Source", "Source", filter.Source);
+        Where("owner_user_id = @Owner", "Owner", filter.OwnerUserId);
+        Where("external_id = @ExternalId", "ExternalId", filter.ExternalId);
+        Where("created_at >= @CreatedFrom", "CreatedFrom", filter.CreatedFrom);
+        Where("created_at < @CreatedTo", "CreatedTo", filter.CreatedTo);
+        Where("id < @Before", "Before", before);
+        if (!string.IsNullOrWhiteSpace(filter.Query))
+        {
+            sql.Append(" AND (search_vector @@ websearch_to_tsquery('simple', @Query) OR search_text LIKE @Like ESCAPE '\\')");
+            parameters.Add("Query", filter.Query);
+            parameters.Add("Like", "%" + filter.Query.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+        }
+
+        sql.Append(" ORDER BY id DESC LIMIT @Limit");
+        parameters.Add("Limit", limit);
+        return (await scope.Connection.QueryAsync<StoredLead>(scope.Command(sql.ToString(), parameters))).ToList();
+    }
+}

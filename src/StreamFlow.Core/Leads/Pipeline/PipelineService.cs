@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Dapper;
+using StreamFlow.Core.Audit;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Results;
+using StreamFlow.Core.Tenancy;
+
+namespace StreamFlow.Core.Leads.Pipeline;
+
+/// <summary>A tenant's pipeline stages: seeded from its industry on first use, replaceable as a whole.</summary>
+public sealed partial class PipelineService(StreamFlowDatabase database, TenantService tenants, AuditLog audit)
+{
+    private const string ListSql = "SELECT key AS Key, name AS Name, position AS Position, kind AS Kind FROM pipeline_stages ORDER BY position";
+
+    private const string InsertSql = """
+        INSERT INTO pipeline_stages (tenant_id, key, name, position, kind) VALUES (@TenantId, @Key, @Name, @Position, @Kind)
+        ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, kind = EXCLUDED.kind
+        """;
+
+    private const string StagesInUseSql = "SELECT DISTINCT stage FROM leads WHERE deleted_at IS NULL";
+
+    private const string DeleteOthersSql = "DELETE FROM pipeline_stages WHERE NOT (key = ANY (@Keys))";
+
+    public async Task<IReadOnlyList<PipelineStage>> StagesAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var stages = await database.InTenantAsync(tenantId, scope => ListAsync(scope), cancellationToken);
+        if (stages.Count > 0)
+        {
+            return stages;
+        }
+
+        var tenant = (await tenants.GetAsync(tenantId, cancellationToken)).Value!;
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            foreach (var stage in DefaultPipelines.For(tenant.Industry))
+            {
+                await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { TenantId = tenantId, stage.Key, stage.Name, stage.Position, stage.Kind }));
+            }
+
+            return await ListAsync(scope);
+        }, cancellationToken);
+    }
+
+    /// <summary>Replaces the stages; a stage that leads are in cannot be dropped, and exactly one won and one lost stage remain.</summary>
+    public async Task<Result<IReadOnlyList<PipelineStage>>> ReplaceAsync(Guid tenantId, IReadOnlyList<PipelineStage>? stages, string actor, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (stages is null || stages.Count is < 3 or > 30)
+        {
+            errors.Add("stages", "must list 3 to 30 stages.");
+            return errors.ToProblem()!;
+        }
+
+        for (var i = 0; i < stages.Count; i++)
+        {
+            if (stages[i].Key is null || !KeyPattern().IsMatch(stages[i].Key))
+            {
+                errors.Add($"stages[{i}].key", "must be 1-40 lowercase letters, digits or underscores.");
+            }
+
+            errors.Required($"stages[{i}].name", stages[i].Name, 100);
+            if (stages[i].Kind is not (StageKind.Open or StageKind.Won or StageKind.Lost))
+            {
+                errors.Add($"stages[{i}].kind", "must be open, won or lost.");
+            }
+        }
+
+        if (stages.Select(s => s.Key).Distinct(StringComparer.Ordinal).Count() != stages.Count)
+        {
+            errors.Add("stages", "keys must be unique.");
+        }
+
+        if (stages.Count(s => s.Kind == StageKind.Won) != 1 || stages.Count(s => s.Kind == StageKind.Lost) != 1)
+        {
+            errors.Add("stages", "must contain exactly one won and one lost stage.");
+        }
+
+        if (errors.ToProblem() is { } problem)
+        {
+            return problem;
+        }
+
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            var keys = stages.Select(s => s.Key).ToArray();
+            var inUse = (await scope.Connection.QueryAsync<string>(scope.Command(StagesInUseSql))).Except(keys).ToList();
+            if (inUse.Count > 0)
+            {
+                return (Result<IReadOnlyList<PipelineStage>>)new Problem(ProblemKind.Unprocessable,
+                    $"Leads are still in the stages {string.Join(", ", inUse)}: move them before removing those stages.");
+            }
+
+            await scope.Connection.ExecuteAsync(scope.Command(DeleteOthersSql, new { Keys = keys }));
+            for (var i = 0; i < stages.Count; i++)
+            {
+                await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { TenantId = tenantId, stages[i].Key, Name = stages[i].Name.Trim(), Position = i + 1, stages[i].Kind }));
+            }
+
+            await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, "pipeline.stages.replaced", $"tenant:{tenantId}", AuditOutcome.Succeeded, origin,
+                new JsonObject { ["stages"] = string.Join(",", keys) }));
+            return Result<IReadOnlyList<PipelineStage>>.Success(await ListAsync(scope));
+        }, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<PipelineStage>> ListAsync(DbTransactionScope scope) =>
+        (await scope.Connection.QueryAsync<PipelineStage>(scope.Command(ListSql))).ToList();
+
+    [GeneratedRegex("^[a-z0-9_]{1,40}$")]
+    private static partial Regex KeyPattern();
+}
