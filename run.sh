@@ -43,7 +43,17 @@ trap 'exit 129' HUP
 
 sf_install_node_tools
 
-if [[ "${STREAMFLOW_SKIP_BUILD:-0}" != 1 ]]; then
+# Up to date when no source, project or migration file is newer than the host's dll: skip MSBuild's slow no-op.
+build_is_current() {
+  [[ -f "$DLL" ]] || return 1
+  [[ -z "$(find src functions orchestrations infra/db host.json Directory.Build.props Directory.Packages.props \
+      -newer "$DLL" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' -o -name '*.sql' -o -name '*.props' \) \
+      -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]]
+}
+
+if [[ "${STREAMFLOW_SKIP_BUILD:-0}" != 1 ]] && build_is_current; then
+  echo "run.sh: build is up to date"
+elif [[ "${STREAMFLOW_SKIP_BUILD:-0}" != 1 ]]; then
   echo "run.sh: building (Release)..."
   dotnet build StreamFlow.sln -c Release --nologo -v q -p:UseSharedCompilation=false 201>&- \
     || die "dotnet build failed"

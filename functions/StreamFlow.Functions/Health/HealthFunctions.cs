@@ -11,14 +11,14 @@ namespace StreamFlow.Functions.Health;
 public sealed class HealthFunctions(HealthService health, HeartbeatStore heartbeats, OperatorAuthenticator operators)
 {
     [Function("Health")]
-    [ApiOperation("Checks PostgreSQL, Blob storage and the durable backend: 200 when all answer, 503 naming the one that does not.",
+    [ApiOperation("Checks PostgreSQL, Blob storage and the durable backend (at most every 2 s): 200 when all answer, 503 naming the one that does not.",
         Tag = "Platform", Response = typeof(HealthResponse), Problems = [503])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var report = await health.CheckAsync([DurableHealthProbe.For(durable)], cancellationToken);
+        var report = await health.CheckCachedAsync([DurableHealthProbe.For(durable)], cancellationToken);
         return ApiResults.Json(new HealthResponse(report.Status, report.Checks), report.IsHealthy ? 200 : 503);
     }
 

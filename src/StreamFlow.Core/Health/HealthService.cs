@@ -10,9 +10,40 @@ public sealed class HealthService(
     NpgsqlDataSource dataSource,
     BlobServiceClient blobs,
     TimeProvider timeProvider,
-    ILogger<HealthService> logger)
+    ILogger<HealthService> logger,
+    HealthOptions? options = null)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly TimeSpan _cacheFor = (options ?? new HealthOptions()).CacheFor;
+    private HealthReport? _cached;
+
+    /// <summary>
+    /// The last report if it is younger than the cache period, else a fresh one. Load balancers and monitors poll
+    /// health often; without this every poll would hit PostgreSQL, Blob storage and the durable backend.
+    /// </summary>
+    public async Task<HealthReport> CheckCachedAsync(IEnumerable<HealthProbe> extraProbes, CancellationToken cancellationToken)
+    {
+        if (IsFresh(_cached))
+        {
+            return _cached!;
+        }
+
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (!IsFresh(_cached))
+            {
+                _cached = await CheckAsync(extraProbes, cancellationToken);
+            }
+
+            return _cached!;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
 
     /// <summary>Runs the built-in probes (PostgreSQL, Blob storage) plus <paramref name="extraProbes"/>.</summary>
     public async Task<HealthReport> CheckAsync(IEnumerable<HealthProbe> extraProbes, CancellationToken cancellationToken)
@@ -51,5 +82,13 @@ public sealed class HealthService(
     private Task CheckBlobStorageAsync(CancellationToken cancellationToken) =>
         blobs.GetBlobContainerClient(Storage.BlobContainerNames.Platform).ExistsAsync(cancellationToken);
 
+    private bool IsFresh(HealthReport? report) => report is not null && timeProvider.GetUtcNow() - report.CheckedAt < _cacheFor;
+
     private static double ElapsedMs(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>How long GET /api/health answers from the last check; zero checks on every request.</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -67,6 +67,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();
         services.AddSingleton<Leads.LeadService>();
+        services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
         return services;

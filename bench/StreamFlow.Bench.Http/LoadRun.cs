@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace StreamFlow.Bench.Http;
+
+/// <summary>A closed-loop load: a fixed number of workers, each sending the next request when the last one answered.</summary>
+internal sealed record LoadResult(string Name, long Requests, long Failures, double Seconds, double P50Ms, double P99Ms)
+{
+    public double RequestsPerSecond => Requests / Seconds;
+
+    public override string ToString() =>
+        $"{Name,-34} {RequestsPerSecond,9:0} req/s   p50 {P50Ms,7:0.00} ms   p99 {P99Ms,7:0.00} ms   ({Requests} requests, {Failures} failed)";
+}
+
+internal static class LoadRun
+{
+    public static async Task<LoadResult> RunAsync(string name, Func<HttpClient, Task<bool>> send, int concurrency, TimeSpan duration)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = TimeSpan.FromSeconds(10) };
+        await send(client);
+        var latencies = new List<double>[concurrency];
+        var failures = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            latencies[worker] = [];
+            while (stopwatch.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = await send(client);
+                latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        await Task.WhenAll(workers);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new LoadResult(name, all.Length, failures, seconds, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    public static double Percentile(double[] sorted, double quantile) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
+}
