@@ -6,6 +6,8 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Leads.Import;
+using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Hosting;
@@ -44,6 +46,8 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
+        services.AddLeadImport(configuration);
+        services.AddScoring(configuration);
         return services;
     }
 }
