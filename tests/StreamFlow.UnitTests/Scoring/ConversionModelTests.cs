@@ -172,7 +172,7 @@ public sealed class ConversionModelTests(SyntheticModelFixture fixture) : IClass
             file, new LeadCsvImportOptions { ExternalIdColumn = "Prospect ID", OutcomeColumn = "Converted" }, CancellationToken.None)).Value!;
         var examples = import.Leads.Select(l => new ConversionExample(LeadProfile.FromImported(l), l.Outcome == ImportedOutcome.Won)).ToArray();
 
-        var model = Trainer.Train(examples, new ConversionTrainingOptions { ValidationFolds = 3 }, CancellationToken.None).Value!;
+        var model = Trainer.Train(examples, new ConversionTrainingOptions { ValidationFolds = 3, Trees = 250, LearningRate = 0.1 }, CancellationToken.None).Value!;
 
         Assert.True(model.Report.Auc >= 0.9, $"validation AUC {model.Report.Auc}");
         Assert.True(model.Report.HotPrecision >= 0.85, $"validation hot tier precision {model.Report.HotPrecision}");
