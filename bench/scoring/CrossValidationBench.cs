@@ -25,6 +25,8 @@ internal static class CrossValidationBench
             ("logistic regression only", defaults with { TreeWeightCandidates = [0] }),
             ("trees only", defaults with { TreeWeightCandidates = [1] }),
             ("1500 trees, rate 0.015", defaults with { Trees = 1500, LearningRate = 0.015 }),
+            ("300 trees, 8 leaves, rate 0.08", defaults with { Trees = 300, LeavesPerTree = 8, LearningRate = 0.08, MinimumLeadsPerLeaf = 20 }),
+            ("800 trees, rate 0.03", defaults with { Trees = 800, LearningRate = 0.03 }),
             ("500 trees, 8 leaves, rate 0.05", defaults with { Trees = 500, LeavesPerTree = 8, LearningRate = 0.05, MinimumLeadsPerLeaf = 20 }),
             ("12 leaves, 50 per leaf, rate 0.02", defaults with { Trees = 600, LeavesPerTree = 12, LearningRate = 0.02, MinimumLeadsPerLeaf = 50 }),
             ("feature fraction 0.8", defaults with { FeatureFraction = 0.8 }),

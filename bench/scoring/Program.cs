@@ -5,6 +5,9 @@ switch (args.FirstOrDefault() ?? "quality")
     case "quality":
         await QualityBench.RunAsync();
         break;
+    case "throughput":
+        ThroughputBench.Run();
+        break;
     case "cv":
         await CrossValidationBench.RunAsync();
         break;

@@ -35,14 +35,19 @@ public sealed record LeadProfile(
     }
 
     /// <summary>A value the model sees: one of <see cref="ModelFieldLabels"/>, else the attribute of that name.</summary>
-    public AttributeValue? ModelFeature(string name) => name switch
+    public AttributeValue? ModelFeature(string name) => ModelFieldLabels.Contains(name)
+        ? Text(ModelFieldText(name))
+        : Attributes is not null && Attributes.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The text of one of <see cref="ModelFieldLabels"/>, without allocating a value (the scoring hot path).</summary>
+    internal string? ModelFieldText(string label) => label switch
     {
-        "Lead Source" => Text(Source),
-        "City" => Text(City),
-        "State" => Text(State),
-        "Postal Code" => Text(PostalCode),
-        "Country" => Text(Country),
-        _ => Attributes is not null && Attributes.TryGetValue(name, out var value) ? value : null,
+        "Lead Source" => Source,
+        "City" => City,
+        "State" => State,
+        "Postal Code" => PostalCode,
+        "Country" => Country,
+        _ => null,
     };
 
     /// <summary>Every value the model may see, by name.</summary>

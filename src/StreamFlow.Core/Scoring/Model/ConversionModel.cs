@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -124,7 +125,13 @@ public sealed class ConversionModel
     {
         ArgumentNullException.ThrowIfNull(leads);
         var probabilities = new double[leads.Count];
-        Parallel.For(0, leads.Count, i => probabilities[i] = PredictProbability(leads[i]));
+        Parallel.ForEach(Partitioner.Create(0, leads.Count, 256), range =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                probabilities[i] = PredictProbability(leads[i]);
+            }
+        });
         return probabilities;
     }
 

@@ -28,11 +28,11 @@ public sealed record ConversionTrainingOptions
     /// <summary>The model's version, e.g. the tenant's model counter: the score's <c>model</c> is "conversion@{Version}".</summary>
     public string Version { get; init; } = "1";
 
-    public int Trees { get; init; } = 800;
+    public int Trees { get; init; } = 400;
 
     public int LeavesPerTree { get; init; } = 6;
 
-    public double LearningRate { get; init; } = 0.03;
+    public double LearningRate { get; init; } = 0.06;
 
     public int MinimumLeadsPerLeaf { get; init; } = 30;
 

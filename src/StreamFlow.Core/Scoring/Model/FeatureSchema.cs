@@ -89,6 +89,7 @@ internal sealed class FeatureSchema
 {
     private readonly Dictionary<string, int> _columnIndex;
     private readonly Dictionary<string, int>[] _categorySlots;
+    private readonly bool[] _isLeadField;
 
     public FeatureSchema(IReadOnlyList<FeatureColumn> columns, IReadOnlyList<DroppedFeature> dropped)
     {
@@ -100,6 +101,7 @@ internal sealed class FeatureSchema
         _categorySlots = columns
             .Select(c => c.Categories.Select((value, slot) => (value, slot)).ToDictionary(x => x.value, x => x.slot, StringComparer.OrdinalIgnoreCase))
             .ToArray();
+        _isLeadField = columns.Select(c => LeadProfile.ModelFieldLabels.Contains(c.Name)).ToArray();
         TreeSlotColumn = new int[TreeWidth];
         LinearSlotColumn = new int[LinearWidth];
         for (var i = 0; i < columns.Count; i++)
@@ -247,7 +249,17 @@ internal sealed class FeatureSchema
         for (var c = 0; c < Columns.Count; c++)
         {
             var column = Columns[c];
-            var value = lead.ModelFeature(column.Name);
+            string? fieldText = null;
+            AttributeValue? value = null;
+            if (_isLeadField[c])
+            {
+                fieldText = lead.ModelFieldText(column.Name);
+            }
+            else if (lead.Attributes is { } attributes)
+            {
+                value = attributes.GetValueOrDefault(column.Name);
+            }
+
             var t = tree.Slice(column.TreeOffset, column.TreeWidth);
             var l = linear.Slice(column.LinearOffset, column.LinearWidth);
             switch (column.Kind)
@@ -265,7 +277,8 @@ internal sealed class FeatureSchema
 
                     break;
                 default:
-                    var slot = CategorySlot(column, _categorySlots[c], value);
+                    var category = value is not null ? CategoryOf(value) : string.IsNullOrWhiteSpace(fieldText) ? null : fieldText.Trim();
+                    var slot = CategorySlot(column, _categorySlots[c], category);
                     if (slot >= 0)
                     {
                         t[slot] = l[slot] = 1;
@@ -299,14 +312,14 @@ internal sealed class FeatureSchema
         }
     }
 
-    private static int CategorySlot(FeatureColumn column, Dictionary<string, int> slots, AttributeValue? value)
+    private static int CategorySlot(FeatureColumn column, Dictionary<string, int> slots, string? category)
     {
         var categories = column.Categories.Length;
-        if (value is null)
+        if (category is null)
         {
             return column.HasMissing ? categories + (column.HasOther ? 1 : 0) : -1;
         }
 
-        return slots.TryGetValue(CategoryOf(value), out var slot) ? slot : column.HasOther ? categories : -1;
+        return slots.TryGetValue(category, out var slot) ? slot : column.HasOther ? categories : -1;
     }
 }
