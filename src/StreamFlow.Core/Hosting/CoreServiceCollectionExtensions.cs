@@ -12,6 +12,8 @@ using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Leads.Import;
+using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Hosting;
@@ -70,6 +72,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
+        services.AddLeadImport(configuration);
+        services.AddScoring(configuration);
         return services;
     }
 }

@@ -1,0 +1,19 @@
+using StreamFlow.Bench.Scoring;
+
+switch (args.FirstOrDefault() ?? "quality")
+{
+    case "quality":
+        await QualityBench.RunAsync();
+        break;
+    case "throughput":
+        ThroughputBench.Run();
+        break;
+    case "cv":
+        await CrossValidationBench.RunAsync();
+        break;
+    default:
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/scoring -- [quality|cv|throughput]");
+        return 2;
+}
+
+return 0;

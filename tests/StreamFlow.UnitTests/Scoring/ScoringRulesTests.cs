@@ -1,0 +1,146 @@
+using System.Text.Json;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Leads.Import;
+using StreamFlow.Core.Results;
+using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Scoring.Rules;
+
+namespace StreamFlow.UnitTests.Scoring;
+
+public sealed class ScoringRulesTests
+{
+    private static readonly LeadProfile Lead = new(
+        Email: "pat@example.com",
+        Source: "Referral",
+        Notes: "No heat since Monday, please come ASAP",
+        Attributes: new Dictionary<string, AttributeValue>
+        {
+            ["Budget"] = AttributeValue.FromNumber(12_500),
+            ["Property Type"] = AttributeValue.FromText("Homeowner"),
+            ["Financing"] = AttributeValue.FromBoolean(true),
+        });
+
+    private static ScoringRuleSet Set(params ScoringRule[] rules) => new("test", 1, 50, rules);
+
+    private static int ScoreWith(RuleCondition condition) =>
+        RulesScorer.Score(Set(new ScoringRule("rule", 10, [condition])), Lead).Score;
+
+    [Theory]
+    [InlineData("source", "equals", "referral")]
+    [InlineData("Property Type", "equals", "HOMEOWNER")]
+    [InlineData("financing", "equals", "yes")]
+    [InlineData("budget", "greaterThan", "10000")]
+    [InlineData("attributes.Budget", "lessThan", "20000")]
+    [InlineData("email", "exists", null)]
+    [InlineData("notes", "contains", "no heat")]
+    [InlineData("emailDomain", "equals", "example.com")]
+    public void Each_operator_fires_on_a_matching_lead(string field, string op, string? value)
+    {
+        Assert.Equal(60, ScoreWith(new RuleCondition(field, op, value)));
+    }
+
+    [Theory]
+    [InlineData("source", "equals", "web")]
+    [InlineData("budget", "greaterThan", "20000")]
+    [InlineData("budget", "lessThan", "100")]
+    [InlineData("phone", "exists", null)]
+    [InlineData("notes", "contains", "leak")]
+    [InlineData("Square Feet", "greaterThan", "1")]
+    public void A_condition_that_does_not_hold_adds_nothing(string field, string op, string? value)
+    {
+        Assert.Equal(50, ScoreWith(new RuleCondition(field, op, value)));
+    }
+
+    [Fact]
+    public void In_matches_any_of_its_values()
+    {
+        Assert.Equal(60, ScoreWith(new RuleCondition("source", "in", Values: ["web", "REFERRAL"])));
+    }
+
+    [Fact]
+    public void Every_condition_of_a_rule_must_hold()
+    {
+        var rule = new ScoringRule("both", 10, [new("source", "equals", "referral"), new("phone", "exists")]);
+
+        Assert.Equal(50, RulesScorer.Score(Set(rule), Lead).Score);
+    }
+
+    [Fact]
+    public void The_score_is_clamped_to_0_through_100_and_names_the_rules_that_fired()
+    {
+        var score = RulesScorer.Score(
+            Set(new ScoringRule("Referred", 40, [new("source", "exists")]), new ScoringRule("Urgent", 30, [new("notes", "contains", "asap")])),
+            Lead);
+
+        Assert.Equal(100, score.Score);
+        Assert.Equal([new FiredRule("Referred", 40), new FiredRule("Urgent", 30)], score.Fired);
+        Assert.Equal("rules-test@1", score.RuleSet);
+    }
+
+    [Fact]
+    public void An_unknown_operator_is_a_field_error()
+    {
+        var problem = ScoringRuleValidator.Validate(Set(new ScoringRule("x", 5, [new("source", "approximately", "web")])));
+
+        Assert.Equal(ProblemKind.Validation, problem!.Kind);
+        Assert.Contains("not an operator", Assert.Single(problem.Errors!["rules[0].when[0].operator"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_invalid_part_of_a_rule_set_is_reported_at_once()
+    {
+        var ruleSet = new ScoringRuleSet("", 1, 120, [
+            new ScoringRule("", 0, []),
+            new ScoringRule("Budget", 5, [new("budget", "greaterThan", "lots"), new("source", "in"), new("", "equals")]),
+        ]);
+
+        var errors = ScoringRuleValidator.Validate(ruleSet)!.Errors!;
+
+        Assert.Equal(
+            ["baseScore", "name", "rules[0].label", "rules[0].points", "rules[0].when", "rules[1].when[0].value", "rules[1].when[1].values", "rules[1].when[2].field", "rules[1].when[2].value"],
+            errors.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("hvac")]
+    [InlineData("plumbing")]
+    [InlineData("electrical")]
+    [InlineData("roofing")]
+    [InlineData("landscaping")]
+    [InlineData("government-contracting")]
+    [InlineData("generic")]
+    public void Every_default_rule_set_is_valid(string industry)
+    {
+        var ruleSet = DefaultRuleSets.For(industry);
+
+        Assert.Null(ScoringRuleValidator.Validate(ruleSet));
+        Assert.Equal(industry, ruleSet.Name);
+    }
+
+    [Fact]
+    public void An_industry_without_a_rule_set_of_its_own_gets_the_generic_one()
+    {
+        Assert.Equal("generic", DefaultRuleSets.For("pool cleaning").Name);
+    }
+
+    [Fact]
+    public void The_hvac_defaults_rate_an_urgent_referred_no_heat_lead_hot()
+    {
+        var score = RulesScorer.Score(DefaultRuleSets.For("hvac"), Lead);
+
+        Assert.True(score.Score >= TierThresholds.Default.Hot, $"score {score.Score}");
+        Assert.Contains(score.Fired, f => f.Label == "No heat or no cooling");
+    }
+
+    [Fact]
+    public void A_rule_set_round_trips_through_the_api_json()
+    {
+        var ruleSet = DefaultRuleSets.For("roofing");
+
+        var json = JsonSerializer.Serialize(ruleSet, StreamFlowJson.Options);
+        var back = JsonSerializer.Deserialize<ScoringRuleSet>(json, StreamFlowJson.Options)!;
+
+        Assert.Equal(JsonSerializer.Serialize(back, StreamFlowJson.Options), json);
+        Assert.Contains("\"operator\":\"contains\"", json, StringComparison.Ordinal);
+    }
+}
