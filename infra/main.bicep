@@ -47,6 +47,12 @@ param heartbeatSchedule string = '0 */5 * * * *'
 @description('Six-field CRON of the timer that copies the audit chain head to Blob storage.')
 param auditChainHeadSchedule string = '0 */10 * * * *'
 
+@description('Six-field CRON of the sweep that re-schedules scoring for leads still pending.')
+param scoringSweepSchedule string = '0 * * * * *'
+
+@description('Six-field CRON of the nightly model retraining.')
+param modelRetrainingSchedule string = '0 15 3 * * *'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -261,6 +267,8 @@ var appSettings = union(additionalAppSettings, {
   Durable__TaskHub: durableTaskHub
   HeartbeatSchedule: heartbeatSchedule
   AuditChainHeadSchedule: auditChainHeadSchedule
+  ScoringSweepSchedule: scoringSweepSchedule
+  ModelRetrainingSchedule: modelRetrainingSchedule
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Smtp__Host: smtpHost

@@ -10,6 +10,12 @@ public static class OrchestrationServiceCollectionExtensions
     {
         services.AddTransient<ProbeBlobStorageActivity>();
         services.AddTransient<ProbeDatabaseActivity>();
+        services.AddTransient<Scoring.ScoreLeadsActivity>();
+        services.AddTransient<Scoring.MarkLeadScoringFailedActivity>();
+        services.AddTransient<Scoring.ParseLeadImportActivity>();
+        services.AddTransient<Scoring.ImportLeadChunkActivity>();
+        services.AddTransient<Scoring.FinishLeadImportActivity>();
+        services.AddTransient<Scoring.TrainConversionModelActivity>();
         return services;
     }
 }

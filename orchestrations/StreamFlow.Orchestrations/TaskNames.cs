@@ -9,4 +9,14 @@ public static class TaskNames
     public const string PlatformSelfTest = "PlatformSelfTest";
     public const string ProbeBlobStorage = "ProbeBlobStorage";
     public const string ProbeDatabase = "ProbeDatabase";
+
+    public const string LeadScoring = "LeadScoring";
+    public const string ScoreLeads = "ScoreLeads";
+    public const string MarkLeadScoringFailed = "MarkLeadScoringFailed";
+    public const string LeadImport = "LeadImport";
+    public const string ParseLeadImport = "ParseLeadImport";
+    public const string ImportLeadChunk = "ImportLeadChunk";
+    public const string FinishLeadImport = "FinishLeadImport";
+    public const string ModelTraining = "ModelTraining";
+    public const string TrainConversionModel = "TrainConversionModel";
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Leads.Pipeline;
@@ -9,6 +11,7 @@ using StreamFlow.Core.Results;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
+using StreamFlow.Functions.Scoring;
 
 namespace StreamFlow.Functions.Leads;
 
@@ -27,13 +30,20 @@ public sealed record ActivityPage(IReadOnlyList<LeadActivity> Items, string? Nex
 public sealed record StagesBody(IReadOnlyList<PipelineStage>? Stages);
 
 /// <summary>The leads API of a client business.</summary>
-public sealed class LeadFunctions(RequestBody body, ClientAuthenticator clients, LeadService leads, PipelineService pipeline, FunctionCatalog catalog)
+public sealed class LeadFunctions(
+    RequestBody body,
+    ClientAuthenticator clients,
+    LeadService leads,
+    PipelineService pipeline,
+    FunctionCatalog catalog,
+    ILogger<LeadFunctions> logger)
 {
     [Function("CreateLead")]
     [ApiOperation("Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.", Tag = "Leads",
         Auth = ApiAuth.Client, RequestBody = typeof(LeadBody), Response = typeof(Lead), SuccessStatus = 201, Problems = [403, 409, 422])]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
@@ -50,6 +60,11 @@ public sealed class LeadFunctions(RequestBody body, ClientAuthenticator clients,
 
         var merge = string.Equals(request.Query["merge"], "true", StringComparison.OrdinalIgnoreCase);
         var created = await leads.CreateAsync(ActorOf(caller.Value), lead.Value.ToInput(), merge, cancellationToken);
+        if (created.Succeeded)
+        {
+            await LeadScoringScheduler.ScheduleAsync(durable, caller.Value.TenantId, created.Value.Lead, logger, cancellationToken);
+        }
+
         return ApiResults.From(created, result =>
         {
             if (!result.Created)
@@ -104,6 +119,7 @@ public sealed class LeadFunctions(RequestBody body, ClientAuthenticator clients,
     public async Task<IResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "v1/leads/{id:guid}")] HttpRequest request,
         Guid id,
+        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
@@ -113,9 +129,18 @@ public sealed class LeadFunctions(RequestBody body, ClientAuthenticator clients,
         }
 
         var change = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
-        return change.Succeeded
-            ? ApiResults.From(await leads.UpdateAsync(ActorOf(caller.Value), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken), lead => ApiResults.Json(lead), request)
-            : ApiResults.Problem(change.Problem, request.HttpContext);
+        if (!change.Succeeded)
+        {
+            return ApiResults.Problem(change.Problem, request.HttpContext);
+        }
+
+        var updated = await leads.UpdateAsync(ActorOf(caller.Value), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken);
+        if (updated is { Succeeded: true, Value.ScoreStatus: "pending" })
+        {
+            await LeadScoringScheduler.ScheduleAsync(durable, caller.Value.TenantId, updated.Value, logger, cancellationToken);
+        }
+
+        return ApiResults.From(updated, lead => ApiResults.Json(lead), request);
     }
 
     [Function("DeleteLead")]

@@ -69,6 +69,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();
         services.AddSingleton<Leads.LeadService>();
+        services.AddSingleton<Leads.LeadRouter>();
+        services.AddSingleton<Scoring.ModelRegistry>();
+        services.AddSingleton<Scoring.LeadScoringService>();
+        services.AddSingleton<Scoring.ModelTrainingService>();
+        services.AddSingleton<Leads.Import.LeadImportService>();
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();

@@ -53,6 +53,21 @@ public sealed partial class TenantService(StreamFlowDatabase database, PasswordH
             return new TenantPage(rows.Take(limit).ToList(), next);
         }, cancellationToken);
 
+    /// <summary>Every active client business, for platform work that visits each tenant inside its own RLS transaction.</summary>
+    public async Task<IReadOnlyList<Tenant>> ActiveAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<Tenant>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListAsync(500, cursor, cancellationToken);
+            all.AddRange(page.Items.Where(t => t.Status == TenantStatus.Active));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
+    }
+
     public async Task<Result<Tenant>> GetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var tenant = await database.InPlatformAsync(scope => TenantStore.FindAsync(scope, tenantId), cancellationToken);

@@ -1,0 +1,27 @@
+using Microsoft.DurableTask;
+
+namespace StreamFlow.Orchestrations.Scoring;
+
+/// <summary>
+/// Scores one new or changed lead: rules and the learned model, combined, persisted with history, then routed.
+/// A step that keeps failing leaves the lead with its last score, its confidence lowered and the failure recorded.
+/// </summary>
+public sealed class LeadScoringOrchestrator : TaskOrchestrator<LeadScoringInput, ScoreLeadsResult?>
+{
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+
+    public override async Task<ScoreLeadsResult?> RunAsync(TaskOrchestrationContext context, LeadScoringInput input)
+    {
+        try
+        {
+            return await context.CallActivityAsync<ScoreLeadsResult>(TaskNames.ScoreLeads, new ScoreLeadsRequest(input.TenantId, [input.LeadId]), Retry);
+        }
+        catch (TaskFailedException failure)
+        {
+            await context.CallActivityAsync(TaskNames.MarkLeadScoringFailed,
+                new ScoringFailure(input.TenantId, input.LeadId, failure.FailureDetails.ErrorMessage), Retry);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.DurableTask;
+using StreamFlow.Core.Leads.Import;
+using StreamFlow.Core.Scoring;
+
+namespace StreamFlow.Orchestrations.Scoring;
+
+public sealed class ScoreLeadsActivity(LeadScoringService scoring) : TaskActivity<ScoreLeadsRequest, ScoreLeadsResult>
+{
+    public override async Task<ScoreLeadsResult> RunAsync(TaskActivityContext context, ScoreLeadsRequest input)
+    {
+        var scored = await scoring.ScoreAsync(input.TenantId, input.LeadIds, null, CancellationToken.None);
+        return new ScoreLeadsResult(scored.Count, scored.Where(s => s.AssignedTo is not null).Select(s => s.LeadId).ToList());
+    }
+}
+
+public sealed class MarkLeadScoringFailedActivity(LeadScoringService scoring) : TaskActivity<ScoringFailure, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ScoringFailure input)
+    {
+        await scoring.MarkFailedAsync(input.TenantId, input.LeadId, input.Error, CancellationToken.None);
+        return true;
+    }
+}
+
+public sealed class ParseLeadImportActivity(LeadImportService imports) : TaskActivity<LeadImportInput, int>
+{
+    public override Task<int> RunAsync(TaskActivityContext context, LeadImportInput input) =>
+        imports.ParseAsync(input.TenantId, input.ImportId, CancellationToken.None);
+}
+
+public sealed class ImportLeadChunkActivity(LeadImportService imports) : TaskActivity<ImportChunkRequest, ImportChunkOutcome>
+{
+    public override async Task<ImportChunkOutcome> RunAsync(TaskActivityContext context, ImportChunkRequest input)
+    {
+        var result = await imports.ImportChunkAsync(input.TenantId, input.ImportId, input.ChunkIndex, CancellationToken.None);
+        return new ImportChunkOutcome(result.Processed, result.Failed);
+    }
+}
+
+public sealed class FinishLeadImportActivity(LeadImportService imports) : TaskActivity<LeadImportFinish, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, LeadImportFinish input)
+    {
+        await (input.Error is null
+            ? imports.CompleteAsync(input.TenantId, input.ImportId, CancellationToken.None)
+            : imports.FailAsync(input.TenantId, input.ImportId, input.Error, CancellationToken.None));
+        return true;
+    }
+}
+
+public sealed class TrainConversionModelActivity(ModelTrainingService training) : TaskActivity<ModelTrainingInput, ModelTrainingResult>
+{
+    public override async Task<ModelTrainingResult> RunAsync(TaskActivityContext context, ModelTrainingInput input)
+    {
+        var outcome = await training.TrainAsync(input.TenantId, input.RunId, CancellationToken.None);
+        return new ModelTrainingResult(outcome.Status, outcome.Version, outcome.Reason);
+    }
+}

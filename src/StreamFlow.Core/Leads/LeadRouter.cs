@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Scoring;
+
+namespace StreamFlow.Core.Leads;
+
+/// <summary>
+/// Assigns unowned leads: a territory rule (state or postal code prefix) narrows the candidates, then the eligible
+/// user with the fewest open leads gets it (ties go to whoever was assigned least recently: round robin).
+/// </summary>
+public sealed class LeadRouter
+{
+    private static readonly string[] DefaultEligibleRoles = ["staff", "manager"];
+
+    private const string CandidatesSql = """
+        SELECT u.id AS UserId,
+               (SELECT count(*) FROM leads l WHERE l.owner_user_id = u.id AND l.deleted_at IS NULL AND l.outcome IS NULL) AS OpenLeads,
+               (SELECT max(l.updated_at) FROM leads l WHERE l.owner_user_id = u.id) AS LastAssigned
+        FROM users u
+        WHERE u.status = 'active' AND u.role = ANY (@Roles)
+        """;
+
+    private const string AssignSql = "UPDATE leads SET owner_user_id = @Owner WHERE id = @Id AND owner_user_id IS NULL";
+
+    private const string ActivitySql = """
+        INSERT INTO lead_activities (id, tenant_id, lead_id, kind, body, actor, data, occurred_at)
+        VALUES (@Id, @TenantId, @LeadId, 'assigned', NULL, 'streamflow', @Data::jsonb, @Now)
+        """;
+
+    internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings)
+    {
+        var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured.ToArray() : DefaultEligibleRoles;
+        var candidates = (await scope.Connection.QueryAsync<Candidate>(scope.Command(CandidatesSql, new { Roles = roles }))).ToList();
+        return new RoutingRound(candidates, settings.Territories ?? []);
+    }
+
+    internal static Task AssignAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(AssignSql + ";" + ActivitySql.Replace("@Id", "@ActivityId", StringComparison.Ordinal), new
+        {
+            Id = leadId, Owner = owner, ActivityId = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId,
+            Data = new JsonObject { ["ownerUserId"] = owner.ToString(), ["by"] = "routing" }.ToJsonString(), Now = now,
+        }));
+
+    internal sealed record Candidate
+    {
+        public Guid UserId { get; init; }
+
+        public long OpenLeads { get; set; }
+
+        public DateTimeOffset? LastAssigned { get; set; }
+    }
+
+    /// <summary>One batch's view of the candidates; loads are updated as leads are handed out.</summary>
+    internal sealed class RoutingRound(List<Candidate> candidates, IReadOnlyList<TerritoryRule> territories)
+    {
+        public Guid? Assign(Lead lead)
+        {
+            var pool = candidates;
+            var territory = territories.FirstOrDefault(t => Matches(t, lead));
+            if (territory is not null)
+            {
+                var inTerritory = candidates.Where(c => territory.UserIds.Contains(c.UserId)).ToList();
+                if (inTerritory.Count > 0)
+                {
+                    pool = inTerritory;
+                }
+            }
+
+            var chosen = pool.OrderBy(c => c.OpenLeads).ThenBy(c => c.LastAssigned ?? DateTimeOffset.MinValue).FirstOrDefault();
+            if (chosen is null)
+            {
+                return null;
+            }
+
+            chosen.OpenLeads++;
+            chosen.LastAssigned = DateTimeOffset.MaxValue;
+            return chosen.UserId;
+        }
+
+        private static bool Matches(TerritoryRule rule, Lead lead) =>
+            (rule.State is null || string.Equals(rule.State, lead.State, StringComparison.OrdinalIgnoreCase))
+            && (rule.PostalCodePrefix is null || (lead.PostalCode?.StartsWith(rule.PostalCodePrefix, StringComparison.OrdinalIgnoreCase) ?? false))
+            && (rule.State is not null || rule.PostalCodePrefix is not null);
+    }
+}

@@ -1,0 +1,62 @@
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Results;
+using StreamFlow.Core.Scoring.Model;
+
+namespace StreamFlow.Core.Scoring;
+
+public sealed record TrainingOutcome(string Status, int? Version, string Reason);
+
+/// <summary>
+/// Trains a tenant's conversion model from its leads with outcomes (won = converted, lost = not), and promotes it
+/// only when it validates at least as well as the model it would replace; the previous model keeps serving otherwise.
+/// </summary>
+public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegistry models, ConversionModelTrainer trainer, TimeProvider timeProvider)
+{
+    private const string OutcomesSql = $"SELECT {LeadStore.Columns} FROM leads WHERE outcome IS NOT NULL AND deleted_at IS NULL";
+
+    private const string NewOutcomesSinceSql = "SELECT EXISTS (SELECT 1 FROM leads WHERE outcome_at > @Since AND deleted_at IS NULL)";
+
+    public Task StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
+        models.StartRunAsync(tenantId, runId, timeProvider.GetUtcNow(), cancellationToken);
+
+    public async Task<TrainingOutcome> TrainAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    {
+        var leads = await database.InTenantAsync(tenantId,
+            async scope => (await scope.Connection.QueryAsync<StoredLead>(scope.Command(OutcomesSql))).Select(l => l.ToLead()).ToList(), cancellationToken);
+        var examples = leads.Select(l => new ConversionExample(LeadProfiles.From(l), l.Outcome!.Status == "won")).ToList();
+        var version = await models.NextVersionAsync(tenantId, cancellationToken);
+        Result<ConversionModel> trained;
+        try
+        {
+            trained = trainer.Train(examples, new ConversionTrainingOptions { Version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var reason = $"Training failed ({exception.GetType().Name}); the previous model keeps serving.";
+            await models.FinishWithoutModelAsync(tenantId, runId, "failed", reason, examples.Count, cancellationToken);
+            return new TrainingOutcome("failed", null, reason);
+        }
+
+        if (!trained.Succeeded)
+        {
+            await models.FinishWithoutModelAsync(tenantId, runId, "not_enough_data", trained.Problem.Detail, examples.Count, cancellationToken);
+            return new TrainingOutcome("not_enough_data", null, trained.Problem.Detail);
+        }
+
+        var serving = await models.ServingAsync(tenantId, cancellationToken);
+        var decision = ModelPromotion.Decide(trained.Value.Report, serving?.Report);
+        await models.SaveAsync(tenantId, runId, version, trained.Value, decision.Promote, decision.Reason, cancellationToken);
+        return new TrainingOutcome(decision.Promote ? "serving" : "rejected", version, decision.Reason);
+    }
+
+    /// <summary>Whether outcomes arrived since the serving model was trained (the nightly retraining asks this).</summary>
+    public async Task<bool> HasNewOutcomesAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var serving = await models.ServingRunAsync(tenantId, cancellationToken);
+        var since = serving?.TrainedAt ?? DateTimeOffset.MinValue;
+        return await database.InTenantAsync(tenantId,
+            scope => scope.Connection.ExecuteScalarAsync<bool>(scope.Command(NewOutcomesSinceSql, new { Since = since })), cancellationToken);
+    }
+}

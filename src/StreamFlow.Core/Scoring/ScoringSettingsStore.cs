@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Scoring.Rules;
+
+namespace StreamFlow.Core.Scoring;
+
+/// <summary>Territories and other routing preferences of a tenant; absent fields mean "any".</summary>
+public sealed record RoutingSettings(IReadOnlyList<TerritoryRule>? Territories = null, IReadOnlyList<string>? EligibleRoles = null);
+
+/// <summary>Leads whose state or postal code prefix matches go to one of <see cref="UserIds"/>, the least loaded first.</summary>
+public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds);
+
+public sealed record ScoringSettings(ScoringRuleSet? RuleSet, TierThresholds? Thresholds, bool AiEnabled, RoutingSettings Routing);
+
+internal static class ScoringSettingsStore
+{
+    private const string LoadSql = """
+        SELECT rule_set::text AS RuleSet, hot_threshold AS Hot, warm_threshold AS Warm, ai_enabled AS AiEnabled, routing::text AS Routing
+        FROM scoring_settings
+        """;
+
+    private const string SaveRulesSql = """
+        INSERT INTO scoring_settings (tenant_id, rule_set, hot_threshold, warm_threshold, ai_enabled, routing, updated_at)
+        VALUES (@TenantId, @RuleSet::jsonb, @Hot, @Warm, @AiEnabled, @Routing::jsonb, now())
+        ON CONFLICT (tenant_id) DO UPDATE SET rule_set = EXCLUDED.rule_set, hot_threshold = EXCLUDED.hot_threshold,
+            warm_threshold = EXCLUDED.warm_threshold, ai_enabled = EXCLUDED.ai_enabled, routing = EXCLUDED.routing, updated_at = now()
+        """;
+
+    public static async Task<ScoringSettings> LoadAsync(DbTransactionScope scope)
+    {
+        var settings = await scope.Connection.QuerySingleOrDefaultAsync<SettingsRow>(scope.Command(LoadSql));
+        if (settings is null)
+        {
+            return new ScoringSettings(null, null, false, new RoutingSettings());
+        }
+
+        return new ScoringSettings(
+            settings.RuleSet is null ? null : JsonSerializer.Deserialize<ScoringRuleSet>(settings.RuleSet, StreamFlowJson.Options),
+            settings.Hot is { } hot && settings.Warm is { } warm ? new TierThresholds(hot, warm) : null,
+            settings.AiEnabled,
+            JsonSerializer.Deserialize<RoutingSettings>(settings.Routing, StreamFlowJson.Options) ?? new RoutingSettings());
+    }
+
+    public static Task SaveAsync(DbTransactionScope scope, Guid tenantId, ScoringSettings settings) =>
+        scope.Connection.ExecuteAsync(scope.Command(SaveRulesSql, new
+        {
+            TenantId = tenantId,
+            RuleSet = settings.RuleSet is null ? null : JsonSerializer.Serialize(settings.RuleSet, StreamFlowJson.Options),
+            Hot = settings.Thresholds?.Hot,
+            Warm = settings.Thresholds?.Warm,
+            settings.AiEnabled,
+            Routing = JsonSerializer.Serialize(settings.Routing, StreamFlowJson.Options),
+        }));
+}
+
+internal sealed record SettingsRow
+{
+    public string? RuleSet { get; init; }
+
+    public double? Hot { get; init; }
+
+    public double? Warm { get; init; }
+
+    public bool AiEnabled { get; init; }
+
+    public string Routing { get; init; } = "{}";
+}
