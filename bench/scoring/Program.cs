@@ -8,11 +8,14 @@ switch (args.FirstOrDefault() ?? "quality")
     case "throughput":
         ThroughputBench.Run();
         break;
+    case "import":
+        await ImportBench.RunAsync();
+        break;
     case "cv":
         await CrossValidationBench.RunAsync();
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/scoring -- [quality|cv|throughput]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/scoring -- [quality|throughput|import|cv]");
         return 2;
 }
 

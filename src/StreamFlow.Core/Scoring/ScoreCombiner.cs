@@ -99,8 +99,9 @@ public static class ScoreCombiner
     {
         var total = 1 + aiWeight;
         var exact = (rules.Score + (ai is null ? 0 : aiWeight * ai.Value)) / total;
+        // A rule's points and the AI's pull away from the rules score are each diluted by the AI's share.
         var factors = rules.Fired.Select(r => Factor(r.Label, r.Points / total))
-            .Concat(ai is null ? [] : [Factor(AiName(ai), (ai.Value - exact) * aiWeight / total)]);
+            .Concat(ai is null ? [] : [Factor(AiName(ai), (ai.Value - rules.Score) * aiWeight / total)]);
         var confidence = WeightedMean((1, RulesConfidence), (aiWeight, ai?.Confidence ?? 0));
         var value = (int)Math.Round(exact, MidpointRounding.AwayFromZero);
         return new LeadScore(value, thresholds.TierOf(value), null, confidence, TopFactors(factors), rules.RuleSet);

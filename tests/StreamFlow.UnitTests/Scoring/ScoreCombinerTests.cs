@@ -1,3 +1,5 @@
+using System.Text.Json;
+using StreamFlow.Core.Json;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Scoring.Model;
 using StreamFlow.Core.Scoring.Rules;
@@ -86,6 +88,18 @@ public sealed class ScoreCombinerTests
 
         Assert.Equal(0.4, rulesOnly.Confidence);
         Assert.InRange(withModel.Confidence, 0.85, 1);
+    }
+
+    [Fact]
+    public void The_score_serializes_in_the_api_shape()
+    {
+        var score = Combine(new ScoreInputs(Rules with { Score = 30, Fired = [] }, 30, Model), new TierThresholds(79.6, 38));
+
+        var json = JsonSerializer.Serialize(score, StreamFlowJson.Options);
+
+        Assert.StartsWith("{\"value\":80,\"tier\":\"hot\",\"probability\":0.8,\"confidence\":", json, StringComparison.Ordinal);
+        Assert.Contains("{\"name\":\"Lead Source: Reference\",\"direction\":\"up\",\"weight\":", json, StringComparison.Ordinal);
+        Assert.EndsWith(",\"model\":\"conversion@3\"}", json, StringComparison.Ordinal);
     }
 
     private sealed class ScoreComparer : IEqualityComparer<LeadScore>

@@ -363,7 +363,9 @@ public sealed partial class LeadCsvReader
             }
 
             var columns = _columns.Select((c, i) => c with { Kind = kinds[i] }).ToArray();
-            var leads = _good.Select(g => ToLead(g.Row, g.Values, columns)).ToArray();
+            // Leads share one value object per distinct cell of a column: imports repeat values a lot.
+            var parsed = columns.Select(_ => new Dictionary<string, AttributeValue>(StringComparer.Ordinal)).ToArray();
+            var leads = _good.Select(g => ToLead(g.Row, g.Values, columns, parsed)).ToArray();
             _errors.Sort((a, b) => a.Row.CompareTo(b.Row));
             return new LeadCsvImport(Count, columns, leads, _errors.ToArray());
         }
@@ -399,12 +401,12 @@ public sealed partial class LeadCsvReader
             return -1;
         }
 
-        private static ImportedLead ToLead(int row, string?[] values, ImportedColumn[] columns)
+        private static ImportedLead ToLead(int row, string?[] values, ImportedColumn[] columns, Dictionary<string, AttributeValue>[] parsedValues)
         {
             string? externalId = null;
             ImportedOutcome? outcome = null;
             var fields = new Dictionary<LeadField, string>();
-            var attributes = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+            var attributes = new Dictionary<string, AttributeValue>(values.Count(v => v is not null), StringComparer.Ordinal);
             for (var i = 0; i < columns.Length; i++)
             {
                 if (values[i] is not { } value)
@@ -425,7 +427,13 @@ public sealed partial class LeadCsvReader
                         fields[column.Field!.Value] = value;
                         break;
                     default:
-                        attributes[column.Header] = AttributeValueParser.Parse(value, column.Kind!.Value);
+                        if (!parsedValues[i].TryGetValue(value, out var attribute))
+                        {
+                            attribute = AttributeValueParser.Parse(value, column.Kind!.Value);
+                            parsedValues[i][value] = attribute;
+                        }
+
+                        attributes[column.Header] = attribute;
                         break;
                 }
             }
