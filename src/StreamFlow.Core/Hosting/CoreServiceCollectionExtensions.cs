@@ -7,6 +7,7 @@ using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Storage;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Hosting;
 
@@ -44,6 +45,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
+        services.AddWebhooks(configuration);
         return services;
     }
 }
