@@ -44,6 +44,9 @@ param durableTaskHub string = 'StreamFlow'
 @description('Six-field CRON of the health heartbeat timer trigger.')
 param heartbeatSchedule string = '0 */5 * * * *'
 
+@description('Six-field CRON of the sweep that dispatches committed webhook events and restarts stalled deliveries.')
+param webhookDispatchSchedule string = '*/5 * * * * *'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -82,6 +85,10 @@ param jwtDeveloperSigningKey string
 @description('Key that encrypts backups before they are written to blob storage (at least 32 characters).')
 @secure()
 param backupsEncryptionKey string
+
+@description('Base64 of 32 random bytes: encrypts webhook signing secrets at rest.')
+@secure()
+param webhooksSecretEncryptionKey string
 
 // ---- PostgreSQL ----
 
@@ -237,6 +244,7 @@ module keyVault 'modules/keyvault.bicep' = {
     jwtProviderSigningKey: jwtProviderSigningKey
     jwtDeveloperSigningKey: jwtDeveloperSigningKey
     backupsEncryptionKey: backupsEncryptionKey
+    webhooksSecretEncryptionKey: webhooksSecretEncryptionKey
   }
 }
 
@@ -257,6 +265,7 @@ var allowedOrigins = filter(corsAllowedOrigins, origin => trim(origin) != '*')
 var appSettings = union(additionalAppSettings, {
   Durable__TaskHub: durableTaskHub
   HeartbeatSchedule: heartbeatSchedule
+  WebhookDispatchSchedule: webhookDispatchSchedule
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Smtp__Host: smtpHost
@@ -269,6 +278,7 @@ var appSettings = union(additionalAppSettings, {
   Jwt__ProviderSigningKey: secretRefs.jwtProviderSigningKey
   Jwt__DeveloperSigningKey: secretRefs.jwtDeveloperSigningKey
   Backups__EncryptionKey: secretRefs.backupsEncryptionKey
+  Webhooks__SecretEncryptionKey: secretRefs.webhooksSecretEncryptionKey
   Cors__AllowedOrigins: join(allowedOrigins, ',')
 })
 

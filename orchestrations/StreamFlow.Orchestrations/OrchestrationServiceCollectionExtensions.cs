@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Orchestrations.Diagnostics;
+using StreamFlow.Orchestrations.Webhooks;
 
 namespace StreamFlow.Orchestrations;
 
@@ -10,6 +11,8 @@ public static class OrchestrationServiceCollectionExtensions
     {
         services.AddTransient<ProbeBlobStorageActivity>();
         services.AddTransient<ProbeDatabaseActivity>();
+        services.AddTransient<SendWebhookAttemptActivity>();
+        services.AddHostedService<WebhookOutboxListener>();
         return services;
     }
 }

@@ -9,4 +9,6 @@ public static class TaskNames
     public const string PlatformSelfTest = "PlatformSelfTest";
     public const string ProbeBlobStorage = "ProbeBlobStorage";
     public const string ProbeDatabase = "ProbeDatabase";
+    public const string WebhookDelivery = "WebhookDelivery";
+    public const string SendWebhookAttempt = "SendWebhookAttempt";
 }
