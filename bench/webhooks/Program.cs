@@ -106,7 +106,7 @@ Console.WriteLine(Invariant($"attempt step:  {timed.Count} deliveries in {stopwa
 
 // ---- 2. The whole path: commit -> NOTIFY -> dispatcher -> orchestration -> attempt ----
 var listener = new WebhookOutboxListener(
-    new ClientProvider(durable.Client), provider.GetRequiredService<NpgsqlDataSource>(), dispatcher, new StartedLifetime(),
+    new ClientProvider(durable.Client), configuration, provider.GetRequiredService<NpgsqlDataSource>(), dispatcher, new StartedLifetime(),
     provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>(), provider.GetRequiredService<ILogger<WebhookOutboxListener>>());
 await listener.StartAsync(CancellationToken.None);
 await Task.Delay(500);

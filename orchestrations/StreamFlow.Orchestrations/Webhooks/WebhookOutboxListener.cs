@@ -1,4 +1,5 @@
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,10 +13,12 @@ namespace StreamFlow.Orchestrations.Webhooks;
 /// Wakes the dispatcher the moment an event commits (PostgreSQL NOTIFY on <see cref="WebhookOutbox.NotificationChannel"/>),
 /// so that the first attempt follows the commit within a second instead of waiting for the next sweep. Only where a
 /// durable client is injectable (the standalone host) and <see cref="WebhookDispatchOptions.ListenForNotifications"/>
-/// is on; the timer sweep stays the safety net for everything a missed notification would leave behind.
+/// is on; the timer sweep stays the safety net for everything a missed notification would leave behind. A host that runs
+/// no timers (<c>Timers:Enabled=false</c>, as end-to-end test hosts sharing a database do) does no background dispatch either.
 /// </summary>
 public sealed class WebhookOutboxListener(
     IServiceProvider services,
+    IConfiguration configuration,
     NpgsqlDataSource dataSource,
     WebhookDispatcher dispatcher,
     IHostApplicationLifetime lifetime,
@@ -28,7 +31,8 @@ public sealed class WebhookOutboxListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Dispatch.ListenForNotifications || services.GetService<DurableTaskClient>() is not { } client)
+        if (!options.Value.Dispatch.ListenForNotifications || !configuration.GetValue("Timers:Enabled", true)
+            || services.GetService<DurableTaskClient>() is not { } client)
         {
             return;
         }
