@@ -53,6 +53,9 @@ param scoringSweepSchedule string = '0 * * * * *'
 @description('Six-field CRON of the nightly model retraining.')
 param modelRetrainingSchedule string = '0 15 3 * * *'
 
+@description('Six-field CRON of the sweep that dispatches committed webhook events and restarts stalled deliveries.')
+param webhookDispatchSchedule string = '*/5 * * * * *'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -91,6 +94,10 @@ param jwtDeveloperSigningKey string
 @description('Key that encrypts backups before they are written to blob storage (at least 32 characters).')
 @secure()
 param backupsEncryptionKey string
+
+@description('Base64 of 32 random bytes: encrypts webhook signing secrets at rest.')
+@secure()
+param webhooksSecretEncryptionKey string
 
 // ---- PostgreSQL ----
 
@@ -246,6 +253,7 @@ module keyVault 'modules/keyvault.bicep' = {
     jwtProviderSigningKey: jwtProviderSigningKey
     jwtDeveloperSigningKey: jwtDeveloperSigningKey
     backupsEncryptionKey: backupsEncryptionKey
+    webhooksSecretEncryptionKey: webhooksSecretEncryptionKey
   }
 }
 
@@ -269,6 +277,7 @@ var appSettings = union(additionalAppSettings, {
   AuditChainHeadSchedule: auditChainHeadSchedule
   ScoringSweepSchedule: scoringSweepSchedule
   ModelRetrainingSchedule: modelRetrainingSchedule
+  WebhookDispatchSchedule: webhookDispatchSchedule
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Smtp__Host: smtpHost
@@ -281,6 +290,7 @@ var appSettings = union(additionalAppSettings, {
   Jwt__ProviderSigningKey: secretRefs.jwtProviderSigningKey
   Jwt__DeveloperSigningKey: secretRefs.jwtDeveloperSigningKey
   Backups__EncryptionKey: secretRefs.backupsEncryptionKey
+  Webhooks__SecretEncryptionKey: secretRefs.webhooksSecretEncryptionKey
   Cors__AllowedOrigins: join(allowedOrigins, ',')
 })
 

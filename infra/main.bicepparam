@@ -25,6 +25,7 @@ param devPassword = readEnvironmentVariable('STREAMFLOW_DEV_PASSWORD', '')
 param jwtProviderSigningKey = readEnvironmentVariable('STREAMFLOW_JWT_PROVIDER_SIGNING_KEY', '')
 param jwtDeveloperSigningKey = readEnvironmentVariable('STREAMFLOW_JWT_DEVELOPER_SIGNING_KEY', '')
 param backupsEncryptionKey = readEnvironmentVariable('STREAMFLOW_BACKUPS_ENCRYPTION_KEY', '')
+param webhooksSecretEncryptionKey = readEnvironmentVariable('STREAMFLOW_WEBHOOKS_SECRET_ENCRYPTION_KEY', '')
 
 param postgresOwnerLogin = 'streamflow_owner'
 param postgresOwnerPassword = readEnvironmentVariable('STREAMFLOW_POSTGRES_OWNER_PASSWORD', '')

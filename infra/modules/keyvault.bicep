@@ -52,6 +52,10 @@ param jwtDeveloperSigningKey string
 @minLength(32)
 param backupsEncryptionKey string
 
+@secure()
+@minLength(44)
+param webhooksSecretEncryptionKey string
+
 var secretNames = {
   postgresAppConnectionString: 'postgres-app-connection-string'
   postgresOwnerConnectionString: 'postgres-owner-connection-string'
@@ -60,6 +64,7 @@ var secretNames = {
   jwtProviderSigningKey: 'jwt-provider-signing-key'
   jwtDeveloperSigningKey: 'jwt-developer-signing-key'
   backupsEncryptionKey: 'backups-encryption-key'
+  webhooksSecretEncryptionKey: 'webhooks-secret-encryption-key'
 }
 
 // Passwords are double-quoted (inner quotes doubled) so ';' or '=' in them cannot break the connection string.
@@ -74,6 +79,7 @@ var secretValues = {
   jwtProviderSigningKey: jwtProviderSigningKey
   jwtDeveloperSigningKey: jwtDeveloperSigningKey
   backupsEncryptionKey: backupsEncryptionKey
+  webhooksSecretEncryptionKey: webhooksSecretEncryptionKey
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
@@ -132,6 +138,7 @@ type secretReferences = {
   jwtProviderSigningKey: string
   jwtDeveloperSigningKey: string
   backupsEncryptionKey: string
+  webhooksSecretEncryptionKey: string
 }
 
 @description('App-setting values (Key Vault references) keyed like the secure parameters of this module.')

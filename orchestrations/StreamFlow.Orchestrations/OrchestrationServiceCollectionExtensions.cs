@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Orchestrations.Diagnostics;
+using StreamFlow.Orchestrations.Webhooks;
 
 namespace StreamFlow.Orchestrations;
 
@@ -16,6 +17,8 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Scoring.ImportLeadChunkActivity>();
         services.AddTransient<Scoring.FinishLeadImportActivity>();
         services.AddTransient<Scoring.TrainConversionModelActivity>();
+        services.AddTransient<SendWebhookAttemptActivity>();
+        services.AddHostedService<WebhookOutboxListener>();
         return services;
     }
 }

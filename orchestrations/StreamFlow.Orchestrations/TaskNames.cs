@@ -19,4 +19,7 @@ public static class TaskNames
     public const string FinishLeadImport = "FinishLeadImport";
     public const string ModelTraining = "ModelTraining";
     public const string TrainConversionModel = "TrainConversionModel";
+
+    public const string WebhookDelivery = "WebhookDelivery";
+    public const string SendWebhookAttempt = "SendWebhookAttempt";
 }

@@ -15,6 +15,7 @@ using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Storage;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Hosting;
 
@@ -79,6 +80,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<HeartbeatStore>();
         services.AddLeadImport(configuration);
         services.AddScoring(configuration);
+        services.AddWebhooks(configuration);
         return services;
     }
 }

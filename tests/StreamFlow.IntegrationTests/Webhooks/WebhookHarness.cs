@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Webhooks;
+using StreamFlow.Functions.Hosting;
+using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Webhooks;
+
+namespace StreamFlow.IntegrationTests.Webhooks;
+
+/// <summary>
+/// Real PostgreSQL, the real services, the delivery orchestration in an in-process durable host and a receiver on
+/// 127.0.0.1. Loopback is allowed (the development setting) and the attempt timeout is short.
+/// </summary>
+internal sealed class WebhookHarness : IAsyncDisposable
+{
+    private DurableTaskTestHost _host = null!;
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public RecordingStarter Starter { get; private set; } = null!;
+
+    public IServiceProvider Services => _host.Services;
+
+    public DurableTaskClient Client => _host.Client;
+
+    public StreamFlowDatabase Database => Get<StreamFlowDatabase>();
+
+    public WebhookEndpointService Endpoints => Get<WebhookEndpointService>();
+
+    public WebhookDispatcher Dispatcher => Get<WebhookDispatcher>();
+
+    public WebhookReplayService Replay => Get<WebhookReplayService>();
+
+    public WebhookLogService Log => Get<WebhookLogService>();
+
+    public WebhookSettingsService Settings => Get<WebhookSettingsService>();
+
+    public static async Task<WebhookHarness> StartAsync(TestServices services, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowLoopbackForDevelopment"] = "true",
+            ["Webhooks:AttemptTimeout"] = "00:00:03",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddConfiguration(services.Configuration).AddInMemoryCollection(values).Build();
+        var harness = new WebhookHarness { Receiver = await WebhookReceiver.StartAsync() };
+        harness._host = await DurableTaskTestHost.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator(TaskNames.WebhookDelivery, () => new WebhookDeliveryOrchestrator());
+                registry.AddActivity(TaskNames.SendWebhookAttempt, provider => provider.GetRequiredService<SendWebhookAttemptActivity>());
+            },
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = collection => collection.AddLogging().AddSingleton<IConfiguration>(configuration).AddStreamFlowFunctions(configuration),
+            });
+        harness.Starter = new RecordingStarter(new DurableWebhookDeliveryStarter(harness._host.Client));
+        return harness;
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task<Guid> CreateTenantAsync(WebhookRetrySchedule? schedule = null)
+    {
+        var tenant = Guid.CreateVersion7();
+        await Database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(scope.Command(
+            "INSERT INTO tenants (id, slug, name, industry) VALUES (@tenant, @slug, 'Webhook test tenant', 'hvac')",
+            new { tenant, slug = $"wh-{tenant:N}" })), CancellationToken.None);
+        if (schedule is not null)
+        {
+            var updated = await Settings.UpdateAsync(
+                tenant, new UpdateWebhookSettings(schedule.Delays.Select(d => (int)d.TotalSeconds).ToArray(), schedule.MaxAttempts), CancellationToken.None);
+            Assert.True(updated.Succeeded);
+        }
+
+        return tenant;
+    }
+
+    public async Task<CreatedWebhookEndpoint> CreateEndpointAsync(Guid tenant, string url, IReadOnlyList<string>? eventTypes = null)
+    {
+        var created = await Endpoints.CreateAsync(tenant, new CreateWebhookEndpoint(url, eventTypes), CancellationToken.None);
+        Assert.True(created.Succeeded, created.Problem?.ToString());
+        return created.Value;
+    }
+
+    public Task<string> PublishAsync(Guid tenant, string eventType = WebhookEventCatalog.LeadCreated, object? data = null) =>
+        Database.InTenantAsync(tenant, scope => Get<WebhookOutbox>().AddAsync(
+            scope, tenant, eventType, data ?? new { LeadId = Guid.NewGuid(), FirstName = "Dana" }, CancellationToken.None), CancellationToken.None);
+
+    /// <summary>Dispatches the tenant's events and waits until every delivery orchestration started for them has finished.</summary>
+    public async Task<IReadOnlyList<WebhookDeliveryResult>> DeliverAsync(Guid tenant, params string[] messageIds)
+    {
+        var before = Starter.Started.Count;
+        await Dispatcher.DispatchMessagesAsync(tenant, messageIds, Starter, CancellationToken.None);
+        return await WaitAsync(Starter.Started.Skip(before).ToList());
+    }
+
+    public async Task<IReadOnlyList<WebhookDeliveryResult>> WaitAsync(IReadOnlyList<WebhookDeliveryStart> starts)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var results = new List<WebhookDeliveryResult>();
+        foreach (var start in starts)
+        {
+            var metadata = await Client.WaitForInstanceCompletionAsync(start.InstanceId, getInputsAndOutputs: true, timeout.Token);
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+            results.Add(metadata.ReadOutputAs<WebhookDeliveryResult>()!);
+        }
+
+        return results;
+    }
+
+    public async Task<IReadOnlyList<WebhookAttemptRecord>> AttemptsAsync(Guid tenant, Guid endpointId)
+    {
+        var page = await Log.ListAttemptsAsync(tenant, endpointId, new WebhookAttemptFilter(), 500, null, CancellationToken.None);
+        return page.Value!.Items.OrderBy(a => a.AttemptNumber).ToList();
+    }
+
+    public async Task<IReadOnlyList<WebhookEndpointMessage>> MessagesAsync(Guid tenant, Guid endpointId)
+    {
+        var page = await Log.ListMessagesAsync(tenant, endpointId, new WebhookMessageFilter(), 500, null, CancellationToken.None);
+        return page.Value!.Items;
+    }
+
+    public Task<List<string>> EventTypesInOutboxAsync(Guid tenant) =>
+        Database.InTenantAsync(tenant, async scope =>
+            (await scope.Connection.QueryAsync<string>(scope.Command("SELECT event_type FROM webhook_messages ORDER BY id"))).ToList(), CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+}
+
+/// <summary>Starts through the durable client and remembers what it started.</summary>
+internal sealed class RecordingStarter(IWebhookDeliveryStarter inner) : IWebhookDeliveryStarter
+{
+    private readonly ConcurrentQueue<WebhookDeliveryStart> _started = new();
+
+    public IReadOnlyList<WebhookDeliveryStart> Started => _started.ToArray();
+
+    public async Task StartAsync(IReadOnlyList<WebhookDeliveryStart> deliveries, CancellationToken cancellationToken)
+    {
+        await inner.StartAsync(deliveries, cancellationToken);
+        foreach (var delivery in deliveries)
+        {
+            _started.Enqueue(delivery);
+        }
+    }
+}
