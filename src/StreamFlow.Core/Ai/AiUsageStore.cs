@@ -1,0 +1,90 @@
+using Dapper;
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Ai;
+
+/// <summary>The SQL of the usage ledger. Tenants read their own rows through RLS; the provider reads sums only, through <c>ai_usage_totals</c>.</summary>
+internal static class AiUsageStore
+{
+    private const string InsertSql = """
+        INSERT INTO ai_usage (id, tenant_id, user_id, feature, model, deployment, input_tokens, cached_input_tokens, output_tokens,
+                              cost_usd, markup_rate, billable_usd, cache_hit, streamed, latency_ms, outcome, occurred_at)
+        VALUES (@Id, @TenantId, @UserId, @Feature, @Model, @Deployment, @InputTokens, @CachedInputTokens, @OutputTokens,
+                @CostUsd, @MarkupRate, @BillableUsd, @CacheHit, @Streamed, @LatencyMs, @Outcome, @OccurredAt)
+        """;
+
+    private const string TenantUsageSql = """
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date AS Day, feature AS Feature, model AS Model,
+               count(*) AS Calls,
+               count(*) FILTER (WHERE outcome = 'succeeded') AS Succeeded,
+               count(*) FILTER (WHERE outcome = 'cached') AS Cached,
+               count(*) FILTER (WHERE outcome = 'refused_budget') AS Refused,
+               count(*) FILTER (WHERE outcome IN ('failed', 'cancelled')) AS Failed,
+               sum(input_tokens)::bigint AS InputTokens,
+               sum(cached_input_tokens)::bigint AS CachedInputTokens,
+               sum(output_tokens)::bigint AS OutputTokens,
+               sum(billable_usd) AS BillableUsd
+        FROM ai_usage
+        WHERE tenant_id = @TenantId AND occurred_at >= @FromTime AND occurred_at < @ToTime
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        """;
+
+    private const string ProviderUsageSql = """
+        SELECT tenant_id AS TenantId, day AS Day, feature AS Feature, model AS Model, calls AS Calls, succeeded AS Succeeded,
+               cached AS Cached, refused AS Refused, failed AS Failed, input_tokens AS InputTokens,
+               cached_input_tokens AS CachedInputTokens, output_tokens AS OutputTokens, cost_usd AS CostUsd, billable_usd AS BillableUsd
+        FROM ai_usage_totals(@FromTime, @ToTime)
+        """;
+
+    public static Task InsertAsync(DbTransactionScope scope, AiUsageEntry entry) =>
+        scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
+        {
+            entry.Id,
+            entry.TenantId,
+            entry.UserId,
+            entry.Feature,
+            entry.Model,
+            entry.Deployment,
+            entry.Usage.InputTokens,
+            entry.Usage.CachedInputTokens,
+            entry.Usage.OutputTokens,
+            entry.CostUsd,
+            entry.MarkupRate,
+            entry.BillableUsd,
+            entry.CacheHit,
+            entry.Streamed,
+            entry.LatencyMs,
+            Outcome = OutcomeName(entry.Outcome),
+            entry.OccurredAt,
+        }));
+
+    public static async Task<IReadOnlyList<AiTenantUsageRow>> TenantUsageAsync(
+        DbTransactionScope scope, Guid tenantId, DateTimeOffset fromTime, DateTimeOffset toTime) =>
+        (await scope.Connection.QueryAsync<TenantRow>(scope.Command(TenantUsageSql, new { TenantId = tenantId, FromTime = fromTime, ToTime = toTime })))
+            .Select(row => new AiTenantUsageRow(DateOnly.FromDateTime(row.Day), row.Feature, row.Model, row.Calls, row.Succeeded, row.Cached,
+                row.Refused, row.Failed, row.InputTokens, row.CachedInputTokens, row.OutputTokens, row.BillableUsd))
+            .ToList();
+
+    public static async Task<IReadOnlyList<AiProviderUsageRow>> ProviderUsageAsync(DbTransactionScope scope, DateTimeOffset fromTime, DateTimeOffset toTime) =>
+        (await scope.Connection.QueryAsync<ProviderRow>(scope.Command(ProviderUsageSql, new { FromTime = fromTime, ToTime = toTime })))
+            .Select(row => new AiProviderUsageRow(row.TenantId, DateOnly.FromDateTime(row.Day), row.Feature, row.Model, row.Calls, row.Succeeded,
+                row.Cached, row.Refused, row.Failed, row.InputTokens, row.CachedInputTokens, row.OutputTokens, row.CostUsd, row.BillableUsd))
+            .ToList();
+
+    internal static string OutcomeName(AiCallOutcome outcome) => outcome switch
+    {
+        AiCallOutcome.Succeeded => "succeeded",
+        AiCallOutcome.Failed => "failed",
+        AiCallOutcome.RefusedBudget => "refused_budget",
+        AiCallOutcome.Cached => "cached",
+        AiCallOutcome.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
+
+    private sealed record TenantRow(DateTime Day, string Feature, string Model, long Calls, long Succeeded, long Cached, long Refused,
+        long Failed, long InputTokens, long CachedInputTokens, long OutputTokens, decimal BillableUsd);
+
+    private sealed record ProviderRow(Guid TenantId, DateTime Day, string Feature, string Model, long Calls, long Succeeded, long Cached,
+        long Refused, long Failed, long InputTokens, long CachedInputTokens, long OutputTokens, decimal CostUsd, decimal BillableUsd);
+}
