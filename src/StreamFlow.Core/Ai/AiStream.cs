@@ -109,6 +109,8 @@ public sealed class AiStream : IAsyncEnumerable<string>, IAsyncDisposable
                     outcome = AiCallOutcome.Cancelled;
                     yield return delta;
                     outcome = AiCallOutcome.Failed;
+                    // Chunks already buffered would otherwise keep coming after the consumer cancelled.
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
 
                 update = await upstream.NextAsync();

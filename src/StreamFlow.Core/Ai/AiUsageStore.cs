@@ -62,13 +62,13 @@ internal static class AiUsageStore
     public static async Task<IReadOnlyList<AiTenantUsageRow>> TenantUsageAsync(
         DbTransactionScope scope, Guid tenantId, DateTimeOffset fromTime, DateTimeOffset toTime) =>
         (await scope.Connection.QueryAsync<TenantRow>(scope.Command(TenantUsageSql, new { TenantId = tenantId, FromTime = fromTime, ToTime = toTime })))
-            .Select(row => new AiTenantUsageRow(DateOnly.FromDateTime(row.Day), row.Feature, row.Model, row.Calls, row.Succeeded, row.Cached,
+            .Select(row => new AiTenantUsageRow(row.Day, row.Feature, row.Model, row.Calls, row.Succeeded, row.Cached,
                 row.Refused, row.Failed, row.InputTokens, row.CachedInputTokens, row.OutputTokens, row.BillableUsd))
             .ToList();
 
     public static async Task<IReadOnlyList<AiProviderUsageRow>> ProviderUsageAsync(DbTransactionScope scope, DateTimeOffset fromTime, DateTimeOffset toTime) =>
         (await scope.Connection.QueryAsync<ProviderRow>(scope.Command(ProviderUsageSql, new { FromTime = fromTime, ToTime = toTime })))
-            .Select(row => new AiProviderUsageRow(row.TenantId, DateOnly.FromDateTime(row.Day), row.Feature, row.Model, row.Calls, row.Succeeded,
+            .Select(row => new AiProviderUsageRow(row.TenantId, row.Day, row.Feature, row.Model, row.Calls, row.Succeeded,
                 row.Cached, row.Refused, row.Failed, row.InputTokens, row.CachedInputTokens, row.OutputTokens, row.CostUsd, row.BillableUsd))
             .ToList();
 
@@ -82,9 +82,9 @@ internal static class AiUsageStore
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 
-    private sealed record TenantRow(DateTime Day, string Feature, string Model, long Calls, long Succeeded, long Cached, long Refused,
+    private sealed record TenantRow(DateOnly Day, string Feature, string Model, long Calls, long Succeeded, long Cached, long Refused,
         long Failed, long InputTokens, long CachedInputTokens, long OutputTokens, decimal BillableUsd);
 
-    private sealed record ProviderRow(Guid TenantId, DateTime Day, string Feature, string Model, long Calls, long Succeeded, long Cached,
+    private sealed record ProviderRow(Guid TenantId, DateOnly Day, string Feature, string Model, long Calls, long Succeeded, long Cached,
         long Refused, long Failed, long InputTokens, long CachedInputTokens, long OutputTokens, decimal CostUsd, decimal BillableUsd);
 }
