@@ -33,13 +33,20 @@ internal static class AiUpstreamErrors
             return null;
         }
 
-        if (response.Headers.TryGetValue("retry-after-ms", out var milliseconds)
-            && double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        return ParseRetryAfter(
+            response.Headers.TryGetValue("retry-after-ms", out var milliseconds) ? milliseconds : null,
+            response.Headers.TryGetValue("Retry-After", out var retryAfter) ? retryAfter : null,
+            now);
+    }
+
+    internal static TimeSpan? ParseRetryAfter(string? retryAfterMilliseconds, string? retryAfter, DateTimeOffset now)
+    {
+        if (double.TryParse(retryAfterMilliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
         {
             return TimeSpan.FromMilliseconds(ms);
         }
 
-        if (!response.Headers.TryGetValue("Retry-After", out var retryAfter) || string.IsNullOrWhiteSpace(retryAfter))
+        if (string.IsNullOrWhiteSpace(retryAfter))
         {
             return null;
         }
