@@ -64,13 +64,23 @@ internal static class AiBudgetStore
         VALUES (@Id, @TenantId, @Amount, @Day, @Month, @Now, @ExpiresAt)
         """;
 
-    private const string DeleteReservationSql = "DELETE FROM ai_reservations WHERE id = @Id RETURNING amount_usd";
+    private const string ReserveSavepoint = "ai_reserve";
+
+    // One round trip: the statements run in order in the caller's transaction; a refusal rolls back to the savepoint.
+    private const string ReserveSql =
+        "SAVEPOINT " + ReserveSavepoint + ";\n" + ReserveProviderSql + ";\n" + ReserveTenantSql + ";\n" + InsertReservationSql;
+
+    // Locks the reservation row first (the expiry function takes reservation rows before counters, too).
+    private const string LockReservationSql = "SELECT 1 FROM ai_reservations WHERE id = @Id FOR UPDATE";
+
+    private const string DeleteReservationSql = "DELETE FROM ai_reservations WHERE id = @Id";
 
     // The FOR UPDATE sub-select locks the row first and hands over its previous warned_at, so exactly one call
-    // per period sees the warning raised.
+    // per period sees the warning raised. The reservation gives back what it still holds: nothing when the expiry
+    // function already released it.
     private const string SettleProviderSql = """
         UPDATE ai_provider_spend s
-        SET reserved_usd = greatest(s.reserved_usd - @Release, 0),
+        SET reserved_usd = greatest(s.reserved_usd - (SELECT coalesce(sum(amount_usd), 0) FROM ai_reservations WHERE id = @Id), 0),
             spent_usd = s.spent_usd + @Spent,
             warned_at = CASE WHEN s.warned_at IS NULL AND s.spent_usd + @Spent > 0 AND s.spent_usd + @Spent >= @Cap * @WarningRatio
                              THEN @Now ELSE s.warned_at END
@@ -81,7 +91,7 @@ internal static class AiBudgetStore
 
     private const string SettleTenantSql = """
         UPDATE ai_tenant_spend s
-        SET reserved_usd = greatest(s.reserved_usd - @Release, 0),
+        SET reserved_usd = greatest(s.reserved_usd - (SELECT coalesce(sum(amount_usd), 0) FROM ai_reservations WHERE id = @Id), 0),
             spent_usd = s.spent_usd + @Spent,
             warned_at = CASE WHEN s.warned_at IS NULL AND l.limit_usd IS NOT NULL AND s.spent_usd + @Spent > 0
                                   AND s.spent_usd + @Spent >= l.limit_usd * @WarningRatio
@@ -98,6 +108,10 @@ internal static class AiBudgetStore
         RETURNING s.period_kind AS PeriodKind, s.spent_usd AS SpentUsd, l.limit_usd AS LimitUsd,
                   (previous.warned_at IS NULL AND s.warned_at IS NOT NULL) AS WarningRaised
         """;
+
+    // Settlement and its ledger row commit together, sent as one round trip.
+    private const string SettleSql =
+        LockReservationSql + ";\n" + SettleProviderSql + ";\n" + SettleTenantSql + ";\n" + DeleteReservationSql + ";\n" + AiUsageStore.InsertSql;
 
     private const string ReleaseExpiredSql = "SELECT ai_release_expired_reservations(@Now, @MaxRows)";
 
@@ -130,8 +144,6 @@ internal static class AiBudgetStore
     /// <summary>Reserves against all three limits or none; returns the limit that refused, or null when reserved.</summary>
     public static async Task<AiBudgetScope?> TryReserveAsync(DbTransactionScope scope, AiReservation reservation, DateTimeOffset now, DateTimeOffset expiresAt)
     {
-        const string savepoint = "ai_reserve";
-        await scope.Transaction.SaveAsync(savepoint, scope.CancellationToken);
         var parameters = new
         {
             reservation.TenantId,
@@ -146,47 +158,38 @@ internal static class AiBudgetStore
             ExpiresAt = expiresAt,
         };
 
-        AiBudgetScope? refused = null;
-        if (await scope.Connection.ExecuteScalarAsync<int?>(scope.Command(ReserveProviderSql, parameters)) is null)
+        AiBudgetScope? refused;
+        using (var results = await scope.Connection.QueryMultipleAsync(scope.Command(ReserveSql, parameters)))
         {
-            refused = AiBudgetScope.ProviderMonth;
-        }
-        else
-        {
-            var reserved = (await scope.Connection.QueryAsync<string>(scope.Command(ReserveTenantSql, parameters))).ToList();
-            if (!reserved.Contains("day"))
-            {
-                refused = AiBudgetScope.TenantDay;
-            }
-            else if (!reserved.Contains("month"))
-            {
-                refused = AiBudgetScope.TenantMonth;
-            }
+            var provider = (await results.ReadAsync<int>()).Any();
+            var tenant = (await results.ReadAsync<string>()).ToList();
+            refused = !provider ? AiBudgetScope.ProviderMonth
+                : !tenant.Contains("day") ? AiBudgetScope.TenantDay
+                : !tenant.Contains("month") ? AiBudgetScope.TenantMonth
+                : null;
         }
 
         if (refused is not null)
         {
-            await scope.Transaction.RollbackAsync(savepoint, scope.CancellationToken);
-            return refused;
+            await scope.Transaction.RollbackAsync(ReserveSavepoint, scope.CancellationToken);
         }
 
-        await scope.Connection.ExecuteAsync(scope.Command(InsertReservationSql, parameters));
-        await scope.Transaction.ReleaseAsync(savepoint, scope.CancellationToken);
-        return null;
+        return refused;
     }
 
     /// <summary>
-    /// Gives the reservation back and books <paramref name="spentUsd"/> (0 when the call failed). A reservation that
-    /// already expired gives nothing back a second time. Returns the warnings this settlement raised.
+    /// Gives the reservation back, books <paramref name="spentUsd"/> (0 when the call failed) and writes the call's
+    /// ledger row, atomically. A reservation that already expired gives nothing back a second time. Returns the
+    /// warnings this settlement raised.
     /// </summary>
     public static async Task<IReadOnlyList<AiBudgetAlert>> SettleAsync(
-        DbTransactionScope scope, AiReservation reservation, decimal spentUsd, decimal warningRatio, DateTimeOffset now)
+        DbTransactionScope scope, AiReservation reservation, decimal spentUsd, decimal warningRatio, AiUsageEntry ledgerEntry)
     {
-        var release = await scope.Connection.ExecuteScalarAsync<decimal?>(scope.Command(DeleteReservationSql, new { reservation.Id })) ?? 0m;
-        var parameters = new
+        var now = ledgerEntry.OccurredAt;
+        var parameters = new DynamicParameters(new
         {
+            reservation.Id,
             reservation.TenantId,
-            Release = release,
             Spent = spentUsd,
             reservation.Periods.Day,
             reservation.Periods.Month,
@@ -195,18 +198,20 @@ internal static class AiBudgetStore
             MonthLimit = reservation.Limits.TenantMonthlyLimitUsd,
             WarningRatio = warningRatio,
             Now = now,
-        };
+        });
+        parameters.AddDynamicParams(AiUsageStore.Parameters(ledgerEntry, "Usage"));
 
         var alerts = new List<AiBudgetAlert>();
-        var provider = await scope.Connection.QuerySingleAsync<(decimal SpentUsd, bool WarningRaised)>(scope.Command(SettleProviderSql, parameters));
+        using var results = await scope.Connection.QueryMultipleAsync(scope.Command(SettleSql, parameters));
+        await results.ReadAsync<int>();
+        var provider = await results.ReadSingleAsync<(decimal SpentUsd, bool WarningRaised)>();
         if (provider.WarningRaised)
         {
             alerts.Add(new AiBudgetAlert(AiBudgetScope.ProviderMonth, null, reservation.Periods.Month,
                 reservation.Limits.ProviderMonthlyCapUsd, provider.SpentUsd, warningRatio, now));
         }
 
-        var tenantRows = await scope.Connection.QueryAsync<(string PeriodKind, decimal SpentUsd, decimal? LimitUsd, bool WarningRaised)>(
-            scope.Command(SettleTenantSql, parameters));
+        var tenantRows = await results.ReadAsync<(string PeriodKind, decimal SpentUsd, decimal? LimitUsd, bool WarningRaised)>();
         foreach (var row in tenantRows.Where(row => row.WarningRaised))
         {
             var isDay = row.PeriodKind == "day";

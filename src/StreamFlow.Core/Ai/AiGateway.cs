@@ -271,8 +271,7 @@ public sealed class AiGateway
         using var timeout = new CancellationTokenSource(SettlementTimeout);
         var alerts = await _database.InTenantAsync(request.TenantId, async scope =>
         {
-            var raised = await AiBudgetStore.SettleAsync(scope, admission.Reservation, cost, _options.Budget.WarningRatio, now);
-            await AiUsageStore.InsertAsync(scope, entry);
+            var raised = await AiBudgetStore.SettleAsync(scope, admission.Reservation, cost, _options.Budget.WarningRatio, entry);
             if (cacheEntry is not null)
             {
                 await AiResponseCacheStore.StoreAsync(scope, request.TenantId, cacheEntry, now, now + _options.Cache.TimeToLive);

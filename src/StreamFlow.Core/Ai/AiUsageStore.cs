@@ -6,11 +6,13 @@ namespace StreamFlow.Core.Ai;
 /// <summary>The SQL of the usage ledger. Tenants read their own rows through RLS; the provider reads sums only, through <c>ai_usage_totals</c>.</summary>
 internal static class AiUsageStore
 {
-    private const string InsertSql = """
+    // Parameter names carry a prefix so that the statement can share a batch (and its parameters) with the settlement.
+    internal const string InsertSql = """
         INSERT INTO ai_usage (id, tenant_id, user_id, feature, model, deployment, input_tokens, cached_input_tokens, output_tokens,
                               cost_usd, markup_rate, billable_usd, cache_hit, streamed, latency_ms, outcome, occurred_at)
-        VALUES (@Id, @TenantId, @UserId, @Feature, @Model, @Deployment, @InputTokens, @CachedInputTokens, @OutputTokens,
-                @CostUsd, @MarkupRate, @BillableUsd, @CacheHit, @Streamed, @LatencyMs, @Outcome, @OccurredAt)
+        VALUES (@UsageId, @UsageTenantId, @UsageUserId, @UsageFeature, @UsageModel, @UsageDeployment, @UsageInputTokens,
+                @UsageCachedInputTokens, @UsageOutputTokens, @UsageCostUsd, @UsageMarkupRate, @UsageBillableUsd, @UsageCacheHit,
+                @UsageStreamed, @UsageLatencyMs, @UsageOutcome, @UsageOccurredAt)
         """;
 
     private const string TenantUsageSql = """
@@ -38,26 +40,30 @@ internal static class AiUsageStore
         """;
 
     public static Task InsertAsync(DbTransactionScope scope, AiUsageEntry entry) =>
-        scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
-        {
-            entry.Id,
-            entry.TenantId,
-            entry.UserId,
-            entry.Feature,
-            entry.Model,
-            entry.Deployment,
-            entry.Usage.InputTokens,
-            entry.Usage.CachedInputTokens,
-            entry.Usage.OutputTokens,
-            entry.CostUsd,
-            entry.MarkupRate,
-            entry.BillableUsd,
-            entry.CacheHit,
-            entry.Streamed,
-            entry.LatencyMs,
-            Outcome = OutcomeName(entry.Outcome),
-            entry.OccurredAt,
-        }));
+        scope.Connection.ExecuteAsync(scope.Command(InsertSql, Parameters(entry, "Usage")));
+
+    internal static DynamicParameters Parameters(AiUsageEntry entry, string prefix)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add(prefix + "Id", entry.Id);
+        parameters.Add(prefix + "TenantId", entry.TenantId);
+        parameters.Add(prefix + "UserId", entry.UserId);
+        parameters.Add(prefix + "Feature", entry.Feature);
+        parameters.Add(prefix + "Model", entry.Model);
+        parameters.Add(prefix + "Deployment", entry.Deployment);
+        parameters.Add(prefix + "InputTokens", entry.Usage.InputTokens);
+        parameters.Add(prefix + "CachedInputTokens", entry.Usage.CachedInputTokens);
+        parameters.Add(prefix + "OutputTokens", entry.Usage.OutputTokens);
+        parameters.Add(prefix + "CostUsd", entry.CostUsd);
+        parameters.Add(prefix + "MarkupRate", entry.MarkupRate);
+        parameters.Add(prefix + "BillableUsd", entry.BillableUsd);
+        parameters.Add(prefix + "CacheHit", entry.CacheHit);
+        parameters.Add(prefix + "Streamed", entry.Streamed);
+        parameters.Add(prefix + "LatencyMs", entry.LatencyMs);
+        parameters.Add(prefix + "Outcome", OutcomeName(entry.Outcome));
+        parameters.Add(prefix + "OccurredAt", entry.OccurredAt);
+        return parameters;
+    }
 
     public static async Task<IReadOnlyList<AiTenantUsageRow>> TenantUsageAsync(
         DbTransactionScope scope, Guid tenantId, DateTimeOffset fromTime, DateTimeOffset toTime) =>
