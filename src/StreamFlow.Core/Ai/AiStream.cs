@@ -111,6 +111,7 @@ public sealed class AiStream : IAsyncEnumerable<string>, IAsyncDisposable
                     outcome = AiCallOutcome.Failed;
                     // Chunks already buffered would otherwise keep coming after the consumer cancelled.
                     cancellationToken.ThrowIfCancellationRequested();
+                    upstream.ThrowIfCancelled();
                 }
 
                 update = await upstream.NextAsync();
@@ -120,7 +121,7 @@ public sealed class AiStream : IAsyncEnumerable<string>, IAsyncDisposable
         }
         finally
         {
-            if (outcome == AiCallOutcome.Failed && cancellationToken.IsCancellationRequested)
+            if (outcome == AiCallOutcome.Failed && (cancellationToken.IsCancellationRequested || upstream.CancelledByConsumer))
             {
                 outcome = AiCallOutcome.Cancelled;
             }

@@ -124,6 +124,8 @@ internal sealed class AiUpstream
             // A backstop only: the gateway's own per-attempt and idle timeouts are shorter.
             NetworkTimeout = resilience.AttemptTimeout + resilience.StreamIdleTimeout,
             UserAgentApplicationId = "streamflow",
+            // Prompts and answers never reach a log, whatever logging the host turns on.
+            ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false, EnableMessageContentLogging = false },
         };
 
         if (deployment.Kind == AiDeploymentKind.OpenAI)
@@ -219,12 +221,22 @@ internal sealed class AiUpstreamStream(
     CancellationToken callerToken) : IAsyncDisposable
 {
     private bool _disposed;
+    private volatile bool _cancelledByConsumer;
 
     /// <summary>The chunk read while opening (the upstream has answered with it).</summary>
     public StreamingChatCompletionUpdate? First { get; private set; }
 
+    /// <summary>True once the consumer went away (or the token the stream was started with was cancelled).</summary>
+    public bool CancelledByConsumer => _cancelledByConsumer || callerToken.IsCancellationRequested;
+
+    public void ThrowIfCancelled() => callerToken.ThrowIfCancellationRequested();
+
     /// <summary>Cancels the upstream request: the consumer went away.</summary>
-    public void Cancel() => linked.Cancel();
+    public void Cancel()
+    {
+        _cancelledByConsumer = true;
+        linked.Cancel();
+    }
 
     internal async Task ReadFirstAsync(TimeSpan attemptTimeout) => First = await NextAsync(attemptTimeout);
 

@@ -67,6 +67,35 @@ public sealed class AiGatewayStreamingTests(TestServices services)
     }
 
     [Fact]
+    public async Task A_stream_whose_request_is_aborted_midway_is_settled_as_cancelled()
+    {
+        using var upstream = new FakeOpenAi().StreamsWith(Deltas, promptTokens: 25, completionTokens: 80);
+        await using var host = AiGatewayHost.Start(services, [("primary", upstream.BaseUrl)]);
+        var tenant = await host.CreateTenantAsync();
+        using var requestAborted = new CancellationTokenSource();
+
+        var started = await host.Gateway.StreamAsync(AiGatewayHost.Request(tenant, "Summarise my pipeline.", feature: AiFeatures.Assistant), requestAborted.Token);
+        await using var stream = started.Value!;
+        var received = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var delta in stream)
+            {
+                if (++received == 3)
+                {
+                    await requestAborted.CancelAsync();
+                }
+            }
+        });
+
+        var summary = await stream.Completion;
+        Assert.Equal(3, received);
+        Assert.Equal(AiCallOutcome.Cancelled, summary.Outcome);
+        Assert.InRange(summary.Usage.OutputTokens, 3, 79);
+        Assert.Equal(0L, await host.InTenantAsync<long>(tenant, "SELECT count(*) FROM ai_reservations"));
+    }
+
+    [Fact]
     public async Task A_stream_the_consumer_abandons_without_reading_is_settled_when_disposed()
     {
         using var upstream = new FakeOpenAi().StreamsWith(Deltas, promptTokens: 25, completionTokens: 80);
