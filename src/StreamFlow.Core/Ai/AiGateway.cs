@@ -199,6 +199,11 @@ public sealed class AiGateway
             }
         }
 
+        if (decision.Cached is { } hit)
+        {
+            AiTelemetry.Record(request.Feature, hit.Deployment, AiCallOutcome.Cached, 0m);
+        }
+
         if (decision.Refused is { } refusedBy)
         {
             await RecordRefusalAsync(request, decision, streamed, started, cancellationToken);
@@ -244,6 +249,7 @@ public sealed class AiGateway
         var entry = new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature, primary.Model, primary.Name,
             AiTokenUsage.None, 0m, admission.Settings.MarkupRate, 0m, CacheHit: false, streamed, ElapsedMilliseconds(started),
             AiCallOutcome.RefusedBudget, _timeProvider.GetUtcNow());
+        AiTelemetry.Record(request.Feature, primary.Name, AiCallOutcome.RefusedBudget, 0m);
         return _database.InTenantAsync(request.TenantId, async scope =>
         {
             await AiUsageStore.InsertAsync(scope, entry);
@@ -280,6 +286,7 @@ public sealed class AiGateway
             return raised;
         }, timeout.Token);
 
+        AiTelemetry.Record(request.Feature, upstream.Name, outcome, cost);
         if (cost > admission.Reservation.AmountUsd)
         {
             _logger.LogWarning(
