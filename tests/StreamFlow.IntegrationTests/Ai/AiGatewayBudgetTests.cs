@@ -115,6 +115,27 @@ public sealed class AiGatewayBudgetTests(TestServices services)
     }
 
     [Fact]
+    public async Task The_provider_cap_warning_goes_out_once_without_a_tenant()
+    {
+        // $0.0213 per call against a $0.05 provider month: the second call crosses $0.04.
+        using var upstream = new FakeOpenAi().AnswersWith("Hot lead.", promptTokens: 30, completionTokens: 700);
+        var alerts = new RecordingAlertSink();
+        await using var host = AiGatewayHost.Start(services, [("primary", upstream.BaseUrl)],
+            new Dictionary<string, string?> { ["Ai:Budget:ProviderMonthlyCapUsd"] = "0.05" }, alerts);
+        var first = await host.CreateTenantAsync();
+        var second = await host.CreateTenantAsync();
+
+        await host.Gateway.CompleteAsync(AiGatewayHost.Request(first, "Score this lead.", maxOutputTokens: 700), CancellationToken.None);
+        await host.Gateway.CompleteAsync(AiGatewayHost.Request(second, "Score this lead.", maxOutputTokens: 700), CancellationToken.None);
+        await host.Gateway.CompleteAsync(AiGatewayHost.Request(second, "Score this lead.", maxOutputTokens: 700), CancellationToken.None);
+
+        var alert = Assert.Single(alerts.Alerts);
+        Assert.Equal(AiBudgetScope.ProviderMonth, alert.Scope);
+        Assert.Null(alert.TenantId);
+        Assert.Equal(0.0426m, alert.SpentUsd);
+    }
+
+    [Fact]
     public async Task The_reservation_of_a_call_that_never_reconciled_expires_and_frees_the_budget()
     {
         using var upstream = new FakeOpenAi().AnswersWith("Hot lead.");
