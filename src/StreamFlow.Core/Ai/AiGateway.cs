@@ -233,7 +233,7 @@ public sealed class AiGateway
 
             if (cacheable && await AiResponseCacheStore.FindAsync(scope, request.TenantId, [.. cacheKeys.Values], now) is { } hit)
             {
-                await AiUsageStore.InsertAsync(scope, new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature,
+                await AiUsageStore.InsertFreeAsync(scope, new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature,
                     hit.Model, hit.Deployment, AiTokenUsage.None, 0m, settings.MarkupRate, 0m, CacheHit: true, streamed,
                     ElapsedMilliseconds(started), AiCallOutcome.Cached, now));
                 return admission with { Cached = hit };
@@ -252,7 +252,7 @@ public sealed class AiGateway
         AiTelemetry.Record(request.Feature, primary.Name, AiCallOutcome.RefusedBudget, 0m);
         return _database.InTenantAsync(request.TenantId, async scope =>
         {
-            await AiUsageStore.InsertAsync(scope, entry);
+            await AiUsageStore.InsertFreeAsync(scope, entry);
             return true;
         }, cancellationToken);
     }

@@ -39,8 +39,20 @@ internal static class AiUsageStore
         FROM ai_usage_totals(@FromTime, @ToTime)
         """;
 
-    public static Task InsertAsync(DbTransactionScope scope, AiUsageEntry entry) =>
-        scope.Connection.ExecuteAsync(scope.Command(InsertSql, Parameters(entry, "Usage")));
+    // A row that costs nothing (cache hit, refusal) commits without waiting for the disk: a server crash could lose
+    // a count, never money. Rows with a cost are written with their settlement, durably.
+    private const string InsertFreeSql = "SET LOCAL synchronous_commit = off;\n" + InsertSql;
+
+    /// <summary>Writes a ledger row for a call that cost nothing, in a transaction that writes nothing else.</summary>
+    public static Task InsertFreeAsync(DbTransactionScope scope, AiUsageEntry entry)
+    {
+        if (entry.CostUsd != 0m || entry.BillableUsd != 0m)
+        {
+            throw new ArgumentException("Only calls that cost nothing are written without a durable commit.", nameof(entry));
+        }
+
+        return scope.Connection.ExecuteAsync(scope.Command(InsertFreeSql, Parameters(entry, "Usage")));
+    }
 
     internal static DynamicParameters Parameters(AiUsageEntry entry, string prefix)
     {
