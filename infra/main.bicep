@@ -98,6 +98,64 @@ param backupsEncryptionKey string
 @description('Base64 of 32 random bytes: encrypts webhook signing secrets at rest.')
 @secure()
 param webhooksSecretEncryptionKey string
+// ---- AI gateway ----
+
+@description('Language-model upstreams the AI gateway may call. Empty: AI is off and features use their local methods.')
+param aiDeployments {
+  @description('Name used by routing, circuit breaking and the usage ledger.')
+  name: string
+  kind: ('OpenAI' | 'AzureOpenAI')
+  @description('Base URL: https://api.openai.com/v1, or the Azure OpenAI resource https://NAME.openai.azure.com.')
+  endpoint: string
+  @description('Model sent upstream (Azure: the Azure deployment name).')
+  model: string
+  @description('Price-table name of the model when it differs from model.')
+  pricedAs: string?
+  @description('True when the deployment authenticates with a key from aiApiKeys; false uses the managed identity (Azure only).')
+  hasApiKey: bool
+}[] = []
+
+@description('API keys by deployment name, stored in Key Vault (only for deployments with hasApiKey).')
+param aiApiKeys object = {}
+
+@description('Deployment tried first (empty: the first in aiDeployments).')
+param aiPrimaryDeployment string = ''
+
+@description('Deployments tried in order when the primary fails or its circuit is open.')
+param aiFallbackDeployments string[] = []
+
+@description('Azure OpenAI account in this resource group that keyless deployments call; it gets the OpenAI User role.')
+param azureOpenAiAccountName string = ''
+
+@description('USD per million tokens per model, as decimal strings (Bicep has no decimal type).')
+param aiPrices {
+  model: string
+  inputPerMillion: string
+  cachedInputPerMillion: string?
+  outputPerMillion: string
+}[] = [
+  {
+    model: 'gpt-4o-mini'
+    inputPerMillion: '0.15'
+    cachedInputPerMillion: '0.075'
+    outputPerMillion: '0.60'
+  }
+  {
+    model: 'gpt-4.1-mini'
+    inputPerMillion: '0.40'
+    cachedInputPerMillion: '0.10'
+    outputPerMillion: '1.60'
+  }
+]
+
+@description('What the provider spends on AI per UTC month across all tenants, at most (USD, decimal string).')
+param aiProviderMonthlyCapUsd string = '50'
+
+@description('A tenant\'s daily AI limit until the provider sets one (USD, decimal string).')
+param aiDefaultTenantDailyLimitUsd string = '2'
+
+@description('A tenant\'s monthly AI limit until the provider sets one (USD, decimal string).')
+param aiDefaultTenantMonthlyLimitUsd string = '20'
 
 // ---- PostgreSQL ----
 
@@ -254,6 +312,8 @@ module keyVault 'modules/keyvault.bicep' = {
     jwtDeveloperSigningKey: jwtDeveloperSigningKey
     backupsEncryptionKey: backupsEncryptionKey
     webhooksSecretEncryptionKey: webhooksSecretEncryptionKey
+    aiKeyedDeploymentNames: map(filter(aiDeployments, deployment => deployment.hasApiKey), deployment => deployment.name)
+    aiApiKeys: aiApiKeys
   }
 }
 
@@ -264,6 +324,7 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     storageAccountName: storage.outputs.name
     keyVaultName: keyVault.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
+    azureOpenAiAccountName: azureOpenAiAccountName
   }
 }
 
@@ -271,7 +332,27 @@ var secretRefs = keyVault.outputs.references
 // A wildcard would open the API to every site; an explicit list is the only accepted form.
 var allowedOrigins = filter(corsAllowedOrigins, origin => trim(origin) != '*')
 
-var appSettings = union(additionalAppSettings, {
+// Ai:Deployments and Ai:Prices are lists: ASP.NET configuration reads them as Ai__Deployments__0__Name, ...
+var aiDeploymentSettings = reduce(range(0, length(aiDeployments)), {}, (settings, i) => union(settings, {
+  'Ai__Deployments__${i}__Name': aiDeployments[i].name
+  'Ai__Deployments__${i}__Kind': aiDeployments[i].kind
+  'Ai__Deployments__${i}__Endpoint': aiDeployments[i].endpoint
+  'Ai__Deployments__${i}__Model': aiDeployments[i].model
+  'Ai__Deployments__${i}__PricedAs': aiDeployments[i].?pricedAs ?? ''
+}, aiDeployments[i].hasApiKey ? { 'Ai__Deployments__${i}__ApiKey': keyVault.outputs.aiApiKeyReferences[aiDeployments[i].name] } : {}))
+var aiPriceSettings = reduce(range(0, length(aiPrices)), {}, (settings, i) => union(settings, {
+  'Ai__Prices__${i}__Model': aiPrices[i].model
+  'Ai__Prices__${i}__InputPerMillion': aiPrices[i].inputPerMillion
+  'Ai__Prices__${i}__CachedInputPerMillion': aiPrices[i].?cachedInputPerMillion ?? aiPrices[i].inputPerMillion
+  'Ai__Prices__${i}__OutputPerMillion': aiPrices[i].outputPerMillion
+}))
+var aiFallbackSettings = toObject(range(0, length(aiFallbackDeployments)), i => 'Ai__FallbackDeployments__${i}', i => aiFallbackDeployments[i])
+
+var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSettings, aiFallbackSettings, {
+  Ai__PrimaryDeployment: aiPrimaryDeployment
+  Ai__Budget__ProviderMonthlyCapUsd: aiProviderMonthlyCapUsd
+  Ai__Budget__DefaultTenantDailyLimitUsd: aiDefaultTenantDailyLimitUsd
+  Ai__Budget__DefaultTenantMonthlyLimitUsd: aiDefaultTenantMonthlyLimitUsd
   Durable__TaskHub: durableTaskHub
   HeartbeatSchedule: heartbeatSchedule
   AuditChainHeadSchedule: auditChainHeadSchedule

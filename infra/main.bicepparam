@@ -36,3 +36,14 @@ param postgresSkuTier = 'Burstable'
 
 param functionMaximumInstanceCount = 100
 param functionInstanceMemoryMB = 2048
+
+// AI gateway: no aiDeployments keeps AI off (local models only). Example: a keyless Azure OpenAI deployment
+// (managed identity, OpenAI User role on the account) with OpenAI as the fallback, its key from the environment:
+// param aiDeployments = [
+//   { name: 'azure-mini', kind: 'AzureOpenAI', endpoint: 'https://contoso-ai.openai.azure.com', model: 'gpt-4o-mini', hasApiKey: false }
+//   { name: 'openai-mini', kind: 'OpenAI', endpoint: 'https://api.openai.com/v1', model: 'gpt-4o-mini', hasApiKey: true }
+// ]
+// param aiFallbackDeployments = ['openai-mini']
+// param azureOpenAiAccountName = 'contoso-ai'
+// param aiApiKeys = { 'openai-mini': readEnvironmentVariable('STREAMFLOW_OPENAI_API_KEY', '') }
+param aiProviderMonthlyCapUsd = '50'

@@ -55,6 +55,11 @@ param backupsEncryptionKey string
 @secure()
 @minLength(44)
 param webhooksSecretEncryptionKey string
+@description('Names of the AI deployments that authenticate with an API key (not secret; the keys are in aiApiKeys).')
+param aiKeyedDeploymentNames string[] = []
+
+@description('AI deployment API keys by deployment name. Only the names in aiKeyedDeploymentNames are stored.')
+param aiApiKeys object = {}
 
 var secretNames = {
   postgresAppConnectionString: 'postgres-app-connection-string'
@@ -122,6 +127,22 @@ resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
   }
 ]
 
+// One secret per keyed AI deployment; Azure OpenAI deployments without a key use the managed identity instead.
+func aiApiKeySecretName(deploymentName string) string => 'ai-api-key-${toLower(replace(deploymentName, '_', '-'))}'
+
+resource aiApiKeySecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
+  for deploymentName in aiKeyedDeploymentNames: {
+    parent: vault
+    name: aiApiKeySecretName(deploymentName)
+    properties: {
+      value: aiApiKeys[deploymentName]
+      attributes: {
+        enabled: true
+      }
+    }
+  }
+]
+
 // Versionless references: the platform picks up a rotated secret without a redeployment.
 func keyVaultReference(vaultUri string, secretName string) string =>
   '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${secretName}/)'
@@ -146,4 +167,11 @@ output references secretReferences = toObject(
   items(secretNames),
   entry => entry.key,
   entry => keyVaultReference(vault.properties.vaultUri, entry.value)
+)
+
+@description('App-setting values (Key Vault references) of the AI API keys, keyed by deployment name.')
+output aiApiKeyReferences object = toObject(
+  aiKeyedDeploymentNames,
+  deploymentName => deploymentName,
+  deploymentName => keyVaultReference(vault.properties.vaultUri, aiApiKeySecretName(deploymentName))
 )

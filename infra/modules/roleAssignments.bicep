@@ -5,6 +5,9 @@ param storageAccountName string
 param keyVaultName string
 param appInsightsName string
 
+@description('Azure OpenAI account in this resource group that the app calls with its managed identity; empty for none.')
+param azureOpenAiAccountName string = ''
+
 // Built-in role definition ids (stable across tenants).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -12,6 +15,7 @@ var roles = {
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
 }
 
 // Blob Owner (not Contributor) because the Functions host manages blob leases and containers for
@@ -63,5 +67,20 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}
+
+resource azureOpenAi 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = if (!empty(azureOpenAiAccountName)) {
+  name: azureOpenAiAccountName
+}
+
+// Keyless calls from the AI gateway (DefaultAzureCredential) to Azure OpenAI deployments that have no API key.
+resource azureOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(azureOpenAiAccountName)) {
+  name: guid(resourceGroup().id, azureOpenAiAccountName, principalId, roles.cognitiveServicesOpenAiUser)
+  scope: azureOpenAi
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.cognitiveServicesOpenAiUser)
   }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Audit;
+using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
@@ -81,6 +82,7 @@ public static class CoreServiceCollectionExtensions
         services.AddLeadImport(configuration);
         services.AddScoring(configuration);
         services.AddWebhooks(configuration);
+        services.AddAi(configuration);
         return services;
     }
 }
