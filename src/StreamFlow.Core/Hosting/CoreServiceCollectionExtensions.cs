@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamFlow.Core.Backups;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
@@ -44,6 +45,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
+        services.AddBackups(configuration);
         return services;
     }
 }
