@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Orchestrations.Backups;
 using StreamFlow.Orchestrations.Diagnostics;
 
 namespace StreamFlow.Orchestrations;
@@ -10,6 +11,14 @@ public static class OrchestrationServiceCollectionExtensions
     {
         services.AddTransient<ProbeBlobStorageActivity>();
         services.AddTransient<ProbeDatabaseActivity>();
+        services.AddTransient<TakeBackupActivity>();
+        services.AddTransient<RecordBackupRunActivity>();
+        services.AddTransient<ApplyBackupRetentionActivity>();
+        services.AddTransient<VerifyBackupActivity>();
+        services.AddTransient<SendBackupAlertActivity>();
+        services.AddTransient<RestoreBackupActivity>();
+        services.AddTransient<ReadRestoreProgressActivity>();
+        services.AddSingleton<BackupLauncher>();
         return services;
     }
 }

@@ -9,4 +9,14 @@ public static class TaskNames
     public const string PlatformSelfTest = "PlatformSelfTest";
     public const string ProbeBlobStorage = "ProbeBlobStorage";
     public const string ProbeDatabase = "ProbeDatabase";
+
+    public const string DatabaseBackup = "DatabaseBackup";
+    public const string DatabaseRestore = "DatabaseRestore";
+    public const string TakeBackup = "TakeBackup";
+    public const string RecordBackupRun = "RecordBackupRun";
+    public const string ApplyBackupRetention = "ApplyBackupRetention";
+    public const string VerifyBackup = "VerifyBackup";
+    public const string SendBackupAlert = "SendBackupAlert";
+    public const string RestoreBackup = "RestoreBackup";
+    public const string ReadRestoreProgress = "ReadRestoreProgress";
 }

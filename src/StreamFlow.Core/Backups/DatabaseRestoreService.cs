@@ -97,15 +97,16 @@ public sealed partial class DatabaseRestoreService(
         return null;
     }
 
-    public async Task<RestoreSummary> RestoreAsync(RestoreRequest request, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+    public async Task<RestoreSummary> RestoreAsync(RestoreRequest request, Func<RestoreProgress, Task>? progress, CancellationToken cancellationToken)
     {
         var manifest = await storage.GetAsync(request.BackupId, cancellationToken)
             ?? throw new BackupRestoreException($"Backup '{request.BackupId}' was not found.");
         return await RestoreAsync(manifest, request, progress, cancellationToken);
     }
 
-    internal async Task<RestoreSummary> RestoreAsync(
-        BackupManifest manifest, RestoreRequest request, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Restores the backup <paramref name="manifest"/> describes (already fetched by the caller).</summary>
+    public async Task<RestoreSummary> RestoreAsync(
+        BackupManifest manifest, RestoreRequest request, Func<RestoreProgress, Task>? progress, CancellationToken cancellationToken)
     {
         if (CheckTargetName(request.TargetDatabase) is { } problem)
         {
@@ -213,7 +214,7 @@ public sealed partial class DatabaseRestoreService(
         await admin.ExecuteAsync(new CommandDefinition(grants, cancellationToken: cancellationToken));
     }
 
-    private async Task<long> LoadAsync(BackupManifest manifest, RestoreRequest request, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+    private async Task<long> LoadAsync(BackupManifest manifest, RestoreRequest request, Func<RestoreProgress, Task>? progress, CancellationToken cancellationToken)
     {
         await using var owner = await connections.OpenOwnerAsync(request.TargetDatabase, cancellationToken);
         await using var transaction = await owner.BeginTransactionAsync(cancellationToken);
@@ -238,7 +239,7 @@ public sealed partial class DatabaseRestoreService(
     }
 
     private async Task<long> StreamIntoAsync(
-        NpgsqlConnection owner, BackupManifest manifest, RestoreRequest request, TargetSchema target, IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+        NpgsqlConnection owner, BackupManifest manifest, RestoreRequest request, TargetSchema target, Func<RestoreProgress, Task>? progress, CancellationToken cancellationToken)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeHighWater, resumeWriterThreshold: PipeHighWater / 2, useSynchronizationContext: false));
         using var downloadFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -273,7 +274,7 @@ public sealed partial class DatabaseRestoreService(
 
     private async Task<long> ReadContainerAsync(
         NpgsqlConnection owner, BackupManifest manifest, RestoreRequest request, TargetSchema target, PipeReader source,
-        IProgress<RestoreProgress>? progress, CancellationToken cancellationToken)
+        Func<RestoreProgress, Task>? progress, CancellationToken cancellationToken)
     {
         await using var sourceStream = source.AsStream();
         using var ciphertext = new HashingStream(sourceStream);
@@ -302,14 +303,14 @@ public sealed partial class DatabaseRestoreService(
         var rowsTotal = manifest.TotalRows;
         var tablesDone = 0;
         long rows = 0;
-        Report();
+        await ReportAsync();
         while (true)
         {
             var entry = await reader.ReadEntryAsync(cancellationToken);
             if (entry is TableEntry { Table: var table })
             {
                 CheckColumns(table, target, expectedTables);
-                Report(table.Name);
+                await ReportAsync(table.Name);
                 var import = await owner.BeginRawBinaryCopyAsync(DatabaseSnapshotter.CopyFromSql(table), cancellationToken);
                 TablePayloadSummary summary;
                 try
@@ -334,7 +335,7 @@ public sealed partial class DatabaseRestoreService(
 
                 rows += summary.RowCount;
                 tablesDone++;
-                Report();
+                await ReportAsync();
             }
             else if (entry is SequencesEntry { Sequences: var sequences })
             {
@@ -376,9 +377,9 @@ public sealed partial class DatabaseRestoreService(
 
         return rows;
 
-        void Report(string? current = null) => progress?.Report(new RestoreProgress(
+        Task ReportAsync(string? current = null) => progress?.Invoke(new RestoreProgress(
             request.Tag, manifest.BackupId, request.TargetDatabase, "running", tablesDone, manifest.Tables.Count, rows, rowsTotal, current,
-            default, default, null, null));
+            default, default, null, null)) ?? Task.CompletedTask;
     }
 
     private static void CheckColumns(BackupTableDefinition table, TargetSchema target, Dictionary<string, BackupTableManifest> expected)
