@@ -37,8 +37,8 @@ public sealed record ApplyRetentionInput(string ProtectedBackupId);
 
 public sealed record VerifyBackupInput(Guid VerificationId, string BackupId);
 
-/// <summary>Restores a backup into a new database; progress is the orchestration's custom status.</summary>
-public sealed record RestoreOrchestrationInput(string BackupId, string TargetDatabase, string RequestedBy);
+/// <summary>Restores a backup into a new database; progress is the orchestration's custom status, read every few seconds.</summary>
+public sealed record RestoreOrchestrationInput(string BackupId, string TargetDatabase, string RequestedBy, double ProgressIntervalSeconds = 5);
 
 public sealed record RestoreJob(string RestoreId, string BackupId, string TargetDatabase, string RequestedBy);
 

@@ -9,8 +9,6 @@ namespace StreamFlow.Orchestrations.Backups;
 /// </summary>
 public sealed class RestoreOrchestrator : TaskOrchestrator<RestoreOrchestrationInput, RestoreSummary>
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
-
     // Only infrastructure failures are worth a retry; a missing backup, an existing target or a damaged backup are not.
     private static readonly TaskOptions RestoreRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 2, firstRetryInterval: TimeSpan.FromSeconds(30))
@@ -23,14 +21,16 @@ public sealed class RestoreOrchestrator : TaskOrchestrator<RestoreOrchestrationI
     public override async Task<RestoreSummary> RunAsync(TaskOrchestrationContext context, RestoreOrchestrationInput input)
     {
         var job = new RestoreJob(context.InstanceId, input.BackupId, input.TargetDatabase, input.RequestedBy);
+        var progressInterval = TimeSpan.FromSeconds(Math.Clamp(input.ProgressIntervalSeconds, 0.05, 60));
         var restore = context.CallActivityAsync<RestoreSummary>(TaskNames.RestoreBackup, job, RestoreRetry);
         while (!restore.IsCompleted)
         {
             using var tick = new CancellationTokenSource();
-            var timer = context.CreateTimer(context.CurrentUtcDateTime + ProgressInterval, tick.Token);
+            var timer = context.CreateTimer(context.CurrentUtcDateTime + progressInterval, tick.Token);
             if (await Task.WhenAny(restore, timer) == restore)
             {
-                await tick.CancelAsync();
+                // Synchronously: CancelAsync would resume the orchestrator off its own scheduler, and it would never finish.
+                tick.Cancel();
                 break;
             }
 

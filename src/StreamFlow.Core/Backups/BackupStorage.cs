@@ -111,6 +111,14 @@ public sealed class BackupStorage(BlobServiceClient blobs, IOptions<BackupOption
         }, cancellationToken);
     }
 
+    /// <summary>The first bytes of the data blob: enough to check the encryption header (and the key) before any work.</summary>
+    internal async Task<byte[]> ReadDataHeadAsync(string backupId, int length, CancellationToken cancellationToken)
+    {
+        var download = await Container.GetBlobClient(DataName(backupId)).DownloadContentAsync(
+            new BlobDownloadOptions { Range = new HttpRange(0, length) }, cancellationToken);
+        return download.Value.Content.ToArray();
+    }
+
     /// <summary>Deletes a backup: the manifest first, so it leaves the list before its data goes.</summary>
     internal async Task DeleteAsync(string backupId, CancellationToken cancellationToken)
     {

@@ -55,7 +55,7 @@ public sealed partial class DatabaseRestoreService(
         """;
 
     private const string TargetTablesSql = """
-        SELECT c.oid AS Oid, c.relname AS Name, c.relforcerowsecurity AS ForceRls
+        SELECT c.relname AS Name, c.relforcerowsecurity AS ForceRls
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> @journal
@@ -118,6 +118,13 @@ public sealed partial class DatabaseRestoreService(
         {
             throw new BackupRestoreException(
                 $"Backup '{manifest.BackupId}' was taken at schema version {manifest.SchemaVersion}, which this build does not know ({string.Join(", ", unknown)}): restore it with a newer build.");
+        }
+
+        // A wrong or missing key fails here, before a database is created.
+        var head = await storage.ReadDataHeadAsync(manifest.BackupId, 4096, cancellationToken);
+        await using (var header = new BackupDecryptingStream(new MemoryStream(head), keys, manifest.BackupId))
+        {
+            await header.ReadHeaderAsync(cancellationToken);
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -400,17 +407,17 @@ public sealed partial class DatabaseRestoreService(
 
     private static async Task<TargetSchema> ReadTargetAsync(NpgsqlConnection owner, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var tables = (await owner.QueryAsync<(uint Oid, string Name, bool ForceRls)>(new CommandDefinition(
+        var tables = (await owner.QueryAsync<(string Name, bool ForceRls)>(new CommandDefinition(
             TargetTablesSql, new { journal = DatabaseMigrator.JournalTable }, transaction, cancellationToken: cancellationToken))).ToList();
-        var columns = (await owner.QueryAsync<(uint TableOid, string Name, string Type)>(new CommandDefinition(
-                DatabaseSnapshotter.ColumnsSql, new { oids = tables.Select(t => t.Oid).ToArray() }, transaction, cancellationToken: cancellationToken)))
-            .ToLookup(c => c.TableOid, c => new BackupColumn(c.Name, c.Type));
+        var columns = (await owner.QueryAsync<(string TableName, string Name, string Type)>(new CommandDefinition(
+                DatabaseSnapshotter.ColumnsSql, new { tables = tables.Select(t => t.Name).ToArray() }, transaction, cancellationToken: cancellationToken)))
+            .ToLookup(c => c.TableName, c => new BackupColumn(c.Name, c.Type), StringComparer.Ordinal);
         var foreignKeys = (await owner.QueryAsync<(string TableName, string Name, string Definition)>(new CommandDefinition(
             ForeignKeysSql, transaction: transaction, cancellationToken: cancellationToken))).ToList();
         var triggers = (await owner.QueryAsync<(string TableName, string Name)>(new CommandDefinition(
             EnabledTriggersSql, transaction: transaction, cancellationToken: cancellationToken))).ToList();
         return new TargetSchema(
-            tables.ToDictionary(t => t.Name, t => (IReadOnlyList<BackupColumn>)columns[t.Oid].ToList(), StringComparer.Ordinal),
+            tables.ToDictionary(t => t.Name, t => (IReadOnlyList<BackupColumn>)columns[t.Name].ToList(), StringComparer.Ordinal),
             tables.Where(t => t.ForceRls).Select(t => t.Name).ToList(),
             foreignKeys,
             triggers);

@@ -28,7 +28,7 @@ public sealed class DatabaseSnapshotter(BackupConnections connections)
         """;
 
     private const string TablesSql = """
-        SELECT c.oid AS Oid, c.relname AS Name
+        SELECT c.relname
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> @journal
@@ -37,10 +37,12 @@ public sealed class DatabaseSnapshotter(BackupConnections connections)
 
     // Generated columns are computed again on restore; COPY cannot write them.
     internal const string ColumnsSql = """
-        SELECT a.attrelid AS TableOid, a.attname AS Name, format_type(a.atttypid, a.atttypmod) AS Type
+        SELECT c.relname AS TableName, a.attname AS Name, format_type(a.atttypid, a.atttypmod) AS Type
         FROM pg_attribute a
-        WHERE a.attrelid = ANY(@oids) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-        ORDER BY a.attrelid, a.attnum
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relname = ANY(@tables) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+        ORDER BY c.relname, a.attnum
         """;
 
     // Sequences owned by the journal belong to DbUp, like the journal itself.
@@ -73,18 +75,18 @@ public sealed class DatabaseSnapshotter(BackupConnections connections)
         var journal = new { journal = DatabaseMigrator.JournalTable };
         var source = await connection.QuerySingleAsync<(string Database, string ServerVersion, bool HasJournal)>(
             new CommandDefinition(DatabaseSql, new { journal = $"public.{DatabaseMigrator.JournalTable}" }, transaction, cancellationToken: cancellationToken));
-        var tables = (await connection.QueryAsync<(uint Oid, string Name)>(
+        var tables = (await connection.QueryAsync<string>(
             new CommandDefinition(TablesSql, journal, transaction, cancellationToken: cancellationToken))).ToList();
         if (tables.Count > 0)
         {
             // Held to the end of the transaction: no table is altered or dropped while it is being copied.
-            var lockSql = $"LOCK TABLE {string.Join(", ", tables.Select(t => QualifiedName(t.Name)))} IN ACCESS SHARE MODE";
+            var lockSql = $"LOCK TABLE {string.Join(", ", tables.Select(QualifiedName))} IN ACCESS SHARE MODE";
             await connection.ExecuteAsync(new CommandDefinition(lockSql, transaction: transaction, cancellationToken: cancellationToken));
         }
 
-        var columns = (await connection.QueryAsync<(uint TableOid, string Name, string Type)>(new CommandDefinition(
-                ColumnsSql, new { oids = tables.Select(t => t.Oid).ToArray() }, transaction, cancellationToken: cancellationToken)))
-            .ToLookup(c => c.TableOid, c => new BackupColumn(c.Name, c.Type));
+        var columns = (await connection.QueryAsync<(string TableName, string Name, string Type)>(new CommandDefinition(
+                ColumnsSql, new { tables = tables.ToArray() }, transaction, cancellationToken: cancellationToken)))
+            .ToLookup(c => c.TableName, c => new BackupColumn(c.Name, c.Type), StringComparer.Ordinal);
         var migrations = source.HasJournal
             ? (await connection.QueryAsync<string>(new CommandDefinition(MigrationsSql, transaction: transaction, cancellationToken: cancellationToken)))
                 .Select(DatabaseMigrator.ScriptName).ToList()
@@ -95,9 +97,9 @@ public sealed class DatabaseSnapshotter(BackupConnections connections)
         await writer.WriteHeaderAsync(header, cancellationToken);
 
         var manifests = new List<BackupTableManifest>(tables.Count);
-        foreach (var (oid, name) in tables)
+        foreach (var name in tables)
         {
-            var definition = new BackupTableDefinition("public", name, columns[oid].ToList());
+            var definition = new BackupTableDefinition("public", name, columns[name].ToList());
             await using var copy = await connection.BeginRawBinaryCopyAsync(CopyToSql(definition), cancellationToken);
             var summary = await writer.WriteTableAsync(definition, copy, cancellationToken);
             manifests.Add(new BackupTableManifest(name, summary.RowCount, summary.PayloadBytes, summary.Sha256));
