@@ -78,6 +78,9 @@ public sealed class BackupConnections(IOptions<BackupDatabaseOptions> backupOpti
 
         builder.Pooling = false;
         builder.CommandTimeout = 0;
+        // COPY sends a message per row; large buffers cut the per-message overhead of streaming a whole table.
+        builder.ReadBufferSize = Math.Max(builder.ReadBufferSize, 1024 * 1024);
+        builder.WriteBufferSize = Math.Max(builder.WriteBufferSize, 1024 * 1024);
         builder.ApplicationName = ApplicationName;
         return builder.ConnectionString;
     }

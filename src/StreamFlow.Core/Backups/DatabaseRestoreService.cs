@@ -47,8 +47,6 @@ public sealed partial class DatabaseRestoreService(
 
     private const string FindDatabaseSql = "SELECT true AS Exists, shobj_description(oid, 'pg_database') AS Comment FROM pg_database WHERE datname = @name";
 
-    private const string LocaleSql = "SELECT datcollate AS Collate, datctype AS Ctype FROM pg_database WHERE datname = @name";
-
     private const string PrepareLoadSql = """
         SET LOCAL statement_timeout = 0;
         SET LOCAL idle_in_transaction_session_timeout = 0;
@@ -207,11 +205,10 @@ public sealed partial class DatabaseRestoreService(
             await admin.ExecuteAsync(new CommandDefinition($"DROP DATABASE {target} WITH (FORCE)", cancellationToken: cancellationToken));
         }
 
-        var locale = await admin.QuerySingleAsync<(string Collate, string Ctype)>(
-            new CommandDefinition(LocaleSql, new { name = connections.LiveDatabase }, cancellationToken: cancellationToken));
+        // Created like the live database was (bootstrap.sql: from template1, the server's default locale), so the
+        // migrations start from the same baseline; anything the platform keeps in template1 is there too.
         await admin.ExecuteAsync(new CommandDefinition(
-            $"CREATE DATABASE {target} OWNER {DatabaseSnapshotter.QuoteIdentifier(connections.OwnerRole)} TEMPLATE template0 ENCODING 'UTF8' " +
-            $"LC_COLLATE {Literal(locale.Collate)} LC_CTYPE {Literal(locale.Ctype)}",
+            $"CREATE DATABASE {target} OWNER {DatabaseSnapshotter.QuoteIdentifier(connections.OwnerRole)} TEMPLATE template1",
             cancellationToken: cancellationToken));
         var grants = $"""
             COMMENT ON DATABASE {target} IS {Literal(TagPrefix + request.Tag)};
@@ -318,6 +315,8 @@ public sealed partial class DatabaseRestoreService(
             {
                 CheckColumns(table, target, expectedTables);
                 await ReportAsync(table.Name);
+                // COPY FREEZE needs the table created or truncated in this transaction; it is empty, so this costs nothing.
+                await owner.ExecuteAsync(new CommandDefinition($"TRUNCATE {DatabaseSnapshotter.QualifiedName(table.Name)}", cancellationToken: cancellationToken));
                 var import = await owner.BeginRawBinaryCopyAsync(DatabaseSnapshotter.CopyFromSql(table), cancellationToken);
                 TablePayloadSummary summary;
                 try

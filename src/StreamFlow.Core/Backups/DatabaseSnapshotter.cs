@@ -19,9 +19,11 @@ internal sealed record SnapshotResult(
 public sealed class DatabaseSnapshotter(BackupConnections connections)
 {
     // row_security = off makes a role that lost BYPASSRLS fail loudly instead of writing a backup without tenant rows.
+    // Scans start at the first page (no synchronized scans), so a restored copy re-read in load order hashes the same.
     private const string PrepareSql = """
         SET TRANSACTION READ ONLY;
         SET LOCAL row_security = off;
+        SET LOCAL synchronize_seqscans = off;
         SET LOCAL statement_timeout = 0;
         SET LOCAL idle_in_transaction_session_timeout = 0;
         SET LOCAL lock_timeout = '60s';
@@ -114,7 +116,9 @@ public sealed class DatabaseSnapshotter(BackupConnections connections)
 
     internal static string CopyToSql(BackupTableDefinition table) => $"COPY {QualifiedName(table.Name)}{ColumnList(table)} TO STDOUT (FORMAT binary)";
 
-    internal static string CopyFromSql(BackupTableDefinition table) => $"COPY {QualifiedName(table.Name)}{ColumnList(table)} FROM STDIN (FORMAT binary)";
+    // FREEZE writes the rows already frozen (the table was truncated in the same transaction): no hint-bit rewrite of
+    // every page on first read, and no anti-wraparound vacuum of the whole restore later.
+    internal static string CopyFromSql(BackupTableDefinition table) => $"COPY {QualifiedName(table.Name)}{ColumnList(table)} FROM STDIN (FORMAT binary, FREEZE)";
 
     private static string ColumnList(BackupTableDefinition table) =>
         table.Columns.Count == 0 ? "" : $" ({string.Join(", ", table.Columns.Select(c => QuoteIdentifier(c.Name)))})";
