@@ -26,8 +26,9 @@ public sealed class RestoreBackupActivity(DatabaseRestoreService restorer, Backu
             await history.FinishRestoreAsync(input.RestoreId, succeeded: true, error: null, CancellationToken.None);
             return summary;
         }
-        catch (Exception exception) when (exception is BackupRestoreException or BackupIntegrityException or BackupKeyNotFoundException)
+        catch (Exception exception)
         {
+            // A retry sets the row back to running; a restore that is not retried must not look as if it still ran.
             await history.FinishRestoreAsync(input.RestoreId, succeeded: false, exception.Message, CancellationToken.None);
             throw;
         }

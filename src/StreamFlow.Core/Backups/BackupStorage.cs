@@ -131,13 +131,20 @@ public sealed class BackupStorage(BlobServiceClient blobs, IOptions<BackupOption
     {
         var withManifest = (await ListIdsAsync(ManifestBlobName, cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var orphans = new List<(string, DateTimeOffset)>();
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken))
+        try
         {
-            var id = IdOf(blob.Name, DataBlobName);
-            if (id is not null && !withManifest.Contains(id))
+            await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken))
             {
-                orphans.Add((id, blob.Properties.LastModified ?? DateTimeOffset.MinValue));
+                var id = IdOf(blob.Name, DataBlobName);
+                if (id is not null && !withManifest.Contains(id))
+                {
+                    orphans.Add((id, blob.Properties.LastModified ?? DateTimeOffset.MinValue));
+                }
             }
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            // No container yet.
         }
 
         return orphans;
@@ -146,12 +153,19 @@ public sealed class BackupStorage(BlobServiceClient blobs, IOptions<BackupOption
     private async Task<List<string>> ListIdsAsync(string fileName, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken))
+        try
         {
-            if (IdOf(blob.Name, fileName) is { } id)
+            await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken))
             {
-                ids.Add(id);
+                if (IdOf(blob.Name, fileName) is { } id)
+                {
+                    ids.Add(id);
+                }
             }
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            // No container yet: no backup has been taken.
         }
 
         return ids;

@@ -34,12 +34,10 @@ public sealed class DatabaseBackupService(
         using var uploadFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var upload = UploadAsync(pipe.Reader, backupId, uploadFailed);
 
-        SnapshotResult snapshot;
-        HashingStream plaintext;
-        HashingStream ciphertext;
+        Produced produced;
         try
         {
-            (snapshot, plaintext, ciphertext) = await ProduceAsync(pipe.Writer, backupId, startedAt, settings, uploadFailed.Token);
+            produced = await ProduceAsync(pipe.Writer, backupId, startedAt, settings, uploadFailed.Token);
             await pipe.Writer.CompleteAsync();
         }
         catch (Exception produceError)
@@ -65,6 +63,7 @@ public sealed class DatabaseBackupService(
         }
 
         await upload;
+        var snapshot = produced.Snapshot;
         var manifest = new BackupManifest(
             BackupManifest.CurrentFormatVersion,
             backupId,
@@ -79,15 +78,13 @@ public sealed class DatabaseBackupService(
             CompressionName(settings.Compression),
             settings.ChunkSizeBytes,
             BackupStorage.DataName(backupId),
-            plaintext.BytesSeen,
-            plaintext.FinishSha256(),
-            ciphertext.BytesSeen,
-            ciphertext.FinishSha256(),
+            produced.PlaintextBytes,
+            produced.PlaintextSha256,
+            produced.CiphertextBytes,
+            produced.CiphertextSha256,
             snapshot.Tables,
             snapshot.Sequences);
         await storage.WriteManifestAsync(manifest, cancellationToken);
-        plaintext.Dispose();
-        ciphertext.Dispose();
         logger.LogInformation(
             "Backup {BackupId} taken: {Tables} tables, {Rows} rows, {PlaintextBytes} bytes ({CiphertextBytes} encrypted) with key {KeyId} in {Seconds:0.0} s",
             backupId, manifest.Tables.Count, manifest.TotalRows, manifest.PlaintextBytes, manifest.CiphertextBytes, manifest.KeyId,
@@ -97,17 +94,17 @@ public sealed class DatabaseBackupService(
 
     internal static string CompressionName(CompressionLevel level) => level == CompressionLevel.NoCompression ? "none" : "deflate";
 
-    private async Task<(SnapshotResult, HashingStream, HashingStream)> ProduceAsync(
+    private async Task<Produced> ProduceAsync(
         PipeWriter destination, string backupId, DateTimeOffset startedAt, BackupOptions settings, CancellationToken cancellationToken)
     {
-        var ciphertext = new HashingStream(destination.AsStream(leaveOpen: true));
+        using var ciphertext = new HashingStream(destination.AsStream(leaveOpen: true));
         await using var encryptor = new BackupEncryptingStream(ciphertext, keys, backupId, settings.ChunkSizeBytes, leaveOpen: true);
-        var compressor = settings.Compression == CompressionLevel.NoCompression
+        await using var compressor = settings.Compression == CompressionLevel.NoCompression
             ? null
             : new DeflateStream(encryptor, settings.Compression, leaveOpen: true);
-        var plaintext = new HashingStream((Stream?)compressor ?? encryptor);
+        using var plaintext = new HashingStream((Stream?)compressor ?? encryptor);
 
-        // Not disposed: that would dispose the hashing stream before its digest is read.
+        // Flushed, not disposed: disposing would dispose the hashing stream under it before its digest is read.
         var buffered = new BufferedStream(plaintext, 256 * 1024);
         var snapshot = await snapshotter.WriteAsync(new BackupContainerWriter(buffered), backupId, startedAt, null, cancellationToken);
         await buffered.FlushAsync(cancellationToken);
@@ -119,7 +116,7 @@ public sealed class DatabaseBackupService(
 
         await encryptor.CompleteAsync(cancellationToken);
         await ciphertext.FlushAsync(cancellationToken);
-        return (snapshot, plaintext, ciphertext);
+        return new Produced(snapshot, plaintext.BytesSeen, plaintext.FinishSha256(), ciphertext.BytesSeen, ciphertext.FinishSha256());
     }
 
     private async Task UploadAsync(PipeReader source, string backupId, CancellationTokenSource onFailure)
@@ -135,4 +132,6 @@ public sealed class DatabaseBackupService(
             throw;
         }
     }
+
+    private sealed record Produced(SnapshotResult Snapshot, long PlaintextBytes, string PlaintextSha256, long CiphertextBytes, string CiphertextSha256);
 }

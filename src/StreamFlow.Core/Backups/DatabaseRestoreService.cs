@@ -257,6 +257,8 @@ public sealed partial class DatabaseRestoreService(
         catch (Exception readError)
         {
             await pipe.Reader.CompleteAsync(readError);
+            // Nobody reads any more: stop the download instead of fetching the rest of the blob.
+            await downloadFailed.CancelAsync();
             Exception? downloadError = null;
             try
             {
@@ -331,7 +333,16 @@ public sealed partial class DatabaseRestoreService(
                     throw;
                 }
 
-                await import.DisposeAsync();
+                try
+                {
+                    await import.DisposeAsync();
+                }
+                catch (PostgresException exception) when (exception.SqlState.StartsWith("22", StringComparison.Ordinal) || exception.SqlState.StartsWith("23", StringComparison.Ordinal))
+                {
+                    // Data or constraint errors: the backup holds rows this schema does not accept.
+                    throw new BackupIntegrityException($"Table {table.Name} could not be loaded: {exception.MessageText}");
+                }
+
                 var recorded = expectedTables[table.Name];
                 if (summary.RowCount != recorded.RowCount || summary.Sha256 != recorded.Sha256)
                 {
