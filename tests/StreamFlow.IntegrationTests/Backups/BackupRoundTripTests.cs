@@ -159,6 +159,38 @@ public sealed class BackupRoundTripTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_backup_from_a_newer_schema_is_refused_before_anything_is_created()
+    {
+        var manifest = await TakeBackupAsync();
+        var future = manifest with { BackupId = BackupId.Create(DateTimeOffset.UtcNow, Guid.NewGuid()), Migrations = [.. manifest.Migrations, "9999_from_the_future.sql"], SchemaVersion = "9999_from_the_future.sql" };
+        await _backups.Get<BackupStorage>().WriteManifestAsync(future, CancellationToken.None);
+        var target = $"streamflow_rt_{Guid.NewGuid():N}";
+
+        var error = await Assert.ThrowsAsync<BackupRestoreException>(() => _backups.Get<DatabaseRestoreService>().RestoreAsync(
+            new RestoreRequest(future.BackupId, target, "future", ApplyNewerMigrations: false), null, CancellationToken.None));
+
+        Assert.Contains("9999_from_the_future.sql, which this build does not know", error.Message, StringComparison.Ordinal);
+        Assert.False(await _backups.Get<DatabaseRestoreService>().DatabaseExistsAsync(target, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_application_role_records_backup_history_but_cannot_rewrite_it()
+    {
+        var backupId = BackupId.Create(DateTimeOffset.UtcNow, Guid.NewGuid());
+        await _backups.Get<BackupHistoryStore>().RecordRunAsync(new BackupRunRecord(
+            backupId, "dev@example.test", false, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null, null, null, "test"), CancellationToken.None);
+
+        var database = _backups.Get<StreamFlowDatabase>();
+        var update = await Assert.ThrowsAsync<PostgresException>(() => database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(scope.Command(
+            "UPDATE backup_runs SET status = 'succeeded' WHERE backup_id = @backupId", new { backupId })), CancellationToken.None));
+        var delete = await Assert.ThrowsAsync<PostgresException>(() => database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(scope.Command(
+            "DELETE FROM backup_verifications")), CancellationToken.None));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, delete.SqlState);
+    }
+
+    [Fact]
     public async Task The_backup_role_reads_every_tenant_and_can_change_nothing()
     {
         await _backups.CreateTwoTenantsWithSettingsAsync();
