@@ -127,6 +127,7 @@ cat <<EOF
    PostgreSQL       $pg_display
                     app:   $Postgres__AppConnectionString
                     owner: $Postgres__OwnerConnectionString
+                    backup: $Postgres__BackupConnectionString
    Provider login   $STREAMFLOW_PROVIDER_EMAIL / $STREAMFLOW_PROVIDER_PASSWORD
    Developer login  $STREAMFLOW_DEV_EMAIL / $STREAMFLOW_DEV_PASSWORD
    Credentials      $RUN_DIR/credentials.env   (delete it to generate new ones)

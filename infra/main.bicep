@@ -56,6 +56,9 @@ param modelRetrainingSchedule string = '0 15 3 * * *'
 @description('Six-field CRON of the sweep that dispatches committed webhook events and restarts stalled deliveries.')
 param webhookDispatchSchedule string = '*/5 * * * * *'
 
+@description('Six-field CRON (UTC) of the nightly backup timer trigger.')
+param backupSchedule string = '0 30 2 * * *'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -91,7 +94,7 @@ param jwtProviderSigningKey string
 @secure()
 param jwtDeveloperSigningKey string
 
-@description('Key that encrypts backups before they are written to blob storage (at least 32 characters).')
+@description('Base64 of 32 random bytes: the backup key with id "default" (rotate with Backups__Keys__<id> + Backups__CurrentKeyId).')
 @secure()
 param backupsEncryptionKey string
 
@@ -172,6 +175,13 @@ param postgresAppLogin string = 'streamflow_app'
 @description('At least 12 characters.')
 @secure()
 param postgresAppPassword string
+
+@description('Backup role (BYPASSRLS + pg_read_all_data only). Create it with infra/db/bootstrap.sql before the first backup.')
+param postgresBackupLogin string = 'streamflow_backup'
+
+@description('At least 12 characters.')
+@secure()
+param postgresBackupPassword string
 
 param postgresDatabaseName string = 'streamflow'
 param postgresSkuName string = 'Standard_B1ms'
@@ -306,6 +316,8 @@ module keyVault 'modules/keyvault.bicep' = {
     postgresAppPassword: postgresAppPassword
     postgresOwnerLogin: postgresOwnerLogin
     postgresOwnerPassword: postgresOwnerPassword
+    postgresBackupLogin: postgresBackupLogin
+    postgresBackupPassword: postgresBackupPassword
     providerPassword: providerPassword
     devPassword: devPassword
     jwtProviderSigningKey: jwtProviderSigningKey
@@ -359,8 +371,11 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   ScoringSweepSchedule: scoringSweepSchedule
   ModelRetrainingSchedule: modelRetrainingSchedule
   WebhookDispatchSchedule: webhookDispatchSchedule
+  BackupSchedule: backupSchedule
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
+  Postgres__BackupConnectionString: secretRefs.postgresBackupConnectionString
+  Postgres__AdminConnectionString: secretRefs.postgresAdminConnectionString
   Smtp__Host: smtpHost
   Smtp__Port: string(smtpPort)
   Smtp__From: smtpFrom

@@ -31,6 +31,8 @@ param postgresOwnerLogin = 'streamflow_owner'
 param postgresOwnerPassword = readEnvironmentVariable('STREAMFLOW_POSTGRES_OWNER_PASSWORD', '')
 param postgresAppLogin = 'streamflow_app'
 param postgresAppPassword = readEnvironmentVariable('STREAMFLOW_POSTGRES_APP_PASSWORD', '')
+param postgresBackupLogin = 'streamflow_backup'
+param postgresBackupPassword = readEnvironmentVariable('STREAMFLOW_POSTGRES_BACKUP_PASSWORD', '')
 param postgresSkuName = 'Standard_B1ms'
 param postgresSkuTier = 'Burstable'
 

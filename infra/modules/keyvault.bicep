@@ -32,6 +32,12 @@ param postgresOwnerLogin string
 @minLength(12)
 param postgresOwnerPassword string
 
+param postgresBackupLogin string
+
+@secure()
+@minLength(12)
+param postgresBackupPassword string
+
 @secure()
 @minLength(12)
 param providerPassword string
@@ -48,8 +54,10 @@ param jwtProviderSigningKey string
 @minLength(32)
 param jwtDeveloperSigningKey string
 
+@description('Base64 of 32 random bytes.')
 @secure()
-@minLength(32)
+@minLength(44)
+@maxLength(44)
 param backupsEncryptionKey string
 
 @secure()
@@ -64,6 +72,8 @@ param aiApiKeys object = {}
 var secretNames = {
   postgresAppConnectionString: 'postgres-app-connection-string'
   postgresOwnerConnectionString: 'postgres-owner-connection-string'
+  postgresBackupConnectionString: 'postgres-backup-connection-string'
+  postgresAdminConnectionString: 'postgres-admin-connection-string'
   providerPassword: 'streamflow-provider-password'
   devPassword: 'streamflow-dev-password'
   jwtProviderSigningKey: 'jwt-provider-signing-key'
@@ -79,6 +89,9 @@ func npgsqlConnectionString(host string, database string, sslMode string, login 
 var secretValues = {
   postgresAppConnectionString: npgsqlConnectionString(postgresHost, postgresDatabase, postgresSslMode, postgresAppLogin, postgresAppPassword)
   postgresOwnerConnectionString: npgsqlConnectionString(postgresHost, postgresDatabase, postgresSslMode, postgresOwnerLogin, postgresOwnerPassword)
+  postgresBackupConnectionString: npgsqlConnectionString(postgresHost, postgresDatabase, postgresSslMode, postgresBackupLogin, postgresBackupPassword)
+  // The server admin (the owner login on Flexible Server) on the maintenance database: restores create databases.
+  postgresAdminConnectionString: npgsqlConnectionString(postgresHost, 'postgres', postgresSslMode, postgresOwnerLogin, postgresOwnerPassword)
   providerPassword: providerPassword
   devPassword: devPassword
   jwtProviderSigningKey: jwtProviderSigningKey
@@ -154,6 +167,8 @@ output uri string = vault.properties.vaultUri
 type secretReferences = {
   postgresAppConnectionString: string
   postgresOwnerConnectionString: string
+  postgresBackupConnectionString: string
+  postgresAdminConnectionString: string
   providerPassword: string
   devPassword: string
   jwtProviderSigningKey: string

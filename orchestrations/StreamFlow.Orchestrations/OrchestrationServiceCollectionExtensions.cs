@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Orchestrations.Backups;
 using StreamFlow.Orchestrations.Diagnostics;
 using StreamFlow.Orchestrations.Webhooks;
 
@@ -19,6 +20,14 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Scoring.TrainConversionModelActivity>();
         services.AddTransient<SendWebhookAttemptActivity>();
         services.AddHostedService<WebhookOutboxListener>();
+        services.AddTransient<TakeBackupActivity>();
+        services.AddTransient<RecordBackupRunActivity>();
+        services.AddTransient<ApplyBackupRetentionActivity>();
+        services.AddTransient<VerifyBackupActivity>();
+        services.AddTransient<SendBackupAlertActivity>();
+        services.AddTransient<RestoreBackupActivity>();
+        services.AddTransient<ReadRestoreProgressActivity>();
+        services.AddSingleton<BackupLauncher>();
         return services;
     }
 }

@@ -22,4 +22,14 @@ public static class TaskNames
 
     public const string WebhookDelivery = "WebhookDelivery";
     public const string SendWebhookAttempt = "SendWebhookAttempt";
+
+    public const string DatabaseBackup = "DatabaseBackup";
+    public const string DatabaseRestore = "DatabaseRestore";
+    public const string TakeBackup = "TakeBackup";
+    public const string RecordBackupRun = "RecordBackupRun";
+    public const string ApplyBackupRetention = "ApplyBackupRetention";
+    public const string VerifyBackup = "VerifyBackup";
+    public const string SendBackupAlert = "SendBackupAlert";
+    public const string RestoreBackup = "RestoreBackup";
+    public const string ReadRestoreProgress = "ReadRestoreProgress";
 }

@@ -628,9 +628,10 @@ sf_start_postgres() {
 }
 
 # sf_bootstrap_database [ADMIN_CONNINFO]
-# Idempotently creates the owner and application roles and the database (infra/db/bootstrap.sql), then
-# exports Postgres__OwnerConnectionString and Postgres__AppConnectionString (Npgsql format).
-# ADMIN_CONNINFO (libpq URI or key=value) defaults to the server sf_start_postgres set up.
+# Idempotently creates the owner, application and backup roles and the database (infra/db/bootstrap.sql),
+# then exports Postgres__OwnerConnectionString, Postgres__AppConnectionString, Postgres__BackupConnectionString
+# and (local admin, used only by restores to create and drop databases) Postgres__AdminConnectionString, all in
+# Npgsql format. ADMIN_CONNINFO (libpq URI or key=value) defaults to the server sf_start_postgres set up.
 # shellcheck disable=SC2120 # the argument is optional
 sf_bootstrap_database() {
   local admin=${1:-$SF_PG_ADMIN_CONNINFO}
@@ -639,13 +640,15 @@ sf_bootstrap_database() {
     return 1
   fi
   local db=${STREAMFLOW_DB_NAME:-streamflow}
-  local owner=streamflow_owner app=streamflow_app
+  local owner=streamflow_owner app=streamflow_app backup=streamflow_backup
   local owner_pw=${STREAMFLOW_DB_OWNER_PASSWORD:-streamflow_owner}
   local app_pw=${STREAMFLOW_DB_APP_PASSWORD:-streamflow_app}
+  local backup_pw=${STREAMFLOW_DB_BACKUP_PASSWORD:-streamflow_backup}
   local out
   if ! out=$(psql "$admin" -X -q -v ON_ERROR_STOP=1 \
     -v owner_role="$owner" -v owner_password="$owner_pw" \
-    -v app_role="$app" -v app_password="$app_pw" -v db_name="$db" \
+    -v app_role="$app" -v app_password="$app_pw" \
+    -v backup_role="$backup" -v backup_password="$backup_pw" -v db_name="$db" \
     -f "$SF_REPO_ROOT/infra/db/bootstrap.sql" 2>&1); then
     _sf_err "database bootstrap failed:"
     printf '%s\n' "$out" >&2
@@ -661,8 +664,13 @@ sf_bootstrap_database() {
   common="Host=$(_sf_npgsql_value "$host");Port=$port;Database=$(_sf_npgsql_value "$db")"
   Postgres__OwnerConnectionString="$common;Username=$owner;Password=$(_sf_npgsql_value "$owner_pw")$_SF_PG_SSL"
   Postgres__AppConnectionString="$common;Username=$app;Password=$(_sf_npgsql_value "$app_pw")$_SF_PG_SSL"
-  export Postgres__OwnerConnectionString Postgres__AppConnectionString
-  _sf_info "database '$db' ready (roles $owner, $app)"
+  Postgres__BackupConnectionString="$common;Username=$backup;Password=$(_sf_npgsql_value "$backup_pw")$_SF_PG_SSL"
+  export Postgres__OwnerConnectionString Postgres__AppConnectionString Postgres__BackupConnectionString
+  # Restores create databases; locally the cluster's admin does that (in Azure: the server admin, see README).
+  if [[ -n "${STREAMFLOW_TEST_PG_ADMIN:-}" ]]; then
+    export Postgres__AdminConnectionString="$STREAMFLOW_TEST_PG_ADMIN"
+  fi
+  _sf_info "database '$db' ready (roles $owner, $app, $backup)"
 }
 
 # ---------------------------------------------------------------------------------------------------------

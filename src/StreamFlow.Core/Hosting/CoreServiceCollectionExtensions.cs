@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Ai;
+using StreamFlow.Core.Backups;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
@@ -83,6 +84,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoring(configuration);
         services.AddWebhooks(configuration);
         services.AddAi(configuration);
+        services.AddBackups(configuration);
         return services;
     }
 }
