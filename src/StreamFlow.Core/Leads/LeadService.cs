@@ -6,6 +6,7 @@ using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads.Pipeline;
 using StreamFlow.Core.Results;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Leads;
 
@@ -15,7 +16,7 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 /// Leads of one client business: create (refusing or merging duplicates), read, change, soft-delete and restore, list
 /// with filters, notes and the activity timeline. Every change that matters for scoring marks the lead for re-scoring.
 /// </summary>
-public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, TimeProvider timeProvider)
+public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, TimeProvider timeProvider)
 {
     private const string ActiveUserSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id AND status = 'active')";
 
@@ -69,7 +70,9 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 await LeadStore.InsertAsync(scope, actor.TenantId, lead, now);
                 await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
                 await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
-                return ((await LeadStore.FindAsync(scope, lead.Id))!.ToLead(), true);
+                var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead();
+                await outbox.AddAsync(scope, actor.TenantId, "lead.created", created, scope.CancellationToken);
+                return (created, true);
             }, cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -141,7 +144,9 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 var now = timeProvider.GetUtcNow();
                 await LeadStore.UpdateAsync(scope, changed, rescore, now);
                 await RecordChangesAsync(scope, actor, current, changed, now);
-                return (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+                var updated = (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+                await PublishChangesAsync(scope, actor.TenantId, current, updated);
+                return updated;
             }, cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -310,6 +315,22 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
         if (before with { Stage = after.Stage, OwnerUserId = after.OwnerUserId, Outcome = after.Outcome, WonAmount = after.WonAmount, WonCurrency = after.WonCurrency, LostReason = after.LostReason, OutcomeAt = after.OutcomeAt } != after)
         {
             await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "updated", null, actor.Actor, "{}", now);
+        }
+    }
+
+    /// <summary>The change's events go into the outbox in the change's own transaction: no change without its event.</summary>
+    private async Task PublishChangesAsync(DbTransactionScope scope, Guid tenantId, StoredLead before, Lead after)
+    {
+        await outbox.AddAsync(scope, tenantId, "lead.updated", after, scope.CancellationToken);
+        if (before.OwnerUserId != after.OwnerUserId && after.OwnerUserId is not null)
+        {
+            await outbox.AddAsync(scope, tenantId, "lead.assigned", new { leadId = after.Id, ownerUserId = after.OwnerUserId }, scope.CancellationToken);
+        }
+
+        if (before.Outcome != after.Outcome?.Status && after.Outcome is { } outcome)
+        {
+            await outbox.AddAsync(scope, tenantId, outcome.Status == "won" ? "lead.converted" : "lead.lost",
+                new { leadId = after.Id, outcome }, scope.CancellationToken);
         }
     }
 

@@ -6,6 +6,7 @@ using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.Rules;
 using StreamFlow.Core.Tenancy;
+using StreamFlow.Core.Webhooks;
 using ApiFactor = StreamFlow.Core.Leads.ScoreFactor;
 using ApiScore = StreamFlow.Core.Leads.LeadScore;
 
@@ -23,6 +24,7 @@ public sealed class LeadScoringService(
     TenantService tenants,
     ModelRegistry models,
     LeadRouter router,
+    WebhookOutbox outbox,
     TimeProvider timeProvider)
 {
     private const string LeadsSql = $"SELECT {LeadStore.Columns} FROM leads WHERE id = ANY (@Ids) AND deleted_at IS NULL";
@@ -79,10 +81,12 @@ public sealed class LeadScoringService(
                     combined.Model,
                     now);
                 await PersistAsync(scope, tenantId, lead.Id, score, now);
+                await outbox.AddAsync(scope, tenantId, "lead.scored", new { leadId = lead.Id, score }, scope.CancellationToken);
                 var assigned = lead.OwnerUserId is null ? routing.Assign(lead) : null;
                 if (assigned is { } owner)
                 {
                     await LeadRouter.AssignAsync(scope, tenantId, lead.Id, owner, now);
+                    await outbox.AddAsync(scope, tenantId, "lead.assigned", new { leadId = lead.Id, ownerUserId = owner }, scope.CancellationToken);
                 }
 
                 scored.Add(new ScoredLead(lead.Id, score, assigned));

@@ -40,7 +40,7 @@ public sealed class PermissionMatrixTests(HostFixture fixture)
         var mismatches = new List<string>();
         foreach (var (route, allowed) in ReadMatrix().OrderBy(row => row.Route.EndsWith("/logout", StringComparison.Ordinal)))
         {
-            var (method, path) = (route.Split(' ')[0], route.Split(' ')[1].Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal));
+            var (method, path) = (route.Split(' ')[0], route.Split(' ')[1].Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal).Replace("{messageId}", "msg_unknown", StringComparison.Ordinal));
             foreach (var role in Roles)
             {
                 using var request = HostFixture.Authorized(new HttpMethod(method), path, tokens[role], method is "POST" or "PATCH" or "PUT" ? new { } : null);
