@@ -11,7 +11,17 @@ using StreamFlow.Core.Identity.Passwords;
 using StreamFlow.Functions.Hosting;
 
 // Usage: StreamFlow.Bench.Http <api base url> [seconds per run] [concurrency]
+//        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv and holdout.csv>
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
+if (args.FirstOrDefault() == "scoring")
+{
+    using var scoringHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(5) };
+    var configurationForScoring = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(scoringHttp, configurationForScoring["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForScoring["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await ScoringEvaluation.RunAsync(scoringHttp, provider, args[2]);
+    return;
+}
+
 var baseUrl = args.ElementAtOrDefault(0) ?? "http://127.0.0.1:7071";
 var seconds = int.Parse(args.ElementAtOrDefault(1) ?? "10", System.Globalization.CultureInfo.InvariantCulture);
 var concurrency = int.Parse(args.ElementAtOrDefault(2) ?? "16", System.Globalization.CultureInfo.InvariantCulture);
