@@ -77,6 +77,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Scoring.LeadScoringService>();
         services.AddSingleton<Scoring.ModelTrainingService>();
         services.AddSingleton<Leads.Import.LeadImportService>();
+        services.AddSingleton<Ai.AssistantService>();
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
