@@ -12,6 +12,7 @@ using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Reports;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Hosting;
@@ -70,6 +71,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
+        services.AddReports(configuration);
         return services;
     }
 }
