@@ -47,6 +47,12 @@ param heartbeatSchedule string = '0 */5 * * * *'
 @description('Six-field CRON of the timer that copies the audit chain head to Blob storage.')
 param auditChainHeadSchedule string = '0 */10 * * * *'
 
+@description('Six-field CRON of the timer that sends the scheduled reports that are due.')
+param reportsSchedule string = '0 */15 * * * *'
+
+@description('Local time (HH:mm, in each tenant\'s time zone) at which a period\'s report becomes due.')
+param reportsSendAt string = '07:00'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -261,6 +267,8 @@ var appSettings = union(additionalAppSettings, {
   Durable__TaskHub: durableTaskHub
   HeartbeatSchedule: heartbeatSchedule
   AuditChainHeadSchedule: auditChainHeadSchedule
+  ReportsSchedule: reportsSchedule
+  Reports__SendAt: reportsSendAt
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Smtp__Host: smtpHost
