@@ -58,7 +58,7 @@ internal static class ReportCharts
         }
 
         plot.Axes.DateTimeTicksBottom();
-        plot.Axes.Margins(bottom: 0);
+        plot.Axes.Margins(bottom: 0, top: 0.2);
         plot.ShowLegend(Alignment.UpperLeft);
         return Render(plot, "won-revenue", "Won revenue and forecast");
     }
@@ -80,7 +80,8 @@ internal static class ReportCharts
 
             series.ValueLabelStyle.FontSize = 12;
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, bars.Count).Select(i => (double)i).ToArray(), bars.Select(b => Shorten(b.Label)).ToArray());
-            plot.Axes.Margins(bottom: 0);
+            // Room above the tallest bar for its value label.
+            plot.Axes.Margins(bottom: 0, top: 0.15);
         }
 
         return Render(plot, id, title);
