@@ -142,7 +142,7 @@ public sealed class ReportGenerator(StreamFlowDatabase database, IAiSpendReader 
                 ReportPeriod.StartOfDay(historyStart, period.Zone), ReportPeriod.StartOfDay(origin, period.Zone));
             foreach (var row in rows)
             {
-                var index = DateOnly.FromDateTime(row.Day).DayNumber - historyStart.DayNumber;
+                var index = DateOnly.ParseExact(row.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber - historyStart.DayNumber;
                 if (index >= 0 && index < days)
                 {
                     history[index] = row.Amount;

@@ -17,7 +17,7 @@ internal sealed record StaleLeadRow(Guid Id, string? FirstName, string? LastName
 
 internal sealed record ResponseRow(bool InPeriod, int Created, int Responded, double? AverageSeconds);
 
-internal sealed record DailyAmountRow(DateTime Day, decimal Amount);
+internal sealed record DailyAmountRow(string Day, decimal Amount);
 
 /// <summary>
 /// The report's SQL. Every statement runs in the tenant's own transaction: row-level security scopes it, so none
@@ -103,7 +103,7 @@ internal static class ReportStore
     private const string FirstLeadSql = "SELECT min(created_at) FROM leads WHERE deleted_at IS NULL";
 
     private const string DailyWonRevenueSql = """
-        SELECT (outcome_at AT TIME ZONE @TimeZone)::date AS Day, sum(won_amount) AS Amount
+        SELECT to_char(outcome_at AT TIME ZONE @TimeZone, 'YYYY-MM-DD') AS Day, sum(won_amount) AS Amount
         FROM leads
         WHERE deleted_at IS NULL AND outcome = 'won' AND won_currency = @Currency AND outcome_at >= @From AND outcome_at < @To
         GROUP BY 1

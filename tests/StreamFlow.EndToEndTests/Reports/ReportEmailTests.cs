@@ -59,14 +59,15 @@ public sealed class ReportEmailTests(HostFixture fixture) : IAsyncLifetime
     {
         var charts = _alpha.Mail!.InlineImages;
 
-        Assert.Equal(3, charts.Count);
+        Assert.Equal(["leads-by-source", "pipeline-by-stage", "won-revenue"], charts.Select(c => c.ContentId).Order());
         Assert.All(charts, chart =>
         {
             Assert.Equal(PngSignature, chart.Content[..8]);
             Assert.Equal("IHDR", Encoding.ASCII.GetString(chart.Content, 12, 4));
             Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(chart.Content.AsSpan(16, 4)));
             Assert.Equal(280, BinaryPrimitives.ReadInt32BigEndian(chart.Content.AsSpan(20, 4)));
-            Assert.Contains(chart.ContentId, _alpha.Mail.Html, StringComparison.Ordinal);
+            // maildev rewrites src="cid:<content id>" to its attachment URL only when the content id matches.
+            Assert.Contains($"/attachment/{chart.GeneratedFileName}\"", _alpha.Mail.Html, StringComparison.Ordinal);
         });
     }
 
@@ -185,7 +186,7 @@ public sealed class ReportEmailTests(HostFixture fixture) : IAsyncLifetime
             var content = await Maildev.GetByteArrayAsync($"/api/email/{id}/attachment/{Uri.EscapeDataString(attachment.GetProperty("generatedFileName").GetString()!)}");
             if (attachment.GetProperty("contentType").GetString() == "image/png")
             {
-                images.Add(new InlineImage(attachment.GetProperty("contentId").GetString()!, content));
+                images.Add(new InlineImage(attachment.GetProperty("contentId").GetString()!, attachment.GetProperty("generatedFileName").GetString()!, content));
             }
             else if (attachment.GetProperty("contentType").GetString() == "text/csv")
             {
@@ -252,7 +253,7 @@ public sealed class ReportEmailTests(HostFixture fixture) : IAsyncLifetime
         return rows.Skip(1).ToDictionary(r => (r[0], r[1], r[2]), r => r[3]);
     }
 
-    private sealed record InlineImage(string ContentId, byte[] Content);
+    private sealed record InlineImage(string ContentId, string GeneratedFileName, byte[] Content);
 
     private sealed record ReportMail(string Subject, string Html, string Text, string CsvText, Dictionary<(string, string, string), string> Csv, IReadOnlyList<InlineImage> InlineImages);
 

@@ -23,6 +23,7 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         var (tenantId, owner) = await _bed.CreateTenantAsync("America/Chicago");
         var actor = new LeadActor(tenantId, owner.Actor, CanAssign: true);
         var leads = _bed.Get<LeadService>();
+        await OtherTenantWithTheSameSourcesAsync();
 
         await CreateAsync(leads, actor, "L0", "2026-11-23T12:00:00Z", "Web");
         await OutcomeAsync(leads, actor, "L0", "2026-11-23T18:00:00Z", new OutcomeInput("won", "400.00", "USD", null));
@@ -41,7 +42,6 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         await SetTierAsync(tenantId, "L3", "cold");
         await SetTierAsync(tenantId, "L5", "hot");
 
-        await OtherTenantWithTheSameSourcesAsync();
         _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         _report = await _bed.Get<ReportGenerator>().GenerateAsync(tenantId, ReportPeriodKind.Day, Day, CancellationToken.None);
     }
@@ -155,7 +155,7 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         var (tenantId, owner) = await _bed.CreateTenantAsync("America/Chicago");
         var actor = new LeadActor(tenantId, owner.Actor, CanAssign: true);
         var leads = _bed.Get<LeadService>();
-        _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-24T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-23T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         foreach (var source in new[] { "Referral", "Web", "Referral" })
         {
             var input = new LeadInput("Other", "Tenant", null, null, null, source, null, null, null, null, null, null, null, null, null);
