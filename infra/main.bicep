@@ -59,6 +59,11 @@ param webhookDispatchSchedule string = '*/5 * * * * *'
 @description('Six-field CRON (UTC) of the nightly backup timer trigger.')
 param backupSchedule string = '0 30 2 * * *'
 
+@description('Six-field CRON of the timer that sends the scheduled reports that are due.')
+param reportsSchedule string = '0 */15 * * * *'
+@description('Local time (HH:mm, in each tenant\'s time zone) at which a period\'s report becomes due.')
+param reportsSendAt string = '07:00'
+
 @description('Extra app settings merged in as given (non-secret values only).')
 param additionalAppSettings object = {}
 
@@ -372,6 +377,8 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   ModelRetrainingSchedule: modelRetrainingSchedule
   WebhookDispatchSchedule: webhookDispatchSchedule
   BackupSchedule: backupSchedule
+  ReportsSchedule: reportsSchedule
+  Reports__SendAt: reportsSendAt
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString
   Postgres__BackupConnectionString: secretRefs.postgresBackupConnectionString

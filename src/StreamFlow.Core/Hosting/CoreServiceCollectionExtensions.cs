@@ -16,6 +16,7 @@ using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Reports;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
 
@@ -86,6 +87,7 @@ public static class CoreServiceCollectionExtensions
         services.AddWebhooks(configuration);
         services.AddAi(configuration);
         services.AddBackups(configuration);
+        services.AddReports(configuration);
         return services;
     }
 }

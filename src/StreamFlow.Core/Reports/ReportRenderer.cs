@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using Fluid;
+
+namespace StreamFlow.Core.Reports;
+
+/// <summary>The report as it is mailed: subject, HTML and text bodies, inline chart images and the CSV of the numbers.</summary>
+public sealed record RenderedReport(string Subject, string Html, string Text, IReadOnlyList<ChartImage> Charts, byte[] Csv, string CsvFileName);
+
+/// <summary>
+/// Renders a report from the Liquid templates in Templates/ (Fluid): the templates hold the layout, a view model
+/// holds the formatted values, and the HTML encoder escapes every value (lead names and sources are user input).
+/// </summary>
+public sealed class ReportRenderer
+{
+    private static readonly FluidParser Parser = new();
+    private static readonly TemplateOptions Options = new() { MemberAccessStrategy = UnsafeMemberAccessStrategy.Instance };
+    private static readonly Lazy<IFluidTemplate> HtmlTemplate = new(() => Load("report.html.liquid"));
+    private static readonly Lazy<IFluidTemplate> TextTemplate = new(() => Load("report.text.liquid"));
+
+    public async Task<RenderedReport> RenderAsync(ReportSummary report, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var charts = ReportCharts.Draw(report);
+        var view = ReportView.From(report, charts);
+        var html = await HtmlTemplate.Value.RenderAsync(new TemplateContext(new { report = view }, Options), HtmlEncoder.Default);
+        var text = await TextTemplate.Value.RenderAsync(new TemplateContext(new { report = view }, Options), NullEncoder.Default);
+        var subject = $"{report.TenantName}: {view.Title.ToLowerInvariant()} for {view.PeriodLabel}";
+        var csvName = $"report-{ReportPeriod.Name(report.Period.Kind)}-{report.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.csv";
+        return new RenderedReport(subject, html, text, charts, ReportCsv.Write(report), csvName);
+    }
+
+    private static IFluidTemplate Load(string name)
+    {
+        var assembly = typeof(ReportRenderer).Assembly;
+        var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith("Reports.Templates." + name, StringComparison.Ordinal));
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var reader = new StreamReader(stream);
+        return Parser.TryParse(reader.ReadToEnd(), out var template, out var error)
+            ? template
+            : throw new InvalidOperationException($"The report template {name} does not parse: {error}");
+    }
+}
+
+internal sealed record ReportKpi(string Label, string Value, string Comparison);
+
+internal sealed record ReportSourceRow(string Source, string Count, string Previous);
+
+internal sealed record ReportStageRow(string Name, string Count, string Value);
+
+internal sealed record ReportStaleRow(string Name, string Source, string Waiting);
+
+internal sealed record ReportChartRef(string ContentId, string Title, int Width, int Height);
+
+/// <summary>What the templates see: every value already formatted (invariant culture), nothing to compute.</summary>
+internal sealed record ReportView(
+    string TenantName,
+    string Title,
+    string PeriodLabel,
+    string TimeZone,
+    string GeneratedAt,
+    IReadOnlyList<ReportKpi> Kpis,
+    IReadOnlyList<ReportSourceRow> Sources,
+    TierMix Tiers,
+    IReadOnlyList<ReportStageRow> Stages,
+    string OpenPipeline,
+    int StaleCount,
+    IReadOnlyList<ReportStaleRow> StaleLeads,
+    string AiSpend,
+    string ForecastTotal,
+    string ForecastMethod,
+    IReadOnlyList<ReportChartRef> Charts,
+    IReadOnlyList<string> Definitions)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static ReportView From(ReportSummary r, IReadOnlyList<ChartImage> charts)
+    {
+        var title = r.Period.Kind switch
+        {
+            ReportPeriodKind.Day => "Daily report",
+            ReportPeriodKind.Week => "Weekly report",
+            _ => "Monthly report",
+        };
+        var previousName = r.Period.Kind switch
+        {
+            ReportPeriodKind.Day => "the day before",
+            ReportPeriodKind.Week => "the week before",
+            _ => "the month before",
+        };
+        var kpis = new List<ReportKpi>
+        {
+            new("New leads", Count(r.NewLeads.Total), Compare(r.NewLeads.Total, r.NewLeads.PreviousTotal, previousName)),
+            new("Conversion (won ÷ decided)", Percent(r.Conversion.Rate), $"{Count(r.Conversion.Won)} won, {Count(r.Conversion.Lost)} lost; {Percent(r.Conversion.PreviousRate)} {previousName}"),
+            new("Won revenue", Money(r.WonRevenue.Amount), Compare(Amount(r.WonRevenue.Amount), Amount(r.WonRevenue.PreviousAmount), previousName, Money(r.WonRevenue.PreviousAmount))
+                + (r.WonRevenue.OtherCurrencies.Count == 0 ? "" : "; also " + string.Join(", ", r.WonRevenue.OtherCurrencies.Select(Money)))),
+            new("Average response time", Hours(r.ResponseTime.AverageHours),
+                $"{Count(r.ResponseTime.Responded)} of {Count(r.ResponseTime.NewLeads)} new leads answered; {Hours(r.ResponseTime.PreviousAverageHours)} {previousName}"),
+        };
+        return new ReportView(
+            r.TenantName,
+            title,
+            LabelOf(r.Period),
+            r.Period.TimeZone,
+            TimeZoneInfo.ConvertTime(r.GeneratedAt, r.Period.Zone).ToString("yyyy-MM-dd HH:mm", Invariant),
+            kpis,
+            r.NewLeads.BySource.Select(s => new ReportSourceRow(s.Source, Count(s.Count), Count(s.PreviousCount))).ToList(),
+            r.Tiers,
+            r.Pipeline.Stages.Select(s => new ReportStageRow(s.Name, Count(s.Count), StageValue(s))).ToList(),
+            $"{Count(r.Pipeline.OpenLeads)} open leads, estimated {Money(r.Pipeline.OpenEstimatedValue)}",
+            r.StaleHotLeads.Count,
+            r.StaleHotLeads.Leads.Select(l => new ReportStaleRow(l.Name, l.Source ?? "(none)", Waiting(r.GeneratedAt - (l.LastTouchedAt ?? l.CreatedAt)))).ToList(),
+            r.AiSpend.Available
+                ? $"{Money(r.AiSpend.Spent)} of {(r.AiSpend.Budget is null ? "no set budget" : Money(r.AiSpend.Budget))}"
+                : r.AiSpend.Note ?? "not available",
+            r.Forecast.Total is { } total ? Money(Leads.Money.Of(total, r.Currency)) : "no forecast",
+            r.Forecast.Explanation,
+            charts.Select(c => new ReportChartRef(c.ContentId, c.Title, c.Width, c.Height)).ToList(),
+            [
+                "Counts are of leads not deleted. New leads and the tier mix are leads created in the period; conversion and won revenue are outcomes decided in it.",
+                $"Pipeline and stale hot leads are as of {TimeZoneInfo.ConvertTime(r.GeneratedAt, r.Period.Zone).ToString("yyyy-MM-dd HH:mm", Invariant)}. Open-stage value is the sum of the leads' estimatedValue (or value) attribute; the won stage shows realized won amounts.",
+                "A response is the first thing a user did with a new lead other than creating it; stale hot leads are open hot leads that no user has touched for 48 hours.",
+            ]);
+    }
+
+    private static string LabelOf(ReportPeriod period) => period.Kind switch
+    {
+        ReportPeriodKind.Day => period.Start.ToString("dddd d MMMM yyyy", Invariant),
+        ReportPeriodKind.Week => $"the week of {period.Start.ToString("d MMMM", Invariant)} to {period.End.AddDays(-1).ToString("d MMMM yyyy", Invariant)}",
+        _ => period.Start.ToString("MMMM yyyy", Invariant),
+    };
+
+    private static string StageValue(StageValue stage) =>
+        stage.RealizedValue is { } realized ? $"{Money(realized)} won"
+        : stage.EstimatedValue is { } estimated ? $"{Money(estimated)} estimated ({Count(stage.EstimatedCount)} with an estimate)"
+        : "";
+
+    private static string Compare(decimal current, decimal previous, string previousName, string? previousText = null)
+    {
+        previousText ??= Count((int)previous);
+        if (previous == 0)
+        {
+            return current == 0 ? $"none {previousName} either" : $"{previousText} {previousName}";
+        }
+
+        var change = (current - previous) / previous;
+        return $"{(change >= 0 ? "▲" : "▼")} {Math.Abs(change).ToString("0%", Invariant)} against {previousText} {previousName}";
+    }
+
+    private static string Count(int value) => value.ToString("#,0", Invariant);
+
+    private static string Percent(double? rate) => rate is { } r ? r.ToString("0.#%", Invariant) : "n/a";
+
+    private static string Hours(double? hours) => hours is { } h ? h < 1 ? $"{Math.Round(h * 60).ToString("0", Invariant)} min" : $"{h.ToString("0.#", Invariant)} h" : "n/a";
+
+    private static string Waiting(TimeSpan time) => time.TotalDays >= 2 ? $"{Math.Floor(time.TotalDays).ToString("0", Invariant)} days" : $"{Math.Floor(time.TotalHours).ToString("0", Invariant)} h";
+
+    private static decimal Amount(Leads.Money money) => decimal.Parse(money.Amount, Invariant);
+
+    private static string Money(Leads.Money? money) => money is null ? "n/a" : $"{Amount(money).ToString("#,0.00", Invariant)} {money.Currency}";
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Dapper;
+using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Reports;
+
+namespace StreamFlow.IntegrationTests.Reports;
+
+/// <summary>
+/// One Chicago business with leads on both sides of its local day boundaries: the daily report for Tuesday
+/// 24 November 2026 (06:00Z to 06:00Z next day) must count exactly what happened in it.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
+{
+    private static readonly DateOnly Day = new(2026, 11, 24);
+    private readonly ReportTestBed _bed = new(services, new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    private readonly Dictionary<string, Guid> _leads = [];
+    private ReportSummary _report = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (tenantId, owner) = await _bed.CreateTenantAsync("America/Chicago");
+        var actor = new LeadActor(tenantId, owner.Actor, CanAssign: true);
+        var leads = _bed.Get<LeadService>();
+        await OtherTenantWithTheSameSourcesAsync();
+
+        await CreateAsync(leads, actor, "L0", "2026-11-23T12:00:00Z", "Web");
+        await OutcomeAsync(leads, actor, "L0", "2026-11-23T18:00:00Z", new OutcomeInput("won", "400.00", "USD", null));
+        await CreateAsync(leads, actor, "L1", "2026-11-24T07:00:00Z", "Referral", ("estimatedValue", "1500"));
+        await NoteAsync(leads, actor, "L1", "2026-11-24T09:00:00Z");
+        await CreateAsync(leads, actor, "L2", "2026-11-24T10:00:00Z", "Referral");
+        await OutcomeAsync(leads, actor, "L2", "2026-11-24T12:00:00Z", new OutcomeInput("won", "1000.00", "USD", null));
+        await CreateAsync(leads, actor, "L3", "2026-11-24T20:00:00Z", null);
+        await OutcomeAsync(leads, actor, "L3", "2026-11-24T21:00:00Z", new OutcomeInput("lost", null, null, "went with a competitor"));
+        await CreateAsync(leads, actor, "L4", "2026-11-25T05:59:00Z", "Web");
+        await OutcomeAsync(leads, actor, "L4", "2026-11-25T05:59:30Z", new OutcomeInput("won", "300.00", "EUR", null));
+        await CreateAsync(leads, actor, "L5", "2026-11-25T06:30:00Z", "Web", ("value", "\"250.50\""));
+        await NoteAsync(leads, actor, "L5", "2026-11-27T10:00:00Z");
+        await SetTierAsync(tenantId, "L1", "hot");
+        await SetTierAsync(tenantId, "L2", "warm");
+        await SetTierAsync(tenantId, "L3", "cold");
+        await SetTierAsync(tenantId, "L5", "hot");
+
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        _report = await _bed.Get<ReportGenerator>().GenerateAsync(tenantId, ReportPeriodKind.Day, Day, CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        _bed.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void The_period_is_the_local_day_in_the_tenants_time_zone()
+    {
+        Assert.Equal("America/Chicago", _report.Period.TimeZone);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-24T06:00:00Z", System.Globalization.CultureInfo.InvariantCulture), _report.Period.StartUtc);
+    }
+
+    [Fact]
+    public void New_leads_are_counted_by_source_against_the_day_before()
+    {
+        Assert.Equal(4, _report.NewLeads.Total);
+        Assert.Equal(1, _report.NewLeads.PreviousTotal);
+        Assert.Equal(["(none) 1/0", "Referral 2/0", "Web 1/1"], _report.NewLeads.BySource.Select(s => $"{s.Source} {s.Count}/{s.PreviousCount}").Order());
+    }
+
+    [Fact]
+    public void The_tier_mix_is_of_the_leads_created_in_the_period()
+    {
+        Assert.Equal(new TierMix(Hot: 1, Warm: 1, Cold: 1, Unscored: 1), _report.Tiers);
+    }
+
+    [Fact]
+    public void Conversion_is_won_over_decided_outcomes_in_the_period()
+    {
+        Assert.Equal(new ConversionReport(Won: 2, Lost: 1, Rate: 0.6667, PreviousWon: 1, PreviousLost: 0, PreviousRate: 1.0), _report.Conversion);
+    }
+
+    [Fact]
+    public void Won_revenue_is_in_the_main_currency_with_other_currencies_apart()
+    {
+        Assert.Equal("USD", _report.Currency);
+        Assert.Equal(Money.Of(1000m, "USD"), _report.WonRevenue.Amount);
+        Assert.Equal(Money.Of(400m, "USD"), _report.WonRevenue.PreviousAmount);
+        Assert.Equal(1.5, _report.WonRevenue.Change);
+        Assert.Equal([Money.Of(300m, "EUR")], _report.WonRevenue.OtherCurrencies);
+    }
+
+    [Fact]
+    public void Pipeline_value_is_realized_for_won_and_estimated_from_attributes_for_open_stages()
+    {
+        var won = _report.Pipeline.Stages.Single(s => s.Kind == "won");
+        var lost = _report.Pipeline.Stages.Single(s => s.Kind == "lost");
+
+        Assert.Equal(2, _report.Pipeline.OpenLeads);
+        Assert.Equal(Money.Of(1750.50m, "USD"), _report.Pipeline.OpenEstimatedValue);
+        Assert.Equal(2, _report.Pipeline.Stages.Where(s => s.Kind == "open").Sum(s => s.EstimatedCount));
+        Assert.Equal((3, Money.Of(1400m, "USD")), (won.Count, won.RealizedValue));
+        Assert.Equal(1, lost.Count);
+    }
+
+    [Fact]
+    public void Only_the_hot_lead_nobody_touched_for_48_hours_is_stale()
+    {
+        Assert.Equal(1, _report.StaleHotLeads.Count);
+        Assert.Equal(_leads["L1"], Assert.Single(_report.StaleHotLeads.Leads).Id);
+        Assert.Equal("L1 Lead", _report.StaleHotLeads.Leads[0].Name);
+    }
+
+    [Fact]
+    public void Response_time_runs_from_creation_to_the_first_user_activity()
+    {
+        // L1 a note after 2 h, L2 won after 2 h, L3 lost after 1 h, L4 won after 30 s; L0 (the day before) after 6 h.
+        Assert.Equal(new ResponseTimeReport(NewLeads: 4, Responded: 4, AverageHours: 1.25, PreviousAverageHours: 6.0), _report.ResponseTime);
+    }
+
+    [Fact]
+    public void Ai_spend_says_it_is_not_available_and_the_forecast_says_there_is_too_little_history()
+    {
+        Assert.False(_report.AiSpend.Available);
+        Assert.Equal(ForecastMethod.TooLittleHistory, _report.Forecast.Method);
+    }
+
+    private async Task CreateAsync(LeadService leads, LeadActor actor, string name, string at, string? source, params (string Key, string Json)[] attributes)
+    {
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+        var input = new LeadInput(name, "Lead", null, $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com", null, source, null, null, null, null, null, null,
+            attributes.ToDictionary(a => a.Key, a => JsonDocument.Parse(a.Json).RootElement.Clone()), null, null);
+        var created = await leads.CreateAsync(actor, input, mergeDuplicate: false, CancellationToken.None);
+        _leads[name] = created.Value.Lead.Id;
+    }
+
+    private async Task OutcomeAsync(LeadService leads, LeadActor actor, string name, string at, OutcomeInput outcome)
+    {
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+        var empty = new LeadInput(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        Assert.True((await leads.UpdateAsync(actor, _leads[name], new LeadUpdate(empty, outcome), CancellationToken.None)).Succeeded);
+    }
+
+    private async Task NoteAsync(LeadService leads, LeadActor actor, string name, string at)
+    {
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True((await leads.AddNoteAsync(actor, _leads[name], "Called back", CancellationToken.None)).Succeeded);
+    }
+
+    private Task SetTierAsync(Guid tenantId, string name, string tier) =>
+        _bed.Database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(
+            "UPDATE leads SET score_tier = @Tier, score_status = 'scored' WHERE id = @Id", new { Tier = tier, Id = _leads[name] })), CancellationToken.None);
+
+    private async Task OtherTenantWithTheSameSourcesAsync()
+    {
+        var (tenantId, owner) = await _bed.CreateTenantAsync("America/Chicago");
+        var actor = new LeadActor(tenantId, owner.Actor, CanAssign: true);
+        var leads = _bed.Get<LeadService>();
+        _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-23T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var source in new[] { "Referral", "Web", "Referral" })
+        {
+            var input = new LeadInput("Other", "Tenant", null, null, null, source, null, null, null, null, null, null, null, null, null);
+            var created = await leads.CreateAsync(actor, input, mergeDuplicate: false, CancellationToken.None);
+            var empty = new LeadInput(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            await leads.UpdateAsync(actor, created.Value.Lead.Id, new LeadUpdate(empty, new OutcomeInput("won", "99999.00", "USD", null)), CancellationToken.None);
+        }
+    }
+}
