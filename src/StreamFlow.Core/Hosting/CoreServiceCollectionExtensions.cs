@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Audit;
@@ -88,6 +89,7 @@ public static class CoreServiceCollectionExtensions
         services.AddAi(configuration);
         services.AddBackups(configuration);
         services.AddReports(configuration);
+        services.Replace(ServiceDescriptor.Singleton<Reports.IReportEvents, Reports.OutboxReportEvents>());
         return services;
     }
 }
