@@ -36,6 +36,8 @@ public sealed class ScoringFunctions(
     ModelTrainingService training,
     LeadScoringService scoring,
     TenantService tenants,
+    ScoringSettingsService settings,
+    RequestBody body,
     FunctionCatalog catalog,
     ILogger<ScoringFunctions> logger)
 {
@@ -155,6 +157,38 @@ public sealed class ScoringFunctions(
 
         var run = await models.RunAsync(caller.Value.TenantId, id, cancellationToken);
         return run is null ? ApiResults.Problem(Problem.NotFound("The training run"), request.HttpContext) : ApiResults.Json(run);
+    }
+
+    [Function("GetScoringSettings")]
+    [ApiOperation("The scoring rules in force (the industry default until changed), tier thresholds, AI switch and routing territories.",
+        Tag = "Scoring", Auth = ApiAuth.Client, Response = typeof(ScoringSettingsView))]
+    public async Task<IResult> Settings(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/scoring/settings")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
+        return caller.Succeeded
+            ? ApiResults.Json(await settings.GetAsync(caller.Value.TenantId, cancellationToken))
+            : ApiResults.Problem(caller.Problem, request.HttpContext);
+    }
+
+    [Function("UpdateScoringSettings")]
+    [ApiOperation("Changes the scoring rules (validated; resetRules: true returns to the industry default), tier thresholds, AI switch or routing territories. New scores use them.",
+        Tag = "Scoring", Auth = ApiAuth.Client, RequestBody = typeof(ScoringSettingsUpdate), Response = typeof(ScoringSettingsView), Problems = [403])]
+    public async Task<IResult> UpdateSettings(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/scoring/settings")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = await clients.AuthorizeAsync(request, Permission.ScoringManage, cancellationToken);
+        if (!caller.Succeeded)
+        {
+            return ApiResults.Problem(caller.Problem, request.HttpContext);
+        }
+
+        var update = await body.ReadJsonAsync<ScoringSettingsUpdate>(request, cancellationToken);
+        return update.Succeeded
+            ? ApiResults.From(await settings.UpdateAsync(caller.Value.TenantId, update.Value, caller.Value.Actor, RequestOrigins.Of(request), cancellationToken), view => ApiResults.Json(view), request)
+            : ApiResults.Problem(update.Problem, request.HttpContext);
     }
 
     [Function("ScorePendingLeads")]

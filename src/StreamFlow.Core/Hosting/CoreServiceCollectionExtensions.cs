@@ -80,6 +80,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Scoring.ModelTrainingService>();
         services.AddSingleton<Leads.Import.LeadImportService>();
         services.AddSingleton<Ai.AssistantService>();
+        services.AddSingleton<Scoring.ScoringSettingsService>();
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();

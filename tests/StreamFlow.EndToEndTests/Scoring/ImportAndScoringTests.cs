@@ -93,6 +93,31 @@ public sealed class ImportAndScoringTests(HostFixture fixture)
         Assert.Contains(score.GetProperty("factors").EnumerateArray(), f => f.GetProperty("name").GetString()!.Contains(':', StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_tenants_own_rules_score_its_next_leads_and_invalid_rules_are_refused_with_field_errors()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        using var invalid = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Put, "/api/v1/scoring/settings", tenant.OwnerToken, new
+        {
+            rules = new { name = "ours", version = 1, baseScore = 40, rules = new[] { new { label = "Bad", points = 10, when = new[] { new { field = "source", @operator = "resembles", value = "x" } } } } },
+        }));
+        using var valid = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Put, "/api/v1/scoring/settings", tenant.OwnerToken, new
+        {
+            rules = new { name = "ours", version = 2, baseScore = 40, rules = new[] { new { label = "Came from the trade show", points = 50, when = new[] { new { field = "source", @operator = "equals", value = "Trade show" } } } } },
+            thresholds = new { hot = 80, warm = 50 },
+        }));
+        using var created = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Post, "/api/v1/leads", tenant.OwnerToken, new { firstName = "Tess", source = "Trade show" }));
+        var lead = await WaitForScoreAsync(tenant, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        var score = lead.GetProperty("score");
+
+        await PlatformEndpointTests.AssertProblemAsync(invalid, HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal("rules-ours@2", score.GetProperty("model").GetString());
+        Assert.Equal(90, score.GetProperty("value").GetInt32());
+        Assert.Equal("hot", score.GetProperty("tier").GetString());
+        Assert.Contains(score.GetProperty("factors").EnumerateArray(), f => f.GetProperty("name").GetString() == "Came from the trade show");
+    }
+
     private async Task<JsonElement> ImportAsync(TestTenant tenant, string csv, string externalIdColumn, string outcomeColumn, TimeSpan? limit = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/leads/import?externalIdColumn={Uri.EscapeDataString(externalIdColumn)}&outcomeColumn={Uri.EscapeDataString(outcomeColumn)}")
