@@ -13,6 +13,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<ProbeBlobStorageActivity>();
         services.AddTransient<ProbeDatabaseActivity>();
         services.AddTransient<Scoring.ScoreLeadsActivity>();
+        services.AddTransient<Scoring.AssessLeadWithAiActivity>();
         services.AddTransient<Scoring.MarkLeadScoringFailedActivity>();
         services.AddTransient<Scoring.ParseLeadImportActivity>();
         services.AddTransient<Scoring.ImportLeadChunkActivity>();

@@ -12,6 +12,7 @@ public static class TaskNames
 
     public const string LeadScoring = "LeadScoring";
     public const string ScoreLeads = "ScoreLeads";
+    public const string AssessLeadWithAi = "AssessLeadWithAi";
     public const string MarkLeadScoringFailed = "MarkLeadScoringFailed";
     public const string LeadImport = "LeadImport";
     public const string ParseLeadImport = "ParseLeadImport";

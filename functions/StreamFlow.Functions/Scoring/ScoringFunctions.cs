@@ -234,6 +234,7 @@ public sealed class ScoringFunctions(
 /// <summary>The one-line trigger shims over the scoring and import classes in StreamFlow.Orchestrations.</summary>
 public sealed class ScoringTriggers(
     ScoreLeadsActivity scoreLeads,
+    AssessLeadWithAiActivity assessWithAi,
     MarkLeadScoringFailedActivity markFailed,
     ParseLeadImportActivity parseImport,
     ImportLeadChunkActivity importChunk,
@@ -255,6 +256,10 @@ public sealed class ScoringTriggers(
     [Function(TaskNames.ScoreLeads)]
     public Task<ScoreLeadsResult> ScoreLeads([ActivityTrigger] ScoreLeadsRequest input) =>
         scoreLeads.RunAsync(new FunctionActivityContext(TaskNames.ScoreLeads), input);
+
+    [Function(TaskNames.AssessLeadWithAi)]
+    public Task<LeadAiSignal?> AssessLeadWithAi([ActivityTrigger] LeadScoringInput input) =>
+        assessWithAi.RunAsync(new FunctionActivityContext(TaskNames.AssessLeadWithAi), input);
 
     [Function(TaskNames.MarkLeadScoringFailed)]
     public Task<bool> MarkLeadScoringFailed([ActivityTrigger] ScoringFailure input) =>

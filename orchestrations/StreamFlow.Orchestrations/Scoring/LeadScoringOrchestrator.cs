@@ -3,7 +3,8 @@ using Microsoft.DurableTask;
 namespace StreamFlow.Orchestrations.Scoring;
 
 /// <summary>
-/// Scores one new or changed lead: rules and the learned model, combined, persisted with history, then routed.
+/// Scores one new or changed lead: an AI assessment when the tenant has AI on and budget left, then rules and the
+/// learned model, combined with it, persisted with history, then routed.
 /// A step that keeps failing leaves the lead with its last score, its confidence lowered and the failure recorded.
 /// </summary>
 public sealed class LeadScoringOrchestrator : TaskOrchestrator<LeadScoringInput, ScoreLeadsResult?>
@@ -13,9 +14,19 @@ public sealed class LeadScoringOrchestrator : TaskOrchestrator<LeadScoringInput,
 
     public override async Task<ScoreLeadsResult?> RunAsync(TaskOrchestrationContext context, LeadScoringInput input)
     {
+        LeadAiSignal? ai = null;
         try
         {
-            return await context.CallActivityAsync<ScoreLeadsResult>(TaskNames.ScoreLeads, new ScoreLeadsRequest(input.TenantId, [input.LeadId]), Retry);
+            ai = await context.CallActivityAsync<LeadAiSignal?>(TaskNames.AssessLeadWithAi, input);
+        }
+        catch (TaskFailedException)
+        {
+            // The AI step is optional: without it the rules and the model score alone.
+        }
+
+        try
+        {
+            return await context.CallActivityAsync<ScoreLeadsResult>(TaskNames.ScoreLeads, new ScoreLeadsRequest(input.TenantId, [input.LeadId], ai), Retry);
         }
         catch (TaskFailedException failure)
         {

@@ -81,6 +81,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Leads.Import.LeadImportService>();
         services.AddSingleton<Ai.AssistantService>();
         services.AddSingleton<Scoring.ScoringSettingsService>();
+        services.AddSingleton<Scoring.AiLeadAssessor>();
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
