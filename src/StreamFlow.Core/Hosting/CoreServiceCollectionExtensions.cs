@@ -92,6 +92,7 @@ public static class CoreServiceCollectionExtensions
         services.AddBackups(configuration);
         services.AddReports(configuration);
         services.Replace(ServiceDescriptor.Singleton<Reports.IReportEvents, Reports.OutboxReportEvents>());
+        services.Replace(ServiceDescriptor.Singleton<Reports.IAiSpendReader, Reports.LedgerAiSpendReader>());
         return services;
     }
 }

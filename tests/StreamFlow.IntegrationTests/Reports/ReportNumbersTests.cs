@@ -118,9 +118,11 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
-    public void Ai_spend_says_it_is_not_available_and_the_forecast_says_there_is_too_little_history()
+    public void Ai_spend_comes_from_the_ledger_and_the_forecast_says_there_is_too_little_history()
     {
-        Assert.False(_report.AiSpend.Available);
+        Assert.True(_report.AiSpend.Available);
+        Assert.Equal("0.00", _report.AiSpend.Spent!.Amount);
+        Assert.NotNull(_report.AiSpend.Budget);
         Assert.Equal(ForecastMethod.TooLittleHistory, _report.Forecast.Method);
     }
 
