@@ -1,3 +1,4 @@
+using StreamFlow.Core.Audit;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ public sealed class BackupVerificationService(
     DatabaseRestoreService restorer,
     DatabaseSnapshotter snapshotter,
     BackupHistoryStore history,
+    AuditLog audit,
     TimeProvider time,
     ILogger<BackupVerificationService> logger)
 {
@@ -66,6 +68,10 @@ public sealed class BackupVerificationService(
             verificationId, manifest?.BackupId ?? backupId, problems.Count == 0, startedAt, time.GetUtcNow(),
             restoreMilliseconds, verifyMilliseconds, tablesChecked, rowsChecked, problems);
         await history.RecordVerificationAsync(result, cancellationToken);
+        // backup.verified: a platform event, so it goes to the platform audit trail (developers read and verify it).
+        await audit.RecordAsync(new AuditEvent(AuditSystem.Platform, null, "streamflow", result.Succeeded ? "backup.verified" : "backup.verification_failed",
+            $"backup:{result.BackupId}", result.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, RequestOrigin.None,
+            new System.Text.Json.Nodes.JsonObject { ["tables"] = tablesChecked, ["rows"] = rowsChecked, ["restoreMs"] = Math.Round(restoreMilliseconds) }), cancellationToken);
         if (result.Succeeded)
         {
             logger.LogInformation("Backup {BackupId} verified: {Tables} tables, {Rows} rows, restored in {RestoreSeconds:0.0} s",

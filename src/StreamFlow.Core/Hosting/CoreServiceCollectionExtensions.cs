@@ -28,6 +28,11 @@ public static class CoreServiceCollectionExtensions
     /// <summary>Registers every Core service; both hosts call this and nothing else registers Core types.</summary>
     public static IServiceCollection AddStreamFlowCore(this IServiceCollection services, IConfiguration configuration)
     {
+        // The features' seams, wired to each other; TryAdd so that a host (or a test) that registered its own first keeps it.
+        services.TryAddSingleton<Reports.IReportEvents, Reports.OutboxReportEvents>();
+        services.TryAddSingleton<Reports.IAiSpendReader, Reports.LedgerAiSpendReader>();
+        services.TryAddSingleton<Backups.IBackupAlertSink, Backups.EmailBackupAlertSink>();
+
         services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section));
         services.AddSingleton(TimeProvider.System);
 
@@ -91,8 +96,6 @@ public static class CoreServiceCollectionExtensions
         services.AddAi(configuration);
         services.AddBackups(configuration);
         services.AddReports(configuration);
-        services.Replace(ServiceDescriptor.Singleton<Reports.IReportEvents, Reports.OutboxReportEvents>());
-        services.Replace(ServiceDescriptor.Singleton<Reports.IAiSpendReader, Reports.LedgerAiSpendReader>());
         return services;
     }
 }
