@@ -11,13 +11,16 @@ public sealed class StandaloneHost : IAsyncDisposable
     private Process? _process;
 
     private readonly string? _taskHub;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
     /// <param name="taskHub">A task hub of its own keeps this host's orchestrations away from other hosts' workers.</param>
-    public StandaloneHost(int port, int sidecarPort, string? taskHub = null)
+    /// <param name="settings">Extra environment settings for this host (they win over the defaults below).</param>
+    public StandaloneHost(int port, int sidecarPort, string? taskHub = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         Port = port;
         SidecarPort = sidecarPort;
         _taskHub = taskHub;
+        _settings = settings ?? new Dictionary<string, string>();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -61,6 +64,11 @@ public sealed class StandaloneHost : IAsyncDisposable
         if (_taskHub is not null)
         {
             start.Environment["Durable__TaskHub"] = _taskHub;
+        }
+
+        foreach (var (name, value) in _settings)
+        {
+            start.Environment[name] = value;
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
