@@ -30,6 +30,7 @@ public sealed class WebhookDurabilityTests
         var (port, sidecar) = (TestEnvironment.ApiPort + 20, TestEnvironment.SidecarPort + 20);
         string token;
         string secret;
+        string endpointId;
         await using (var host = new StandaloneHost(port, sidecar, "StreamFlowWebhookDurability", settings))
         {
             await host.StartAsync();
@@ -40,23 +41,45 @@ public sealed class WebhookDurabilityTests
             using var endpoint = await host.Client.SendAsync(HostFixture.Authorized(HttpMethod.Post, "/api/v1/webhooks/endpoints", token,
                 new { url = receiver.Url, eventTypes = new[] { "lead.created" } }));
             Assert.True(endpoint.StatusCode == HttpStatusCode.Created, await endpoint.Content.ReadAsStringAsync());
-            secret = (await endpoint.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+            var created = await endpoint.Content.ReadFromJsonAsync<JsonElement>();
+            secret = created.GetProperty("secret").GetString()!;
+            endpointId = created.GetProperty("id").GetString()!;
             using var lead = await host.Client.SendAsync(HostFixture.Authorized(HttpMethod.Post, "/api/v1/leads", token, new { firstName = "Durable", email = "durable@example.com" }));
             Assert.Equal(HttpStatusCode.Created, lead.StatusCode);
 
             await receiver.WaitForAttemptsAsync(1, TimeSpan.FromSeconds(60));
+            // Kill once the failed attempt is in the delivery log and its retry timer is scheduled, not mid-activity.
+            await WaitForLoggedAttemptsAsync(host.Client, token, endpointId, 1);
+            await Task.Delay(TimeSpan.FromSeconds(3));
             await host.KillAsync();
         }
 
         await using var restarted = new StandaloneHost(port, sidecar, "StreamFlowWebhookDurability", settings);
         await restarted.StartAsync();
-        await receiver.WaitForAttemptsAsync(2, TimeSpan.FromSeconds(90));
+        await receiver.WaitForAttemptsAsync(2, TimeSpan.FromSeconds(150));
 
         var delivered = receiver.Requests.Last();
         Assert.Equal(200, delivered.AnsweredWith);
         Assert.Equal("lead.created", JsonDocument.Parse(delivered.Body).RootElement.GetProperty("type").GetString());
         Assert.Equal(receiver.Requests[0].Id, delivered.Id);
         Assert.Equal(WebhookVerificationResult.Verified, new WebhookVerifier(secret).Verify(delivered.Id, delivered.Timestamp, delivered.Signature, delivered.Body));
+    }
+
+    private static async Task WaitForLoggedAttemptsAsync(HttpClient client, string token, string endpointId, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await client.SendAsync(HostFixture.Authorized(HttpMethod.Get, $"/api/v1/webhooks/endpoints/{endpointId}/attempts", token));
+            if ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength() >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The first attempt never appeared in the delivery log.");
     }
 
     /// <summary>Signs in a new tenant's owner through the provider API of a host of the test's own.</summary>
