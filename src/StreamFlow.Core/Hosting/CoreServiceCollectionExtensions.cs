@@ -32,6 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Reports.IReportEvents, Reports.OutboxReportEvents>();
         services.TryAddSingleton<Reports.IAiSpendReader, Reports.LedgerAiSpendReader>();
         services.TryAddSingleton<Backups.IBackupAlertSink, Backups.EmailBackupAlertSink>();
+        services.TryAddSingleton<Webhooks.IWebhookAdminNotifier, Webhooks.EmailWebhookAdminNotifier>();
+        services.TryAddSingleton<Ai.IAiBudgetAlertSink, Ai.NotifyingAiBudgetAlertSink>();
+        services.TryAddSingleton<Email.TenantAdminMailer>();
 
         services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section));
         services.AddSingleton(TimeProvider.System);
