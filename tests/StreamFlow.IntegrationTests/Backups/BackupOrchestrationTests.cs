@@ -139,7 +139,7 @@ public sealed class BackupOrchestrationTests(TestServices services) : IAsyncLife
     }
 
     private Task<DurableTaskTestHost> StartHostAsync(bool corruptAfterUpload = false) =>
-        DurableTaskTestHost.StartAsync(
+        DurableTestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator(TaskNames.DatabaseBackup, () => new BackupOrchestrator());

@@ -13,7 +13,7 @@ public sealed class PlatformSelfTestOrchestrationTests(TestServices services)
     [Fact]
     public async Task Self_test_probes_blob_storage_and_postgres_around_a_durable_timer()
     {
-        await using var host = await DurableTaskTestHost.StartAsync(
+        await using var host = await DurableTestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator<PlatformSelfTestOrchestrator>();

@@ -54,7 +54,7 @@ internal sealed class WebhookHarness : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddConfiguration(services.Configuration).AddInMemoryCollection(values).Build();
         var harness = new WebhookHarness { Receiver = await WebhookReceiver.StartAsync() };
-        harness._host = await DurableTaskTestHost.StartAsync(
+        harness._host = await DurableTestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator(TaskNames.WebhookDelivery, () => new WebhookDeliveryOrchestrator());
