@@ -19,6 +19,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddStreamFlowCore(configuration);
         services.AddStreamFlowActivities();
         services.AddSingleton(new HttpLimits(configuration.GetValue("Http:MaxJsonBodyBytes", HttpLimits.DefaultMaxJsonBodyBytes)));
+        services.AddSingleton<IdempotentRequests>();
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton<RequestBody>();
         services.AddSingleton<OperatorAuthenticator>();

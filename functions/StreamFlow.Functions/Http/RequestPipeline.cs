@@ -10,7 +10,7 @@ namespace StreamFlow.Functions.Http;
 /// What every HTTP request goes through in either host: a correlation id, one structured log line, metrics, and
 /// unhandled exceptions turned into a 500 problem that carries the trace id and never a stack trace.
 /// </summary>
-public sealed class RequestPipeline(ILogger<RequestPipeline> logger)
+public sealed class RequestPipeline(ILogger<RequestPipeline> logger, IdempotentRequests? idempotency = null)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
@@ -28,7 +28,14 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger)
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
         try
         {
-            await next();
+            if (idempotency is not null && IdempotentRequests.Applies(context.Request))
+            {
+                await idempotency.RunAsync(context, next);
+            }
+            else
+            {
+                await next();
+            }
         }
         catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
         {

@@ -90,6 +90,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Ai.AssistantService>();
         services.AddSingleton<Scoring.ScoringSettingsService>();
         services.AddSingleton<Scoring.AiLeadAssessor>();
+        services.AddSingleton<Idempotency.IdempotencyStore>();
         services.AddSingleton(configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions());
         services.AddSingleton<HealthService>();
         services.AddSingleton<HeartbeatStore>();
