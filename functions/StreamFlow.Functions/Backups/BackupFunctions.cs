@@ -92,10 +92,6 @@ public sealed class BackupFunctions(RequestBody body, OperatorAuthenticator oper
             : ApiResults.Json(OperationStatus.From(metadata));
     }
 
-    private IResult Accepted(HttpRequest request, string instanceId)
-    {
-        var statusUrl = OperationUrls.StatusUrl(request, $"{catalog.RoutePrefix}/v1/dev/backups/operations/{instanceId}");
-        request.HttpContext.Response.Headers.Location = statusUrl;
-        return ApiResults.Json(new OperationAccepted(instanceId, statusUrl), StatusCodes.Status202Accepted);
-    }
+    private IResult Accepted(HttpRequest request, string instanceId) =>
+        OperationUrls.Accepted(request, instanceId, $"{catalog.RoutePrefix}/v1/dev/backups/operations/{instanceId}");
 }

@@ -51,9 +51,7 @@ public sealed class SelfTestFunctions(RequestBody body, OperatorAuthenticator op
             TaskNames.PlatformSelfTest,
             new PlatformSelfTestInput(caller.Value.Email, input.Value.PauseSeconds ?? 1),
             cancellationToken);
-        var statusUrl = OperationUrls.StatusUrl(request, $"{catalog.RoutePrefix}/v1/dev/self-tests/{instanceId}");
-        request.HttpContext.Response.Headers.Location = statusUrl;
-        return ApiResults.Json(new OperationAccepted(instanceId, statusUrl), StatusCodes.Status202Accepted);
+        return OperationUrls.Accepted(request, instanceId, $"{catalog.RoutePrefix}/v1/dev/self-tests/{instanceId}");
     }
 
     [Function("GetSelfTest")]

@@ -42,4 +42,12 @@ public static class OperationUrls
     /// <summary>An absolute status URL on the host the caller reached.</summary>
     public static string StatusUrl(HttpRequest request, string relativePath) =>
         $"{request.Scheme}://{request.Host}{request.PathBase}/{relativePath.TrimStart('/')}";
+
+    /// <summary>The 202 answer of a long-running operation: its id, the status URL in the body and in Location.</summary>
+    public static IResult Accepted(HttpRequest request, string id, string statusPath)
+    {
+        var statusUrl = StatusUrl(request, statusPath);
+        request.HttpContext.Response.Headers.Location = statusUrl;
+        return Http.ApiResults.Json(new OperationAccepted(id, statusUrl), StatusCodes.Status202Accepted);
+    }
 }

@@ -77,7 +77,7 @@ public sealed class ScoringFunctions(
 
         await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.LeadImport, new LeadImportInput(caller.Value.TenantId, started.Value),
             new StartOrchestrationOptions($"import-{started.Value:N}"), cancellationToken);
-        return Accepted(request, started.Value, $"v1/leads/imports/{started.Value}");
+        return OperationUrls.Accepted(request, started.Value.ToString(), $"{catalog.RoutePrefix}/v1/leads/imports/{started.Value}");
     }
 
     [Function("GetLeadImport")]
@@ -112,11 +112,8 @@ public sealed class ScoringFunctions(
             return ApiResults.Problem(caller.Problem, request.HttpContext);
         }
 
-        var runId = Guid.CreateVersion7();
-        await training.StartAsync(caller.Value.TenantId, runId, cancellationToken);
-        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.ModelTraining, new ModelTrainingInput(caller.Value.TenantId, runId),
-            new StartOrchestrationOptions($"train-{runId:N}"), cancellationToken);
-        return Accepted(request, runId, $"v1/scoring/model/trainings/{runId}");
+        var runId = await StartTrainingAsync(durable, caller.Value.TenantId, cancellationToken);
+        return OperationUrls.Accepted(request, runId.ToString(), $"{catalog.RoutePrefix}/v1/scoring/model/trainings/{runId}");
     }
 
     [Function("GetScoringModel")]
@@ -210,19 +207,19 @@ public sealed class ScoringFunctions(
         {
             if (await training.HasNewOutcomesAsync(tenant.Id, cancellationToken))
             {
-                var runId = Guid.CreateVersion7();
-                await training.StartAsync(tenant.Id, runId, cancellationToken);
-                await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.ModelTraining, new ModelTrainingInput(tenant.Id, runId),
-                    new StartOrchestrationOptions($"train-{runId:N}"), cancellationToken);
+                await StartTrainingAsync(durable, tenant.Id, cancellationToken);
             }
         }
     }
 
-    private IResult Accepted(HttpRequest request, Guid id, string relativeStatus)
+    /// <summary>Records the training run (so its status reads "training" at once) and starts its orchestration.</summary>
+    private async Task<Guid> StartTrainingAsync(DurableTaskClient durable, Guid tenantId, CancellationToken cancellationToken)
     {
-        var statusUrl = OperationUrls.StatusUrl(request, $"{catalog.RoutePrefix}/{relativeStatus}");
-        request.HttpContext.Response.Headers.Location = statusUrl;
-        return ApiResults.Json(new OperationAccepted(id.ToString(), statusUrl), StatusCodes.Status202Accepted);
+        var runId = Guid.CreateVersion7();
+        await training.StartAsync(tenantId, runId, cancellationToken);
+        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.ModelTraining, new ModelTrainingInput(tenantId, runId),
+            new StartOrchestrationOptions($"train-{runId:N}"), cancellationToken);
+        return runId;
     }
 
     private static double? Number(System.Text.Json.JsonElement? report, string name) =>
