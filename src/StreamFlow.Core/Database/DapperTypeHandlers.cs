@@ -4,8 +4,8 @@ using Dapper;
 namespace StreamFlow.Core.Database;
 
 /// <summary>
-/// Npgsql reads timestamptz as a UTC DateTime; records use DateTimeOffset. Registering the handler also lets Dapper
-/// match record constructors that take DateTimeOffset.
+/// Npgsql reads timestamptz as a UTC DateTime and date as DateTime; records use DateTimeOffset and DateOnly.
+/// Registering the handlers also lets Dapper match record constructors that take them.
 /// </summary>
 internal static class DapperTypeHandlers
 {
@@ -16,6 +16,7 @@ internal static class DapperTypeHandlers
         if (Interlocked.Exchange(ref _registered, 1) == 0)
         {
             SqlMapper.AddTypeHandler(new UtcDateTimeOffsetHandler());
+            SqlMapper.AddTypeHandler(new DateOnlyHandler());
         }
     }
 
@@ -28,6 +29,18 @@ internal static class DapperTypeHandlers
             DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
             DateTimeOffset offset => offset,
             _ => throw new DataException($"Cannot read {value.GetType().Name} as DateTimeOffset."),
+        };
+    }
+
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value) => parameter.Value = value;
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateTime dateTime => DateOnly.FromDateTime(dateTime),
+            DateOnly date => date,
+            _ => throw new DataException($"Cannot read {value.GetType().Name} as DateOnly."),
         };
     }
 }

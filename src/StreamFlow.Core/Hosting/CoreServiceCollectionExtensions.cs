@@ -6,6 +6,7 @@ using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Backups;
+using StreamFlow.Core.Billing;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
@@ -98,6 +99,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoring(configuration);
         services.AddWebhooks(configuration);
         services.AddAi(configuration);
+        services.AddBilling(configuration);
         services.AddBackups(configuration);
         services.AddReports(configuration);
         return services;
