@@ -29,6 +29,13 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<RestoreBackupActivity>();
         services.AddTransient<ReadRestoreProgressActivity>();
         services.AddSingleton<BackupLauncher>();
+        services.AddTransient<Billing.CollectBillingUsageActivity>();
+        services.AddTransient<Billing.PrepareInvoiceDraftActivity>();
+        services.AddTransient<Billing.FinalizeInvoiceActivity>();
+        services.AddTransient<Billing.StoreInvoiceDocumentActivity>();
+        services.AddTransient<Billing.SubmitInvoiceForCollectionActivity>();
+        services.AddTransient<Billing.EmailInvoiceActivity>();
+        services.AddSingleton<Billing.BillingRunLauncher>();
         return services;
     }
 }

@@ -33,4 +33,12 @@ public static class TaskNames
     public const string SendBackupAlert = "SendBackupAlert";
     public const string RestoreBackup = "RestoreBackup";
     public const string ReadRestoreProgress = "ReadRestoreProgress";
+
+    public const string BillingCycle = "BillingCycle";
+    public const string CollectBillingUsage = "CollectBillingUsage";
+    public const string PrepareInvoiceDraft = "PrepareInvoiceDraft";
+    public const string FinalizeInvoice = "FinalizeInvoice";
+    public const string StoreInvoiceDocument = "StoreInvoiceDocument";
+    public const string SubmitInvoiceForCollection = "SubmitInvoiceForCollection";
+    public const string EmailInvoice = "EmailInvoice";
 }

@@ -10,6 +10,13 @@ public static class BillingServiceCollectionExtensions
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<IInvoicePaymentGateway, EmailOnlyInvoicePayments>();
+        services.AddOptions<BillingOptions>().Bind(configuration.GetSection(BillingOptions.Section));
+        services.AddSingleton<Pricing.BillingPlanService>();
+        services.AddSingleton<Pricing.TenantPricingService>();
+        services.AddSingleton<Metering.UsageMeter>();
+        services.AddSingleton<Metering.UsageCollector>();
+        services.AddSingleton<Cycle.InvoiceDocuments>();
+        services.AddSingleton<Cycle.BillingCycleService>();
         return services;
     }
 }
