@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using StreamFlow.Core.Billing;
+using StreamFlow.Core.Billing.Cycle;
+using StreamFlow.Orchestrations.Billing;
+
+namespace StreamFlow.IntegrationTests.Billing;
+
+[Collection(ServicesCollection.Name)]
+public sealed class BillingCycleTests(TestServices services) : IAsyncLifetime
+{
+    private BillingTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await BillingTestBed.StartAsync(services);
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task A_billing_run_bills_the_period_from_pricing_and_usage()
+    {
+        var (tenant, _) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 11, 1)) with { SeatPrice = "30.00", IncludedLeads = 10, LeadPrice = "2.00" });
+        await _bed.AddLeadsAsync(tenant, 15, new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
+        await _bed.AddAiUsageAsync(tenant, 4.5m, new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+
+        var metadata = await _bed.RunNovemberAsync(tenant);
+        var result = metadata.ReadOutputAs<BillingRunResult>()!;
+        var invoice = (await _bed.Database.InTenantAsync(tenant, scope => InvoiceStore.GetAsync(scope, result.InvoiceId!.Value), CancellationToken.None))!;
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        // One owner seat all month (30 seat-days × 30.00 / 30), 5 leads over 10 at 2.00, 4.50 USD of AI.
+        Assert.Equal(
+            [(InvoiceLineType.BaseFee, "300.00"), (InvoiceLineType.Seats, "30.00"), (InvoiceLineType.LeadOverage, "10.00"), (InvoiceLineType.AiUsage, "4.50")],
+            invoice.Lines.Select(l => (l.LineType, l.Amount.Amount)));
+        Assert.Equal(("344.50", InvoiceStatus.Open), (invoice.Total.Amount, invoice.Status));
+        Assert.Equal(BillingTestBed.Now.AddDays(14), invoice.DueAt);
+    }
+
+    [Fact]
+    public async Task Running_the_billing_twice_gives_one_invoice_one_email_and_one_event()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+
+        var first = await _bed.RunNovemberAsync(tenant);
+        await _bed.Client.PurgeInstanceAsync(first.InstanceId);
+        var second = await _bed.RunNovemberAsync(tenant);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, second.RuntimeStatus);
+        Assert.Equal(first.ReadOutputAs<BillingRunResult>()!.Number, second.ReadOutputAs<BillingRunResult>()!.Number);
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoices"));
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM webhook_messages WHERE event_type = 'invoice.created'"));
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoice_events WHERE kind = 'emailed'"));
+        Assert.Single(await BillingTestBed.MailsToAsync(owner));
+    }
+
+    [Fact]
+    public async Task Starting_a_run_that_exists_starts_nothing()
+    {
+        var (tenant, _) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        var run = new BillingRunRequest(tenant, BillingTestBed.November.Start, BillingTestBed.November.End);
+
+        var first = await _bed.Get<BillingRunLauncher>().StartAsync(_bed.Client, run, CancellationToken.None);
+        var second = await _bed.Get<BillingRunLauncher>().StartAsync(_bed.Client, run, CancellationToken.None);
+
+        Assert.Equal(($"billing-{tenant:N}-20261101", true), (first.InstanceId, first.Started));
+        Assert.False(second.Started);
+    }
+
+    [Fact]
+    public async Task A_crash_after_finalizing_resumes_to_the_same_invoice_and_number()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        var cycle = _bed.Get<BillingCycleService>();
+        var run = new BillingRunRequest(tenant, BillingTestBed.November.Start, BillingTestBed.November.End);
+
+        // The first attempt gets as far as finalizing, then the process dies.
+        await cycle.CollectUsageAsync(run, CancellationToken.None);
+        var draft = await cycle.PrepareDraftAsync(run, CancellationToken.None);
+        var finalized = await cycle.FinalizeAsync(tenant, draft.InvoiceId!.Value, CancellationToken.None);
+        var resumed = await _bed.RunNovemberAsync(tenant);
+
+        var result = resumed.ReadOutputAs<BillingRunResult>()!;
+        Assert.Equal((draft.InvoiceId, finalized.Number), (result.InvoiceId, result.Number));
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM webhook_messages WHERE event_type = 'invoice.created'"));
+        Assert.Single(await BillingTestBed.MailsToAsync(owner));
+        await AssertNumbersHaveNoGapsAsync();
+    }
+
+    [Fact]
+    public async Task A_step_that_fails_after_finalizing_is_retried_without_a_second_number()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        _bed.Payments.FailuresLeft = 1;
+
+        var metadata = await _bed.RunNovemberAsync(tenant);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(2, _bed.Payments.Calls);
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoices WHERE number IS NOT NULL"));
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoice_events WHERE kind = 'stripe_submitted'"));
+        Assert.Single(await BillingTestBed.MailsToAsync(owner));
+        await AssertNumbersHaveNoGapsAsync();
+    }
+
+    [Fact]
+    public async Task A_failed_run_started_again_resumes_to_one_invoice()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        _bed.Payments.FailuresLeft = 5;
+
+        var failed = await _bed.RunNovemberAsync(tenant);
+        var restarted = await _bed.RunNovemberAsync(tenant);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, failed.RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, restarted.RuntimeStatus);
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoices WHERE number IS NOT NULL"));
+        Assert.Single(await BillingTestBed.MailsToAsync(owner));
+    }
+
+    [Fact]
+    public async Task Invoice_numbers_are_sequential_across_clients()
+    {
+        var numbers = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (tenant, _) = await _bed.CreateTenantAsync();
+            await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+            var number = (await _bed.RunNovemberAsync(tenant)).ReadOutputAs<BillingRunResult>()!.Number!;
+            numbers.Add(long.Parse(number["INV-".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.Equal(3, numbers.Distinct().Count());
+        await AssertNumbersHaveNoGapsAsync();
+    }
+
+    [Fact]
+    public async Task The_emailed_invoice_is_the_stored_html_document()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+
+        var result = (await _bed.RunNovemberAsync(tenant)).ReadOutputAs<BillingRunResult>()!;
+        var path = await _bed.InTenantAsync<string>(tenant, "SELECT document_blob FROM invoices");
+        var document = await _bed.Get<InvoiceDocuments>().OpenAsync(path, CancellationToken.None);
+        var mail = Assert.Single(await BillingTestBed.MailsToAsync(owner));
+
+        Assert.Equal(InvoiceDocuments.PathOf(tenant, result.InvoiceId!.Value), path);
+        Assert.Contains($"Invoice {result.Number}", document, StringComparison.Ordinal);
+        Assert.Contains("300.00 USD", document, StringComparison.Ordinal);
+        Assert.Contains(result.Number!, mail.GetProperty("subject").GetString(), StringComparison.Ordinal);
+        Assert.Contains("https://pay.example.test/", mail.GetProperty("html").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_timer_finds_clients_whose_period_is_complete_and_not_yet_invoiced()
+    {
+        var (billed, _) = await _bed.CreateTenantAsync();
+        var (due, _) = await _bed.CreateTenantAsync();
+        var (priceFromDecember, _) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(billed, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        await _bed.PriceAsync(due, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        await _bed.PriceAsync(priceFromDecember, BillingTestBed.MonthlyPrice(new DateOnly(2026, 12, 1)));
+        await _bed.RunNovemberAsync(billed);
+
+        var found = await _bed.Get<BillingCycleService>().FindDueAsync(CancellationToken.None);
+
+        Assert.Contains(new BillingRunRequest(due, new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), found);
+        Assert.DoesNotContain(found, r => r.TenantId == billed || r.TenantId == priceFromDecember);
+    }
+
+    private static async Task AssertNumbersHaveNoGapsAsync()
+    {
+        var (numbers, next) = await BillingTestBed.AllInvoiceNumbersAsync();
+        Assert.Equal(Enumerable.Range(1, (int)next - 1).Select(n => (long)n), numbers);
+    }
+}
