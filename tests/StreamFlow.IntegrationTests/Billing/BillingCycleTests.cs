@@ -152,7 +152,8 @@ public sealed class BillingCycleTests(TestServices services) : IAsyncLifetime
 
         Assert.Equal(InvoiceDocuments.PathOf(tenant, result.InvoiceId!.Value), path);
         Assert.Contains($"Invoice {result.Number}", document, StringComparison.Ordinal);
-        Assert.Contains("300.00 USD", document, StringComparison.Ordinal);
+        // 300.00 base fee and the owner's seat all month (30.00).
+        Assert.Contains("330.00 USD", document, StringComparison.Ordinal);
         Assert.Contains(result.Number!, mail.GetProperty("subject").GetString(), StringComparison.Ordinal);
         Assert.Contains("https://pay.example.test/", mail.GetProperty("html").GetString(), StringComparison.Ordinal);
     }
