@@ -19,16 +19,20 @@ public sealed record BillingCycleRun(int Due, int Started);
 /// </summary>
 public sealed class BillingRunLauncher(BillingCycleService cycle)
 {
-    /// <summary>Starts the run of every client whose billing is due today.</summary>
+    private const int StartParallelism = 16;
+
+    /// <summary>Starts the run of every client whose billing is due today, several at a time.</summary>
     public async Task<BillingCycleRun> StartDueAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         var due = await cycle.FindDueAsync(cancellationToken);
         var started = 0;
-        foreach (var run in due)
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = StartParallelism, CancellationToken = cancellationToken }, async (run, token) =>
         {
-            started += (await StartAsync(client, run, cancellationToken)).Started ? 1 : 0;
-        }
-
+            if ((await StartAsync(client, run, token)).Started)
+            {
+                Interlocked.Increment(ref started);
+            }
+        });
         return new BillingCycleRun(due.Count, started);
     }
 

@@ -253,9 +253,10 @@ public sealed class BillingCycleService(
     /// </summary>
     public async Task<InvoiceEmailed> EmailAsync(Guid tenantId, Guid invoiceId, string? payOnlineUrl, CancellationToken cancellationToken)
     {
-        var (state, owners) = await database.InTenantAsync(tenantId, async scope =>
-            (await InvoiceWriteStore.DeliveryStateAsync(scope, invoiceId), await InvoiceWriteStore.OwnersAsync(scope)), cancellationToken);
-        if (state?.FinalizedAt is null)
+        var (state, owners, invoice, clientName) = await database.InTenantAsync(tenantId, async scope =>
+            (await InvoiceWriteStore.DeliveryStateAsync(scope, invoiceId), await InvoiceWriteStore.OwnersAsync(scope),
+             await InvoiceStore.GetAsync(scope, invoiceId), await InvoiceWriteStore.TenantNameAsync(scope, tenantId)), cancellationToken);
+        if (state?.FinalizedAt is null || invoice is null)
         {
             throw new InvalidOperationException($"Invoice {invoiceId} is not finalized and cannot be emailed.");
         }
@@ -271,11 +272,12 @@ public sealed class BillingCycleService(
             return new InvoiceEmailed(0, AlreadyEmailed: false);
         }
 
-        var invoice = await database.InTenantAsync(tenantId, scope => InvoiceStore.GetAsync(scope, invoiceId), cancellationToken);
-        var html = await RenderAsync(tenantId, invoiceId, payOnlineUrl, cancellationToken);
-        var subject = $"Invoice {invoice!.Number} from {options.Value.ProviderName}: {invoice.Total.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
+        var settings = options.Value;
+        var html = InvoiceDocumentRenderer.Render(invoice, clientName ?? "", settings.ProviderName, settings.PaymentInstructions, payOnlineUrl);
+        var subject = $"Invoice {invoice.Number} from {settings.ProviderName}: {invoice.Total.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
         var text = $"Invoice {invoice.Number} for {invoice.PeriodStart:yyyy-MM-dd} to {invoice.PeriodEnd.AddDays(-1):yyyy-MM-dd}: " +
-                   $"{invoice.Total.Amount} {invoice.Currency}, due {invoice.DueAt:yyyy-MM-dd}.\n\n{options.Value.PaymentInstructions}\n";
+                   $"{invoice.Total.Amount} {invoice.Currency}, due {invoice.DueAt:yyyy-MM-dd}.\n\n{settings.PaymentInstructions}\n" +
+                   (payOnlineUrl is null ? "" : $"Pay online: {payOnlineUrl}\n");
         foreach (var owner in owners)
         {
             await email.SendAsync(new EmailMessage(owner, subject, text, html), cancellationToken);

@@ -131,15 +131,16 @@ public sealed class UsageCollector(
         long bytes = 0;
         foreach (var name in TenantContainers)
         {
-            var container = blobs.GetBlobContainerClient(name);
-            if (!await container.ExistsAsync(cancellationToken))
+            try
             {
-                continue;
+                await foreach (var blob in blobs.GetBlobContainerClient(name).GetBlobsAsync(new GetBlobsOptions { Prefix = $"{tenantId}/" }, cancellationToken))
+                {
+                    bytes += blob.Properties.ContentLength ?? 0;
+                }
             }
-
-            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{tenantId}/" }, cancellationToken))
+            catch (Azure.RequestFailedException exception) when (exception.Status == 404)
             {
-                bytes += blob.Properties.ContentLength ?? 0;
+                // A container nothing was stored in yet.
             }
         }
 
