@@ -29,6 +29,10 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<RestoreBackupActivity>();
         services.AddTransient<ReadRestoreProgressActivity>();
         services.AddSingleton<BackupLauncher>();
+        services.AddTransient<Rfps.ExtractRfpTextActivity>();
+        services.AddTransient<Rfps.ExtractRfpFactsActivity>();
+        services.AddTransient<Rfps.AssessRfpActivity>();
+        services.AddTransient<Rfps.FailRfpAnalysisActivity>();
         return services;
     }
 }

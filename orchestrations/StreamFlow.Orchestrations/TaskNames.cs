@@ -33,4 +33,10 @@ public static class TaskNames
     public const string SendBackupAlert = "SendBackupAlert";
     public const string RestoreBackup = "RestoreBackup";
     public const string ReadRestoreProgress = "ReadRestoreProgress";
+
+    public const string RfpAnalysis = "RfpAnalysis";
+    public const string ExtractRfpText = "ExtractRfpText";
+    public const string ExtractRfpFacts = "ExtractRfpFacts";
+    public const string AssessRfp = "AssessRfp";
+    public const string FailRfpAnalysis = "FailRfpAnalysis";
 }

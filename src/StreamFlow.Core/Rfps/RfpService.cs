@@ -27,7 +27,11 @@ public sealed class RfpService(
     /// <summary>Checks and stores an upload and records the RFP as pending. 413 too large, 415 unsupported or not what it claims to be.</summary>
     public async Task<Result<Guid>> StartAsync(Guid tenantId, string uploadedBy, RfpUpload upload, CancellationToken cancellationToken)
     {
-        var mediaType = RfpMediaTypes.Normalize(upload.ContentType) ?? RfpMediaTypes.FromFileName(upload.FileName);
+        // A generic type (multipart parts often say application/octet-stream) defers to the file name's extension.
+        var declared = (upload.ContentType ?? "").Split(';')[0].Trim();
+        var mediaType = declared.Length == 0 || declared.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)
+            ? RfpMediaTypes.FromFileName(upload.FileName)
+            : RfpMediaTypes.Normalize(declared);
         if (mediaType is null)
         {
             return new Problem(ProblemKind.UnsupportedMediaType,
