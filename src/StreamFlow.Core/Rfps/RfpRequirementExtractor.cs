@@ -50,7 +50,7 @@ internal static partial class RfpRequirementExtractor
         {
             var c = text[i];
             if ((c is '.' or '?' or '!' or ';' && i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]))
-                || (c == '\n' && i > 0 && (text[i - 1] == '\n' || text[i - 1] == ':')))
+                || (c == '\n' && (i == 0 || text[i - 1] == '\n' || text[i - 1] == ':' || StartsListItem(text, i + 1) || EndsHeading(text, i))))
             {
                 return SkipSpace(text, i + 1, at);
             }
@@ -70,13 +70,24 @@ internal static partial class RfpRequirementExtractor
                 return i + 1;
             }
 
-            if (c == '\n' && i + 1 < text.Length && text[i + 1] == '\n')
+            if (c == '\n' && i + 1 < text.Length && (text[i + 1] == '\n' || StartsListItem(text, i + 1)))
             {
                 return i;
             }
         }
 
         return limit;
+    }
+
+    private static bool StartsListItem(string text, int at) =>
+        at < text.Length && ListMarker().IsMatch(text.AsSpan(at, Math.Min(16, text.Length - at)));
+
+    // A heading line ("SECTION C - PERFORMANCE WORK STATEMENT") has letters and no lower-case ones.
+    private static bool EndsHeading(string text, int newline)
+    {
+        var start = text.LastIndexOf('\n', Math.Max(0, newline - 1)) + 1;
+        var line = text.AsSpan(start, newline - start);
+        return line.ContainsAnyInRange('A', 'Z') && !line.ContainsAnyInRange('a', 'z');
     }
 
     private static int SkipSpace(string text, int from, int limit)
@@ -92,6 +103,6 @@ internal static partial class RfpRequirementExtractor
     [GeneratedRegex(@"\b(?:shall|must)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 2000)]
     private static partial Regex Modal();
 
-    [GeneratedRegex(@"^(?:[•\-*–]|\(?[a-z0-9]{1,3}[.)]|[A-Z]?\d{1,2}(?:\.\d{1,2})+\.?)[ ]+", RegexOptions.CultureInvariant, 2000)]
+    [GeneratedRegex(@"^[ ]*(?:[•\-*–]|\(?[a-z0-9]{1,3}[.)]|[A-Z]\.\d{1,2}(?:\.\d{1,2})*\.?|\d{1,2}(?:\.\d{1,2})+\.?)[ ]+", RegexOptions.CultureInvariant, 2000)]
     private static partial Regex ListMarker();
 }

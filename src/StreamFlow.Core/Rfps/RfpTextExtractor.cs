@@ -9,9 +9,9 @@ namespace StreamFlow.Core.Rfps;
 /// <summary>
 /// Text in reading order from a PDF (one segment per page: PdfPig's content-order extractor, which keeps line breaks),
 /// a Word document (one segment per non-empty paragraph, table cells included, numbered over all paragraphs of the
-/// body) or a UTF-8 text file (paragraphs separated by blank lines, line endings as \n).
+/// body) or a UTF-8 text file (paragraphs separated by blank lines, line endings as \n). Public for bench/rfps.
 /// </summary>
-internal static class RfpTextExtractor
+public static class RfpTextExtractor
 {
     public static RfpDocumentText Extract(string mediaType, byte[] content) => mediaType switch
     {

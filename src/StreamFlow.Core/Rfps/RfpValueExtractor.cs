@@ -27,7 +27,7 @@ internal static partial class RfpValueExtractor
                 continue;
             }
 
-            var kind = keyword.Groups["ceiling"].Success ? RfpValueKind.Ceiling : RfpValueKind.Estimate;
+            var kind = CeilingWord().IsMatch(text.AsSpan(leadStart, amount.Index - leadStart)) ? RfpValueKind.Ceiling : RfpValueKind.Estimate;
             var high = low;
             var end = amount.Index + amount.Length;
             if (RangeEnd().Match(text, end, Math.Min(40, text.Length - end)) is { Success: true } range && Parse(range) is { } upper && upper >= low)
@@ -64,7 +64,10 @@ internal static partial class RfpValueExtractor
     [GeneratedRegex(@"\$[ ]?(?<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)(?:[ ]*(?<mult>million|billion|thousand|MM|M|K|B)\b)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex Amount();
 
-    [GeneratedRegex(@"\b(?:(?<ceiling>not[- ]to[- ]exceed|\bNTE\b|ceiling|maximum|max\.|up[ ]+to|shall[ ]+not[ ]+exceed)|estimated|anticipated|approximate(?:ly)?|expected|projected|magnitude|budget(?:ed)?|funding|funded|available|contract[ ]+value|total[ ]+value|value)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
+    [GeneratedRegex(@"\b(?:not[- ]to[- ]exceed|NTE|ceiling|maximum|max\.|up[ ]+to|(?:shall|will|may)[ ]+not[ ]+exceed)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
+    private static partial Regex CeilingWord();
+
+    [GeneratedRegex(@"\b(?:not[- ]to[- ]exceed|\bNTE\b|ceiling|maximum|max\.|up[ ]+to|(?:shall|will|may)[ ]+not[ ]+exceed|estimated|anticipated|approximate(?:ly)?|expected|projected|magnitude|budget(?:ed)?|funding|funded|available|contract[ ]+value|total[ ]+value|value)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex ValueWord();
 
     [GeneratedRegex(@"^[ ]*(?:and|to|through|-|–|—)[ ]*\$[ ]?(?<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)(?:[ ]*(?<mult>million|billion|thousand|MM|M|K|B)\b)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
