@@ -1,7 +1,6 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
-using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
@@ -58,7 +57,7 @@ internal static class SolicitationDocuments
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
         foreach (var lines in pages)
         {
-            var page = builder.AddPage(PageSize.Letter);
+            var page = builder.AddPage(UglyToad.PdfPig.Content.PageSize.Letter);
             var y = 740.0;
             foreach (var line in lines)
             {
