@@ -7,9 +7,9 @@ namespace StreamFlow.Core.Rfps;
 /// <summary>
 /// The deterministic judgement: a summary written from the facts, a recommendation from rules a bid manager would
 /// apply first (deadline passed or too close, how similar work went, value against the usual price range, set-aside
-/// eligibility to confirm), and the price range of the tenant's similar won work.
+/// eligibility to confirm), and the price range of the tenant's similar won work. Public for bench/rfps.
 /// </summary>
-internal static class RfpLocalAssessment
+public static class RfpLocalAssessment
 {
     public const string Method = "local";
     private const int MinimumDaysToRespond = 5;
