@@ -10,7 +10,6 @@ namespace StreamFlow.Core.Rfps;
 public static partial class RfpFactExtractor
 {
     internal const int MaxRequirements = 300;
-    internal static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(2);
 
     public static RfpFacts Extract(RfpDocumentText document)
     {

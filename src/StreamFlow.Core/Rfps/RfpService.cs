@@ -62,7 +62,7 @@ public sealed class RfpService(
         var id = Guid.CreateVersion7();
         var blobName = $"rfps/{tenantId}/{id}/source{Extension(mediaType)}";
         await Container().GetBlobClient(blobName).UploadAsync(new BinaryData(content), overwrite: true, cancellationToken);
-        var fileName = upload.FileName is { Length: > 0 } name ? Path.GetFileName(name)[..Math.Min(Path.GetFileName(name).Length, MaxFileNameLength)] : null;
+        var fileName = Path.GetFileName(upload.FileName) is { Length: > 0 } name ? name[..Math.Min(name.Length, MaxFileNameLength)] : null;
         await database.InTenantAsync(tenantId, scope => RfpStore.InsertAsync(scope,
             new RfpStore.NewRfp(id, tenantId, fileName, mediaType, content.Length, SHA256.HashData(content), blobName, uploadedBy), timeProvider.GetUtcNow()), cancellationToken);
         return id;
