@@ -36,6 +36,10 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Billing.SubmitInvoiceForCollectionActivity>();
         services.AddTransient<Billing.EmailInvoiceActivity>();
         services.AddSingleton<Billing.BillingRunLauncher>();
+        services.AddTransient<Rfps.ExtractRfpTextActivity>();
+        services.AddTransient<Rfps.ExtractRfpFactsActivity>();
+        services.AddTransient<Rfps.AssessRfpActivity>();
+        services.AddTransient<Rfps.FailRfpAnalysisActivity>();
         return services;
     }
 }

@@ -41,4 +41,9 @@ public static class TaskNames
     public const string StoreInvoiceDocument = "StoreInvoiceDocument";
     public const string SubmitInvoiceForCollection = "SubmitInvoiceForCollection";
     public const string EmailInvoice = "EmailInvoice";
+    public const string RfpAnalysis = "RfpAnalysis";
+    public const string ExtractRfpText = "ExtractRfpText";
+    public const string ExtractRfpFacts = "ExtractRfpFacts";
+    public const string AssessRfp = "AssessRfp";
+    public const string FailRfpAnalysis = "FailRfpAnalysis";
 }

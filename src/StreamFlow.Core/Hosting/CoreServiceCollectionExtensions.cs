@@ -19,6 +19,7 @@ using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
+using StreamFlow.Core.Rfps;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
 
@@ -102,6 +103,7 @@ public static class CoreServiceCollectionExtensions
         services.AddBilling(configuration);
         services.AddBackups(configuration);
         services.AddReports(configuration);
+        services.AddRfps(configuration);
         return services;
     }
 }
