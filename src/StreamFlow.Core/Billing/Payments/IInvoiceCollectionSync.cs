@@ -1,12 +1,15 @@
 namespace StreamFlow.Core.Billing.Payments;
 
 /// <summary>
-/// Tells the payment service about what the provider decided here, so that it stops collecting: an invoice paid
-/// outside it (bank transfer) or voided. Without a payment service there is nothing to tell.
+/// Tells the payment service about what the provider decided here, so that it collects the right amount or stops: an
+/// invoice paid outside it (bank transfer), a credit note, a void. Without a payment service there is nothing to tell.
 /// </summary>
 public interface IInvoiceCollectionSync
 {
     Task PaidOutOfBandAsync(Guid tenantId, Guid invoiceId, string externalInvoiceId, CancellationToken cancellationToken);
+
+    /// <summary>Lowers what the external invoice asks for (open), or records the credit as settled outside it (paid).</summary>
+    Task CreditAsync(Guid invoiceId, string externalInvoiceId, CreditNote creditNote, CancellationToken cancellationToken);
 
     Task VoidAsync(Guid tenantId, Guid invoiceId, string externalInvoiceId, CancellationToken cancellationToken);
 }
@@ -14,6 +17,8 @@ public interface IInvoiceCollectionSync
 internal sealed class NoInvoiceCollectionSync : IInvoiceCollectionSync
 {
     public Task PaidOutOfBandAsync(Guid tenantId, Guid invoiceId, string externalInvoiceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CreditAsync(Guid invoiceId, string externalInvoiceId, CreditNote creditNote, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task VoidAsync(Guid tenantId, Guid invoiceId, string externalInvoiceId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

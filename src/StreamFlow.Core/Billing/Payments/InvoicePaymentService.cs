@@ -83,7 +83,7 @@ public sealed class InvoicePaymentService(
         }
 
         var now = timeProvider.GetUtcNow();
-        return await database.InTenantAsync(tenantId, async scope =>
+        var result = await database.InTenantAsync(tenantId, async scope =>
         {
             var state = await InvoicePaymentStore.LockAsync(scope, invoiceId);
             if (state is null)
@@ -114,6 +114,13 @@ public sealed class InvoicePaymentService(
                 new { creditNoteId = note.Id, number, amount = note.Amount, actor }, now);
             return Result<CreditNoteIssued>.Success(new CreditNoteIssued(note, (await InvoiceStore.GetAsync(scope, invoiceId))!));
         }, cancellationToken);
+
+        if (result.Succeeded && result.Value.Invoice.StripeInvoiceId is { } stripeInvoiceId)
+        {
+            await SyncAsync(() => collectionSync.CreditAsync(invoiceId, stripeInvoiceId, result.Value.CreditNote, cancellationToken), invoiceId);
+        }
+
+        return result;
     }
 
     public async Task<Result<Invoice>> VoidAsync(Guid tenantId, Guid invoiceId, string actor, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Stripe;
 using StreamFlow.Core.Billing.Payments;
 using StreamFlow.Core.Database;
+using CreditNote = StreamFlow.Core.Billing.Payments.CreditNote;
 
 namespace StreamFlow.Core.Billing.Stripe;
 
@@ -45,9 +46,9 @@ internal sealed class StripeInvoicePayments(
             return new InvoiceCollection(true, invoice.StripeInvoiceId, HostedUrlOf(submitted));
         }
 
-        if (invoice.Status is not (InvoiceStatus.Open or InvoiceStatus.PaymentFailed))
+        if (invoice.Status is not (InvoiceStatus.Open or InvoiceStatus.PaymentFailed) || StripeAmounts.ToMinorUnits(invoice.AmountDue) <= 0)
         {
-            // Paid by bank transfer or voided before it reached Stripe: nothing to collect.
+            // Paid by bank transfer, voided or credited in full before it reached Stripe: nothing to collect.
             return new InvoiceCollection(false, invoice.StripeInvoiceId, null);
         }
 
@@ -81,6 +82,28 @@ internal sealed class StripeInvoicePayments(
             await stripe.V1.Invoices.PayAsync(externalInvoiceId, new InvoicePayOptions { PaidOutOfBand = true },
                 Key($"paid-out-of-band-{invoiceId}"), cancellationToken);
         }
+    }
+
+    public async Task CreditAsync(Guid invoiceId, string externalInvoiceId, CreditNote creditNote, CancellationToken cancellationToken)
+    {
+        var invoice = await stripe.V1.Invoices.GetAsync(externalInvoiceId, null, null, cancellationToken);
+        if (invoice.Status is not ("open" or "paid"))
+        {
+            logger.LogWarning("Credit note {CreditNoteId} of invoice {InvoiceId} is not reflected in Stripe: the Stripe invoice is {StripeStatus}",
+                creditNote.Id, invoiceId, invoice.Status);
+            return;
+        }
+
+        var amount = StripeAmounts.ToMinorUnits(creditNote.Amount);
+        await stripe.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
+        {
+            Invoice = externalInvoiceId,
+            Amount = amount,
+            // On a paid invoice the money went back (or will) outside Stripe: Stripe needs to be told where it went.
+            OutOfBandAmount = invoice.Status == "paid" ? amount : null,
+            Memo = $"{creditNote.Number}: {creditNote.Reason}",
+            Metadata = new Dictionary<string, string> { ["invoice_id"] = invoiceId.ToString(), ["credit_note_id"] = creditNote.Id.ToString(), ["number"] = creditNote.Number },
+        }, Key($"creditnote-{creditNote.Id}"), cancellationToken);
     }
 
     public async Task VoidAsync(Guid tenantId, Guid invoiceId, string externalInvoiceId, CancellationToken cancellationToken)
@@ -189,6 +212,13 @@ internal sealed class StripeInvoicePayments(
         {
             throw new InvoiceCollectionRejectedException(
                 $"Invoice {invoice.Id}: its lines and tax add up to {items.Sum(i => i.Amount)} minor units, its total is {total}; not sent to Stripe.");
+        }
+
+        // Credit notes issued before the invoice reached Stripe; later ones become Stripe credit notes (CreditAsync).
+        var credited = StripeAmounts.ToMinorUnits(invoice.CreditedTotal);
+        if (credited != 0)
+        {
+            items.Add(new StripeInvoiceItem("credited", -credited, "Credit notes", null));
         }
 
         return items;

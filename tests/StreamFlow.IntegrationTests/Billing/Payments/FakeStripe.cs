@@ -7,7 +7,7 @@ namespace StreamFlow.IntegrationTests.Billing.Payments;
 
 /// <summary>
 /// A local Stripe API (WireMock) for the calls StreamFlow makes: customers, invoices, invoice items, finalize, send,
-/// pay, void. Stripe.net is pointed at it through its client's API base. It records every request Stripe.net sent,
+/// pay, void, credit notes. Stripe.net is pointed at it through its client's API base. It records every request Stripe.net sent,
 /// with the form fields and the Idempotency-Key header, and can answer chosen calls with Stripe's error shape.
 /// </summary>
 internal sealed class FakeStripe : IDisposable
@@ -59,6 +59,7 @@ internal sealed class FakeStripe : IDisposable
         Post($"/v1/invoices/{InvoiceId}/send", Invoice("open"));
         Post($"/v1/invoices/{InvoiceId}/pay", Invoice("paid"));
         Post($"/v1/invoices/{InvoiceId}/void", Invoice("void"));
+        Post("/v1/credit_notes", new { id = $"cn_{Guid.NewGuid():N}", @object = "credit_note", invoice = InvoiceId });
         _server.Given(Request.Create().WithPath($"/v1/invoices/{InvoiceId}").UsingGet()).RespondWith(Json(200, Invoice("open")));
     }
 

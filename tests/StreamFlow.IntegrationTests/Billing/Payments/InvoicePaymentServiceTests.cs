@@ -148,6 +148,38 @@ public sealed partial class InvoicePaymentServiceTests(TestServices services)
         Assert.Equal($"paid-out-of-band-{invoice.Id}", pay.IdempotencyKey);
     }
 
+    [Fact]
+    public async Task A_credit_note_on_a_stripe_invoice_lowers_what_stripe_asks_for()
+    {
+        using var stripe = new FakeStripe();
+        await using var host = PaymentsTestHost.Start(services, stripe);
+        var client = await host.CreateClientAsync();
+        var invoice = await host.CreateFinalizedInvoiceAsync(client.TenantId, DateTimeOffset.UtcNow.AddDays(14));
+        await host.Gateway.SubmitAsync(client.TenantId, invoice.Id, CancellationToken.None);
+
+        var issued = await host.Payments.IssueCreditNoteAsync(client.TenantId, invoice.Id, new IssueCreditNoteRequest(19.99m, "Outage"), Actor, CancellationToken.None);
+
+        var credit = stripe.Posts("/v1/credit_notes").Single();
+        Assert.Equal(stripe.InvoiceId, credit.Form["invoice"]);
+        Assert.Equal("1999", credit.Form["amount"]);
+        Assert.Equal($"creditnote-{issued.Value!.CreditNote.Id}", credit.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task Credit_issued_before_submission_is_deducted_from_the_stripe_invoice()
+    {
+        using var stripe = new FakeStripe();
+        await using var host = PaymentsTestHost.Start(services, stripe);
+        var client = await host.CreateClientAsync();
+        var invoice = await host.CreateFinalizedInvoiceAsync(client.TenantId, DateTimeOffset.UtcNow.AddDays(14), 0m, "USD", ("base_fee", 300m));
+        await host.Payments.IssueCreditNoteAsync(client.TenantId, invoice.Id, new IssueCreditNoteRequest(45m, "Promised discount"), Actor, CancellationToken.None);
+
+        await host.Gateway.SubmitAsync(client.TenantId, invoice.Id, CancellationToken.None);
+
+        Assert.Equal(["30000", "-4500"], stripe.Posts("/v1/invoiceitems").Select(i => i.Form["amount"]));
+        Assert.Empty(stripe.Posts("/v1/credit_notes"));
+    }
+
     private static long Sequence(string number) => long.Parse(number["CN-".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
     [GeneratedRegex("^CN-[0-9]{6,}$")]

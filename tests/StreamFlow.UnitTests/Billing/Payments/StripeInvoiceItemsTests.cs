@@ -23,6 +23,14 @@ public sealed class StripeInvoiceItemsTests
         Assert.Throws<InvoiceCollectionRejectedException>(() => StripeInvoicePayments.ItemsOf(invoice));
     }
 
+    [Fact]
+    public void Credit_notes_issued_before_submission_are_one_negative_item()
+    {
+        var items = StripeInvoicePayments.ItemsOf(Invoice(total: "100.00", tax: "0.00", ("base_fee", "100.00")) with { CreditedTotal = new Money("30.00", "USD") });
+
+        Assert.Equal([("1", 10000L), ("credited", -3000L)], items.Select(i => (i.Key, i.Amount)));
+    }
+
     private static Invoice Invoice(string total, string tax, params (string Type, string Amount)[] lines)
     {
         var start = new DateOnly(2026, 10, 1);
