@@ -69,12 +69,14 @@ public sealed class DunningTests(TestServices services)
 
     private const string ProviderEmail = "billing-alerts@provider.example.test";
 
+    // The overdue scan spans every client in the database: on a clock in the 1980s only this class's invoices (due
+    // then) are overdue, so a dunning run never reminds about, or adds history to, other tests' invoices.
     private PaymentsTestHost Start() => PaymentsTestHost.Start(services, settings: new Dictionary<string, string?>
     {
         ["Billing:Dunning:ReminderDays"] = "1,7,14",
         ["Billing:Dunning:AlertAfterDays"] = "30",
         ["Billing:Dunning:ProviderEmail"] = ProviderEmail,
-    });
+    }, now: new DateTimeOffset(1980 + Random.Shared.Next(0, 15), Random.Shared.Next(1, 13), 15, 9, 0, 0, TimeSpan.Zero));
 
     // Polls until at least `expected` mails arrived (maildev stores them asynchronously); the events table is the exact count.
     private static async Task<List<JsonElement>> MailsAsync(string to, string subjectContains, int expected)

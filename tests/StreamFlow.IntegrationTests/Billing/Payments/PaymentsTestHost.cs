@@ -35,7 +35,8 @@ internal sealed class PaymentsTestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
 
-    public static PaymentsTestHost Start(TestServices services, FakeStripe? stripe = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public static PaymentsTestHost Start(
+        TestServices services, FakeStripe? stripe = null, IReadOnlyDictionary<string, string?>? settings = null, DateTimeOffset? now = null)
     {
         var values = new Dictionary<string, string?> { ["Stripe:WebhookSecret"] = WebhookSecret };
         if (stripe is not null)
@@ -51,7 +52,7 @@ internal sealed class PaymentsTestHost : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddConfiguration(services.Configuration).AddInMemoryCollection(values).Build();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
         var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(configuration)
