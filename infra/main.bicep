@@ -61,6 +61,9 @@ param backupSchedule string = '0 30 2 * * *'
 
 @description('Six-field CRON of the timer that sends the scheduled reports that are due.')
 param reportsSchedule string = '0 */15 * * * *'
+
+@description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
+param billingDunningSchedule string = '0 0 8 * * *'
 @description('Local time (HH:mm, in each tenant\'s time zone) at which a period\'s report becomes due.')
 param reportsSendAt string = '07:00'
 
@@ -378,6 +381,7 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   WebhookDispatchSchedule: webhookDispatchSchedule
   BackupSchedule: backupSchedule
   ReportsSchedule: reportsSchedule
+  Billing__DunningSchedule: billingDunningSchedule
   Reports__SendAt: reportsSendAt
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString

@@ -69,6 +69,17 @@ public sealed class RequestBody(HttpLimits limits)
         return value;
     }
 
+    /// <summary>The body exactly as sent (for signatures computed over the raw bytes), within the JSON size limit.</summary>
+    public async Task<Result<byte[]>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limits.MaxJsonBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        return await ReadLimitedAsync(request.Body, limits.MaxJsonBodyBytes, cancellationToken) is { } buffer ? buffer : TooLarge();
+    }
+
     private Problem TooLarge() =>
         new(ProblemKind.PayloadTooLarge, $"The request body must be at most {limits.MaxJsonBodyBytes} bytes.");
 

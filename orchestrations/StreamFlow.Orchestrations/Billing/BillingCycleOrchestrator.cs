@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Cycle;
 using StreamFlow.Core.Billing.Metering;
+using StreamFlow.Core.Billing.Payments;
 
 namespace StreamFlow.Orchestrations.Billing;
 
@@ -27,6 +28,14 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
     private static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
 
+    // The payment service may be down for a while (429/5xx: retried for ~30 min); a refusal (bad key, bad request) is
+    // not retried, and the invoice is then emailed without a pay-online link — it stays finalized and payable.
+    private static readonly TaskOptions CollectionRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(30), backoffCoefficient: 2)
+    {
+        HandleFailure = failure => !failure.IsCausedBy<InvoiceCollectionRejectedException>(),
+    });
+
     public override async Task<BillingRunResult> RunAsync(TaskOrchestrationContext context, BillingRunRequest input)
     {
         context.SetCustomStatus(new BillingRunStatus(TaskNames.CollectBillingUsage, null, null));
@@ -48,7 +57,7 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
         await context.CallActivityAsync<string>(TaskNames.StoreInvoiceDocument, step, StepRetry);
 
         context.SetCustomStatus(new BillingRunStatus(TaskNames.SubmitInvoiceForCollection, invoiceId, finalized.Number));
-        var collection = await context.CallActivityAsync<InvoiceCollection>(TaskNames.SubmitInvoiceForCollection, step, StepRetry);
+        var collection = await SubmitForCollectionAsync(context, step);
 
         context.SetCustomStatus(new BillingRunStatus(TaskNames.EmailInvoice, invoiceId, finalized.Number));
         var emailed = await context.CallActivityAsync<InvoiceEmailed>(
@@ -56,5 +65,17 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
 
         context.SetCustomStatus(new BillingRunStatus("completed", invoiceId, finalized.Number));
         return new BillingRunResult(invoiceId, finalized.Number, finalized.Total.Amount, finalized.Total.Currency, collection.Submitted, emailed.Recipients);
+    }
+
+    private static async Task<InvoiceCollection> SubmitForCollectionAsync(TaskOrchestrationContext context, InvoiceStepInput step)
+    {
+        try
+        {
+            return await context.CallActivityAsync<InvoiceCollection>(TaskNames.SubmitInvoiceForCollection, step, CollectionRetry);
+        }
+        catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<InvoiceCollectionRejectedException>())
+        {
+            return new InvoiceCollection(false, null, null);
+        }
     }
 }

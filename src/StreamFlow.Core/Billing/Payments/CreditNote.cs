@@ -1,0 +1,17 @@
+using StreamFlow.Core.Leads;
+
+namespace StreamFlow.Core.Billing.Payments;
+
+/// <summary>A correction to a finalized invoice: lowers what is owed, never below zero.</summary>
+public sealed record CreditNote(Guid Id, Guid InvoiceId, string Number, Money Amount, string Reason, DateTimeOffset CreatedAt, string CreatedBy);
+
+/// <summary>The credit note and the invoice as it stands after it.</summary>
+public sealed record CreditNoteIssued(CreditNote CreditNote, Invoice Invoice);
+
+/// <summary>The provider records a payment made outside Stripe (bank transfer, cheque).</summary>
+/// <param name="PaidAt">When the money arrived; now when omitted. Never in the future.</param>
+/// <param name="Reference">The bank or cheque reference, shown on the invoice.</param>
+public sealed record MarkInvoicePaidRequest(DateTimeOffset? PaidAt, string? Reference);
+
+/// <summary>A credit note to issue against an invoice, in the invoice's currency.</summary>
+public sealed record IssueCreditNoteRequest(decimal? Amount, string? Reason);
