@@ -10,6 +10,10 @@ public static class BillingServiceCollectionExtensions
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<IInvoicePaymentGateway, EmailOnlyInvoicePayments>();
+        // The read side: the client's invoices and downloads, the provider's lists, export and monetization console.
+        services.AddSingleton<ClientInvoiceService>();
+        services.AddSingleton<ProviderInvoiceService>();
+        services.AddSingleton<MonetizationConsoleService>();
         return services;
     }
 }
