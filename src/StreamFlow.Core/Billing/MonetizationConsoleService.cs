@@ -25,7 +25,10 @@ public sealed record PricingSummary(
     DateOnly? TrialEndsOn,
     decimal? TaxRate);
 
-/// <summary>AI in the UTC month: what the models cost, what the client is billed (markup included), the margin, and the budget.</summary>
+/// <summary>
+/// AI in the UTC month: what the models cost, what the client is billed (markup included), the margin, and the budget
+/// (the monthly limit and how much of it the cost has used, as the gateway counts it).
+/// </summary>
 public sealed record ClientAiSpend(DateOnly Month, Money CostUsd, Money BillableUsd, Money MarginUsd, Money? MonthlyLimitUsd, bool LimitIsDefault, decimal? BudgetUsedPercent);
 
 /// <summary>One client business in the monetization console.</summary>
@@ -116,7 +119,8 @@ public sealed class MonetizationConsoleService(StreamFlowDatabase database, IOpt
             var ai = new ClientAiSpend(
                 month, Usd(row.AiCostUsd), Usd(row.AiBillableUsd), Usd(row.AiBillableUsd - row.AiCostUsd),
                 limit is { } l ? Usd(l) : null, row.AiMonthlyLimitUsd is null,
-                limit is > 0m ? decimal.Round(row.AiBillableUsd / limit.Value * 100m, 1, MidpointRounding.AwayFromZero) : null);
+                // The gateway's budgets count what calls cost the provider, not what the client is billed.
+                limit is > 0m ? decimal.Round(row.AiCostUsd / limit.Value * 100m, 1, MidpointRounding.AwayFromZero) : null);
             var debts = owed[row.TenantId].ToList();
             return new ConsoleClient(
                 row.TenantId, row.TenantName, row.TenantSlug, row.TenantStatus,

@@ -67,7 +67,7 @@ public sealed class MonetizationConsoleTests(TestServices services)
         var ai = (await ClientAsync(bed, tenant.Id)).Ai;
 
         Assert.Equal(new ClientAiSpend(new DateOnly(2019, 6, 1), new Money("2.00", "USD"), new Money("2.50", "USD"), new Money("0.50", "USD"),
-            new Money("10.00", "USD"), LimitIsDefault: false, BudgetUsedPercent: 25.0m), ai);
+            new Money("10.00", "USD"), LimitIsDefault: false, BudgetUsedPercent: 20.0m), ai);
     }
 
     [Fact]
