@@ -81,7 +81,7 @@ echo "billing console, $CLIENTS clients, $((CLIENTS * 36)) invoices, $((CLIENTS 
 time_of "GET /provider/billing/clients: billing_console_clients" "SELECT * FROM billing_console_clients($AT)"
 time_of "GET /provider/billing/clients: billing_console_receivables" "SELECT * FROM billing_console_receivables($AT)"
 time_of "GET /provider/billing/analytics (12 months): revenue" "SELECT * FROM billing_revenue_by_month(date '2025-11-01', date '2026-11-30')"
-time_of "GET /provider/billing/analytics (12 months): AI by month" "SELECT * FROM ai_usage_totals(timestamptz '2025-12-01', timestamptz '2026-12-01')"
+time_of "GET /provider/billing/analytics (12 months): AI by month" "SELECT * FROM billing_ai_by_month(timestamptz '2025-12-01', timestamptz '2026-12-01')"
 time_of "GET /provider/invoices (first page of 50)" "SELECT * FROM billing_provider_invoices(NULL, NULL, NULL, NULL, false, $AT, NULL, NULL, 51)"
 time_of "GET /provider/invoices?overdue=true" "SELECT * FROM billing_provider_invoices(NULL, NULL, NULL, NULL, true, $AT, NULL, NULL, 51)"
 time_of "GET /provider/invoices/export (one year, lines)" "SELECT * FROM billing_provider_invoice_export(date '2025-01-01', date '2025-12-31')"

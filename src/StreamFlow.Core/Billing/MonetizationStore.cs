@@ -5,7 +5,7 @@ namespace StreamFlow.Core.Billing;
 
 /// <summary>
 /// The monetization console's aggregates, read across clients only through the SECURITY DEFINER functions of
-/// 0048_billing_console.sql (and ai_usage_totals of 0020_ai_gateway.sql): counts and sums, never a user or a lead.
+/// 0048_billing_console.sql and 0049_billing_console_performance.sql: counts and sums, never a user or a lead.
 /// </summary>
 internal static class MonetizationStore
 {
@@ -32,13 +32,8 @@ internal static class MonetizationStore
         FROM billing_revenue_by_month(@From, @To)
         """;
 
-    // Months of the ledger's own cross-tenant totals (0020_ai_gateway.sql), in USD.
     private const string AiMonthsSql = """
-        SELECT make_date(extract(year FROM day)::integer, extract(month FROM day)::integer, 1) AS Month,
-               coalesce(sum(cost_usd), 0) AS CostUsd, coalesce(sum(billable_usd), 0) AS BillableUsd
-        FROM ai_usage_totals(@From, @To)
-        GROUP BY 1
-        ORDER BY 1
+        SELECT month AS Month, cost_usd AS CostUsd, billable_usd AS BillableUsd FROM billing_ai_by_month(@From, @To)
         """;
 
     public static async Task<IReadOnlyList<ConsoleClientRow>> ClientsAsync(DbTransactionScope scope, DateTimeOffset at) =>
