@@ -13,7 +13,7 @@ public sealed class InvoiceFunctions(ClientAuthenticator clients, ClientInvoiceS
 {
     [Function("ListInvoices")]
     [ApiOperation("The business's invoices, newest billing period first (limit, cursor; status=open|paid|payment_failed|uncollectible|void). Drafts are never listed.",
-        Tag = "Billing", Auth = ApiAuth.Client, Response = typeof(InvoicePage), Problems = [403])]
+        Tag = "Billing", Auth = ApiAuth.Client, Response = typeof(InvoicePage), Problems = [400, 403])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/invoices")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -47,7 +47,7 @@ public sealed class InvoiceFunctions(ClientAuthenticator clients, ClientInvoiceS
     [Function("GetInvoiceDocument")]
     [ApiOperation("Downloads the invoice, chosen by the format query parameter (not by Accept): format=html (default) is the document exactly as it was emailed, "
         + "format=pdf a PDF of the invoice record, format=csv its lines (RFC 4180). Sent as an attachment named after the invoice number.",
-        Tag = "Billing", Auth = ApiAuth.Client, Problems = [403, 404])]
+        Tag = "Billing", Auth = ApiAuth.Client, Problems = [400, 403, 404])]
     public async Task<IResult> Document(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/invoices/{id:guid}/document")] HttpRequest request,
         Guid id,
