@@ -19,6 +19,10 @@ public static class BillingServiceCollectionExtensions
         services.AddSingleton<Metering.UsageCollector>();
         services.AddSingleton<Cycle.InvoiceDocuments>();
         services.AddSingleton<Cycle.BillingCycleService>();
+        // The read side: the client's invoices and downloads, the provider's lists, export and monetization console.
+        services.AddSingleton<ClientInvoiceService>();
+        services.AddSingleton<ProviderInvoiceService>();
+        services.AddSingleton<MonetizationConsoleService>();
         return services;
     }
 }

@@ -26,10 +26,13 @@ internal static class InvoiceStore
     private const string ListSql = $"""
         SELECT {Columns} FROM invoices
         WHERE (@Status::text IS NULL OR status = @Status)
+          AND (@IncludeDrafts OR status <> 'draft')
           AND (@AfterPeriod::date IS NULL OR (period_start, id) < (@AfterPeriod::date, @AfterId::uuid))
         ORDER BY period_start DESC, id DESC
         LIMIT @Limit
         """;
+
+    private const string DocumentBlobSql = "SELECT document_blob FROM invoices WHERE id = @Id";
 
     private const string LinesSql = """
         SELECT invoice_id AS InvoiceId, position AS Position, line_type AS LineType, description AS Description,
@@ -51,18 +54,28 @@ internal static class InvoiceStore
         return row is null ? null : (await WithLinesAsync(scope, [row]))[0];
     }
 
+    public static Task<IReadOnlyList<Invoice>> ListAsync(
+        DbTransactionScope scope, string? status, (DateOnly PeriodStart, Guid Id)? after, int limit) =>
+        ListAsync(scope, status, after, limit, includeDrafts: true);
+
+    /// <summary>Newest period first; clients never see drafts (<paramref name="includeDrafts"/> false).</summary>
     public static async Task<IReadOnlyList<Invoice>> ListAsync(
-        DbTransactionScope scope, string? status, (DateOnly PeriodStart, Guid Id)? after, int limit)
+        DbTransactionScope scope, string? status, (DateOnly PeriodStart, Guid Id)? after, int limit, bool includeDrafts)
     {
         var rows = (await scope.Connection.QueryAsync<InvoiceRow>(scope.Command(ListSql, new
         {
             Status = status,
+            IncludeDrafts = includeDrafts,
             AfterPeriod = after?.PeriodStart,
             AfterId = after?.Id,
             Limit = limit,
         }))).AsList();
         return await WithLinesAsync(scope, rows);
     }
+
+    /// <summary>The blob name (in the invoices container) of the HTML document emailed at finalization, if any.</summary>
+    public static Task<string?> DocumentBlobAsync(DbTransactionScope scope, Guid invoiceId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(DocumentBlobSql, new { Id = invoiceId }));
 
     private static async Task<IReadOnlyList<Invoice>> WithLinesAsync(DbTransactionScope scope, IReadOnlyList<InvoiceRow> rows)
     {

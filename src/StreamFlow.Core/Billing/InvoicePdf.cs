@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace StreamFlow.Core.Billing;
+
+/// <summary>
+/// An invoice as a PDF, made from the invoice record (not from the HTML document): header, bill-to, the lines and the
+/// totals, in a standard 14 font so that the text is extractable and nothing needs to be embedded. A4, one page for
+/// any usual invoice; more lines than fit continue on further pages.
+/// </summary>
+internal static class InvoicePdf
+{
+    private const double Left = 50;
+    private const double Right = 545;
+    private const double Top = 790;
+    private const double Bottom = 60;
+    private const double QuantityRight = 355;
+    private const double UnitRight = 450;
+    private const int DescriptionMaxChars = 52;
+
+    public static byte[] Render(Invoice invoice, string clientName, string issuerName)
+    {
+        using var builder = new PdfDocumentBuilder();
+        builder.DocumentInformation.Title = $"Invoice {invoice.Number}";
+        builder.DocumentInformation.Producer = issuerName;
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+
+        var page = builder.AddPage(PageSize.A4);
+        var y = Top;
+        page.AddText(Safe(issuerName), 11, new PdfPoint(Left, y), regular);
+        page.AddText("INVOICE", 20, new PdfPoint(Left, y - 28), bold);
+        RightAligned(page, $"Invoice {Safe(invoice.Number ?? "(draft)")}", 12, y - 28, Right, bold);
+        y -= 60;
+
+        page.AddText("Billed to", 9, new PdfPoint(Left, y), bold);
+        page.AddText(Safe(clientName), 11, new PdfPoint(Left, y - 14), regular);
+        RightAligned(page, $"Issued: {Date(invoice.IssuedAt)}", 10, y, Right, regular);
+        RightAligned(page, $"Due: {Date(invoice.DueAt)}", 10, y - 14, Right, regular);
+        RightAligned(page, $"Period: {Day(invoice.PeriodStart)} to {Day(invoice.PeriodEnd.AddDays(-1))}", 10, y - 28, Right, regular);
+        RightAligned(page, $"Status: {invoice.Status}", 10, y - 42, Right, regular);
+        y -= 74;
+
+        void Header()
+        {
+            page.AddText("Description", 10, new PdfPoint(Left, y), bold);
+            RightAligned(page, "Quantity", 10, y, QuantityRight, bold);
+            RightAligned(page, "Unit price", 10, y, UnitRight, bold);
+            RightAligned(page, $"Amount ({invoice.Currency})", 10, y, Right, bold);
+            page.DrawLine(new PdfPoint(Left, y - 5), new PdfPoint(Right, y - 5), 0.5);
+            y -= 20;
+        }
+
+        Header();
+        foreach (var line in invoice.Lines)
+        {
+            if (y < Bottom + 110)
+            {
+                page = builder.AddPage(PageSize.A4);
+                y = Top;
+                Header();
+            }
+
+            page.AddText(Truncate(Safe(line.Description)), 10, new PdfPoint(Left, y), regular);
+            RightAligned(page, line.Quantity.ToString("0.######", CultureInfo.InvariantCulture), 10, y, QuantityRight, regular);
+            RightAligned(page, line.UnitAmount.ToString("0.00####", CultureInfo.InvariantCulture), 10, y, UnitRight, regular);
+            RightAligned(page, line.Amount.Amount, 10, y, Right, regular);
+            y -= 16;
+        }
+
+        page.DrawLine(new PdfPoint(Left, y + 8), new PdfPoint(Right, y + 8), 0.5);
+        y -= 8;
+        void Total(string label, string amount, PdfDocumentBuilder.AddedFont font)
+        {
+            RightAligned(page, label, 10, y, UnitRight, font);
+            RightAligned(page, amount, 10, y, Right, font);
+            y -= 16;
+        }
+
+        Total("Subtotal", invoice.Subtotal.Amount, regular);
+        if (invoice.DiscountTotal.Amount != "0.00")
+        {
+            Total("Discount", "-" + invoice.DiscountTotal.Amount, regular);
+        }
+
+        Total($"Tax ({(invoice.TaxRate * 100m).ToString("0.##", CultureInfo.InvariantCulture)}%)", invoice.TaxTotal.Amount, regular);
+        Total($"Total ({invoice.Currency})", invoice.Total.Amount, bold);
+        if (invoice.CreditedTotal.Amount != "0.00")
+        {
+            Total("Credited", "-" + invoice.CreditedTotal.Amount, regular);
+        }
+
+        Total($"Amount due ({invoice.Currency})", invoice.AmountDue.Amount, bold);
+        return builder.Build();
+    }
+
+    private static void RightAligned(PdfPageBuilder page, string text, double size, double y, double right, PdfDocumentBuilder.AddedFont font)
+    {
+        var letters = page.MeasureText(text, size, new PdfPoint(0, y), font);
+        var width = letters.Count == 0 ? 0 : letters[^1].EndBaseLine.X - letters[0].StartBaseLine.X;
+        page.AddText(text, size, new PdfPoint(right - width, y), font);
+    }
+
+    private static string Date(DateTimeOffset? at) => at is { } value ? Day(DateOnly.FromDateTime(value.UtcDateTime)) : "-";
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Truncate(string text) => text.Length <= DescriptionMaxChars ? text : text[..(DescriptionMaxChars - 3)] + "...";
+
+    // The standard 14 fonts carry Latin-1-like glyphs only; anything else (and control characters) shows as '?'.
+    private static string Safe(string text)
+    {
+        var safe = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            safe.Append(c is >= ' ' and <= '~' or >= '\u00A0' and <= '\u00FF' ? c : '?');
+        }
+
+        return safe.ToString();
+    }
+}
