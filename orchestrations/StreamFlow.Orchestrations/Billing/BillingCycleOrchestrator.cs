@@ -28,10 +28,11 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
     private static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
 
-    // The payment service may be down for a while (429/5xx: retried for ~30 min); a refusal (bad key, bad request) is
-    // not retried, and the invoice is then emailed without a pay-online link — it stays finalized and payable.
+    // An outage of the payment service (429/5xx) is retried like any step, and a run that still fails is started again
+    // by the next cycle timer; a refusal (bad key, bad request) is not retried, and the invoice is then emailed without
+    // a pay-online link — it stays finalized and payable.
     private static readonly TaskOptions CollectionRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(30), backoffCoefficient: 2)
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2)
     {
         HandleFailure = failure => !failure.IsCausedBy<InvoiceCollectionRejectedException>(),
     });
