@@ -213,35 +213,40 @@ public sealed class AiGateway
         return decision;
     }
 
-    /// <summary>One tenant transaction: settings, redaction, cache lookup, and the reservation if there is no hit.</summary>
-    private Task<Admission> DecideAsync(AiRequest request, bool streamed, long started, CancellationToken cancellationToken) =>
-        _database.InTenantAsync(request.TenantId, async scope =>
-        {
-            var now = _timeProvider.GetUtcNow();
-            var settings = await AiBudgetStore.SettingsAsync(scope, request.TenantId);
-            var messages = settings.AllowPersonalData ? request.Messages : AiRedactor.Redact(request.Messages);
-            var cacheable = _options.Cache.Enabled && request.Temperature == 0f;
-            var cacheKeys = cacheable
-                ? _upstreams.Route.Select(upstream => upstream.Model).Distinct(StringComparer.OrdinalIgnoreCase)
-                    .ToDictionary(model => model, model => AiResponseCacheStore.KeyFor(model, messages, request.MaxOutputTokens, request.Temperature),
-                        StringComparer.OrdinalIgnoreCase)
-                : [];
-            var promptTokens = _estimator.EstimatePromptTokens(messages);
-            var maximumCost = _upstreams.Route.Max(upstream => _prices.MaximumCost(upstream.Model, promptTokens, request.MaxOutputTokens));
-            var reservation = new AiReservation(Guid.CreateVersion7(), request.TenantId, maximumCost, AiBudgetPeriods.At(now), settings.Limits(_options.Budget));
-            var admission = new Admission(reservation, settings, messages, promptTokens, cacheKeys, null, null);
+    /// <summary>
+    /// Settings, redaction, cache lookup, and the reservation if there is no hit. Each database step is one round
+    /// trip and its own transaction: reading the settings; looking up the cache (which books a hit in the ledger);
+    /// reserving (all or nothing, committed durably before any upstream is called).
+    /// </summary>
+    private async Task<Admission> DecideAsync(AiRequest request, bool streamed, long started, CancellationToken cancellationToken)
+    {
+        var settings = await AiBudgetStore.SettingsAsync(_database, request.TenantId, cancellationToken);
+        var now = _timeProvider.GetUtcNow();
+        var messages = settings.AllowPersonalData ? request.Messages : AiRedactor.Redact(request.Messages);
+        var cacheable = _options.Cache.Enabled && request.Temperature == 0f;
+        var cacheKeys = cacheable
+            ? _upstreams.Route.Select(upstream => upstream.Model).Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(model => model, model => AiResponseCacheStore.KeyFor(model, messages, request.MaxOutputTokens, request.Temperature),
+                    StringComparer.OrdinalIgnoreCase)
+            : [];
+        var promptTokens = _estimator.EstimatePromptTokens(messages);
+        var maximumCost = _upstreams.Route.Max(upstream => _prices.MaximumCost(upstream.Model, promptTokens, request.MaxOutputTokens));
+        var reservation = new AiReservation(Guid.CreateVersion7(), request.TenantId, maximumCost, AiBudgetPeriods.At(now), settings.Limits(_options.Budget));
+        var admission = new Admission(reservation, settings, messages, promptTokens, cacheKeys, null, null);
 
-            if (cacheable && await AiResponseCacheStore.FindAsync(scope, request.TenantId, [.. cacheKeys.Values], now) is { } hit)
+        if (cacheable)
+        {
+            var hitEntry = new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature, "", "",
+                AiTokenUsage.None, 0m, settings.MarkupRate, 0m, CacheHit: true, streamed, ElapsedMilliseconds(started), AiCallOutcome.Cached, now);
+            if (await AiResponseCacheStore.FindAndRecordAsync(_database, [.. cacheKeys.Values], now, hitEntry, cancellationToken) is { } hit)
             {
-                await AiUsageStore.InsertFreeAsync(scope, new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature,
-                    hit.Model, hit.Deployment, AiTokenUsage.None, 0m, settings.MarkupRate, 0m, CacheHit: true, streamed,
-                    ElapsedMilliseconds(started), AiCallOutcome.Cached, now));
                 return admission with { Cached = hit };
             }
+        }
 
-            var refused = await AiBudgetStore.TryReserveAsync(scope, reservation, now, now + _options.Budget.ReservationLifetime);
-            return admission with { Refused = refused };
-        }, cancellationToken);
+        var refused = await AiBudgetStore.TryReserveAsync(_database, reservation, now, now + _options.Budget.ReservationLifetime, cancellationToken);
+        return admission with { Refused = refused };
+    }
 
     private Task RecordRefusalAsync(AiRequest request, Admission admission, bool streamed, long started, CancellationToken cancellationToken)
     {
@@ -250,14 +255,10 @@ public sealed class AiGateway
             AiTokenUsage.None, 0m, admission.Settings.MarkupRate, 0m, CacheHit: false, streamed, ElapsedMilliseconds(started),
             AiCallOutcome.RefusedBudget, _timeProvider.GetUtcNow());
         AiTelemetry.Record(request.Feature, primary.Name, AiCallOutcome.RefusedBudget, 0m);
-        return _database.InTenantAsync(request.TenantId, async scope =>
-        {
-            await AiUsageStore.InsertFreeAsync(scope, entry);
-            return true;
-        }, cancellationToken);
+        return AiUsageStore.InsertFreeAsync(_database, entry, cancellationToken);
     }
 
-    /// <summary>Books the call against its reservation and writes the ledger row (and the cache entry) in one transaction.</summary>
+    /// <summary>Books the call against its reservation and writes the ledger row (and the cache entry) in one round trip and transaction.</summary>
     private async Task<decimal> SettleAsync(
         AiRequest request,
         Admission admission,
@@ -275,16 +276,8 @@ public sealed class AiGateway
             usage, cost, admission.Settings.MarkupRate, billable, CacheHit: false, streamed, ElapsedMilliseconds(started), outcome, now);
 
         using var timeout = new CancellationTokenSource(SettlementTimeout);
-        var alerts = await _database.InTenantAsync(request.TenantId, async scope =>
-        {
-            var raised = await AiBudgetStore.SettleAsync(scope, admission.Reservation, cost, _options.Budget.WarningRatio, entry);
-            if (cacheEntry is not null)
-            {
-                await AiResponseCacheStore.StoreAsync(scope, request.TenantId, cacheEntry, now, now + _options.Cache.TimeToLive);
-            }
-
-            return raised;
-        }, timeout.Token);
+        var alerts = await AiBudgetStore.SettleAsync(_database, admission.Reservation, cost, _options.Budget.WarningRatio, entry,
+            cacheEntry is null ? null : (cacheEntry, now + _options.Cache.TimeToLive), timeout.Token);
 
         AiTelemetry.Record(request.Feature, upstream.Name, outcome, cost);
         if (cost > admission.Reservation.AmountUsd)

@@ -157,8 +157,7 @@ public sealed class AiGatewayBudgetTests(TestServices services)
     {
         var now = host.Time.GetUtcNow();
         var reservation = new AiReservation(Guid.CreateVersion7(), tenant, amount, AiBudgetPeriods.At(now), new AiEffectiveLimits(50m, amount, null));
-        var refused = await host.Database.InTenantAsync(tenant,
-            (DbTransactionScope scope) => AiBudgetStore.TryReserveAsync(scope, reservation, now, now + TimeSpan.FromMinutes(15)), CancellationToken.None);
+        var refused = await AiBudgetStore.TryReserveAsync(host.Database, reservation, now, now + TimeSpan.FromMinutes(15), CancellationToken.None);
         Assert.Null(refused);
     }
 }
