@@ -45,21 +45,34 @@ internal static class AiBudgetStore
         ON CONFLICT DO NOTHING
         """;
 
-    // All or nothing in one statement: the two locking reads take the counter rows in the one order (provider
-    // month, then the tenant's day and month) and, being FOR UPDATE, see their latest committed values; the verdict
-    // is computed once from them; the writes happen only when all three limits hold. A concurrent reservation waits
-    // for the row locks and then judges against what this one added, so no two calls can both take the last of a
-    // budget. Returns NULL when reserved, else the limit that refused.
+    // All or nothing in one statement. It reads the tenant's settings itself, so that admission is one round trip:
+    // the caller sends the maximum cost of the prompt as written and as redacted, and the settings pick one. The two
+    // locking reads take the counter rows in the one order (provider month, then the tenant's day and month) and,
+    // being FOR UPDATE, see their latest committed values; the verdict is computed once from them; the writes happen
+    // only when all three limits hold. A concurrent reservation waits for the row locks and then judges against what
+    // this one added, so no two calls can both take the last of a budget. Returns the settings and NULL when
+    // reserved, else the limit that refused.
     private const string ReserveAllOrNothingSql = """
-        WITH provider AS (
-            SELECT spent_usd + reserved_usd + @Amount <= @Cap AS fits
-            FROM ai_provider_spend
-            WHERE period_start = @Month
-            FOR UPDATE),
+        WITH settings AS (
+            SELECT s.daily_limit_usd, s.monthly_limit_usd, coalesce(s.markup_rate, 0) AS markup_rate,
+                   coalesce(s.allow_personal_data, false) AS allow_personal_data
+            FROM (VALUES (1)) AS one (x) LEFT JOIN ai_tenant_settings s ON s.tenant_id = @TenantId),
+        call AS (
+            SELECT CASE WHEN allow_personal_data THEN @AmountAsWritten ELSE @AmountRedacted END AS amount,
+                   coalesce(daily_limit_usd, @DefaultDayLimit::numeric) AS day_limit,
+                   coalesce(monthly_limit_usd, @DefaultMonthLimit::numeric) AS month_limit
+            FROM settings),
+        provider AS (
+            SELECT p.spent_usd + p.reserved_usd + c.amount <= @Cap AS fits
+            FROM ai_provider_spend p CROSS JOIN call c
+            WHERE p.period_start = @Month
+            FOR UPDATE OF p),
         tenant AS (
-            SELECT s.period_kind, (l.limit_usd IS NULL OR s.spent_usd + s.reserved_usd + @Amount <= l.limit_usd) AS fits
+            SELECT s.period_kind,
+                   (l.limit_usd IS NULL OR s.spent_usd + s.reserved_usd + c.amount <= l.limit_usd) AS fits
             FROM ai_tenant_spend s
-            JOIN (VALUES ('day', @Day::date, @DayLimit::numeric), ('month', @Month::date, @MonthLimit::numeric)) AS l (kind, start, limit_usd)
+            CROSS JOIN call c
+            JOIN LATERAL (VALUES ('day', @Day::date, c.day_limit), ('month', @Month::date, c.month_limit)) AS l (kind, start, limit_usd)
               ON s.period_kind = l.kind AND s.period_start = l.start
             WHERE s.tenant_id = @TenantId
             ORDER BY s.period_kind
@@ -70,20 +83,22 @@ internal static class AiBudgetStore
                         WHEN NOT coalesce((SELECT fits FROM tenant WHERE period_kind = 'month'), false) THEN 'month'
                    END AS refused),
         reserved_provider AS (
-            UPDATE ai_provider_spend SET reserved_usd = reserved_usd + @Amount
+            UPDATE ai_provider_spend SET reserved_usd = reserved_usd + (SELECT amount FROM call)
             WHERE period_start = @Month AND (SELECT refused FROM verdict) IS NULL
             RETURNING 1),
         reserved_tenant AS (
-            UPDATE ai_tenant_spend SET reserved_usd = reserved_usd + @Amount
+            UPDATE ai_tenant_spend SET reserved_usd = reserved_usd + (SELECT amount FROM call)
             WHERE tenant_id = @TenantId
               AND ((period_kind = 'day' AND period_start = @Day) OR (period_kind = 'month' AND period_start = @Month))
               AND (SELECT refused FROM verdict) IS NULL
             RETURNING 1),
         reservation AS (
             INSERT INTO ai_reservations (id, tenant_id, amount_usd, day_start, month_start, created_at, expires_at)
-            SELECT @Id, @TenantId, @Amount, @Day, @Month, @Now, @ExpiresAt FROM verdict WHERE refused IS NULL
+            SELECT @Id, @TenantId, c.amount, @Day, @Month, @Now, @ExpiresAt FROM verdict v CROSS JOIN call c WHERE v.refused IS NULL
             RETURNING 1)
-        SELECT refused FROM verdict
+        SELECT v.refused AS Refused, st.daily_limit_usd AS DailyLimitUsd, st.monthly_limit_usd AS MonthlyLimitUsd,
+               st.markup_rate AS MarkupRate, st.allow_personal_data AS AllowPersonalData
+        FROM verdict v CROSS JOIN settings st
         """;
 
     private const string ReserveSql = EnsureCountersSql + ";\n" + ReserveAllOrNothingSql;
@@ -153,11 +168,6 @@ internal static class AiBudgetStore
         await scope.Connection.QuerySingleOrDefaultAsync<AiTenantSettings>(scope.Command(SettingsSql, new { TenantId = tenantId }))
         ?? AiTenantSettings.None;
 
-    /// <summary>The tenant's settings in one round trip of their own.</summary>
-    public static Task<AiTenantSettings> SettingsAsync(StreamFlowDatabase database, Guid tenantId, CancellationToken cancellationToken) =>
-        database.InTenantBatchAsync(tenantId, SettingsSql, new DynamicParameters(new { TenantId = tenantId }),
-            async results => (await results.ReadAsync<AiTenantSettings>()).SingleOrDefault() ?? AiTenantSettings.None, cancellationToken);
-
     public static Task UpsertBudgetAsync(DbTransactionScope scope, Guid tenantId, AiTenantBudget budget, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(UpsertBudgetSql, new { TenantId = tenantId, budget.DailyLimitUsd, budget.MonthlyLimitUsd, Now = now }));
 
@@ -168,34 +178,48 @@ internal static class AiBudgetStore
         scope.Connection.ExecuteAsync(scope.Command(UpsertPersonalDataSql, new { TenantId = tenantId, AllowPersonalData = allowPersonalData, Now = now }));
 
     /// <summary>
-    /// Reserves against all three limits or none, in one round trip that commits durably before it returns; returns
-    /// the limit that refused, or null when reserved.
+    /// Reads the tenant's settings and reserves the call's maximum cost (as written when the tenant allows personal
+    /// data in prompts, else as redacted) against all three limits or none, in one round trip that commits durably
+    /// before it returns. Returns the settings and the limit that refused, or null when reserved.
     /// </summary>
-    public static Task<AiBudgetScope?> TryReserveAsync(
-        StreamFlowDatabase database, AiReservation reservation, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public static Task<(AiTenantSettings Settings, AiBudgetScope? Refused)> TryReserveAsync(
+        StreamFlowDatabase database,
+        Guid reservationId,
+        Guid tenantId,
+        AiBudgetPeriods periods,
+        (decimal AsWritten, decimal Redacted) maximumCost,
+        AiBudgetOptions budget,
+        DateTimeOffset now,
+        DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters(new
         {
-            reservation.TenantId,
-            reservation.Id,
-            Amount = reservation.AmountUsd,
-            reservation.Periods.Day,
-            reservation.Periods.Month,
-            Cap = reservation.Limits.ProviderMonthlyCapUsd,
-            DayLimit = reservation.Limits.TenantDailyLimitUsd,
-            MonthLimit = reservation.Limits.TenantMonthlyLimitUsd,
+            TenantId = tenantId,
+            Id = reservationId,
+            AmountAsWritten = maximumCost.AsWritten,
+            AmountRedacted = maximumCost.Redacted,
+            periods.Day,
+            periods.Month,
+            Cap = budget.ProviderMonthlyCapUsd,
+            DefaultDayLimit = budget.DefaultTenantDailyLimitUsd,
+            DefaultMonthLimit = budget.DefaultTenantMonthlyLimitUsd,
             Now = now,
             ExpiresAt = expiresAt,
         });
 
-        return database.InTenantBatchAsync(reservation.TenantId, ReserveSql, parameters, async results =>
-            (await results.ReadSingleAsync<string?>()) switch
+        return database.InTenantBatchAsync(tenantId, ReserveSql, parameters, async results =>
+        {
+            var row = await results.ReadSingleAsync<ReservationRow>();
+            var refused = row.Refused switch
             {
                 null => (AiBudgetScope?)null,
                 "provider" => AiBudgetScope.ProviderMonth,
                 "day" => AiBudgetScope.TenantDay,
                 _ => AiBudgetScope.TenantMonth,
-            }, cancellationToken);
+            };
+            return (new AiTenantSettings(row.DailyLimitUsd, row.MonthlyLimitUsd, row.MarkupRate, row.AllowPersonalData), refused);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -290,4 +314,6 @@ internal static class AiBudgetStore
 
     private static DateTimeOffset? AsUtc(DateTime? value) =>
         value is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+
+    private sealed record ReservationRow(string? Refused, decimal? DailyLimitUsd, decimal? MonthlyLimitUsd, decimal MarkupRate, bool AllowPersonalData);
 }

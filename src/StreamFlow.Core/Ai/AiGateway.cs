@@ -214,16 +214,49 @@ public sealed class AiGateway
     }
 
     /// <summary>
-    /// Settings, redaction, cache lookup, and the reservation if there is no hit. Each database step is one round
-    /// trip and its own transaction: reading the settings; looking up the cache (which books a hit in the ledger);
-    /// reserving (all or nothing, committed durably before any upstream is called).
+    /// Settings, redaction, cache lookup, and the reservation if there is no hit — in one round trip (two for a
+    /// deterministic call that misses the cache). The prompt is prepared both as written and as redacted (the same
+    /// object when redaction changes nothing), so that the statement that reads the tenant's settings can pick one.
     /// </summary>
     private async Task<Admission> DecideAsync(AiRequest request, bool streamed, long started, CancellationToken cancellationToken)
     {
-        var settings = await AiBudgetStore.SettingsAsync(_database, request.TenantId, cancellationToken);
         var now = _timeProvider.GetUtcNow();
-        var messages = settings.AllowPersonalData ? request.Messages : AiRedactor.Redact(request.Messages);
         var cacheable = _options.Cache.Enabled && request.Temperature == 0f;
+        var redactedMessages = AiRedactor.Redact(request.Messages);
+        var redacted = Prepare(request, redactedMessages, cacheable);
+        var asWritten = redactedMessages.Select(m => m.Content).SequenceEqual(request.Messages.Select(m => m.Content), StringComparer.Ordinal)
+            ? redacted
+            : Prepare(request, request.Messages, cacheable);
+        var periods = AiBudgetPeriods.At(now);
+
+        if (cacheable)
+        {
+            var hitEntry = new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature, "", "",
+                AiTokenUsage.None, 0m, 0m, 0m, CacheHit: true, streamed, ElapsedMilliseconds(started), AiCallOutcome.Cached, now);
+            var (settings, hit) = await AiResponseCacheStore.FindAndRecordAsync(
+                _database, ([.. asWritten.CacheKeys.Values], [.. redacted.CacheKeys.Values]), now, hitEntry, cancellationToken);
+            if (hit is not null)
+            {
+                return Admit(settings, Guid.CreateVersion7(), null) with { Cached = hit };
+            }
+        }
+
+        var reservationId = Guid.CreateVersion7();
+        var reserved = await AiBudgetStore.TryReserveAsync(_database, reservationId, request.TenantId, periods,
+            (asWritten.MaximumCost, redacted.MaximumCost), _options.Budget, now, now + _options.Budget.ReservationLifetime, cancellationToken);
+        return Admit(reserved.Settings, reservationId, reserved.Refused);
+
+        Admission Admit(AiTenantSettings settings, Guid reservationId, AiBudgetScope? refused)
+        {
+            var prompt = settings.AllowPersonalData ? asWritten : redacted;
+            var reservation = new AiReservation(reservationId, request.TenantId, prompt.MaximumCost, periods, settings.Limits(_options.Budget));
+            return new Admission(reservation, settings, prompt.Messages, prompt.PromptTokens, prompt.CacheKeys, null, refused);
+        }
+    }
+
+    private PreparedPrompt Prepare(AiRequest request, IReadOnlyList<AiMessage> messages, bool cacheable)
+    {
+        // Keys in route order: the cache answers with the first model of the route that has an answer.
         var cacheKeys = cacheable
             ? _upstreams.Route.Select(upstream => upstream.Model).Distinct(StringComparer.OrdinalIgnoreCase)
                 .ToDictionary(model => model, model => AiResponseCacheStore.KeyFor(model, messages, request.MaxOutputTokens, request.Temperature),
@@ -231,21 +264,7 @@ public sealed class AiGateway
             : [];
         var promptTokens = _estimator.EstimatePromptTokens(messages);
         var maximumCost = _upstreams.Route.Max(upstream => _prices.MaximumCost(upstream.Model, promptTokens, request.MaxOutputTokens));
-        var reservation = new AiReservation(Guid.CreateVersion7(), request.TenantId, maximumCost, AiBudgetPeriods.At(now), settings.Limits(_options.Budget));
-        var admission = new Admission(reservation, settings, messages, promptTokens, cacheKeys, null, null);
-
-        if (cacheable)
-        {
-            var hitEntry = new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature, "", "",
-                AiTokenUsage.None, 0m, settings.MarkupRate, 0m, CacheHit: true, streamed, ElapsedMilliseconds(started), AiCallOutcome.Cached, now);
-            if (await AiResponseCacheStore.FindAndRecordAsync(_database, [.. cacheKeys.Values], now, hitEntry, cancellationToken) is { } hit)
-            {
-                return admission with { Cached = hit };
-            }
-        }
-
-        var refused = await AiBudgetStore.TryReserveAsync(_database, reservation, now, now + _options.Budget.ReservationLifetime, cancellationToken);
-        return admission with { Refused = refused };
+        return new PreparedPrompt(messages, promptTokens, maximumCost, cacheKeys);
     }
 
     private Task RecordRefusalAsync(AiRequest request, Admission admission, bool streamed, long started, CancellationToken cancellationToken)
@@ -336,7 +355,9 @@ public sealed class AiGateway
     private int ElapsedMilliseconds(long started) =>
         (int)Math.Min(int.MaxValue, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
 
-    /// <summary>What the admission transaction decided: a cache hit, a refusal, or a reservation to call with.</summary>
+    private sealed record PreparedPrompt(IReadOnlyList<AiMessage> Messages, int PromptTokens, decimal MaximumCost, IReadOnlyDictionary<string, byte[]> CacheKeys);
+
+    /// <summary>What admission decided: a cache hit, a refusal, or a reservation to call with.</summary>
     private sealed record Admission(
         AiReservation Reservation,
         AiTenantSettings Settings,

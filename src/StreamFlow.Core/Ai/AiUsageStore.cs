@@ -15,13 +15,14 @@ internal static class AiUsageStore
                 @UsageStreamed, @UsageLatencyMs, @UsageOutcome, @UsageOccurredAt)
         """;
 
-    // The ledger row of a cache hit, inside a statement whose CTE "hit" holds the answer found (or nothing).
+    // The ledger row of a cache hit, inside a statement whose CTEs "hit" (the answer found, or nothing) and "settings"
+    // (the tenant's markup) it reads.
     internal const string InsertCacheHitSql = """
         INSERT INTO ai_usage (id, tenant_id, user_id, feature, model, deployment, input_tokens, cached_input_tokens, output_tokens,
                               cost_usd, markup_rate, billable_usd, cache_hit, streamed, latency_ms, outcome, occurred_at)
         SELECT @UsageId, @UsageTenantId, @UsageUserId, @UsageFeature, hit.model, hit.deployment, 0, 0, 0,
-               0, @UsageMarkupRate, 0, true, @UsageStreamed, @UsageLatencyMs, 'cached', @UsageOccurredAt
-        FROM hit
+               0, settings.markup_rate, 0, true, @UsageStreamed, @UsageLatencyMs, 'cached', @UsageOccurredAt
+        FROM hit CROSS JOIN settings
         """;
 
     private const string TenantUsageSql = """
