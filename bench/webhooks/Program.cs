@@ -20,6 +20,12 @@ using StreamFlow.Orchestrations.Webhooks;
 //  2. The whole path in one process: events committed one by one at a steady rate, the NOTIFY listener wakes the
 //     dispatcher, delivery orchestrations run on the in-memory durable backend; latency from commit to the receiver
 //     getting the first attempt, and deliveries per second for a burst.
+//  bench/webhooks/standalone.sh runs the "standalone" mode instead: the real standalone host as a process (StandaloneBench.cs).
+if (args.FirstOrDefault() == "standalone")
+{
+    return await StandaloneBench.RunAsync(args[1..]);
+}
+
 var arguments = Arguments.Parse(args);
 var configuration = new ConfigurationBuilder()
     .AddEnvironmentVariables()

@@ -10,17 +10,19 @@ public sealed class DurableWebhookDeliveryStarter(DurableTaskClient client) : IW
     private const int Parallelism = 16;
 
     public Task StartAsync(IReadOnlyList<WebhookDeliveryStart> deliveries, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, StartOneAsync);
+        StartAsync(deliveries.Select(d => new WebhookDeliveryInput(d.TenantId, d.DeliveryId, d.Round)).ToList(), cancellationToken);
 
-    private async ValueTask StartOneAsync(WebhookDeliveryStart delivery, CancellationToken cancellationToken)
+    /// <summary>Starts rounds that resume at a later attempt or wait before their next one.</summary>
+    internal Task StartAsync(IReadOnlyList<WebhookDeliveryInput> inputs, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(inputs, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, StartOneAsync);
+
+    private async ValueTask StartOneAsync(WebhookDeliveryInput input, CancellationToken cancellationToken)
     {
+        var delivery = new WebhookDeliveryStart(input.TenantId, input.DeliveryId, input.Round);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
-                TaskNames.WebhookDelivery,
-                new WebhookDeliveryInput(delivery.TenantId, delivery.DeliveryId, delivery.Round),
-                new StartOrchestrationOptions(delivery.InstanceId),
-                cancellationToken);
+                TaskNames.WebhookDelivery, input, new StartOrchestrationOptions(delivery.InstanceId), cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -3,8 +3,11 @@ using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Orchestrations.Webhooks;
 
-/// <summary>One round of one delivery; <paramref name="RoundAttempt"/> is where it resumes after continue-as-new.</summary>
-public sealed record WebhookDeliveryInput(Guid TenantId, Guid DeliveryId, int Round, int RoundAttempt = 1);
+/// <summary>
+/// One round of one delivery; <paramref name="RoundAttempt"/> is where it resumes (after continue-as-new, or after a
+/// first attempt the dispatcher made itself), <paramref name="NotBefore"/> when that attempt is due (UTC).
+/// </summary>
+public sealed record WebhookDeliveryInput(Guid TenantId, Guid DeliveryId, int Round, int RoundAttempt = 1, DateTime? NotBefore = null);
 
 /// <summary>How the round ended.</summary>
 public sealed record WebhookDeliveryResult(WebhookAttemptDisposition Disposition, int RoundAttempts, int? StatusCode, string? Error);
@@ -28,6 +31,11 @@ public sealed class WebhookDeliveryOrchestrator : TaskOrchestrator<WebhookDelive
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var roundAttempt = Math.Max(1, input.RoundAttempt);
+        if (input.NotBefore is { } notBefore && DateTime.SpecifyKind(notBefore, DateTimeKind.Utc) > context.CurrentUtcDateTime)
+        {
+            await context.CreateTimer(DateTime.SpecifyKind(notBefore, DateTimeKind.Utc), CancellationToken.None);
+        }
+
         for (var step = 0; step < StepsBeforeContinueAsNew; step++)
         {
             var outcome = await context.CallActivityAsync<WebhookAttemptOutcome>(
@@ -50,7 +58,7 @@ public sealed class WebhookDeliveryOrchestrator : TaskOrchestrator<WebhookDelive
             }
         }
 
-        context.ContinueAsNew(input with { RoundAttempt = roundAttempt });
+        context.ContinueAsNew(input with { RoundAttempt = roundAttempt, NotBefore = null });
         return new WebhookDeliveryResult(WebhookAttemptDisposition.Waiting, roundAttempt, null, null);
     }
 }

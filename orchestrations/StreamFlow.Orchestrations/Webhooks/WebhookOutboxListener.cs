@@ -11,7 +11,8 @@ namespace StreamFlow.Orchestrations.Webhooks;
 
 /// <summary>
 /// Wakes the dispatcher the moment an event commits (PostgreSQL NOTIFY on <see cref="WebhookOutbox.NotificationChannel"/>),
-/// so that the first attempt follows the commit within a second instead of waiting for the next sweep. Only where a
+/// so that the first attempt follows the commit within a second instead of waiting for the next sweep. It makes first
+/// attempts itself (<see cref="FirstAttemptInlineStarter"/>) and leaves only retries and waits to orchestrations. Only where a
 /// durable client is injectable (the standalone host) and <see cref="WebhookDispatchOptions.ListenForNotifications"/>
 /// is on; the timer sweep stays the safety net for everything a missed notification would leave behind. A host that runs
 /// no timers (<c>Timers:Enabled=false</c>, as end-to-end test hosts sharing a database do) does no background dispatch either.
@@ -44,7 +45,7 @@ public sealed class WebhookOutboxListener(
             await started.Task.WaitAsync(stoppingToken);
         }
 
-        var starter = new DurableWebhookDeliveryStarter(client);
+        var starter = new FirstAttemptInlineStarter(services.GetRequiredService<WebhookAttemptService>(), new DurableWebhookDeliveryStarter(client), logger);
         Wake();
         await Task.WhenAll(ListenAsync(stoppingToken), DispatchAsync(starter, stoppingToken));
     }

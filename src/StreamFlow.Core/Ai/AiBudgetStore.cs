@@ -36,39 +36,72 @@ internal static class AiBudgetStore
         ON CONFLICT (tenant_id) DO UPDATE SET allow_personal_data = EXCLUDED.allow_personal_data, updated_at = EXCLUDED.updated_at
         """;
 
-    // The conditional upserts are the whole trick: the row lock serialises concurrent reservations, and PostgreSQL
-    // re-checks the WHERE against the latest row version, so no two calls can both take the last of a budget.
-    private const string ReserveProviderSql = """
-        INSERT INTO ai_provider_spend AS s (period_start, reserved_usd)
-        SELECT @Month, @Amount WHERE @Amount <= @Cap
-        ON CONFLICT (period_start) DO UPDATE SET reserved_usd = s.reserved_usd + EXCLUDED.reserved_usd
-        WHERE s.spent_usd + s.reserved_usd + EXCLUDED.reserved_usd <= @Cap
-        RETURNING 1
+    // Counter rows of a new period are created first, empty, so the reservation below always finds all three.
+    // ON CONFLICT DO NOTHING neither writes nor locks when the row is there already (the usual case).
+    private const string EnsureCountersSql = """
+        INSERT INTO ai_provider_spend (period_start) VALUES (@Month) ON CONFLICT DO NOTHING;
+        INSERT INTO ai_tenant_spend (tenant_id, period_kind, period_start)
+        VALUES (@TenantId, 'day', @Day), (@TenantId, 'month', @Month)
+        ON CONFLICT DO NOTHING
         """;
 
-    private const string ReserveTenantSql = """
-        INSERT INTO ai_tenant_spend AS s (tenant_id, period_kind, period_start, reserved_usd)
-        SELECT @TenantId, p.kind, p.start, @Amount
-        FROM (VALUES ('day', @Day, @DayLimit::numeric), ('month', @Month, @MonthLimit::numeric)) AS p (kind, start, limit_usd)
-        WHERE p.limit_usd IS NULL OR @Amount <= p.limit_usd
-        ORDER BY p.kind
-        ON CONFLICT (tenant_id, period_kind, period_start) DO UPDATE SET reserved_usd = s.reserved_usd + EXCLUDED.reserved_usd
-        WHERE (CASE s.period_kind WHEN 'day' THEN @DayLimit::numeric ELSE @MonthLimit::numeric END) IS NULL
-           OR s.spent_usd + s.reserved_usd + EXCLUDED.reserved_usd
-              <= (CASE s.period_kind WHEN 'day' THEN @DayLimit::numeric ELSE @MonthLimit::numeric END)
-        RETURNING s.period_kind
+    // All or nothing in one statement. It reads the tenant's settings itself, so that admission is one round trip:
+    // the caller sends the maximum cost of the prompt as written and as redacted, and the settings pick one. The two
+    // locking reads take the counter rows in the one order (provider month, then the tenant's day and month) and,
+    // being FOR UPDATE, see their latest committed values; the verdict is computed once from them; the writes happen
+    // only when all three limits hold. A concurrent reservation waits for the row locks and then judges against what
+    // this one added, so no two calls can both take the last of a budget. Returns the settings and NULL when
+    // reserved, else the limit that refused.
+    private const string ReserveAllOrNothingSql = """
+        WITH settings AS (
+            SELECT s.daily_limit_usd, s.monthly_limit_usd, coalesce(s.markup_rate, 0) AS markup_rate,
+                   coalesce(s.allow_personal_data, false) AS allow_personal_data
+            FROM (VALUES (1)) AS one (x) LEFT JOIN ai_tenant_settings s ON s.tenant_id = @TenantId),
+        call AS (
+            SELECT CASE WHEN allow_personal_data THEN @AmountAsWritten ELSE @AmountRedacted END AS amount,
+                   coalesce(daily_limit_usd, @DefaultDayLimit::numeric) AS day_limit,
+                   coalesce(monthly_limit_usd, @DefaultMonthLimit::numeric) AS month_limit
+            FROM settings),
+        provider AS (
+            SELECT p.spent_usd + p.reserved_usd + c.amount <= @Cap AS fits
+            FROM ai_provider_spend p CROSS JOIN call c
+            WHERE p.period_start = @Month
+            FOR UPDATE OF p),
+        tenant AS (
+            SELECT s.period_kind,
+                   (l.limit_usd IS NULL OR s.spent_usd + s.reserved_usd + c.amount <= l.limit_usd) AS fits
+            FROM ai_tenant_spend s
+            CROSS JOIN call c
+            JOIN LATERAL (VALUES ('day', @Day::date, c.day_limit), ('month', @Month::date, c.month_limit)) AS l (kind, start, limit_usd)
+              ON s.period_kind = l.kind AND s.period_start = l.start
+            WHERE s.tenant_id = @TenantId
+            ORDER BY s.period_kind
+            FOR UPDATE OF s),
+        verdict AS (
+            SELECT CASE WHEN NOT coalesce((SELECT fits FROM provider), false) THEN 'provider'
+                        WHEN NOT coalesce((SELECT fits FROM tenant WHERE period_kind = 'day'), false) THEN 'day'
+                        WHEN NOT coalesce((SELECT fits FROM tenant WHERE period_kind = 'month'), false) THEN 'month'
+                   END AS refused),
+        reserved_provider AS (
+            UPDATE ai_provider_spend SET reserved_usd = reserved_usd + (SELECT amount FROM call)
+            WHERE period_start = @Month AND (SELECT refused FROM verdict) IS NULL
+            RETURNING 1),
+        reserved_tenant AS (
+            UPDATE ai_tenant_spend SET reserved_usd = reserved_usd + (SELECT amount FROM call)
+            WHERE tenant_id = @TenantId
+              AND ((period_kind = 'day' AND period_start = @Day) OR (period_kind = 'month' AND period_start = @Month))
+              AND (SELECT refused FROM verdict) IS NULL
+            RETURNING 1),
+        reservation AS (
+            INSERT INTO ai_reservations (id, tenant_id, amount_usd, day_start, month_start, created_at, expires_at)
+            SELECT @Id, @TenantId, c.amount, @Day, @Month, @Now, @ExpiresAt FROM verdict v CROSS JOIN call c WHERE v.refused IS NULL
+            RETURNING 1)
+        SELECT v.refused AS Refused, st.daily_limit_usd AS DailyLimitUsd, st.monthly_limit_usd AS MonthlyLimitUsd,
+               st.markup_rate AS MarkupRate, st.allow_personal_data AS AllowPersonalData
+        FROM verdict v CROSS JOIN settings st
         """;
 
-    private const string InsertReservationSql = """
-        INSERT INTO ai_reservations (id, tenant_id, amount_usd, day_start, month_start, created_at, expires_at)
-        VALUES (@Id, @TenantId, @Amount, @Day, @Month, @Now, @ExpiresAt)
-        """;
-
-    private const string ReserveSavepoint = "ai_reserve";
-
-    // One round trip: the statements run in order in the caller's transaction; a refusal rolls back to the savepoint.
-    private const string ReserveSql =
-        "SAVEPOINT " + ReserveSavepoint + ";\n" + ReserveProviderSql + ";\n" + ReserveTenantSql + ";\n" + InsertReservationSql;
+    private const string ReserveSql = EnsureCountersSql + ";\n" + ReserveAllOrNothingSql;
 
     // Locks the reservation row first (the expiry function takes reservation rows before counters, too).
     private const string LockReservationSql = "SELECT 1 FROM ai_reservations WHERE id = @Id FOR UPDATE";
@@ -109,9 +142,12 @@ internal static class AiBudgetStore
                   (previous.warned_at IS NULL AND s.warned_at IS NOT NULL) AS WarningRaised
         """;
 
-    // Settlement and its ledger row commit together, sent as one round trip.
+    // Settlement and its ledger row (and the answer for the cache, when there is one) commit together, sent as one
+    // round trip.
     private const string SettleSql =
         LockReservationSql + ";\n" + SettleProviderSql + ";\n" + SettleTenantSql + ";\n" + DeleteReservationSql + ";\n" + AiUsageStore.InsertSql;
+
+    private const string SettleAndCacheSql = SettleSql + ";\n" + AiResponseCacheStore.StoreSql;
 
     private const string ReleaseExpiredSql = "SELECT ai_release_expired_reservations(@Now, @MaxRows)";
 
@@ -141,49 +177,65 @@ internal static class AiBudgetStore
     public static Task UpsertPersonalDataAsync(DbTransactionScope scope, Guid tenantId, bool allowPersonalData, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(UpsertPersonalDataSql, new { TenantId = tenantId, AllowPersonalData = allowPersonalData, Now = now }));
 
-    /// <summary>Reserves against all three limits or none; returns the limit that refused, or null when reserved.</summary>
-    public static async Task<AiBudgetScope?> TryReserveAsync(DbTransactionScope scope, AiReservation reservation, DateTimeOffset now, DateTimeOffset expiresAt)
+    /// <summary>
+    /// Reads the tenant's settings and reserves the call's maximum cost (as written when the tenant allows personal
+    /// data in prompts, else as redacted) against all three limits or none, in one round trip that commits durably
+    /// before it returns. Returns the settings and the limit that refused, or null when reserved.
+    /// </summary>
+    public static Task<(AiTenantSettings Settings, AiBudgetScope? Refused)> TryReserveAsync(
+        StreamFlowDatabase database,
+        Guid reservationId,
+        Guid tenantId,
+        AiBudgetPeriods periods,
+        (decimal AsWritten, decimal Redacted) maximumCost,
+        AiBudgetOptions budget,
+        DateTimeOffset now,
+        DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
     {
-        var parameters = new
+        var parameters = new DynamicParameters(new
         {
-            reservation.TenantId,
-            reservation.Id,
-            Amount = reservation.AmountUsd,
-            reservation.Periods.Day,
-            reservation.Periods.Month,
-            Cap = reservation.Limits.ProviderMonthlyCapUsd,
-            DayLimit = reservation.Limits.TenantDailyLimitUsd,
-            MonthLimit = reservation.Limits.TenantMonthlyLimitUsd,
+            TenantId = tenantId,
+            Id = reservationId,
+            AmountAsWritten = maximumCost.AsWritten,
+            AmountRedacted = maximumCost.Redacted,
+            periods.Day,
+            periods.Month,
+            Cap = budget.ProviderMonthlyCapUsd,
+            DefaultDayLimit = budget.DefaultTenantDailyLimitUsd,
+            DefaultMonthLimit = budget.DefaultTenantMonthlyLimitUsd,
             Now = now,
             ExpiresAt = expiresAt,
-        };
+        });
 
-        AiBudgetScope? refused;
-        using (var results = await scope.Connection.QueryMultipleAsync(scope.Command(ReserveSql, parameters)))
+        return database.InTenantBatchAsync(tenantId, ReserveSql, parameters, async results =>
         {
-            var provider = (await results.ReadAsync<int>()).Any();
-            var tenant = (await results.ReadAsync<string>()).ToList();
-            refused = !provider ? AiBudgetScope.ProviderMonth
-                : !tenant.Contains("day") ? AiBudgetScope.TenantDay
-                : !tenant.Contains("month") ? AiBudgetScope.TenantMonth
-                : null;
-        }
-
-        if (refused is not null)
-        {
-            await scope.Transaction.RollbackAsync(ReserveSavepoint, scope.CancellationToken);
-        }
-
-        return refused;
+            var row = await results.ReadSingleAsync<ReservationRow>();
+            var refused = row.Refused switch
+            {
+                null => (AiBudgetScope?)null,
+                "provider" => AiBudgetScope.ProviderMonth,
+                "day" => AiBudgetScope.TenantDay,
+                _ => AiBudgetScope.TenantMonth,
+            };
+            return (new AiTenantSettings(row.DailyLimitUsd, row.MonthlyLimitUsd, row.MarkupRate, row.AllowPersonalData), refused);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Gives the reservation back, books <paramref name="spentUsd"/> (0 when the call failed) and writes the call's
-    /// ledger row, atomically. A reservation that already expired gives nothing back a second time. Returns the
-    /// warnings this settlement raised.
+    /// ledger row — and stores <paramref name="cacheEntry"/> when given — atomically, in one round trip that commits
+    /// durably. A reservation that already expired gives nothing back a second time. Returns the warnings this
+    /// settlement raised.
     /// </summary>
-    public static async Task<IReadOnlyList<AiBudgetAlert>> SettleAsync(
-        DbTransactionScope scope, AiReservation reservation, decimal spentUsd, decimal warningRatio, AiUsageEntry ledgerEntry)
+    public static Task<IReadOnlyList<AiBudgetAlert>> SettleAsync(
+        StreamFlowDatabase database,
+        AiReservation reservation,
+        decimal spentUsd,
+        decimal warningRatio,
+        AiUsageEntry ledgerEntry,
+        (AiCachedResponse Response, DateTimeOffset ExpiresAt)? cacheEntry,
+        CancellationToken cancellationToken)
     {
         var now = ledgerEntry.OccurredAt;
         var parameters = new DynamicParameters(new
@@ -200,9 +252,19 @@ internal static class AiBudgetStore
             Now = now,
         });
         parameters.AddDynamicParams(AiUsageStore.Parameters(ledgerEntry, "Usage"));
+        if (cacheEntry is { } cache)
+        {
+            parameters.AddDynamicParams(AiResponseCacheStore.StoreParameters(reservation.TenantId, cache.Response, now, cache.ExpiresAt));
+        }
 
+        return database.InTenantBatchAsync(reservation.TenantId, cacheEntry is null ? SettleSql : SettleAndCacheSql, parameters,
+            results => ReadSettlementAsync(results, reservation, warningRatio, now), cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<AiBudgetAlert>> ReadSettlementAsync(
+        SqlMapper.GridReader results, AiReservation reservation, decimal warningRatio, DateTimeOffset now)
+    {
         var alerts = new List<AiBudgetAlert>();
-        using var results = await scope.Connection.QueryMultipleAsync(scope.Command(SettleSql, parameters));
         await results.ReadAsync<int>();
         var provider = await results.ReadSingleAsync<(decimal SpentUsd, bool WarningRaised)>();
         if (provider.WarningRaised)
@@ -252,4 +314,6 @@ internal static class AiBudgetStore
 
     private static DateTimeOffset? AsUtc(DateTime? value) =>
         value is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+
+    private sealed record ReservationRow(string? Refused, decimal? DailyLimitUsd, decimal? MonthlyLimitUsd, decimal MarkupRate, bool AllowPersonalData);
 }

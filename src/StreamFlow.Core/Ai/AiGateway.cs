@@ -213,35 +213,59 @@ public sealed class AiGateway
         return decision;
     }
 
-    /// <summary>One tenant transaction: settings, redaction, cache lookup, and the reservation if there is no hit.</summary>
-    private Task<Admission> DecideAsync(AiRequest request, bool streamed, long started, CancellationToken cancellationToken) =>
-        _database.InTenantAsync(request.TenantId, async scope =>
+    /// <summary>
+    /// Settings, redaction, cache lookup, and the reservation if there is no hit — in one round trip (two for a
+    /// deterministic call that misses the cache). The prompt is prepared both as written and as redacted (the same
+    /// object when redaction changes nothing), so that the statement that reads the tenant's settings can pick one.
+    /// </summary>
+    private async Task<Admission> DecideAsync(AiRequest request, bool streamed, long started, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var cacheable = _options.Cache.Enabled && request.Temperature == 0f;
+        var redactedMessages = AiRedactor.Redact(request.Messages);
+        var redacted = Prepare(request, redactedMessages, cacheable);
+        var asWritten = redactedMessages.Select(m => m.Content).SequenceEqual(request.Messages.Select(m => m.Content), StringComparer.Ordinal)
+            ? redacted
+            : Prepare(request, request.Messages, cacheable);
+        var periods = AiBudgetPeriods.At(now);
+
+        if (cacheable)
         {
-            var now = _timeProvider.GetUtcNow();
-            var settings = await AiBudgetStore.SettingsAsync(scope, request.TenantId);
-            var messages = settings.AllowPersonalData ? request.Messages : AiRedactor.Redact(request.Messages);
-            var cacheable = _options.Cache.Enabled && request.Temperature == 0f;
-            var cacheKeys = cacheable
-                ? _upstreams.Route.Select(upstream => upstream.Model).Distinct(StringComparer.OrdinalIgnoreCase)
-                    .ToDictionary(model => model, model => AiResponseCacheStore.KeyFor(model, messages, request.MaxOutputTokens, request.Temperature),
-                        StringComparer.OrdinalIgnoreCase)
-                : [];
-            var promptTokens = _estimator.EstimatePromptTokens(messages);
-            var maximumCost = _upstreams.Route.Max(upstream => _prices.MaximumCost(upstream.Model, promptTokens, request.MaxOutputTokens));
-            var reservation = new AiReservation(Guid.CreateVersion7(), request.TenantId, maximumCost, AiBudgetPeriods.At(now), settings.Limits(_options.Budget));
-            var admission = new Admission(reservation, settings, messages, promptTokens, cacheKeys, null, null);
-
-            if (cacheable && await AiResponseCacheStore.FindAsync(scope, request.TenantId, [.. cacheKeys.Values], now) is { } hit)
+            var hitEntry = new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature, "", "",
+                AiTokenUsage.None, 0m, 0m, 0m, CacheHit: true, streamed, ElapsedMilliseconds(started), AiCallOutcome.Cached, now);
+            var (settings, hit) = await AiResponseCacheStore.FindAndRecordAsync(
+                _database, ([.. asWritten.CacheKeys.Values], [.. redacted.CacheKeys.Values]), now, hitEntry, cancellationToken);
+            if (hit is not null)
             {
-                await AiUsageStore.InsertFreeAsync(scope, new AiUsageEntry(Guid.CreateVersion7(), request.TenantId, request.UserId, request.Feature,
-                    hit.Model, hit.Deployment, AiTokenUsage.None, 0m, settings.MarkupRate, 0m, CacheHit: true, streamed,
-                    ElapsedMilliseconds(started), AiCallOutcome.Cached, now));
-                return admission with { Cached = hit };
+                return Admit(settings, Guid.CreateVersion7(), null) with { Cached = hit };
             }
+        }
 
-            var refused = await AiBudgetStore.TryReserveAsync(scope, reservation, now, now + _options.Budget.ReservationLifetime);
-            return admission with { Refused = refused };
-        }, cancellationToken);
+        var reservationId = Guid.CreateVersion7();
+        var reserved = await AiBudgetStore.TryReserveAsync(_database, reservationId, request.TenantId, periods,
+            (asWritten.MaximumCost, redacted.MaximumCost), _options.Budget, now, now + _options.Budget.ReservationLifetime, cancellationToken);
+        return Admit(reserved.Settings, reservationId, reserved.Refused);
+
+        Admission Admit(AiTenantSettings settings, Guid reservationId, AiBudgetScope? refused)
+        {
+            var prompt = settings.AllowPersonalData ? asWritten : redacted;
+            var reservation = new AiReservation(reservationId, request.TenantId, prompt.MaximumCost, periods, settings.Limits(_options.Budget));
+            return new Admission(reservation, settings, prompt.Messages, prompt.PromptTokens, prompt.CacheKeys, null, refused);
+        }
+    }
+
+    private PreparedPrompt Prepare(AiRequest request, IReadOnlyList<AiMessage> messages, bool cacheable)
+    {
+        // Keys in route order: the cache answers with the first model of the route that has an answer.
+        var cacheKeys = cacheable
+            ? _upstreams.Route.Select(upstream => upstream.Model).Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(model => model, model => AiResponseCacheStore.KeyFor(model, messages, request.MaxOutputTokens, request.Temperature),
+                    StringComparer.OrdinalIgnoreCase)
+            : [];
+        var promptTokens = _estimator.EstimatePromptTokens(messages);
+        var maximumCost = _upstreams.Route.Max(upstream => _prices.MaximumCost(upstream.Model, promptTokens, request.MaxOutputTokens));
+        return new PreparedPrompt(messages, promptTokens, maximumCost, cacheKeys);
+    }
 
     private Task RecordRefusalAsync(AiRequest request, Admission admission, bool streamed, long started, CancellationToken cancellationToken)
     {
@@ -250,14 +274,10 @@ public sealed class AiGateway
             AiTokenUsage.None, 0m, admission.Settings.MarkupRate, 0m, CacheHit: false, streamed, ElapsedMilliseconds(started),
             AiCallOutcome.RefusedBudget, _timeProvider.GetUtcNow());
         AiTelemetry.Record(request.Feature, primary.Name, AiCallOutcome.RefusedBudget, 0m);
-        return _database.InTenantAsync(request.TenantId, async scope =>
-        {
-            await AiUsageStore.InsertFreeAsync(scope, entry);
-            return true;
-        }, cancellationToken);
+        return AiUsageStore.InsertFreeAsync(_database, entry, cancellationToken);
     }
 
-    /// <summary>Books the call against its reservation and writes the ledger row (and the cache entry) in one transaction.</summary>
+    /// <summary>Books the call against its reservation and writes the ledger row (and the cache entry) in one round trip and transaction.</summary>
     private async Task<decimal> SettleAsync(
         AiRequest request,
         Admission admission,
@@ -275,16 +295,8 @@ public sealed class AiGateway
             usage, cost, admission.Settings.MarkupRate, billable, CacheHit: false, streamed, ElapsedMilliseconds(started), outcome, now);
 
         using var timeout = new CancellationTokenSource(SettlementTimeout);
-        var alerts = await _database.InTenantAsync(request.TenantId, async scope =>
-        {
-            var raised = await AiBudgetStore.SettleAsync(scope, admission.Reservation, cost, _options.Budget.WarningRatio, entry);
-            if (cacheEntry is not null)
-            {
-                await AiResponseCacheStore.StoreAsync(scope, request.TenantId, cacheEntry, now, now + _options.Cache.TimeToLive);
-            }
-
-            return raised;
-        }, timeout.Token);
+        var alerts = await AiBudgetStore.SettleAsync(_database, admission.Reservation, cost, _options.Budget.WarningRatio, entry,
+            cacheEntry is null ? null : (cacheEntry, now + _options.Cache.TimeToLive), timeout.Token);
 
         AiTelemetry.Record(request.Feature, upstream.Name, outcome, cost);
         if (cost > admission.Reservation.AmountUsd)
@@ -343,7 +355,9 @@ public sealed class AiGateway
     private int ElapsedMilliseconds(long started) =>
         (int)Math.Min(int.MaxValue, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
 
-    /// <summary>What the admission transaction decided: a cache hit, a refusal, or a reservation to call with.</summary>
+    private sealed record PreparedPrompt(IReadOnlyList<AiMessage> Messages, int PromptTokens, decimal MaximumCost, IReadOnlyDictionary<string, byte[]> CacheKeys);
+
+    /// <summary>What admission decided: a cache hit, a refusal, or a reservation to call with.</summary>
     private sealed record Admission(
         AiReservation Reservation,
         AiTenantSettings Settings,

@@ -15,6 +15,16 @@ internal static class AiUsageStore
                 @UsageStreamed, @UsageLatencyMs, @UsageOutcome, @UsageOccurredAt)
         """;
 
+    // The ledger row of a cache hit, inside a statement whose CTEs "hit" (the answer found, or nothing) and "settings"
+    // (the tenant's markup) it reads.
+    internal const string InsertCacheHitSql = """
+        INSERT INTO ai_usage (id, tenant_id, user_id, feature, model, deployment, input_tokens, cached_input_tokens, output_tokens,
+                              cost_usd, markup_rate, billable_usd, cache_hit, streamed, latency_ms, outcome, occurred_at)
+        SELECT @UsageId, @UsageTenantId, @UsageUserId, @UsageFeature, hit.model, hit.deployment, 0, 0, 0,
+               0, settings.markup_rate, 0, true, @UsageStreamed, @UsageLatencyMs, 'cached', @UsageOccurredAt
+        FROM hit CROSS JOIN settings
+        """;
+
     private const string TenantUsageSql = """
         SELECT (occurred_at AT TIME ZONE 'UTC')::date AS Day, feature AS Feature, model AS Model,
                count(*) AS Calls,
@@ -39,19 +49,23 @@ internal static class AiUsageStore
         FROM ai_usage_totals(@FromTime, @ToTime)
         """;
 
-    // A row that costs nothing (cache hit, refusal) commits without waiting for the disk: a server crash could lose
-    // a count, never money. Rows with a cost are written with their settlement, durably.
-    private const string InsertFreeSql = "SET LOCAL synchronous_commit = off;\n" + InsertSql;
+    // A row that costs nothing (refusal) commits without waiting for the disk: a server crash could lose a count,
+    // never money. Rows with a cost are written with their settlement, durably.
+    private const string InsertFreeSql = "SELECT set_config('synchronous_commit', 'off', true);\n" + InsertSql;
 
-    /// <summary>Writes a ledger row for a call that cost nothing, in a transaction that writes nothing else.</summary>
-    public static Task InsertFreeAsync(DbTransactionScope scope, AiUsageEntry entry)
+    /// <summary>Writes a ledger row for a call that cost nothing, in a round trip (and transaction) that writes nothing else.</summary>
+    public static Task InsertFreeAsync(StreamFlowDatabase database, AiUsageEntry entry, CancellationToken cancellationToken)
     {
         if (entry.CostUsd != 0m || entry.BillableUsd != 0m)
         {
             throw new ArgumentException("Only calls that cost nothing are written without a durable commit.", nameof(entry));
         }
 
-        return scope.Connection.ExecuteAsync(scope.Command(InsertFreeSql, Parameters(entry, "Usage")));
+        return database.InTenantBatchAsync(entry.TenantId, InsertFreeSql, Parameters(entry, "Usage"), async results =>
+        {
+            await results.ReadAsync<string>();
+            return true;
+        }, cancellationToken);
     }
 
     internal static DynamicParameters Parameters(AiUsageEntry entry, string prefix)

@@ -156,9 +156,8 @@ public sealed class AiGatewayBudgetTests(TestServices services)
     private static async Task ReserveAndCrashAsync(AiGatewayHost host, Guid tenant, decimal amount)
     {
         var now = host.Time.GetUtcNow();
-        var reservation = new AiReservation(Guid.CreateVersion7(), tenant, amount, AiBudgetPeriods.At(now), new AiEffectiveLimits(50m, amount, null));
-        var refused = await host.Database.InTenantAsync(tenant,
-            (DbTransactionScope scope) => AiBudgetStore.TryReserveAsync(scope, reservation, now, now + TimeSpan.FromMinutes(15)), CancellationToken.None);
+        var (_, refused) = await AiBudgetStore.TryReserveAsync(host.Database, Guid.CreateVersion7(), tenant, AiBudgetPeriods.At(now), (amount, amount),
+            new AiBudgetOptions { ProviderMonthlyCapUsd = 50m }, now, now + TimeSpan.FromMinutes(15), CancellationToken.None);
         Assert.Null(refused);
     }
 }
