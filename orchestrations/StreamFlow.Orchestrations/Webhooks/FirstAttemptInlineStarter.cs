@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Webhooks;
 
@@ -9,29 +10,78 @@ namespace StreamFlow.Orchestrations.Webhooks;
 /// due), a wait (rate limit), or an attempt that could not be made (the database away). Most deliveries succeed at the
 /// first attempt, and those then cost no durable state at all: no instance row, no history, no queue messages. That is
 /// what lifts sustained throughput from what the durable backend can schedule to what the attempt step can do.
-/// Crash-safe as before: the dispatcher marks its events dispatched only after this returns, so a crash in between
-/// hands them to the next sweep, whose attempt finds the first one already recorded and starts the retry round.
+/// A dispatch pass waits at most <see cref="InlineWindow"/> for its attempts, so a receiver that hangs (up to the 15 s
+/// attempt timeout) holds one of the <see cref="Parallelism"/> slots, not the other tenants' next events; attempts
+/// still running go on in the background and start their own follow-up. Crash-safe: a delivery whose first attempt
+/// never finished stays pending and is restarted by the dispatcher's stalled-delivery sweep.
 /// </summary>
 public sealed class FirstAttemptInlineStarter(WebhookAttemptService attempts, DurableWebhookDeliveryStarter durable, ILogger logger) : IWebhookDeliveryStarter
 {
-    // Attempts in flight at once; each holds no transaction while its request is out.
+    // Attempts in flight at once across passes; each holds no transaction while its request is out.
     private const int Parallelism = 32;
+
+    private static readonly TimeSpan InlineWindow = TimeSpan.FromSeconds(2);
+
+    private readonly SemaphoreSlim _slots = new(Parallelism, Parallelism);
 
     public async Task StartAsync(IReadOnlyList<WebhookDeliveryStart> deliveries, CancellationToken cancellationToken)
     {
-        var followUps = new System.Collections.Concurrent.ConcurrentQueue<WebhookDeliveryInput>();
-        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (delivery, token) =>
+        var followUps = new ConcurrentQueue<WebhookDeliveryInput>();
+        var running = deliveries.Select(delivery => AttemptInSlotAsync(delivery, cancellationToken)).ToList();
+        var all = Task.WhenAll(running);
+        await Task.WhenAny(all, Task.Delay(InlineWindow, cancellationToken));
+
+        foreach (var attempt in running)
+        {
+            if (attempt.IsCompletedSuccessfully)
             {
-                if (await FirstAttemptAsync(delivery, token) is { } followUp)
+                if (attempt.Result is { } followUp)
                 {
                     followUps.Enqueue(followUp);
                 }
-            });
+            }
+            else if (!attempt.IsCompleted)
+            {
+                _ = FollowUpWhenDoneAsync(attempt, cancellationToken);
+            }
+        }
 
         if (!followUps.IsEmpty)
         {
             await durable.StartAsync([.. followUps], cancellationToken);
+        }
+    }
+
+    private async Task<WebhookDeliveryInput?> AttemptInSlotAsync(WebhookDeliveryStart delivery, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            return await FirstAttemptAsync(delivery, cancellationToken);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task FollowUpWhenDoneAsync(Task<WebhookDeliveryInput?> attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await attempt is { } followUp)
+            {
+                await durable.StartAsync([followUp], cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The delivery stays pending: the stalled-delivery sweep restarts it.
+            logger.LogWarning(exception, "A webhook first attempt finished after its dispatch pass and its follow-up could not start");
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the delivery stays pending for the next host's sweep.
         }
     }
 
