@@ -2,7 +2,6 @@ using Microsoft.DurableTask;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Cycle;
 using StreamFlow.Core.Billing.Metering;
-using StreamFlow.Core.Billing.Payments;
 
 namespace StreamFlow.Orchestrations.Billing;
 
@@ -28,15 +27,6 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
     private static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
 
-    // An outage of the payment service (429/5xx) is retried like any step, and a run that still fails is started again
-    // by the next cycle timer; a refusal (bad key, bad request) is not retried, and the invoice is then emailed without
-    // a pay-online link — it stays finalized and payable.
-    private static readonly TaskOptions CollectionRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2)
-    {
-        HandleFailure = failure => !failure.IsCausedBy<InvoiceCollectionRejectedException>(),
-    });
-
     public override async Task<BillingRunResult> RunAsync(TaskOrchestrationContext context, BillingRunRequest input)
     {
         context.SetCustomStatus(new BillingRunStatus(TaskNames.CollectBillingUsage, null, null));
@@ -58,7 +48,7 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
         await context.CallActivityAsync<string>(TaskNames.StoreInvoiceDocument, step, StepRetry);
 
         context.SetCustomStatus(new BillingRunStatus(TaskNames.SubmitInvoiceForCollection, invoiceId, finalized.Number));
-        var collection = await SubmitForCollectionAsync(context, step);
+        var collection = await context.CallActivityAsync<InvoiceCollection>(TaskNames.SubmitInvoiceForCollection, step, StepRetry);
 
         context.SetCustomStatus(new BillingRunStatus(TaskNames.EmailInvoice, invoiceId, finalized.Number));
         var emailed = await context.CallActivityAsync<InvoiceEmailed>(
@@ -66,17 +56,5 @@ public sealed class BillingCycleOrchestrator : TaskOrchestrator<BillingRunReques
 
         context.SetCustomStatus(new BillingRunStatus("completed", invoiceId, finalized.Number));
         return new BillingRunResult(invoiceId, finalized.Number, finalized.Total.Amount, finalized.Total.Currency, collection.Submitted, emailed.Recipients);
-    }
-
-    private static async Task<InvoiceCollection> SubmitForCollectionAsync(TaskOrchestrationContext context, InvoiceStepInput step)
-    {
-        try
-        {
-            return await context.CallActivityAsync<InvoiceCollection>(TaskNames.SubmitInvoiceForCollection, step, CollectionRetry);
-        }
-        catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<InvoiceCollectionRejectedException>())
-        {
-            return new InvoiceCollection(false, null, null);
-        }
     }
 }

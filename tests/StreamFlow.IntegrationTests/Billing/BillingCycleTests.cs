@@ -107,6 +107,22 @@ public sealed class BillingCycleTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_collection_is_not_retried_and_the_invoice_is_still_emailed()
+    {
+        var (tenant, owner) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        _bed.Payments.Refuses = true;
+
+        var metadata = await _bed.RunNovemberAsync(tenant);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(1, _bed.Payments.Calls);
+        Assert.Equal(0, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoice_events WHERE kind = 'stripe_submitted'"));
+        var mail = Assert.Single(await BillingTestBed.MailsToAsync(owner));
+        Assert.DoesNotContain("https://pay.example.test/", mail.GetProperty("html").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failed_run_started_again_resumes_to_one_invoice()
     {
         var (tenant, owner) = await _bed.CreateTenantAsync();

@@ -159,6 +159,8 @@ internal sealed class BillingTestBed : IAsyncDisposable
 
         public int FailuresLeft { get; set; }
 
+        public bool Refuses { get; set; }
+
         public int Calls => Volatile.Read(ref _calls);
 
         public bool IsConfigured => true;
@@ -166,6 +168,11 @@ internal sealed class BillingTestBed : IAsyncDisposable
         public Task<InvoiceCollection> SubmitAsync(Guid tenantId, Guid invoiceId, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
+            if (Refuses)
+            {
+                throw new StreamFlow.Core.Billing.Payments.InvoiceCollectionRejectedException("The payment service refused the invoice (simulated).");
+            }
+
             if (FailuresLeft > 0)
             {
                 FailuresLeft--;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Billing.Calculation;
 using StreamFlow.Core.Billing.Metering;
+using StreamFlow.Core.Billing.Payments;
 using StreamFlow.Core.Billing.Pricing;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
@@ -227,7 +228,19 @@ public sealed class BillingCycleService(
     /// <summary>Step 5: hands the invoice to the payment gateway (repeatable by contract) and records that it did, once.</summary>
     public async Task<InvoiceCollection> SubmitForCollectionAsync(Guid tenantId, Guid invoiceId, CancellationToken cancellationToken)
     {
-        var collection = await payments.SubmitAsync(tenantId, invoiceId, cancellationToken);
+        InvoiceCollection collection;
+        try
+        {
+            collection = await payments.SubmitAsync(tenantId, invoiceId, cancellationToken);
+        }
+        catch (InvoiceCollectionRejectedException)
+        {
+            // Refused, not down (a bad key or request, already recorded by the gateway): retrying would not help. The
+            // invoice stays finalized and payable and is emailed without a pay-online link.
+            logger.LogWarning("The payment service refused invoice {InvoiceId}; it is emailed without a pay-online link", invoiceId);
+            return new InvoiceCollection(false, null, null);
+        }
+
         if (collection.Submitted)
         {
             var now = timeProvider.GetUtcNow();
