@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Results;
@@ -10,13 +11,10 @@ namespace StreamFlow.Core.Billing;
 /// A client business's own invoices: the list, one invoice with its lines, and its downloads. Everything runs in the
 /// client's RLS transaction, so another client's invoice is simply not found; drafts are never shown to clients.
 /// </summary>
-public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServiceClient blobs)
+public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServiceClient blobs, IOptions<BillingOptions> options)
 {
     /// <summary>The blob container of the HTML documents emailed at finalization (path <c>{tenantId}/{invoiceId}.html</c>).</summary>
     public const string DocumentContainer = Cycle.InvoiceDocuments.ContainerName;
-
-    /// <summary>Who the PDF says issued the invoice.</summary>
-    public const string IssuerName = "StreamFlow";
 
     private static readonly string[] ClientStatuses =
         [InvoiceStatus.Open, InvoiceStatus.Paid, InvoiceStatus.PaymentFailed, InvoiceStatus.Uncollectible, InvoiceStatus.Void];
@@ -75,7 +73,7 @@ public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServic
         var fileName = invoice.Number ?? invoice.Id.ToString();
         return format switch
         {
-            InvoiceDocumentFormat.Pdf => new InvoiceDocument($"{fileName}.pdf", "application/pdf", InvoicePdf.Render(invoice, clientName, IssuerName)),
+            InvoiceDocumentFormat.Pdf => new InvoiceDocument($"{fileName}.pdf", "application/pdf", InvoicePdf.Render(invoice, clientName, options.Value.ProviderName)),
             InvoiceDocumentFormat.Csv => new InvoiceDocument($"{fileName}.csv", "text/csv; charset=utf-8", InvoiceCsv.Lines(invoice)),
             _ => await HtmlAsync(tenantId, blobName, $"{fileName}.html", cancellationToken),
         };

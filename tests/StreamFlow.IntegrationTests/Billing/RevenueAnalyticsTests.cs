@@ -1,3 +1,4 @@
+using Dapper;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Leads;
 
@@ -74,6 +75,26 @@ public sealed class RevenueAnalyticsTests(TestServices services)
                 new LineTypeRevenue("seats", new Money("30.00", "USD")),
             ],
             analytics.ByLineType);
+    }
+
+    [Fact]
+    public async Task Credit_notes_lower_the_revenue_of_the_period_they_correct_but_not_its_mrr()
+    {
+        using var bed = new InvoiceSeedBed(services, Now);
+        var client = await bed.CreateTenantAsync("Credited Electric");
+        var invoice = await bed.AddInvoiceAsync(client.Id, new DateOnly(2013, 6, 1), InvoiceStatus.Paid,
+            [new(InvoiceLineType.BaseFee, 100m), new(InvoiceLineType.LeadOverage, 20m)]);
+        await bed.Database.InTenantAsync(client.Id, scope => scope.Connection.ExecuteAsync(scope.Command("""
+            INSERT INTO credit_notes (id, tenant_id, invoice_id, number, amount, currency, reason, created_at, created_by)
+            VALUES (gen_random_uuid(), @TenantId, @InvoiceId, 'CN-T' || substr(md5(random()::text), 1, 12), 15.50, 'USD', 'Overage billed twice', now(), 'test')
+            """, new { TenantId = client.Id, InvoiceId = invoice.Id })), CancellationToken.None);
+
+        var analytics = await AnalyticsAsync(bed, new DateOnly(2013, 6, 1), new DateOnly(2013, 6, 30));
+
+        // 100 + 20 - 15.50 kept; the recurring part (MRR) stays 100.
+        Assert.Equal([new ClientRevenue(client.Id, client.Name, client.Slug, new Money("104.50", "USD"), new Money("100.00", "USD"))], analytics.ByClient);
+        Assert.Contains(new LineTypeRevenue("credit_note", new Money("-15.50", "USD")), analytics.ByLineType);
+        Assert.Equal(Money.Of(100m, "USD"), Assert.Single(analytics.Months).Mrr);
     }
 
     [Fact]
