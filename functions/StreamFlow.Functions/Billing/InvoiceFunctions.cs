@@ -26,7 +26,7 @@ public sealed class InvoiceFunctions(ClientAuthenticator clients, ClientInvoiceS
 
         var page = Paging.Read(request);
         return page.Succeeded
-            ? ApiResults.From(await invoices.ListAsync(caller.Value.TenantId, BillingQuery.Text(request, "status"), page.Value.Limit, page.Value.Cursor, cancellationToken),
+            ? ApiResults.From(await invoices.ListAsync(caller.Value.TenantId, QueryParameters.Text(request, "status"), page.Value.Limit, page.Value.Cursor, cancellationToken),
                 found => ApiResults.Json(found), request)
             : ApiResults.Problem(page.Problem, request.HttpContext);
     }

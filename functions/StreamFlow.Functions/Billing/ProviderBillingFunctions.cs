@@ -34,8 +34,8 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
 
         var errors = new ValidationErrors();
         var query = new ProviderInvoiceQuery(
-            BillingQuery.Id(request, "tenantId", errors), BillingQuery.Text(request, "status"), BillingQuery.Date(request, "periodFrom", errors),
-            BillingQuery.Date(request, "periodTo", errors), BillingQuery.Flag(request, "overdue", errors));
+            QueryParameters.Id(request, "tenantId", errors), QueryParameters.Text(request, "status"), QueryParameters.Date(request, "periodFrom", errors),
+            QueryParameters.Date(request, "periodTo", errors), QueryParameters.Flag(request, "overdue", errors));
         return errors.ToProblem() is { } invalid
             ? ApiResults.Problem(invalid, request.HttpContext)
             : ApiResults.From(await invoices.ListAsync(query, page.Value.Limit, page.Value.Cursor, cancellationToken), found => ApiResults.Json(found), request);
@@ -57,7 +57,7 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
 
         var page = Paging.Read(request);
         return page.Succeeded
-            ? ApiResults.From(await invoices.ListForTenantAsync(id, BillingQuery.Text(request, "status"), page.Value.Limit, page.Value.Cursor, cancellationToken),
+            ? ApiResults.From(await invoices.ListForTenantAsync(id, QueryParameters.Text(request, "status"), page.Value.Limit, page.Value.Cursor, cancellationToken),
                 found => ApiResults.Json(found), request)
             : ApiResults.Problem(page.Problem, request.HttpContext);
     }
@@ -77,13 +77,13 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
         }
 
         var errors = new ValidationErrors();
-        var (from, to) = (BillingQuery.Date(request, "from", errors), BillingQuery.Date(request, "to", errors));
+        var (from, to) = (QueryParameters.Date(request, "from", errors), QueryParameters.Date(request, "to", errors));
         if (errors.ToProblem() is { } invalid)
         {
             return ApiResults.Problem(invalid, request.HttpContext);
         }
 
-        return ApiResults.From(invoices.PrepareExport(from, to, BillingQuery.Text(request, "kind")), export => new CsvExportResult(export), request);
+        return ApiResults.From(invoices.PrepareExport(from, to, QueryParameters.Text(request, "kind")), export => new CsvExportResult(export), request);
     }
 
     [Function("GetMonetizationClients")]
@@ -115,7 +115,7 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
         }
 
         var errors = new ValidationErrors();
-        var (from, to) = (BillingQuery.Date(request, "from", errors), BillingQuery.Date(request, "to", errors));
+        var (from, to) = (QueryParameters.Date(request, "from", errors), QueryParameters.Date(request, "to", errors));
         return errors.ToProblem() is { } invalid
             ? ApiResults.Problem(invalid, request.HttpContext)
             : ApiResults.From(await monetization.AnalyticsAsync(from, to, cancellationToken), analytics => ApiResults.Json(analytics), request);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Identity.Clients;
@@ -119,16 +118,7 @@ public sealed class ReportFunctions(
             errors.Add("period", "must be day, week or month.");
         }
 
-        DateOnly? date = null;
-        if (request.Query["date"].ToString() is { Length: > 0 } dateText)
-        {
-            date = DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-            if (date is null)
-            {
-                errors.Add("date", "must be a date as YYYY-MM-DD.");
-            }
-        }
-
+        var date = QueryParameters.Date(request, "date", errors);
         return errors.ToProblem() is { } problem ? problem : (kind, date);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Webhooks;
 
@@ -26,29 +25,19 @@ public sealed class FirstAttemptInlineStarter(WebhookAttemptService attempts, Du
 
     public async Task StartAsync(IReadOnlyList<WebhookDeliveryStart> deliveries, CancellationToken cancellationToken)
     {
-        var followUps = new ConcurrentQueue<WebhookDeliveryInput>();
         var running = deliveries.Select(delivery => AttemptInSlotAsync(delivery, cancellationToken)).ToList();
         var all = Task.WhenAll(running);
         await Task.WhenAny(all, Task.Delay(InlineWindow, cancellationToken));
 
-        foreach (var attempt in running)
+        foreach (var attempt in running.Where(attempt => !attempt.IsCompleted))
         {
-            if (attempt.IsCompletedSuccessfully)
-            {
-                if (attempt.Result is { } followUp)
-                {
-                    followUps.Enqueue(followUp);
-                }
-            }
-            else if (!attempt.IsCompleted)
-            {
-                _ = FollowUpWhenDoneAsync(attempt, cancellationToken);
-            }
+            _ = FollowUpWhenDoneAsync(attempt, cancellationToken);
         }
 
-        if (!followUps.IsEmpty)
+        var followUps = running.Where(attempt => attempt.IsCompletedSuccessfully).Select(attempt => attempt.Result).OfType<WebhookDeliveryInput>().ToList();
+        if (followUps.Count > 0)
         {
-            await durable.StartAsync([.. followUps], cancellationToken);
+            await durable.StartAsync(followUps, cancellationToken);
         }
     }
 

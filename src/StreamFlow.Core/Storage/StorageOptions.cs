@@ -8,6 +8,7 @@ public static class BlobContainerNames
     public const string Documents = "documents";
     public const string Models = "models";
     public const string Platform = "platform";
+    public const string Invoices = "invoices";
 
-    public static IReadOnlyList<string> All { get; } = [Backups, Reports, Documents, Models, Platform];
+    public static IReadOnlyList<string> All { get; } = [Backups, Reports, Documents, Models, Platform, Invoices];
 }

@@ -9,7 +9,7 @@ namespace StreamFlow.Core.Billing.Cycle;
 /// </summary>
 public sealed class InvoiceDocuments(BlobServiceClient blobs)
 {
-    public const string ContainerName = "invoices";
+    public const string ContainerName = Storage.BlobContainerNames.Invoices;
 
     private int _containerReady;
 

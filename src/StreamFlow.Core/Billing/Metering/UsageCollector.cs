@@ -30,7 +30,7 @@ public sealed class UsageCollector(
     ILogger<UsageCollector> logger)
 {
     private static readonly string[] TenantContainers =
-        [BlobContainerNames.Reports, BlobContainerNames.Documents, BlobContainerNames.Models, InvoiceDocuments.ContainerName];
+        [BlobContainerNames.Reports, BlobContainerNames.Documents, BlobContainerNames.Models, BlobContainerNames.Invoices];
 
     // A user holds a seat on a day when they are active and existed by the day's end (their status as collected).
     private const string SeatsSql = """

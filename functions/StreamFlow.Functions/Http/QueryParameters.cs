@@ -2,10 +2,10 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using StreamFlow.Core.Results;
 
-namespace StreamFlow.Functions.Billing;
+namespace StreamFlow.Functions.Http;
 
-/// <summary>Reads the billing routes' query parameters; a malformed value is a field error, an absent one null.</summary>
-internal static class BillingQuery
+/// <summary>Reads query parameters; a malformed value is a field error, an absent one null.</summary>
+internal static class QueryParameters
 {
     public static string? Text(HttpRequest request, string name) =>
         request.Query[name].ToString() is { Length: > 0 } value ? value : null;
