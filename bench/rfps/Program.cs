@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Rfps;
 using StreamFlow.IntegrationTests.Rfps;
 

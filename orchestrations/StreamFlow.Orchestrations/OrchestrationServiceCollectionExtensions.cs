@@ -15,9 +15,9 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Scoring.ScoreLeadsActivity>();
         services.AddTransient<Scoring.AssessLeadWithAiActivity>();
         services.AddTransient<Scoring.MarkLeadScoringFailedActivity>();
-        services.AddTransient<Scoring.ParseLeadImportActivity>();
-        services.AddTransient<Scoring.ImportLeadChunkActivity>();
-        services.AddTransient<Scoring.FinishLeadImportActivity>();
+        services.AddTransient<Leads.ParseLeadImportActivity>();
+        services.AddTransient<Leads.ImportLeadChunkActivity>();
+        services.AddTransient<Leads.FinishLeadImportActivity>();
         services.AddTransient<Scoring.TrainConversionModelActivity>();
         services.AddTransient<SendWebhookAttemptActivity>();
         services.AddHostedService<WebhookOutboxListener>();

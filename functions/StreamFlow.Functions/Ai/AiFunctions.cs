@@ -6,7 +6,7 @@ using StreamFlow.Core.Ai;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Json;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 

@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Identity.Systems;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;

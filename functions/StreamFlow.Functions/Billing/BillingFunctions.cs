@@ -4,7 +4,7 @@ using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Billing.Cycle;
 using StreamFlow.Core.Billing.Pricing;
 using StreamFlow.Core.Identity.Systems;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;

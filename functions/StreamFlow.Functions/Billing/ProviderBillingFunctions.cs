@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Identity.Systems;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.RateLimiting;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Functions.Http;
 

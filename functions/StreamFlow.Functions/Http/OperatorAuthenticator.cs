@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.RateLimiting;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Functions.Http;
 

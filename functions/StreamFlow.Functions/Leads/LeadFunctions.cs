@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Leads.Pipeline;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;

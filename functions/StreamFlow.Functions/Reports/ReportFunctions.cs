@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Reports;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 

@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Identity.Clients;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Rfps;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;

@@ -5,7 +5,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Leads.Import;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Durable;
@@ -13,6 +13,7 @@ using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Leads;
 using StreamFlow.Orchestrations.Scoring;
 
 namespace StreamFlow.Functions.Scoring;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Identity.Clients;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Backups;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Orchestrations.Backups;
 

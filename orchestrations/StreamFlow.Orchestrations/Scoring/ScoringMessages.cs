@@ -11,14 +11,6 @@ public sealed record ScoreLeadsResult(int Scored, IReadOnlyList<Guid> Assigned);
 
 public sealed record ScoringFailure(Guid TenantId, Guid LeadId, string Error);
 
-public sealed record LeadImportInput(Guid TenantId, Guid ImportId);
-
-public sealed record ImportChunkRequest(Guid TenantId, Guid ImportId, int ChunkIndex);
-
-public sealed record ImportChunkOutcome(int Processed, int Failed);
-
-public sealed record LeadImportFinish(Guid TenantId, Guid ImportId, string? Error);
-
 public sealed record ModelTrainingInput(Guid TenantId, Guid RunId);
 
 public sealed record ModelTrainingResult(string Status, int? Version, string Reason);

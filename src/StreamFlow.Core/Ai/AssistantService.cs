@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Ai;
 

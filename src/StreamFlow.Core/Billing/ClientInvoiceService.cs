@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing;
 

@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing;
 
@@ -9,7 +7,7 @@ namespace StreamFlow.Core.Billing;
 internal static class InvoiceCursor
 {
     public static string Encode(DateOnly periodStart, Guid id) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{periodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}_{id:N}"));
+        Cursor.Encode($"{periodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}_{id:N}");
 
     public static Result<(DateOnly PeriodStart, Guid Id)?> Decode(string? cursor)
     {
@@ -18,20 +16,14 @@ internal static class InvoiceCursor
             return Result<(DateOnly, Guid)?>.Success(null);
         }
 
-        try
+        var parts = Cursor.TryDecode(cursor, 100, out var key) ? key.Split('_') : [];
+        if (parts.Length == 2
+            && DateOnly.TryParseExact(parts[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var periodStart)
+            && Guid.TryParseExact(parts[1], "N", out var id))
         {
-            var parts = cursor.Length <= 100 ? Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)).Split('_') : [];
-            if (parts.Length == 2
-                && DateOnly.TryParseExact(parts[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var periodStart)
-                && Guid.TryParseExact(parts[1], "N", out var id))
-            {
-                return Result<(DateOnly, Guid)?>.Success((periodStart, id));
-            }
-        }
-        catch (FormatException)
-        {
+            return Result<(DateOnly, Guid)?>.Success((periodStart, id));
         }
 
-        return Problem.Validation("cursor", "is not a cursor this list returned.");
+        return Problem.Validation("cursor", Cursor.NotOurs);
     }
 }

@@ -1,6 +1,6 @@
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing;
 

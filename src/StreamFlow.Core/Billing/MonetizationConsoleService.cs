@@ -2,8 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing;
 

@@ -36,6 +36,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Backups.IBackupAlertSink, Backups.EmailBackupAlertSink>();
         services.TryAddSingleton<Webhooks.IWebhookAdminNotifier, Webhooks.EmailWebhookAdminNotifier>();
         services.TryAddSingleton<Ai.IAiBudgetAlertSink, Ai.NotifyingAiBudgetAlertSink>();
+        services.TryAddSingleton<Leads.Import.IImportedLeadScorer, Scoring.ImportedLeadScorer>();
+        services.TryAddSingleton<Tenancy.ITenantOwnerAccounts, Identity.Clients.TenantOwnerAccounts>();
         services.TryAddSingleton<Email.TenantAdminMailer>();
 
         services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section));

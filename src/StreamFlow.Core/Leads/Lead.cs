@@ -1,14 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Leads;
-
-/// <summary>Money as the API writes it: the amount as a decimal string and an ISO 4217 currency.</summary>
-public sealed record Money(string Amount, string Currency)
-{
-    public static Money Of(decimal amount, string currency) =>
-        new(decimal.Round(amount, 2, MidpointRounding.AwayFromZero).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), currency);
-}
 
 public sealed record LeadOutcome(string Status, Money? Value, string? LostReason, DateTimeOffset At);
 

@@ -1,9 +1,14 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Scoring;
 
 namespace StreamFlow.Core.Leads;
+
+/// <summary>Territories and other routing preferences of a tenant; absent fields mean "any".</summary>
+public sealed record RoutingSettings(IReadOnlyList<TerritoryRule>? Territories = null, IReadOnlyList<string>? EligibleRoles = null);
+
+/// <summary>Leads whose state or postal code prefix matches go to one of <see cref="UserIds"/>, the least loaded first.</summary>
+public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds);
 
 /// <summary>
 /// Assigns unowned leads: a territory rule (state or postal code prefix) narrows the candidates, then the eligible

@@ -5,7 +5,7 @@ using Dapper;
 using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads.Pipeline;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Leads;

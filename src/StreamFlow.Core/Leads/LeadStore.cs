@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Leads;
 

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 using System.Text.Json;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Leads;
 

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.RateLimiting;
 

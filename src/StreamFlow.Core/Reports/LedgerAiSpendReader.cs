@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Reports;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Reports;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.Core.Reports;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads.Pipeline;
 
 namespace StreamFlow.Core.Reports;
@@ -165,7 +165,7 @@ public sealed class ReportGenerator(StreamFlowDatabase database, IAiSpendReader 
 
     private static double? Hours(double? seconds) => seconds is { } s ? Math.Round(s / 3600, 2) : null;
 
-    private static decimal Amount(Leads.Money? money) => money is null ? 0 : decimal.Parse(money.Amount, CultureInfo.InvariantCulture);
+    private static decimal Amount(Money? money) => money is null ? 0 : decimal.Parse(money.Amount, CultureInfo.InvariantCulture);
 
     private static string? CurrencyOrNull(string? code) =>
         code is { Length: 3 } && code.All(char.IsAsciiLetter) ? code.ToUpperInvariant() : null;

@@ -114,7 +114,7 @@ internal sealed record ReportView(
             r.AiSpend.Available
                 ? $"{Money(r.AiSpend.Spent)} of {(r.AiSpend.Budget is null ? "no set budget" : Money(r.AiSpend.Budget))}"
                 : r.AiSpend.Note ?? "not available",
-            r.Forecast.Total is { } total ? Money(Leads.Money.Of(total, r.Currency)) : "no forecast",
+            r.Forecast.Total is { } total ? Money(Kernel.Money.Of(total, r.Currency)) : "no forecast",
             r.Forecast.Explanation,
             charts.Select(c => new ReportChartRef(c.ContentId, c.Title, c.Width, c.Height)).ToList(),
             [
@@ -156,7 +156,7 @@ internal sealed record ReportView(
 
     private static string Waiting(TimeSpan time) => time.TotalDays >= 2 ? $"{Math.Floor(time.TotalDays).ToString("0", Invariant)} days" : $"{Math.Floor(time.TotalHours).ToString("0", Invariant)} h";
 
-    private static decimal Amount(Leads.Money money) => decimal.Parse(money.Amount, Invariant);
+    private static decimal Amount(Kernel.Money money) => decimal.Parse(money.Amount, Invariant);
 
-    private static string Money(Leads.Money? money) => money is null ? "n/a" : $"{Amount(money).ToString("#,0.00", Invariant)} {money.Currency}";
+    private static string Money(Kernel.Money? money) => money is null ? "n/a" : $"{Amount(money).ToString("#,0.00", Invariant)} {money.Currency}";
 }

@@ -1,4 +1,4 @@
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Rfps;
 

@@ -3,8 +3,7 @@ using System.Text;
 using System.Text.Json;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Json;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Rfps;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Rfps;
 

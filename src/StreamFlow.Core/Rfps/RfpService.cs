@@ -4,7 +4,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Rfps;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Rfps;
 

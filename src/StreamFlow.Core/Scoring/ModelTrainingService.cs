@@ -1,7 +1,7 @@
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.Core.Scoring;

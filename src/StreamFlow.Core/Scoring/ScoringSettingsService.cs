@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.Rules;
 using StreamFlow.Core.Tenancy;
 

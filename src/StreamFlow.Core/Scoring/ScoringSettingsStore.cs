@@ -2,15 +2,10 @@ using System.Text.Json;
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
+using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.Rules;
 
 namespace StreamFlow.Core.Scoring;
-
-/// <summary>Territories and other routing preferences of a tenant; absent fields mean "any".</summary>
-public sealed record RoutingSettings(IReadOnlyList<TerritoryRule>? Territories = null, IReadOnlyList<string>? EligibleRoles = null);
-
-/// <summary>Leads whose state or postal code prefix matches go to one of <see cref="UserIds"/>, the least loaded first.</summary>
-public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds);
 
 public sealed record ScoringSettings(ScoringRuleSet? RuleSet, TierThresholds? Thresholds, bool AiEnabled, RoutingSettings Routing);
 

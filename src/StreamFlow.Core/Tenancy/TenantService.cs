@@ -3,14 +3,12 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Identity.Clients;
-using StreamFlow.Core.Identity.Passwords;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Tenancy;
 
 /// <summary>The provider's management of client businesses: create with an owner, list, suspend, resume, limits.</summary>
-public sealed partial class TenantService(StreamFlowDatabase database, PasswordHasher passwords, AuditLog audit, TimeProvider timeProvider)
+public sealed partial class TenantService(StreamFlowDatabase database, ITenantOwnerAccounts owners, AuditLog audit, TimeProvider timeProvider)
 {
     public async Task<Result<CreatedTenant>> CreateAsync(CreateTenantRequest request, string actor, RequestOrigin origin, CancellationToken cancellationToken)
     {
@@ -23,15 +21,14 @@ public sealed partial class TenantService(StreamFlowDatabase database, PasswordH
         var tenantId = Guid.CreateVersion7();
         var ownerId = Guid.CreateVersion7();
         var slug = request.Slug!.Trim();
-        var ownerEmail = request.Owner!.Email!.Trim().ToLowerInvariant();
-        var passwordHash = passwords.Hash(request.Owner.Password!);
+        var owner = owners.Prepare(request.Owner!);
         var now = timeProvider.GetUtcNow();
         try
         {
             return await database.InTenantAsync(tenantId, async scope =>
             {
                 await TenantStore.InsertAsync(scope, tenantId, slug, request.Name!.Trim(), request.Industry!.Trim().ToLowerInvariant(), now);
-                await UserStore.InsertAsync(scope, new NewUser(ownerId, tenantId, ownerEmail, request.Owner.Name!.Trim(), ClientRole.Owner, "active", passwordHash, now));
+                await owners.InsertAsync(scope, tenantId, ownerId, owner, now);
                 await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Provider, tenantId, actor, "tenant.created", $"tenant:{tenantId}", AuditOutcome.Succeeded, origin,
                     new JsonObject { ["slug"] = slug, ["ownerUserId"] = ownerId.ToString() }));
                 var tenant = await TenantStore.FindAsync(scope, tenantId);
@@ -137,7 +134,7 @@ public sealed partial class TenantService(StreamFlowDatabase database, PasswordH
         }, cancellationToken);
     }
 
-    private static ValidationErrors Validate(CreateTenantRequest request)
+    private ValidationErrors Validate(CreateTenantRequest request)
     {
         var errors = new ValidationErrors()
             .Required("name", request.Name, 200)
@@ -159,9 +156,7 @@ public sealed partial class TenantService(StreamFlowDatabase database, PasswordH
             return errors;
         }
 
-        UserValidation.Email(errors, "owner.email", request.Owner.Email);
-        errors.Required("owner.name", request.Owner.Name, 200);
-        UserValidation.NewPassword(errors, "owner.password", request.Owner.Password);
+        owners.Validate(request.Owner, errors);
         return errors;
     }
 

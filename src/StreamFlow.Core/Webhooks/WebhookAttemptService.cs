@@ -110,9 +110,9 @@ public sealed class WebhookAttemptService(
         var timestamp = now.ToUnixTimeSeconds();
         var headers = WebhookEndpointStore.DeserializeHeaders(row.HeadersJson)
             .Select(h => KeyValuePair.Create(h.Key, h.Value))
-            .Append(KeyValuePair.Create(WebhookVerifier.IdHeader, row.MessageId))
-            .Append(KeyValuePair.Create(WebhookVerifier.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture)))
-            .Append(KeyValuePair.Create(WebhookVerifier.SignatureHeader, WebhookSignature.SignatureHeader(keys, row.MessageId, timestamp, body)))
+            .Append(KeyValuePair.Create(WebhookSignature.IdHeaderName, row.MessageId))
+            .Append(KeyValuePair.Create(WebhookSignature.TimestampHeaderName, timestamp.ToString(CultureInfo.InvariantCulture)))
+            .Append(KeyValuePair.Create(WebhookSignature.SignatureHeaderName, WebhookSignature.SignatureHeader(keys, row.MessageId, timestamp, body)))
             .ToList();
 
         var retry = options.Value.Retry;

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
-using System.Text;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Webhooks;
 
@@ -21,7 +19,7 @@ internal static class WebhookCursor
 
     public static string Encode(Guid key) => Encode(key.ToString("N"));
 
-    public static string Encode(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+    public static string Encode(string key) => Cursor.Encode(key);
 
     public static Guid? DecodeGuid(string? cursor, ValidationErrors errors)
     {
@@ -36,7 +34,7 @@ internal static class WebhookCursor
             return id;
         }
 
-        errors.Add("cursor", "is not a cursor this list returned.");
+        errors.Add("cursor", Cursor.NotOurs);
         return null;
     }
 
@@ -47,18 +45,12 @@ internal static class WebhookCursor
             return null;
         }
 
-        try
+        if (Cursor.TryDecode(cursor, 200, out var key))
         {
-            if (cursor.Length <= 200)
-            {
-                return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-            }
-        }
-        catch (FormatException)
-        {
+            return key;
         }
 
-        errors.Add("cursor", "is not a cursor this list returned.");
+        errors.Add("cursor", Cursor.NotOurs);
         return null;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Webhooks;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Webhooks;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Webhooks;
 

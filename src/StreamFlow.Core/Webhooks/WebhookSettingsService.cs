@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Webhooks;
 

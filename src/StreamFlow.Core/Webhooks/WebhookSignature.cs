@@ -14,6 +14,9 @@ public static class WebhookSignature
     public const string SecretPrefix = "whsec_";
     public const string VersionPrefix = "v1,";
     public const int GeneratedSecretBytes = 32;
+    public const string IdHeaderName = "webhook-id";
+    public const string TimestampHeaderName = "webhook-timestamp";
+    public const string SignatureHeaderName = "webhook-signature";
 
     /// <summary>A new secret: <c>whsec_</c> + base64 of 32 random bytes.</summary>
     public static string GenerateSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(GeneratedSecretBytes));

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using StreamFlow.Core.Webhooks;
+using StreamFlow.Webhooks;
 
 namespace StreamFlow.EndToEndTests.Webhooks;
 

@@ -1,5 +1,5 @@
 using StreamFlow.Core.Ai;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Ai;
 

@@ -1,6 +1,6 @@
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Ai;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs;
 using StreamFlow.Core.Billing;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using UglyToad.PdfPig;
 
 namespace StreamFlow.IntegrationTests.Billing;

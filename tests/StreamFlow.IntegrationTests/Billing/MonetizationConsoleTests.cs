@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Billing;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing;
 

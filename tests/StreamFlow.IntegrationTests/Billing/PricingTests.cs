@@ -1,6 +1,6 @@
 using StreamFlow.Core.Billing.Cycle;
 using StreamFlow.Core.Billing.Pricing;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing;
 

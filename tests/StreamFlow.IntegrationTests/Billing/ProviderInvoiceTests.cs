@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using StreamFlow.Core.Billing;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing;
 
@@ -87,7 +87,7 @@ public sealed class ProviderInvoiceTests(TestServices services)
 
         var invoice = Assert.Single(page.Value!.Items);
         Assert.Equal((draft.Id, 2), (invoice.Id, invoice.Lines.Count));
-        Assert.Equal(StreamFlow.Core.Results.ProblemKind.NotFound, unknown.Problem!.Kind);
+        Assert.Equal(StreamFlow.Core.Kernel.ProblemKind.NotFound, unknown.Problem!.Kind);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Dapper;
 using StreamFlow.Core.Billing;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Reports;
 

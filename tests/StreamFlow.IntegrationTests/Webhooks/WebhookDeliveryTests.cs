@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using StreamFlow.Core.Webhooks;
+using StreamFlow.Webhooks;
 
 namespace StreamFlow.IntegrationTests.Webhooks;
 

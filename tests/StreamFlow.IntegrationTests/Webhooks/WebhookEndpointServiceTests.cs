@@ -1,5 +1,5 @@
 using Dapper;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.IntegrationTests.Webhooks;

@@ -145,8 +145,8 @@ public sealed class WebhookOutboxTests(TestServices services) : IAsyncLifetime
 
         Assert.Equal(0, seenByStranger);
         Assert.Equal(0, changedByStranger);
-        Assert.Equal(Core.Results.ProblemKind.NotFound, lookup.Problem?.Kind);
-        Assert.Equal(Core.Results.ProblemKind.NotFound, log.Problem?.Kind);
+        Assert.Equal(Core.Kernel.ProblemKind.NotFound, lookup.Problem?.Kind);
+        Assert.Equal(Core.Kernel.ProblemKind.NotFound, log.Problem?.Kind);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
+using StreamFlow.Webhooks;
 
 namespace StreamFlow.IntegrationTests.Webhooks;
 

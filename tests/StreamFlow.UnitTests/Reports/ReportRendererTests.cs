@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Reports;
 
 namespace StreamFlow.UnitTests.Reports;

@@ -1,4 +1,4 @@
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Rfps;
 
 namespace StreamFlow.UnitTests.Rfps;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Import;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Scoring.Rules;
 

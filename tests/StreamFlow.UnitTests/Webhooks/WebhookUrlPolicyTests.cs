@@ -1,4 +1,4 @@
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.UnitTests.Webhooks;

@@ -9,8 +9,7 @@ using StreamFlow.Core.Billing.Pricing;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Json;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Billing.Cycle;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing.Payments;
 

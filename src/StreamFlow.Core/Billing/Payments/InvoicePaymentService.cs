@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Billing.Payments;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing.Pricing;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
-using StreamFlow.Core.Leads;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing.Pricing;
 

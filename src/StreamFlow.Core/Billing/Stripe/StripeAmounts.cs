@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Billing.Stripe;
 
@@ -26,6 +27,6 @@ internal static class StripeAmounts
         return decimal.ToInt64(minor);
     }
 
-    public static long ToMinorUnits(Leads.Money money) =>
+    public static long ToMinorUnits(Money money) =>
         ToMinorUnits(decimal.Parse(money.Amount, NumberStyles.Number, CultureInfo.InvariantCulture), money.Currency);
 }

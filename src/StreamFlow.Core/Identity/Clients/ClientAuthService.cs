@@ -6,7 +6,7 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Passwords;
 using StreamFlow.Core.Identity.Throttling;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.Core.Identity.Clients;

@@ -4,7 +4,7 @@ using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Passwords;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Identity.Clients;
 

@@ -5,7 +5,7 @@ using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Passwords;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.Core.Identity.Clients;

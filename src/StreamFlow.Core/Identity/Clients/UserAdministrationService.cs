@@ -3,7 +3,7 @@ using Dapper;
 using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.Core.Identity.Clients;

@@ -1,5 +1,5 @@
 using System.Net.Mail;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Identity.Clients;
 

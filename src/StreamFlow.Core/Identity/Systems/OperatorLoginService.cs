@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using StreamFlow.Core.Identity.Mfa;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Identity.Systems;
 

@@ -5,8 +5,7 @@ using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Pipeline;
-using StreamFlow.Core.Results;
-using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Leads.Import;
@@ -36,7 +35,7 @@ public sealed class LeadImportService(
     BlobServiceClient blobs,
     LeadCsvReader reader,
     PipelineService pipeline,
-    LeadScoringService scoring,
+    IImportedLeadScorer scoring,
     TimeProvider timeProvider)
 {
     public const int ChunkSize = 500;
@@ -156,7 +155,7 @@ public sealed class LeadImportService(
                         Id = Guid.CreateVersion7(), TenantId = tenantId, FirstName = first, LastName = last, lead.Company,
                         Email = LeadValidation.NormalizeEmail(lead.Email), Phone = LeadValidation.NormalizePhone(lead.Phone), lead.Source,
                         lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes,
-                        Attributes = JsonSerializer.Serialize(LeadProfiles.ToJson(lead.Attributes), StreamFlowJson.Options),
+                        Attributes = JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
                         Stage = outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, Outcome = outcome, Now = now,
                     }));
                     await scope.Transaction.ReleaseAsync("row", cancellationToken);
@@ -187,7 +186,7 @@ public sealed class LeadImportService(
             return true;
         }, cancellationToken);
 
-        await scoring.ScoreAsync(tenantId, ids, null, cancellationToken);
+        await scoring.ScoreImportedAsync(tenantId, ids, cancellationToken);
         return new ImportChunkResult(ids.Count, errors.Count, ids);
     }
 

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Scoring.Model;
 

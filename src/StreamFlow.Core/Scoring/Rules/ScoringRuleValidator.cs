@@ -1,4 +1,4 @@
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.Scoring.Rules;
 

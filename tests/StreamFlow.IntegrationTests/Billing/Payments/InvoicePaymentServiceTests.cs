@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Payments;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing.Payments;
 

@@ -1,6 +1,6 @@
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Stripe;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.IntegrationTests.Billing.Payments;
 

@@ -1,7 +1,7 @@
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Payments;
 using StreamFlow.Core.Billing.Stripe;
-using StreamFlow.Core.Leads;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.UnitTests.Billing.Payments;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Import;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.UnitTests.Leads.Import;
 

@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
 
-namespace StreamFlow.Orchestrations.Scoring;
+namespace StreamFlow.Orchestrations.Leads;
 
 /// <summary>
 /// Imports a CSV: parse once, then upsert and score the chunks with bounded parallelism, reporting progress.

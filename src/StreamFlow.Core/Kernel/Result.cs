@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace StreamFlow.Core.Results;
+namespace StreamFlow.Core.Kernel;
 
 /// <summary>Either a value or the <see cref="Problem"/> that prevented it.</summary>
 public readonly record struct Result<T>

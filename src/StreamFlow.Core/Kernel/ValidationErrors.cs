@@ -1,4 +1,4 @@
-namespace StreamFlow.Core.Results;
+namespace StreamFlow.Core.Kernel;
 
 /// <summary>Collects field errors so that a request reports every problem at once, not the first one.</summary>
 public sealed class ValidationErrors

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using StreamFlow.Core.Webhooks;
+using StreamFlow.Webhooks;
 
-namespace StreamFlow.UnitTests.Webhooks;
+namespace StreamFlow.UnitTests.Webhooks.Verifier;
 
 public sealed class WebhookVerifierTests
 {

@@ -1,4 +1,4 @@
-namespace StreamFlow.Core.Results;
+namespace StreamFlow.Core.Kernel;
 
 /// <summary>The kinds of expected failure a Core service reports; each maps to one HTTP status.</summary>
 public enum ProblemKind
