@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Database;
@@ -14,8 +13,6 @@ public sealed class AiBudgetService
 {
     private const decimal MaximumLimitUsd = 1_000_000m;
     private const decimal MaximumMarkupRate = 100m;
-    private const string TenantExistsSql = "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @TenantId)";
-
     private readonly StreamFlowDatabase _database;
     private readonly AiBudgetOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -52,7 +49,7 @@ public sealed class AiBudgetService
     public async Task<Result<AiTenantBudgetStatus>> GetTenantBudgetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var status = await _database.InTenantAsync(tenantId, async scope =>
-            await TenantExistsAsync(scope, tenantId) ? await StatusAsync(scope, tenantId) : null, cancellationToken);
+            await AiBudgetStore.TenantExistsAsync(scope, tenantId) ? await StatusAsync(scope, tenantId) : null, cancellationToken);
         return status is null ? Problem.NotFound("Tenant") : status;
     }
 
@@ -102,9 +99,6 @@ public sealed class AiBudgetService
             today,
             thisMonth);
     }
-
-    private static Task<bool> TenantExistsAsync(DbTransactionScope scope, Guid tenantId) =>
-        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(TenantExistsSql, new { TenantId = tenantId }));
 
     private static void CheckLimit(ValidationErrors errors, string field, decimal? limit)
     {

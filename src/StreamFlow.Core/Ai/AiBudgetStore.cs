@@ -10,6 +10,8 @@ namespace StreamFlow.Core.Ai;
 /// </summary>
 internal static class AiBudgetStore
 {
+    private const string TenantExistsSql = "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @TenantId)";
+
     private const string SettingsSql = """
         SELECT daily_limit_usd AS DailyLimitUsd, monthly_limit_usd AS MonthlyLimitUsd,
                markup_rate AS MarkupRate, allow_personal_data AS AllowPersonalData
@@ -316,4 +318,7 @@ internal static class AiBudgetStore
         value is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
 
     private sealed record ReservationRow(string? Refused, decimal? DailyLimitUsd, decimal? MonthlyLimitUsd, decimal MarkupRate, bool AllowPersonalData);
+
+    public static Task<bool> TenantExistsAsync(DbTransactionScope scope, Guid tenantId) =>
+        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(TenantExistsSql, new { TenantId = tenantId }));
 }

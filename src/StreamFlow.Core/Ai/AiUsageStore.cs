@@ -6,6 +6,13 @@ namespace StreamFlow.Core.Ai;
 /// <summary>The SQL of the usage ledger. Tenants read their own rows through RLS; the provider reads sums only, through <c>ai_usage_totals</c>.</summary>
 internal static class AiUsageStore
 {
+    // What the tenant was billed for AI in [from, to), and its own limits (NULL: the configured defaults apply).
+    private const string BilledBetweenSql = """
+        SELECT coalesce(sum(billable_usd), 0) FROM ai_usage WHERE occurred_at >= @From AND occurred_at < @To
+        """;
+
+    private const string TenantLimitsSql = "SELECT daily_limit_usd AS Daily, monthly_limit_usd AS Monthly FROM ai_tenant_settings";
+
     // Parameter names carry a prefix so that the statement can share a batch (and its parameters) with the settlement.
     internal const string InsertSql = """
         INSERT INTO ai_usage (id, tenant_id, user_id, feature, model, deployment, input_tokens, cached_input_tokens, output_tokens,
@@ -119,4 +126,18 @@ internal static class AiUsageStore
 
     private sealed record ProviderRow(Guid TenantId, DateOnly Day, string Feature, string Model, long Calls, long Succeeded, long Cached,
         long Refused, long Failed, long InputTokens, long CachedInputTokens, long OutputTokens, decimal CostUsd, decimal BillableUsd);
+
+    public static Task<decimal> BilledBetweenAsync(DbTransactionScope scope, DateTimeOffset from, DateTimeOffset to) =>
+        scope.Connection.ExecuteScalarAsync<decimal>(scope.Command(BilledBetweenSql, new { From = from, To = to }));
+
+    public static Task<AiTenantLimits?> TenantLimitsAsync(DbTransactionScope scope) =>
+        scope.Connection.QuerySingleOrDefaultAsync<AiTenantLimits>(scope.Command(TenantLimitsSql));
+}
+
+/// <summary>A tenant's own AI limits in USD (NULL: the configured default applies).</summary>
+internal sealed record AiTenantLimits
+{
+    public decimal? Daily { get; init; }
+
+    public decimal? Monthly { get; init; }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -15,22 +14,6 @@ public sealed class AssistantService(StreamFlowDatabase database, AiGateway gate
     public const int MaxQuestionLength = 2_000;
     private const int MaxAnswerTokens = 600;
 
-    private const string StagesSql = """
-        SELECT stage AS Stage, count(*) AS Leads, count(*) FILTER (WHERE score_tier = 'hot') AS Hot
-        FROM leads WHERE deleted_at IS NULL AND outcome IS NULL GROUP BY stage ORDER BY count(*) DESC
-        """;
-
-    private const string HotLeadsSql = """
-        SELECT coalesce(company, concat_ws(' ', first_name, last_name), 'unnamed') AS Name, source AS Source, score_value AS Score, stage AS Stage
-        FROM leads WHERE deleted_at IS NULL AND outcome IS NULL AND score_tier = 'hot' ORDER BY score_value DESC, id DESC LIMIT 10
-        """;
-
-    private const string OutcomesSql = """
-        SELECT count(*) FILTER (WHERE outcome = 'won') AS Won, count(*) FILTER (WHERE outcome = 'lost') AS Lost,
-               coalesce(sum(won_amount) FILTER (WHERE outcome = 'won'), 0) AS WonAmount
-        FROM leads WHERE deleted_at IS NULL AND outcome_at > now() - interval '90 days'
-        """;
-
     public async Task<Result<AiStream>> AskAsync(Guid tenantId, Guid userId, string? question, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors().Required("question", question, MaxQuestionLength);
@@ -42,18 +25,18 @@ public sealed class AssistantService(StreamFlowDatabase database, AiGateway gate
         var context = await database.InTenantAsync(tenantId, async scope =>
         {
             var text = new StringBuilder("The business's open pipeline by stage (leads, of which hot):\n");
-            foreach (var stage in await scope.Connection.QueryAsync<(string Stage, long Leads, long Hot)>(scope.Command(StagesSql)))
+            foreach (var stage in await AssistantContextStore.OpenStagesAsync(scope))
             {
                 text.Append(CultureInfo.InvariantCulture, $"- {stage.Stage}: {stage.Leads} ({stage.Hot} hot)\n");
             }
 
             text.Append("Top open hot leads (name, source, score, stage):\n");
-            foreach (var lead in await scope.Connection.QueryAsync<(string Name, string? Source, short? Score, string Stage)>(scope.Command(HotLeadsSql)))
+            foreach (var lead in await AssistantContextStore.TopHotLeadsAsync(scope))
             {
                 text.Append(CultureInfo.InvariantCulture, $"- {lead.Name}, {lead.Source ?? "unknown source"}, {lead.Score}, {lead.Stage}\n");
             }
 
-            var outcomes = await scope.Connection.QuerySingleAsync<(long Won, long Lost, decimal WonAmount)>(scope.Command(OutcomesSql));
+            var outcomes = await AssistantContextStore.RecentOutcomesAsync(scope);
             text.Append(CultureInfo.InvariantCulture, $"Last 90 days: {outcomes.Won} won ({outcomes.WonAmount:0.00} in won amounts), {outcomes.Lost} lost.\n");
             return text.ToString();
         }, cancellationToken);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
-using Dapper;
 using Microsoft.Extensions.Configuration;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
@@ -18,12 +17,10 @@ public sealed record PublishedChainHead(long Sequence, string Hash, DateTimeOffs
 public sealed class AuditChainHeadPublisher(StreamFlowDatabase database, BlobServiceClient blobs, TimeProvider timeProvider, IConfiguration configuration)
 {
     private readonly string _latestBlob = configuration["Audit:ChainHeadBlob"] ?? "audit/chain-head.json";
-    private const string HeadSql = "SELECT last_sequence AS LastSequence, last_hash AS LastHash FROM audit_chain_head WHERE id = 1";
 
     public async Task<PublishedChainHead> PublishAsync(CancellationToken cancellationToken)
     {
-        var head = await database.InPlatformAsync(
-            scope => scope.Connection.QuerySingleAsync<(long LastSequence, byte[] LastHash)>(scope.Command(HeadSql)), cancellationToken);
+        var head = await database.InPlatformAsync(AuditStore.HeadAsync, cancellationToken);
         var published = new PublishedChainHead(head.LastSequence, Convert.ToHexStringLower(head.LastHash), timeProvider.GetUtcNow());
         var container = blobs.GetBlobContainerClient(BlobContainerNames.Platform);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);

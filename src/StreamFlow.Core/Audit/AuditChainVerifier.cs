@@ -1,4 +1,3 @@
-using Dapper;
 using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Audit;
@@ -11,28 +10,17 @@ public sealed record AuditChainVerification(bool Valid, long Entries, long? Firs
 /// </summary>
 public sealed class AuditChainVerifier(StreamFlowDatabase database, AuditChainHeadPublisher heads)
 {
-    private const string ChainScopeSql = "SELECT set_config('app.audit_scope', 'chain', true)";
-
-    private const string EntriesSql = """
-        SELECT sequence AS Sequence, system AS System, tenant_id AS TenantId, actor AS Actor, action AS Action, target AS Target,
-               outcome AS Outcome, ip AS Ip, user_agent AS UserAgent, occurred_at AS OccurredAt, details::text AS Details,
-               prev_hash AS PrevHash, hash AS Hash
-        FROM audit_log ORDER BY sequence
-        """;
-
-    private const string HeadSql = "SELECT last_sequence AS LastSequence, last_hash AS LastHash FROM audit_chain_head WHERE id = 1";
-
     public async Task<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var published = await heads.ReadLatestAsync(cancellationToken);
         return await database.InPlatformAsync(async scope =>
         {
-            await scope.Connection.ExecuteAsync(scope.Command(ChainScopeSql));
+            await AuditStore.EnterChainScopeAsync(scope);
             long count = 0;
             var expectedSequence = 1L;
             var previousHash = new byte[32];
             byte[]? hashAtPublished = null;
-            await foreach (var row in scope.Connection.QueryUnbufferedAsync<StoredRow>(EntriesSql, transaction: scope.Transaction).WithCancellation(cancellationToken))
+            await foreach (var row in AuditStore.EntriesInOrder(scope).WithCancellation(cancellationToken))
             {
                 count++;
                 if (row.Sequence != expectedSequence)
@@ -63,7 +51,7 @@ public sealed class AuditChainVerifier(StreamFlowDatabase database, AuditChainHe
             }
 
             var lastSequence = expectedSequence - 1;
-            var head = await scope.Connection.QuerySingleAsync<(long LastSequence, byte[] LastHash)>(scope.Command(HeadSql));
+            var head = await AuditStore.HeadAsync(scope);
             if (head.LastSequence != lastSequence || !head.LastHash.AsSpan().SequenceEqual(previousHash))
             {
                 return Broken(count, lastSequence + 1, "the chain ends before its recorded head: entries were removed from the end");
@@ -81,7 +69,7 @@ public sealed class AuditChainVerifier(StreamFlowDatabase database, AuditChainHe
 
     private static AuditChainVerification Broken(long entries, long sequence, string reason) => new(false, entries, sequence, reason);
 
-    private sealed record StoredRow(
+    internal sealed record StoredRow(
         long Sequence, string System, Guid? TenantId, string Actor, string Action, string? Target, string Outcome, string? Ip,
         string? UserAgent, DateTime OccurredAt, string Details, byte[] PrevHash, byte[] Hash);
 }

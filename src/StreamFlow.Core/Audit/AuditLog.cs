@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 
@@ -12,19 +11,10 @@ namespace StreamFlow.Core.Audit;
 /// </summary>
 public sealed class AuditLog(StreamFlowDatabase database, TimeProvider timeProvider, ILogger<AuditLog> logger)
 {
-    private const string LockHeadSql = "SELECT last_sequence AS LastSequence, last_hash AS LastHash FROM audit_chain_head WHERE id = 1 FOR UPDATE";
-
-    private const string InsertSql = """
-        INSERT INTO audit_log (sequence, system, tenant_id, actor, action, target, outcome, ip, user_agent, occurred_at, details, prev_hash, hash)
-        VALUES (@Sequence, @System, @TenantId, @Actor, @Action, @Target, @Outcome, @Ip, @UserAgent, @OccurredAt, @Details::jsonb, @PrevHash, @Hash)
-        """;
-
-    private const string MoveHeadSql = "UPDATE audit_chain_head SET last_sequence = @Sequence, last_hash = @Hash WHERE id = 1";
-
     /// <summary>Appends inside the caller's transaction (whose tenant must match the event's tenant).</summary>
     public async Task AppendAsync(DbTransactionScope scope, AuditEvent auditEvent)
     {
-        var head = await scope.Connection.QuerySingleAsync<(long LastSequence, byte[] LastHash)>(scope.Command(LockHeadSql));
+        var head = await AuditStore.LockHeadAsync(scope);
         var sequence = head.LastSequence + 1;
         var occurredAt = AuditCanonicalForm.ToStoredPrecision(timeProvider.GetUtcNow());
         var details = (auditEvent.Details ?? new JsonObject()).ToJsonString();
@@ -35,7 +25,7 @@ public sealed class AuditLog(StreamFlowDatabase database, TimeProvider timeProvi
             auditEvent.Outcome, ip, userAgent, occurredAt, details, head.LastHash);
         var hash = AuditCanonicalForm.Hash(canonical);
 
-        await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
+        await AuditStore.InsertAsync(scope, new
         {
             Sequence = sequence,
             auditEvent.System,
@@ -50,8 +40,8 @@ public sealed class AuditLog(StreamFlowDatabase database, TimeProvider timeProvi
             Details = details,
             PrevHash = head.LastHash,
             Hash = hash,
-        }));
-        await scope.Connection.ExecuteAsync(scope.Command(MoveHeadSql, new { Sequence = sequence, Hash = hash }));
+        });
+        await AuditStore.MoveHeadAsync(scope, sequence, hash);
     }
 
     /// <summary>Appends in a transaction of its own: for events that are not part of a change (logins, refusals).</summary>

@@ -1,4 +1,3 @@
-using Dapper;
 using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Audit;
@@ -20,20 +19,11 @@ public sealed record AuditTrailPage(IReadOnlyList<AuditTrailItem> Items, string?
 /// <summary>A tenant's own audit trail, newest first; row-level security keeps it to that tenant.</summary>
 public sealed class AuditTrail(StreamFlowDatabase database)
 {
-    private const string PageSql = """
-        SELECT sequence, system, actor, action, target, outcome, ip, user_agent, occurred_at, details::text
-        FROM audit_log
-        WHERE (@Before IS NULL OR sequence < @Before)
-        ORDER BY sequence DESC
-        LIMIT @Limit
-        """;
-
     public Task<AuditTrailPage> PageAsync(Guid tenantId, int limit, string? cursor, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope =>
         {
             long? before = long.TryParse(cursor, out var parsed) ? parsed : null;
-            var rows = await scope.Connection.QueryAsync<(long Sequence, string System, string Actor, string Action, string? Target, string Outcome, string? Ip, string? UserAgent, DateTime OccurredAt, string Details)>(
-                scope.Command(PageSql, new { Before = before, Limit = limit + 1 }));
+            var rows = await AuditStore.PageAsync(scope, before, limit + 1);
             var items = rows.Select(r => new AuditTrailItem(
                 r.Sequence, r.System, r.Actor, r.Action, r.Target, r.Outcome, r.Ip, r.UserAgent,
                 new DateTimeOffset(DateTime.SpecifyKind(r.OccurredAt, DateTimeKind.Utc)),

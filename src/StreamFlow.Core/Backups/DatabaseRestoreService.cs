@@ -130,7 +130,7 @@ public sealed partial class DatabaseRestoreService(
         try
         {
             var backupMigrations = manifest.Migrations.ToHashSet(StringComparer.Ordinal);
-            var schema = migrator.Migrate(connections.OwnerConnectionString(request.TargetDatabase), backupMigrations.Contains);
+            var schema = migrator.Migrate(connections.OwnerConnectionString(request.TargetDatabase), backupMigrations.Contains, definitions: false);
             if (!schema.Successful)
             {
                 throw new BackupRestoreException($"Applying the backup's migrations to {request.TargetDatabase} failed: {schema.Error}");
@@ -142,7 +142,7 @@ public sealed partial class DatabaseRestoreService(
             IReadOnlyList<string> newer = [];
             if (request.ApplyNewerMigrations)
             {
-                var upgrade = migrator.Migrate(connections.OwnerConnectionString(request.TargetDatabase), static _ => true);
+                var upgrade = migrator.Migrate(connections.OwnerConnectionString(request.TargetDatabase), static _ => true, definitions: true);
                 if (!upgrade.Successful)
                 {
                     throw new BackupRestoreException($"The data was restored, but applying newer migrations to {request.TargetDatabase} failed: {upgrade.Error}");

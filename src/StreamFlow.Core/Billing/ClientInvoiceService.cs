@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -18,8 +17,6 @@ public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServic
 
     private static readonly string[] ClientStatuses =
         [InvoiceStatus.Open, InvoiceStatus.Paid, InvoiceStatus.PaymentFailed, InvoiceStatus.Uncollectible, InvoiceStatus.Void];
-
-    private const string TenantNameSql = "SELECT name FROM tenants WHERE id = @Id";
 
     /// <summary>The client's finalized invoices, newest period first, optionally of one status.</summary>
     public async Task<Result<InvoicePage>> ListAsync(Guid tenantId, string? status, int limit, string? cursor, CancellationToken cancellationToken)
@@ -62,7 +59,7 @@ public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServic
                 return (null, "", null);
             }
 
-            var name = await scope.Connection.QuerySingleAsync<string>(scope.Command(TenantNameSql, new { Id = tenantId }));
+            var name = await InvoiceStore.TenantNameAsync(scope, tenantId);
             return (found, name, format == InvoiceDocumentFormat.Html ? await InvoiceStore.DocumentBlobAsync(scope, invoiceId) : null);
         }, cancellationToken);
         if (invoice is null)

@@ -10,6 +10,12 @@ namespace StreamFlow.Core.Billing;
 /// </summary>
 internal static class InvoiceStore
 {
+    private const string TenantNameSql = "SELECT name FROM tenants WHERE id = @Id";
+
+    private const string FinalizedAndEmailedSql = "SELECT finalized_at IS NOT NULL AND emailed_at IS NOT NULL FROM invoices WHERE period_start = @PeriodStart";
+
+    private const string PeriodEndSql = "SELECT period_end FROM invoices WHERE period_start = @PeriodStart";
+
     private const string Columns = """
         id AS Id, tenant_id AS TenantId, number AS Number, status AS Status, period_start AS PeriodStart,
         period_end AS PeriodEnd, currency AS Currency, subtotal AS Subtotal, discount_total AS DiscountTotal,
@@ -138,4 +144,15 @@ internal static class InvoiceStore
         public InvoiceLine ToLine(string currency) =>
             new(Position, LineType, Description, Quantity, UnitAmount, Money.Of(Amount, currency), PeriodStart, PeriodEnd);
     }
+
+    /// <summary>Whether the invoice of the period starting on <paramref name="periodStart"/> is finalized and emailed; null without one.</summary>
+    public static Task<bool?> IsFinalizedAndEmailedAsync(DbTransactionScope scope, DateOnly periodStart) =>
+        scope.Connection.ExecuteScalarAsync<bool?>(scope.Command(FinalizedAndEmailedSql, new { PeriodStart = periodStart }));
+
+    public static Task<DateOnly?> PeriodEndAsync(DbTransactionScope scope, DateOnly periodStart) =>
+        scope.Connection.ExecuteScalarAsync<DateOnly?>(scope.Command(PeriodEndSql, new { PeriodStart = periodStart }));
+
+    /// <summary>The client's name, as its invoice documents show it.</summary>
+    public static Task<string> TenantNameAsync(DbTransactionScope scope, Guid tenantId) =>
+        scope.Connection.QuerySingleAsync<string>(scope.Command(TenantNameSql, new { Id = tenantId }));
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 
@@ -7,12 +6,10 @@ namespace StreamFlow.Core.Email;
 /// <summary>Emails a client business's active owners and admins (read inside its RLS transaction).</summary>
 public sealed class TenantAdminMailer(StreamFlowDatabase database, EmailSender email, ILogger<TenantAdminMailer> logger)
 {
-    private const string AdminsSql = "SELECT email FROM users WHERE status = 'active' AND role IN ('owner', 'admin')";
-
     public async Task<int> SendAsync(Guid tenantId, string subject, string body, CancellationToken cancellationToken)
     {
         var admins = await database.InTenantAsync(tenantId,
-            async scope => (await scope.Connection.QueryAsync<string>(scope.Command(AdminsSql))).ToList(), cancellationToken);
+            TenantAdminStore.EmailsAsync, cancellationToken);
         var sent = 0;
         foreach (var admin in admins)
         {

@@ -73,11 +73,7 @@ public sealed class HealthService(
         }
     }
 
-    private async Task CheckPostgresAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT 1");
-        await command.ExecuteScalarAsync(cancellationToken);
-    }
+    private Task CheckPostgresAsync(CancellationToken cancellationToken) => HeartbeatStore.ProbeAsync(dataSource, cancellationToken);
 
     private Task CheckBlobStorageAsync(CancellationToken cancellationToken) =>
         blobs.GetBlobContainerClient(Storage.BlobContainerNames.Platform).ExistsAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 
@@ -12,6 +13,9 @@ public sealed class HeartbeatStore(StreamFlowDatabase database)
         INSERT INTO platform_heartbeats (checked_at, status, checks)
         VALUES (@CheckedAt, @Status, @Checks::jsonb)
         """;
+
+    // A round trip outside any transaction: the health probe asks only whether PostgreSQL answers.
+    private const string ProbeSql = "SELECT 1";
 
     private const string RecentSql = """
         SELECT checked_at AS CheckedAt, status AS Status, checks::text AS Checks
@@ -38,4 +42,10 @@ public sealed class HeartbeatStore(StreamFlowDatabase database)
                 JsonSerializer.Deserialize<Dictionary<string, HealthCheckResult>>(row.Checks, StreamFlowJson.Options)!,
                 new DateTimeOffset(DateTime.SpecifyKind(row.CheckedAt, DateTimeKind.Utc)))).ToList();
         }, cancellationToken);
+
+    public static async Task ProbeAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ProbeSql);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
 }

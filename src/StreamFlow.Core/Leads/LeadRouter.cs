@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Dapper;
 using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Leads;
@@ -18,34 +17,15 @@ public sealed class LeadRouter
 {
     private static readonly string[] DefaultEligibleRoles = ["staff", "manager"];
 
-    private const string CandidatesSql = """
-        SELECT u.id AS UserId,
-               (SELECT count(*) FROM leads l WHERE l.owner_user_id = u.id AND l.deleted_at IS NULL AND l.outcome IS NULL) AS OpenLeads,
-               (SELECT max(l.updated_at) FROM leads l WHERE l.owner_user_id = u.id) AS LastAssigned
-        FROM users u
-        WHERE u.status = 'active' AND u.role = ANY (@Roles)
-        """;
-
-    private const string AssignSql = "UPDATE leads SET owner_user_id = @Owner WHERE id = @Id AND owner_user_id IS NULL";
-
-    private const string ActivitySql = """
-        INSERT INTO lead_activities (id, tenant_id, lead_id, kind, body, actor, data, occurred_at)
-        VALUES (@Id, @TenantId, @LeadId, 'assigned', NULL, 'streamflow', @Data::jsonb, @Now)
-        """;
-
     internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings)
     {
         var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured.ToArray() : DefaultEligibleRoles;
-        var candidates = (await scope.Connection.QueryAsync<Candidate>(scope.Command(CandidatesSql, new { Roles = roles }))).ToList();
+        var candidates = await LeadStore.RoutingCandidatesAsync(scope, roles);
         return new RoutingRound(candidates, settings.Territories ?? []);
     }
 
     internal static Task AssignAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(AssignSql + ";" + ActivitySql.Replace("@Id", "@ActivityId", StringComparison.Ordinal), new
-        {
-            Id = leadId, Owner = owner, ActivityId = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId,
-            Data = new JsonObject { ["ownerUserId"] = owner.ToString(), ["by"] = "routing" }.ToJsonString(), Now = now,
-        }));
+        LeadStore.AssignOwnerAsync(scope, tenantId, leadId, owner, new JsonObject { ["ownerUserId"] = owner.ToString(), ["by"] = "routing" }.ToJsonString(), now);
 
     internal sealed record Candidate
     {

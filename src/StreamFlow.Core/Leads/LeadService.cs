@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapper;
 using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads.Pipeline;
@@ -18,7 +17,6 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 /// </summary>
 public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, TimeProvider timeProvider)
 {
-    private const string ActiveUserSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id AND status = 'active')";
 
     public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
     {
@@ -47,7 +45,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
         {
             return await database.InTenantAsync(actor.TenantId, async scope =>
             {
-                if (input.OwnerUserId is { } owner && !await IsActiveUserAsync(scope, owner))
+                if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
                 {
                     return (Result<(Lead, bool)>)new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
@@ -134,7 +132,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                         : "Moving a lead to the lost stage needs an outcome with the reason.");
                 }
 
-                if (update.Fields.OwnerUserId is { } owner && !await IsActiveUserAsync(scope, owner))
+                if (update.Fields.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
                 {
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
@@ -372,9 +370,6 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
     private static Problem Duplicate(Guid existingId) =>
         new(ProblemKind.Conflict, "A lead with this email or phone number already exists. Send ?merge=true to merge into it.",
             Extensions: new Dictionary<string, object?> { ["existingLeadId"] = existingId });
-
-    private static async Task<bool> IsActiveUserAsync(DbTransactionScope scope, Guid userId) =>
-        await scope.Connection.ExecuteScalarAsync<bool>(scope.Command(ActiveUserSql, new { Id = userId }));
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

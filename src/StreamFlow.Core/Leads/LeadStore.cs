@@ -137,6 +137,25 @@ internal static class LeadStore
         FROM lead_stage_history WHERE lead_id = @LeadId ORDER BY id
         """;
 
+    // A lead's owner must be an active user of the tenant (users are tenant rows: another tenant's id is not found).
+    private const string ActiveUserSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id AND status = 'active')";
+
+    // Routing: each eligible user with their open leads and when they were last given one.
+    private const string RoutingCandidatesSql = """
+        SELECT u.id AS UserId,
+               (SELECT count(*) FROM leads l WHERE l.owner_user_id = u.id AND l.deleted_at IS NULL AND l.outcome IS NULL) AS OpenLeads,
+               (SELECT max(l.updated_at) FROM leads l WHERE l.owner_user_id = u.id) AS LastAssigned
+        FROM users u
+        WHERE u.status = 'active' AND u.role = ANY (@Roles)
+        """;
+
+    private const string AssignSql = "UPDATE leads SET owner_user_id = @Owner WHERE id = @Id AND owner_user_id IS NULL";
+
+    private const string AssignedActivitySql = """
+        INSERT INTO lead_activities (id, tenant_id, lead_id, kind, body, actor, data, occurred_at)
+        VALUES (@Id, @TenantId, @LeadId, 'assigned', NULL, 'streamflow', @Data::jsonb, @Now)
+        """;
+
     public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
@@ -220,4 +239,17 @@ internal static class LeadStore
         parameters.Add("Limit", limit);
         return (await scope.Connection.QueryAsync<StoredLead>(scope.Command(sql.ToString(), parameters))).ToList();
     }
+
+    public static Task<bool> IsActiveUserAsync(DbTransactionScope scope, Guid userId) =>
+        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(ActiveUserSql, new { Id = userId }));
+
+    public static async Task<List<LeadRouter.Candidate>> RoutingCandidatesAsync(DbTransactionScope scope, string[] roles) =>
+        (await scope.Connection.QueryAsync<LeadRouter.Candidate>(scope.Command(RoutingCandidatesSql, new { Roles = roles }))).ToList();
+
+    /// <summary>Gives an unowned lead its owner and records the assignment, in one round trip.</summary>
+    public static Task<int> AssignOwnerAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, string dataJson, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(AssignSql + ";" + AssignedActivitySql.Replace("@Id", "@ActivityId", StringComparison.Ordinal), new
+        {
+            Id = leadId, Owner = owner, ActivityId = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Data = dataJson, Now = now,
+        }));
 }

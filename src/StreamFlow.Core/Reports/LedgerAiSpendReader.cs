@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
@@ -13,28 +12,15 @@ namespace StreamFlow.Core.Reports;
 /// </summary>
 internal sealed class LedgerAiSpendReader(IOptions<AiOptions> options) : IAiSpendReader
 {
-    private const string SpentSql = """
-        SELECT coalesce(sum(billable_usd), 0) FROM ai_usage WHERE occurred_at >= @From AND occurred_at < @To
-        """;
-
-    private const string LimitsSql = "SELECT daily_limit_usd AS Daily, monthly_limit_usd AS Monthly FROM ai_tenant_settings";
-
     public async Task<AiSpend> ReadAsync(DbTransactionScope scope, Guid tenantId, ReportPeriod period, CancellationToken cancellationToken)
     {
-        var spent = await scope.Connection.ExecuteScalarAsync<decimal>(scope.Command(SpentSql, new { From = period.StartUtc, To = period.EndUtc }));
-        var limits = await scope.Connection.QuerySingleOrDefaultAsync<Limits>(scope.Command(LimitsSql));
+        var spent = await AiUsageStore.BilledBetweenAsync(scope, period.StartUtc, period.EndUtc);
+        var limits = await AiUsageStore.TenantLimitsAsync(scope);
         var budget = options.Value.Budget;
         var daily = limits?.Daily ?? budget.DefaultTenantDailyLimitUsd;
         var monthly = limits?.Monthly ?? budget.DefaultTenantMonthlyLimitUsd;
         var days = period.End.DayNumber - period.Start.DayNumber;
         decimal? limit = period.Kind == ReportPeriodKind.Month ? monthly : daily * days;
         return new AiSpend(true, Money.Of(spent, "USD"), limit is { } value ? Money.Of(value, "USD") : null, null);
-    }
-
-    private sealed record Limits
-    {
-        public decimal? Daily { get; init; }
-
-        public decimal? Monthly { get; init; }
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.Core.Reports;
 
@@ -45,12 +46,9 @@ public sealed record ProviderReport(ReportPeriod Period, DateTimeOffset Generate
 /// </summary>
 public sealed class ProviderReportService(StreamFlowDatabase database, ReportGenerator generator, TimeProvider timeProvider)
 {
-    private const string TenantsSql = "SELECT id AS Id, status AS Status FROM tenants ORDER BY name, id";
-
     public async Task<ProviderReport> GenerateAsync(ReportPeriodKind kind, DateOnly? date, CancellationToken cancellationToken)
     {
-        var tenants = await database.InPlatformAsync(async scope =>
-            (await scope.Connection.QueryAsync<(Guid Id, string Status)>(scope.Command(TenantsSql))).ToList(), cancellationToken);
+        var tenants = await database.InPlatformAsync(TenantStore.IdsAndStatusesByNameAsync, cancellationToken);
         var rows = new List<TenantReportRow>();
         ReportPeriod? period = null;
         foreach (var tenant in tenants)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
@@ -32,8 +31,6 @@ public sealed class ReportDeliveryService(
     TimeProvider timeProvider,
     ILogger<ReportDeliveryService> logger)
 {
-    private const string ActiveTenantsSql = "SELECT id FROM tenants WHERE status = 'active' ORDER BY id";
-
     public async Task<Result<SentReports>> SendNowAsync(ClientPrincipal caller, SendReportRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -95,8 +92,7 @@ public sealed class ReportDeliveryService(
     /// <summary>Sends every report that is due now, for every active tenant; suspended tenants get nothing.</summary>
     public async Task<ScheduledReportRun> SendDueAsync(CancellationToken cancellationToken)
     {
-        var tenantIds = await database.InPlatformAsync(async scope =>
-            (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveTenantsSql))).ToList(), cancellationToken);
+        var tenantIds = await database.InPlatformAsync(TenantStore.ActiveIdsAsync, cancellationToken);
         var (sent, failed, tenantsFailed) = (0, 0, 0);
         foreach (var tenantId in tenantIds)
         {

@@ -1,7 +1,6 @@
-using Dapper;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Leads;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.Core.Scoring;
@@ -14,17 +13,13 @@ public sealed record TrainingOutcome(string Status, int? Version, string Reason)
 /// </summary>
 public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegistry models, ConversionModelTrainer trainer, TimeProvider timeProvider)
 {
-    private const string OutcomesSql = $"SELECT {LeadStore.Columns} FROM leads WHERE outcome IS NOT NULL AND deleted_at IS NULL";
-
-    private const string NewOutcomesSinceSql = "SELECT EXISTS (SELECT 1 FROM leads WHERE outcome_at > @Since AND deleted_at IS NULL)";
-
     public Task StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
         models.StartRunAsync(tenantId, runId, timeProvider.GetUtcNow(), cancellationToken);
 
     public async Task<TrainingOutcome> TrainAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {
         var leads = await database.InTenantAsync(tenantId,
-            async scope => (await scope.Connection.QueryAsync<StoredLead>(scope.Command(OutcomesSql))).Select(l => l.ToLead()).ToList(), cancellationToken);
+            async scope => (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead()).ToList(), cancellationToken);
         var examples = leads.Select(l => new ConversionExample(LeadProfiles.From(l), l.Outcome!.Status == "won")).ToList();
         var version = await models.NextVersionAsync(tenantId, cancellationToken);
         Result<ConversionModel> trained;
@@ -57,6 +52,6 @@ public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegis
         var serving = await models.ServingRunAsync(tenantId, cancellationToken);
         var since = serving?.TrainedAt ?? DateTimeOffset.MinValue;
         return await database.InTenantAsync(tenantId,
-            scope => scope.Connection.ExecuteScalarAsync<bool>(scope.Command(NewOutcomesSinceSql, new { Since = since })), cancellationToken);
+            scope => LeadScoreStore.AnyOutcomeSinceAsync(scope, since), cancellationToken);
     }
 }

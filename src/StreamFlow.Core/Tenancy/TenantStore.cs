@@ -6,6 +6,10 @@ namespace StreamFlow.Core.Tenancy;
 /// <summary>The SQL of the tenants registry (a platform table: no row-level security, no tenant data).</summary>
 internal static class TenantStore
 {
+    private const string IdsAndStatusesSql = "SELECT id AS Id, status AS Status FROM tenants ORDER BY name, id";
+
+    private const string ActiveIdsSql = "SELECT id FROM tenants WHERE status = 'active' ORDER BY id";
+
     private const string Columns = """
         id AS Id, slug AS Slug, name AS Name, industry AS Industry, status AS Status, suspended_reason AS SuspendedReason,
         suspended_at AS SuspendedAt, requests_per_minute AS RequestsPerMinute, user_requests_per_minute AS UserRequestsPerMinute,
@@ -54,4 +58,11 @@ internal static class TenantStore
 
     public static Task<int> SetRateLimitsAsync(DbTransactionScope scope, Guid id, RateLimitSettings limits, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(SetRateLimitsSql, new { Id = id, limits.RequestsPerMinute, limits.UserRequestsPerMinute, Now = now }));
+
+    /// <summary>The active clients' ids, for the runs that visit each client (metering, billing, report delivery).</summary>
+    public static async Task<IReadOnlyList<Guid>> ActiveIdsAsync(DbTransactionScope scope) =>
+        (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveIdsSql))).AsList();
+
+    public static async Task<IReadOnlyList<(Guid Id, string Status)>> IdsAndStatusesByNameAsync(DbTransactionScope scope) =>
+        (await scope.Connection.QueryAsync<(Guid Id, string Status)>(scope.Command(IdsAndStatusesSql))).AsList();
 }

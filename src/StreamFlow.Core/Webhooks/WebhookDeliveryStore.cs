@@ -3,9 +3,56 @@ using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Webhooks;
 
-/// <summary>The SQL of deliveries and their attempt log, as the attempt step uses it. Tenant transactions only.</summary>
+/// <summary>The SQL of deliveries and their attempt log, as the dispatcher and the attempt step use it. Tenant transactions, except the stalled-delivery scan.</summary>
 internal static class WebhookDeliveryStore
 {
+    private const string ResendSql = """
+        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
+        VALUES (@DeliveryId, @TenantId, @MessageId, @EndpointId, @Now, @Now, @Now)
+        ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+            round = webhook_deliveries.round + 1, status = 'pending', series_attempts = 0, next_attempt_at = @Now, updated_at = @Now
+        RETURNING id AS DeliveryId, round AS Round
+        """;
+
+    private const string RecoverSql = """
+        UPDATE webhook_deliveries SET round = round + 1, status = 'pending', series_attempts = 0, next_attempt_at = @Now, updated_at = @Now
+        WHERE endpoint_id = @EndpointId AND status = 'failed' AND COALESCE(last_attempt_at, created_at) >= @Since
+        RETURNING id AS DeliveryId, round AS Round
+        """;
+
+    private const string InsertDeliverySql = """
+        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
+        VALUES (@DeliveryId, @TenantId, @MessageId, @EndpointId, @Now, @Now, @Now)
+        """;
+
+    private const string FindStalledSql = """
+        SELECT stalled_tenant_id AS TenantId, stalled_delivery_id AS DeliveryId FROM webhook_find_stalled_deliveries(@DueBefore, @Limit)
+        """;
+
+    // Test events go to their one endpoint; every other event to the enabled endpoints whose filter lets it through.
+    private const string CreateDeliveriesSql = """
+        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
+        SELECT gen_random_uuid(), m.tenant_id, m.id, e.id, @Now, @Now, @Now
+        FROM webhook_messages m
+        JOIN webhook_endpoints e ON e.tenant_id = m.tenant_id
+        WHERE m.id = ANY(@MessageIds)
+          AND m.dispatched_at IS NULL
+          AND e.enabled
+          AND (m.target_endpoint_id = e.id
+               OR (m.target_endpoint_id IS NULL AND (cardinality(e.event_types) = 0 OR m.event_type = ANY(e.event_types))))
+        ON CONFLICT (message_id, endpoint_id) DO NOTHING
+        """;
+
+    private const string PendingOfMessagesSql = """
+        SELECT id AS DeliveryId, round AS Round FROM webhook_deliveries WHERE message_id = ANY(@MessageIds) AND status = 'pending'
+        """;
+
+    private const string RestartStalledSql = """
+        UPDATE webhook_deliveries SET round = round + 1, next_attempt_at = @Now, updated_at = @Now
+        WHERE id = ANY(@DeliveryIds) AND status = 'pending' AND next_attempt_at < @DueBefore
+        RETURNING id AS DeliveryId, round AS Round
+        """;
+
     private const string LoadForAttemptSql = """
         SELECT d.status AS Status, d.round AS Round, d.next_attempt_at AS NextAttemptAt, d.last_status_code AS LastStatusCode,
                d.last_error AS LastError, d.message_id AS MessageId, d.endpoint_id AS EndpointId,
@@ -223,4 +270,35 @@ internal static class WebhookDeliveryStore
         int DurationMs,
         string? ResponseBody,
         string? Error);
+
+    /// <summary>Across tenants (SECURITY DEFINER): pending deliveries whose attempt was due before <paramref name="dueBefore"/>.</summary>
+    public static async Task<IReadOnlyList<(Guid TenantId, Guid DeliveryId)>> FindStalledAsync(DbTransactionScope scope, DateTimeOffset dueBefore, int limit) =>
+        (await scope.Connection.QueryAsync<(Guid TenantId, Guid DeliveryId)>(scope.Command(FindStalledSql, new { DueBefore = dueBefore, Limit = limit }))).AsList();
+
+    public static Task<int> CreateForMessagesAsync(DbTransactionScope scope, string[] messageIds, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(CreateDeliveriesSql, new { MessageIds = messageIds, Now = now }));
+
+    public static Task<IEnumerable<(Guid DeliveryId, int Round)>> PendingOfMessagesAsync(DbTransactionScope scope, string[] messageIds) =>
+        scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(PendingOfMessagesSql, new { MessageIds = messageIds }));
+
+    /// <summary>Starts a new round of each delivery still stalled; returns the ones restarted.</summary>
+    public static Task<IEnumerable<(Guid DeliveryId, int Round)>> RestartStalledAsync(DbTransactionScope scope, Guid[] deliveryIds, DateTimeOffset now, DateTimeOffset dueBefore) =>
+        scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(RestartStalledSql, new { DeliveryIds = deliveryIds, Now = now, DueBefore = dueBefore }));
+
+    /// <summary>A new delivery of the message to the endpoint, or a new round of the existing one.</summary>
+    public static Task<(Guid DeliveryId, int Round)> ResendAsync(DbTransactionScope scope, Guid deliveryId, Guid tenantId, string messageId, Guid endpointId, DateTimeOffset now) =>
+        scope.Connection.QuerySingleAsync<(Guid, int)>(scope.Command(ResendSql, new
+        {
+            DeliveryId = deliveryId, TenantId = tenantId, MessageId = messageId, EndpointId = endpointId, Now = now,
+        }));
+
+    /// <summary>A new round of each delivery to the endpoint that failed at or after <paramref name="since"/>.</summary>
+    public static Task<IEnumerable<(Guid DeliveryId, int Round)>> RecoverFailedAsync(DbTransactionScope scope, Guid endpointId, DateTimeOffset since, DateTimeOffset now) =>
+        scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(RecoverSql, new { EndpointId = endpointId, Since = since, Now = now }));
+
+    public static Task<int> InsertAsync(DbTransactionScope scope, Guid deliveryId, Guid tenantId, string messageId, Guid endpointId, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(InsertDeliverySql, new
+        {
+            DeliveryId = deliveryId, TenantId = tenantId, MessageId = messageId, EndpointId = endpointId, Now = now,
+        }));
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
@@ -22,42 +21,6 @@ public sealed class WebhookDispatcher(
     TimeProvider timeProvider,
     ILogger<WebhookDispatcher> logger)
 {
-    private const string ClaimSql = """
-        SELECT claimed_tenant_id AS TenantId, claimed_message_id AS MessageId FROM webhook_claim_outbox(@Limit, @LeaseSeconds)
-        """;
-
-    private const string FindStalledSql = """
-        SELECT stalled_tenant_id AS TenantId, stalled_delivery_id AS DeliveryId FROM webhook_find_stalled_deliveries(@DueBefore, @Limit)
-        """;
-
-    // Test events go to their one endpoint; every other event to the enabled endpoints whose filter lets it through.
-    private const string CreateDeliveriesSql = """
-        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
-        SELECT gen_random_uuid(), m.tenant_id, m.id, e.id, @Now, @Now, @Now
-        FROM webhook_messages m
-        JOIN webhook_endpoints e ON e.tenant_id = m.tenant_id
-        WHERE m.id = ANY(@MessageIds)
-          AND m.dispatched_at IS NULL
-          AND e.enabled
-          AND (m.target_endpoint_id = e.id
-               OR (m.target_endpoint_id IS NULL AND (cardinality(e.event_types) = 0 OR m.event_type = ANY(e.event_types))))
-        ON CONFLICT (message_id, endpoint_id) DO NOTHING
-        """;
-
-    private const string PendingOfMessagesSql = """
-        SELECT id AS DeliveryId, round AS Round FROM webhook_deliveries WHERE message_id = ANY(@MessageIds) AND status = 'pending'
-        """;
-
-    private const string MarkDispatchedSql = """
-        UPDATE webhook_messages SET dispatched_at = @Now, dispatch_lease_until = NULL WHERE id = ANY(@MessageIds) AND dispatched_at IS NULL
-        """;
-
-    private const string RestartStalledSql = """
-        UPDATE webhook_deliveries SET round = round + 1, next_attempt_at = @Now, updated_at = @Now
-        WHERE id = ANY(@DeliveryIds) AND status = 'pending' AND next_attempt_at < @DueBefore
-        RETURNING id AS DeliveryId, round AS Round
-        """;
-
     /// <summary>Dispatches every committed event (in batches) and restarts stalled deliveries.</summary>
     public async Task<WebhookDispatchSummary> DispatchPendingAsync(IWebhookDeliveryStarter starter, CancellationToken cancellationToken)
     {
@@ -66,11 +29,7 @@ public sealed class WebhookDispatcher(
         int messages = 0, started = 0;
         for (var batch = 0; batch < settings.MaxBatchesPerSweep; batch++)
         {
-            var claimed = await database.InPlatformAsync(async scope => (await scope.Connection.QueryAsync<ClaimedMessage>(scope.Command(ClaimSql, new
-            {
-                Limit = settings.BatchSize,
-                LeaseSeconds = (int)Math.Ceiling(settings.ClaimLease.TotalSeconds),
-            }))).ToList(), cancellationToken);
+            var claimed = await database.InPlatformAsync(async scope => (await WebhookMessageStore.ClaimUndispatchedAsync(scope, settings.BatchSize, (int)Math.Ceiling(settings.ClaimLease.TotalSeconds))).ToList(), cancellationToken);
             if (claimed.Count == 0)
             {
                 break;
@@ -101,8 +60,8 @@ public sealed class WebhookDispatcher(
         var now = timeProvider.GetUtcNow();
         var starts = await database.InTenantAsync(tenantId, async scope =>
         {
-            await scope.Connection.ExecuteAsync(scope.Command(CreateDeliveriesSql, new { MessageIds = ids, Now = now }));
-            var pending = await scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(PendingOfMessagesSql, new { MessageIds = ids }));
+            await WebhookDeliveryStore.CreateForMessagesAsync(scope, ids, now);
+            var pending = await WebhookDeliveryStore.PendingOfMessagesAsync(scope, ids);
             return pending.Select(p => new WebhookDeliveryStart(tenantId, p.DeliveryId, p.Round)).ToList();
         }, cancellationToken);
 
@@ -111,7 +70,7 @@ public sealed class WebhookDispatcher(
             await starter.StartAsync(starts, cancellationToken);
         }
 
-        await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(MarkDispatchedSql, new { MessageIds = ids, Now = now })), cancellationToken);
+        await database.InTenantAsync(tenantId, scope => WebhookMessageStore.MarkDispatchedAsync(scope, ids, now), cancellationToken);
         return starts.Count;
     }
 
@@ -120,14 +79,13 @@ public sealed class WebhookDispatcher(
         var settings = options.Value.Dispatch;
         var now = timeProvider.GetUtcNow();
         var dueBefore = now - settings.StalledAfter;
-        var stalled = await database.InPlatformAsync(async scope => (await scope.Connection.QueryAsync<(Guid TenantId, Guid DeliveryId)>(
-            scope.Command(FindStalledSql, new { DueBefore = dueBefore, Limit = settings.BatchSize }))).ToList(), cancellationToken);
+        var stalled = await database.InPlatformAsync(async scope => (await WebhookDeliveryStore.FindStalledAsync(scope, dueBefore, settings.BatchSize)).ToList(), cancellationToken);
         var restarted = 0;
         foreach (var tenant in stalled.GroupBy(s => s.TenantId))
         {
             var ids = tenant.Select(s => s.DeliveryId).ToArray();
             var starts = await database.InTenantAsync(tenant.Key, async scope =>
-                (await scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(RestartStalledSql, new { DeliveryIds = ids, Now = now, DueBefore = dueBefore })))
+                (await WebhookDeliveryStore.RestartStalledAsync(scope, ids, now, dueBefore))
                 .Select(r => new WebhookDeliveryStart(tenant.Key, r.DeliveryId, r.Round)).ToList(), cancellationToken);
             if (starts.Count > 0)
             {
@@ -143,6 +101,4 @@ public sealed class WebhookDispatcher(
 
         return restarted;
     }
-
-    private sealed record ClaimedMessage(Guid TenantId, string MessageId);
 }

@@ -8,6 +8,10 @@ namespace StreamFlow.Core.Webhooks;
 /// <summary>The SQL of webhook endpoints. Every statement runs in a transaction that has set the tenant.</summary>
 internal static class WebhookEndpointStore
 {
+    private const string EndpointExistsSql = "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = @EndpointId)";
+
+    private const string EndpointEnabledSql = "SELECT enabled FROM webhook_endpoints WHERE id = @EndpointId";
+
     private const string Columns = """
         id AS Id, url AS Url, description AS Description, event_types AS EventTypes, enabled AS Enabled,
         disabled_reason AS DisabledReason, disabled_at AS DisabledAt, custom_headers::text AS HeadersJson,
@@ -189,4 +193,11 @@ internal static class WebhookEndpointStore
             DeserializeHeaders(HeadersJson), RateLimitPerSecond, Utc(PreviousSecretExpiresAt), Utc(FailingSince),
             Utc(CreatedAt), Utc(UpdatedAt));
     }
+
+    /// <summary>Whether the endpoint is enabled; null when it does not exist.</summary>
+    public static Task<bool?> IsEnabledAsync(DbTransactionScope scope, Guid endpointId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<bool?>(scope.Command(EndpointEnabledSql, new { EndpointId = endpointId }));
+
+    public static Task<bool> ExistsAsync(DbTransactionScope scope, Guid endpointId) =>
+        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(EndpointExistsSql, new { EndpointId = endpointId }));
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -50,44 +49,6 @@ public sealed record WebhookMessage(string Id, string Type, Guid TenantId, DateT
 /// <summary>The delivery log: an endpoint's messages and attempts, newest first, with filters and cursor paging.</summary>
 public sealed class WebhookLogService(StreamFlowDatabase database)
 {
-    private const string EndpointExistsSql = "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = @EndpointId)";
-
-    private const string MessagesSql = """
-        SELECT m.id AS Id, m.event_type AS EventType, m.occurred_at AS OccurredAt, d.id AS DeliveryId, d.status AS Status,
-               d.attempts AS Attempts, d.last_attempt_at AS LastAttemptAt, d.last_status_code AS LastStatusCode,
-               d.last_error AS LastError, d.next_attempt_at AS NextAttemptAt
-        FROM webhook_deliveries d
-        JOIN webhook_messages m ON m.id = d.message_id
-        WHERE d.endpoint_id = @EndpointId
-          AND (@Status::text IS NULL OR d.status = @Status::text)
-          AND (@EventType::text IS NULL OR m.event_type = @EventType::text)
-          AND (@Since::timestamptz IS NULL OR m.occurred_at >= @Since::timestamptz)
-          AND (@Until::timestamptz IS NULL OR m.occurred_at < @Until::timestamptz)
-          AND (@Before::text IS NULL OR d.message_id < @Before::text)
-        ORDER BY d.message_id DESC
-        LIMIT @Limit
-        """;
-
-    private const string AttemptsSql = """
-        SELECT id AS Id, message_id AS MessageId, delivery_id AS DeliveryId, attempt_number AS AttemptNumber,
-               attempted_at AS AttemptedAt, succeeded AS Succeeded, status_code AS StatusCode, duration_ms AS DurationMs,
-               response_body AS ResponseBody, error AS Error
-        FROM webhook_attempts
-        WHERE endpoint_id = @EndpointId
-          AND (@MessageId::text IS NULL OR message_id = @MessageId::text)
-          AND (@Succeeded::boolean IS NULL OR succeeded = @Succeeded::boolean)
-          AND (@Since::timestamptz IS NULL OR attempted_at >= @Since::timestamptz)
-          AND (@Until::timestamptz IS NULL OR attempted_at < @Until::timestamptz)
-          AND (@Before::uuid IS NULL OR id < @Before::uuid)
-        ORDER BY id DESC
-        LIMIT @Limit
-        """;
-
-    private const string MessageSql = """
-        SELECT id AS Id, event_type AS Type, tenant_id AS TenantId, occurred_at AS OccurredAt, payload::text AS PayloadJson
-        FROM webhook_messages WHERE id = @MessageId
-        """;
-
     public async Task<Result<WebhookPage<WebhookEndpointMessage>>> ListMessagesAsync(
         Guid tenantId, Guid endpointId, WebhookMessageFilter filter, int? limit, string? cursor, CancellationToken cancellationToken)
     {
@@ -102,21 +63,14 @@ public sealed class WebhookLogService(StreamFlowDatabase database)
 
         var rows = await database.InTenantAsync<List<MessageRow>?>(tenantId, async scope =>
         {
-            if (!await scope.Connection.ExecuteScalarAsync<bool>(scope.Command(EndpointExistsSql, new { EndpointId = endpointId })))
+            if (!await WebhookEndpointStore.ExistsAsync(scope, endpointId))
             {
                 return null;
             }
 
-            return (await scope.Connection.QueryAsync<MessageRow>(scope.Command(MessagesSql, new
-            {
-                EndpointId = endpointId,
-                Status = filter.Status?.ToString().ToLowerInvariant(),
-                EventType = filter.EventType,
-                Since = filter.Since?.ToUniversalTime(),
-                Until = filter.Until?.ToUniversalTime(),
-                Before = before,
-                Limit = pageSize + 1,
-            }))).ToList();
+            return (await WebhookLogStore.MessagesAsync(
+                scope, endpointId, filter.Status?.ToString().ToLowerInvariant(), filter.EventType, filter.Since?.ToUniversalTime(),
+                filter.Until?.ToUniversalTime(), before, pageSize + 1)).ToList();
         }, cancellationToken);
 
         if (rows is null)
@@ -142,21 +96,13 @@ public sealed class WebhookLogService(StreamFlowDatabase database)
 
         var rows = await database.InTenantAsync<List<AttemptRow>?>(tenantId, async scope =>
         {
-            if (!await scope.Connection.ExecuteScalarAsync<bool>(scope.Command(EndpointExistsSql, new { EndpointId = endpointId })))
+            if (!await WebhookEndpointStore.ExistsAsync(scope, endpointId))
             {
                 return null;
             }
 
-            return (await scope.Connection.QueryAsync<AttemptRow>(scope.Command(AttemptsSql, new
-            {
-                EndpointId = endpointId,
-                filter.MessageId,
-                filter.Succeeded,
-                Since = filter.Since?.ToUniversalTime(),
-                Until = filter.Until?.ToUniversalTime(),
-                Before = before,
-                Limit = pageSize + 1,
-            }))).ToList();
+            return (await WebhookLogStore.AttemptsAsync(
+                scope, endpointId, filter.MessageId, filter.Succeeded, filter.Since?.ToUniversalTime(), filter.Until?.ToUniversalTime(), before, pageSize + 1)).ToList();
         }, cancellationToken);
 
         if (rows is null)
@@ -172,8 +118,7 @@ public sealed class WebhookLogService(StreamFlowDatabase database)
     public async Task<Result<WebhookMessage>> GetMessageAsync(Guid tenantId, string messageId, CancellationToken cancellationToken)
     {
         var row = await database.InTenantAsync(tenantId, scope =>
-            scope.Connection.QuerySingleOrDefaultAsync<(string Id, string Type, Guid TenantId, DateTime OccurredAt, string PayloadJson)?>(
-                scope.Command(MessageSql, new { MessageId = messageId })), cancellationToken);
+            WebhookMessageStore.FindAsync(scope, messageId), cancellationToken);
         if (row is not { } found)
         {
             return Problem.NotFound("The webhook message");
@@ -183,7 +128,7 @@ public sealed class WebhookLogService(StreamFlowDatabase database)
         return new WebhookMessage(found.Id, found.Type, found.TenantId, WebhookEndpointStore.Utc(found.OccurredAt), payload.RootElement.Clone());
     }
 
-    private sealed class MessageRow
+    internal sealed class MessageRow
     {
         public string Id { get; set; } = "";
 
@@ -210,7 +155,7 @@ public sealed class WebhookLogService(StreamFlowDatabase database)
             Attempts, WebhookEndpointStore.Utc(LastAttemptAt), LastStatusCode, LastError, WebhookEndpointStore.Utc(NextAttemptAt));
     }
 
-    private sealed class AttemptRow
+    internal sealed class AttemptRow
     {
         public Guid Id { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 
@@ -14,12 +13,6 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
 {
     public const string NotificationChannel = "webhook_outbox";
     public const int MaxPayloadBytes = 256 * 1024;
-
-    private const string InsertSql = """
-        INSERT INTO webhook_messages (id, tenant_id, event_type, occurred_at, payload, target_endpoint_id, dispatched_at)
-        VALUES (@Id, @TenantId, @EventType, @OccurredAt, @Payload::jsonb, @TargetEndpointId, @DispatchedAt);
-        SELECT pg_notify('webhook_outbox', '');
-        """;
 
     /// <summary>
     /// Adds an event inside <paramref name="scope"/>, which must be <paramref name="tenantId"/>'s transaction
@@ -68,16 +61,7 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
     }
 
     internal static Task InsertAsync(DbTransactionScope scope, OutboxRow row, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
-        {
-            row.Id,
-            row.TenantId,
-            row.EventType,
-            row.OccurredAt,
-            row.Payload,
-            row.TargetEndpointId,
-            row.DispatchedAt,
-        }, scope.Transaction, cancellationToken: cancellationToken));
+        WebhookMessageStore.InsertAsync(scope, row, cancellationToken);
 
     internal sealed record OutboxRow(
         string Id, Guid TenantId, string EventType, DateTimeOffset OccurredAt, string Payload, Guid? TargetEndpointId, DateTimeOffset? DispatchedAt);

@@ -1,4 +1,3 @@
-using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -16,29 +15,6 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
 {
     private const int StartChunk = 500;
 
-    private const string EndpointEnabledSql = "SELECT enabled FROM webhook_endpoints WHERE id = @EndpointId";
-
-    private const string MessageExistsSql = "SELECT EXISTS (SELECT 1 FROM webhook_messages WHERE id = @MessageId)";
-
-    private const string ResendSql = """
-        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
-        VALUES (@DeliveryId, @TenantId, @MessageId, @EndpointId, @Now, @Now, @Now)
-        ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
-            round = webhook_deliveries.round + 1, status = 'pending', series_attempts = 0, next_attempt_at = @Now, updated_at = @Now
-        RETURNING id AS DeliveryId, round AS Round
-        """;
-
-    private const string RecoverSql = """
-        UPDATE webhook_deliveries SET round = round + 1, status = 'pending', series_attempts = 0, next_attempt_at = @Now, updated_at = @Now
-        WHERE endpoint_id = @EndpointId AND status = 'failed' AND COALESCE(last_attempt_at, created_at) >= @Since
-        RETURNING id AS DeliveryId, round AS Round
-        """;
-
-    private const string InsertDeliverySql = """
-        INSERT INTO webhook_deliveries (id, tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
-        VALUES (@DeliveryId, @TenantId, @MessageId, @EndpointId, @Now, @Now, @Now)
-        """;
-
     /// <summary>Sends one message (of any type, whatever the endpoint's filter) to one enabled endpoint again.</summary>
     public async Task<Result<WebhookDeliveryStart>> ResendAsync(
         Guid tenantId, Guid endpointId, string messageId, IWebhookDeliveryStarter starter, CancellationToken cancellationToken)
@@ -52,19 +28,12 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
                 return problem;
             }
 
-            if (string.IsNullOrEmpty(messageId) || !await scope.Connection.ExecuteScalarAsync<bool>(scope.Command(MessageExistsSql, new { MessageId = messageId })))
+            if (string.IsNullOrEmpty(messageId) || !await WebhookMessageStore.ExistsAsync(scope, messageId))
             {
                 return Problem.NotFound("The webhook message");
             }
 
-            var (deliveryId, round) = await scope.Connection.QuerySingleAsync<(Guid, int)>(scope.Command(ResendSql, new
-            {
-                DeliveryId = Guid.CreateVersion7(),
-                TenantId = tenantId,
-                MessageId = messageId,
-                EndpointId = endpointId,
-                Now = now,
-            }));
+            var (deliveryId, round) = await WebhookDeliveryStore.ResendAsync(scope, Guid.CreateVersion7(), tenantId, messageId, endpointId, now);
             return new WebhookDeliveryStart(tenantId, deliveryId, round);
         }, cancellationToken);
 
@@ -94,12 +63,7 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
                 return problem;
             }
 
-            var rows = await scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(RecoverSql, new
-            {
-                EndpointId = endpointId,
-                Since = since.ToUniversalTime(),
-                Now = now,
-            }));
+            var rows = await WebhookDeliveryStore.RecoverFailedAsync(scope, endpointId, since.ToUniversalTime(), now);
             return rows.Select(r => new WebhookDeliveryStart(tenantId, r.DeliveryId, r.Round)).ToList();
         }, cancellationToken);
 
@@ -143,14 +107,7 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
 
             await WebhookOutbox.InsertAsync(scope, new WebhookOutbox.OutboxRow(
                 messageId, tenantId, type.Name, now, type.ExampleDataJson, endpointId, DispatchedAt: now), cancellationToken);
-            await scope.Connection.ExecuteAsync(scope.Command(InsertDeliverySql, new
-            {
-                DeliveryId = deliveryId,
-                TenantId = tenantId,
-                MessageId = messageId,
-                EndpointId = endpointId,
-                Now = now,
-            }));
+            await WebhookDeliveryStore.InsertAsync(scope, deliveryId, tenantId, messageId, endpointId, now);
             return new WebhookTestEventSent(messageId, deliveryId);
         }, cancellationToken);
 
@@ -164,7 +121,7 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
 
     private static async Task<Problem?> CheckEndpointAsync(DbTransactionScope scope, Guid endpointId)
     {
-        var enabled = await scope.Connection.QuerySingleOrDefaultAsync<bool?>(scope.Command(EndpointEnabledSql, new { EndpointId = endpointId }));
+        var enabled = await WebhookEndpointStore.IsEnabledAsync(scope, endpointId);
         return enabled switch
         {
             null => Problem.NotFound("The webhook endpoint"),

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
@@ -18,21 +17,10 @@ public sealed class WebhookSettingsService(StreamFlowDatabase database, IOptions
     public const int MaxAttempts = 20;
     public const int MaxDelaySeconds = 24 * 60 * 60;
 
-    private const string GetSql = """
-        SELECT retry_delays_seconds AS RetryDelaysSeconds, max_attempts AS MaxAttempts FROM webhook_settings
-        """;
-
-    private const string UpsertSql = """
-        INSERT INTO webhook_settings (tenant_id, retry_delays_seconds, max_attempts, updated_at)
-        VALUES (@TenantId, @RetryDelaysSeconds::integer[], @MaxAttempts::integer, @Now)
-        ON CONFLICT (tenant_id) DO UPDATE SET
-            retry_delays_seconds = EXCLUDED.retry_delays_seconds, max_attempts = EXCLUDED.max_attempts, updated_at = EXCLUDED.updated_at
-        """;
-
     public async Task<WebhookTenantSettings> GetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var row = await database.InTenantAsync(tenantId, scope =>
-            scope.Connection.QuerySingleOrDefaultAsync<(int[]? RetryDelaysSeconds, int? MaxAttempts)?>(scope.Command(GetSql)), cancellationToken);
+            WebhookSettingsStore.FindAsync(scope), cancellationToken);
         return Effective(row?.RetryDelaysSeconds, row?.MaxAttempts);
     }
 
@@ -64,13 +52,7 @@ public sealed class WebhookSettingsService(StreamFlowDatabase database, IOptions
         }
 
         var delaysArray = request.RetryDelaysSeconds?.ToArray();
-        await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(UpsertSql, new
-        {
-            TenantId = tenantId,
-            RetryDelaysSeconds = delaysArray,
-            request.MaxAttempts,
-            Now = timeProvider.GetUtcNow(),
-        })), cancellationToken);
+        await database.InTenantAsync(tenantId, scope => WebhookSettingsStore.UpsertAsync(scope, tenantId, delaysArray, request.MaxAttempts, timeProvider.GetUtcNow()), cancellationToken);
         return Effective(delaysArray, request.MaxAttempts);
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Billing.Calculation;
@@ -10,6 +9,8 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Billing.Cycle;
@@ -45,10 +46,6 @@ public sealed class BillingCycleService(
     TimeProvider timeProvider,
     ILogger<BillingCycleService> logger)
 {
-    private const string ActiveTenantsSql = "SELECT id FROM tenants WHERE status = 'active' ORDER BY id";
-    private const string InvoiceStateSql = "SELECT finalized_at IS NOT NULL AND emailed_at IS NOT NULL FROM invoices WHERE period_start = @PeriodStart";
-    private const string InvoicePeriodSql = "SELECT period_end FROM invoices WHERE period_start = @PeriodStart";
-
     /// <summary>
     /// The runs due today: active clients with a price whose billing day has come and whose last complete period is
     /// not yet finalized and emailed. Reads each client in its own tenant transaction (RLS stays as it is).
@@ -56,7 +53,7 @@ public sealed class BillingCycleService(
     public async Task<IReadOnlyList<BillingRunRequest>> FindDueAsync(CancellationToken cancellationToken)
     {
         var today = Today();
-        var tenants = await database.InPlatformAsync(async scope => (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveTenantsSql))).AsList(), cancellationToken);
+        var tenants = await database.InPlatformAsync(TenantStore.ActiveIdsAsync, cancellationToken);
         var due = new List<BillingRunRequest>();
         foreach (var tenantId in tenants)
         {
@@ -75,7 +72,7 @@ public sealed class BillingCycleService(
                     return null;
                 }
 
-                var done = await scope.Connection.ExecuteScalarAsync<bool?>(scope.Command(InvoiceStateSql, new { PeriodStart = period.Start }));
+                var done = await InvoiceStore.IsFinalizedAndEmailedAsync(scope, period.Start);
                 return done == true ? null : new BillingRunRequest(tenantId, period.Start, period.End);
             }, cancellationToken);
             if (request is not null)
@@ -106,7 +103,7 @@ public sealed class BillingCycleService(
             BillingPeriod period;
             if (periodStart is { } start)
             {
-                var existingEnd = await scope.Connection.ExecuteScalarAsync<DateOnly?>(scope.Command(InvoicePeriodSql, new { PeriodStart = start }));
+                var existingEnd = await InvoiceStore.PeriodEndAsync(scope, start);
                 if (existingEnd is { } end)
                 {
                     return new BillingRunRequest(tenantId, start, end);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,20 +27,11 @@ public sealed class DunningService(
     TimeProvider timeProvider,
     ILogger<DunningService> logger)
 {
-    private const string OverdueSql = """
-        SELECT tenant_id AS TenantId, invoice_id AS InvoiceId, due_at AS DueAt, currency AS Currency, amount_due AS AmountDue
-        FROM billing_overdue_invoices(@Now)
-        """;
-
-    private const string OwnersSql = "SELECT email FROM users WHERE role = 'owner' AND status = 'active' ORDER BY created_at";
-
-    private const string TenantSql = "SELECT name AS Name, slug AS Slug FROM tenants WHERE id = @TenantId";
-
     public async Task<DunningRun> RunAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var overdue = await database.InPlatformAsync(
-            async scope => (await scope.Connection.QueryAsync<OverdueInvoice>(scope.Command(OverdueSql, new { Now = now }))).AsList(), cancellationToken);
+            scope => InvoicePaymentStore.OverdueAsync(scope, now), cancellationToken);
         int reminders = 0, alerts = 0, failed = 0;
         foreach (var invoice in overdue)
         {
@@ -81,7 +71,7 @@ public sealed class DunningService(
                 return false;
             }
 
-            var owners = (await scope.Connection.QueryAsync<string>(scope.Command(OwnersSql))).AsList();
+            var owners = await InvoicePaymentStore.OwnerEmailsAsync(scope);
             if (!await InvoicePaymentStore.AddEventAsync(scope, overdue.TenantId, overdue.InvoiceId, InvoiceEventKind.ReminderSent,
                     new { day = day.ToString(CultureInfo.InvariantCulture), recipients = owners.Count }, now))
             {
@@ -134,7 +124,7 @@ public sealed class DunningService(
                 return false;
             }
 
-            var client = await scope.Connection.QuerySingleAsync<ClientName>(scope.Command(TenantSql, new { overdue.TenantId }));
+            var client = await InvoicePaymentStore.ClientNameAsync(scope, overdue.TenantId);
             var owed = Money.Of(overdue.AmountDue, overdue.Currency);
             await email.SendAsync(new EmailMessage(
                 to,
@@ -154,7 +144,7 @@ public sealed class DunningService(
         }, cancellationToken);
     }
 
-    private sealed record OverdueInvoice
+    internal sealed record OverdueInvoice
     {
         public Guid TenantId { get; init; }
         public Guid InvoiceId { get; init; }
@@ -163,7 +153,7 @@ public sealed class DunningService(
         public decimal AmountDue { get; init; }
     }
 
-    private sealed record ClientName
+    internal sealed record ClientName
     {
         public string Name { get; init; } = "";
         public string Slug { get; init; } = "";

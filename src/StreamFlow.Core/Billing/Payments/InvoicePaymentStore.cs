@@ -30,6 +30,16 @@ internal sealed record InvoicePaymentState
 /// </summary>
 internal static class InvoicePaymentStore
 {
+    // Across tenants (SECURITY DEFINER): ids and amounts of the finalized invoices still owed after their due date.
+    private const string OverdueSql = """
+        SELECT tenant_id AS TenantId, invoice_id AS InvoiceId, due_at AS DueAt, currency AS Currency, amount_due AS AmountDue
+        FROM billing_overdue_invoices(@Now)
+        """;
+
+    private const string OwnersSql = "SELECT email FROM users WHERE role = 'owner' AND status = 'active' ORDER BY created_at";
+
+    private const string ClientNameSql = "SELECT name AS Name, slug AS Slug FROM tenants WHERE id = @TenantId";
+
     private const string LockSql = """
         SELECT id AS Id, tenant_id AS TenantId, number AS Number, status AS Status, currency AS Currency, total AS Total,
                credited_total AS CreditedTotal, due_at AS DueAt, paid_at AS PaidAt, stripe_invoice_id AS StripeInvoiceId
@@ -120,6 +130,16 @@ internal static class InvoicePaymentStore
             note.CreatedAt,
             note.CreatedBy,
         }));
+
+    public static async Task<IReadOnlyList<DunningService.OverdueInvoice>> OverdueAsync(DbTransactionScope scope, DateTimeOffset now) =>
+        (await scope.Connection.QueryAsync<DunningService.OverdueInvoice>(scope.Command(OverdueSql, new { Now = now }))).AsList();
+
+    /// <summary>The active owners' email addresses, first owner first (dunning reminders go to them).</summary>
+    public static async Task<IReadOnlyList<string>> OwnerEmailsAsync(DbTransactionScope scope) =>
+        (await scope.Connection.QueryAsync<string>(scope.Command(OwnersSql))).AsList();
+
+    public static Task<DunningService.ClientName> ClientNameAsync(DbTransactionScope scope, Guid tenantId) =>
+        scope.Connection.QuerySingleAsync<DunningService.ClientName>(scope.Command(ClientNameSql, new { TenantId = tenantId }));
 }
 
 /// <summary>The kinds of invoice_events rows this feature writes.</summary>

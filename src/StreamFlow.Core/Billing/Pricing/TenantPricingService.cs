@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Ai;
 using StreamFlow.Core.Database;
@@ -13,8 +12,6 @@ namespace StreamFlow.Core.Billing.Pricing;
 /// </summary>
 public sealed class TenantPricingService(StreamFlowDatabase database, IOptions<BillingOptions> options, TimeProvider timeProvider)
 {
-    private const string MarkupSql = "SELECT markup_rate FROM ai_tenant_settings WHERE tenant_id = @TenantId";
-
     /// <summary>The client's price today and its whole history; 404 for an unknown client.</summary>
     public Task<Result<TenantPricing>> GetAsync(Guid tenantId, CancellationToken cancellationToken) =>
         database.InTenantAsync<Result<TenantPricing>>(tenantId, async scope =>
@@ -75,7 +72,7 @@ public sealed class TenantPricingService(StreamFlowDatabase database, IOptions<B
             return false;
         }
 
-        var markup = await scope.Connection.ExecuteScalarAsync<decimal?>(scope.Command(MarkupSql, new { TenantId = tenantId }));
+        var markup = await TenantPricingStore.AiMarkupRateAsync(scope, tenantId);
         if (markup == current.AiMarkupRate)
         {
             return false;

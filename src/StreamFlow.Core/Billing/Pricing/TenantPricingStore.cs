@@ -6,6 +6,9 @@ namespace StreamFlow.Core.Billing.Pricing;
 /// <summary>The SQL of a client's price history (append-only) and the facts a price change is checked against.</summary>
 internal static class TenantPricingStore
 {
+    // The markup the AI gateway applies now (the price's markup is copied there when it takes effect).
+    private const string AiMarkupSql = "SELECT markup_rate FROM ai_tenant_settings WHERE tenant_id = @TenantId";
+
     private const string InsertSql = """
         INSERT INTO tenant_pricing (id, tenant_id, effective_from, plan_id, currency, base_fee, seat_price, included_leads, lead_price,
                                     ai_markup_rate, discount_kind, discount_value, discount_ends_on, billing_day, trial_ends_on, tax_rate,
@@ -95,4 +98,7 @@ internal static class TenantPricingStore
             RecordedAt,
             RecordedBy);
     }
+
+    public static Task<decimal?> AiMarkupRateAsync(DbTransactionScope scope, Guid tenantId) =>
+        scope.Connection.ExecuteScalarAsync<decimal?>(scope.Command(AiMarkupSql, new { TenantId = tenantId }));
 }

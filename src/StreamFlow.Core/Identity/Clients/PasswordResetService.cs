@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
@@ -22,17 +21,6 @@ public sealed class PasswordResetService(
     ILogger<PasswordResetService> logger)
 {
     public const string InvalidToken = "The link is invalid, has expired or was already used. Ask for a new one.";
-
-    private const string InsertTokenSql = """
-        INSERT INTO password_reset_tokens (token_hash, tenant_id, user_id, purpose, created_at, expires_at)
-        VALUES (@Hash, @TenantId, @UserId, @Purpose, @Now, @ExpiresAt)
-        """;
-
-    private const string ClaimTokenSql = """
-        UPDATE password_reset_tokens SET used_at = @Now
-        WHERE token_hash = @Hash AND used_at IS NULL AND expires_at > @Now
-        RETURNING user_id AS UserId, purpose AS Purpose
-        """;
 
     /// <summary>Always succeeds from the caller's point of view, so that it reveals nothing about who has an account.</summary>
     public async Task RequestAsync(string? tenantSlug, string? emailAddress, RequestOrigin origin, CancellationToken cancellationToken)
@@ -94,8 +82,7 @@ public sealed class PasswordResetService(
         var done = await database.InTenantAsync(tenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
-            var claim = await scope.Connection.QuerySingleOrDefaultAsync<ClaimedToken>(
-                scope.Command(ClaimTokenSql, new { Hash = SessionToken.Hash(token!), Now = now }));
+            var claim = await PasswordResetTokenStore.ClaimAsync(scope, SessionToken.Hash(token!), now);
             if (claim is null)
             {
                 return false;
@@ -124,10 +111,7 @@ public sealed class PasswordResetService(
         await database.InTenantAsync(tenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
-            await scope.Connection.ExecuteAsync(scope.Command(InsertTokenSql, new
-            {
-                Hash = SessionToken.Hash(token), TenantId = tenantId, UserId = userId, Purpose = purpose, Now = now, ExpiresAt = now + lifetime,
-            }));
+            await PasswordResetTokenStore.InsertAsync(scope, SessionToken.Hash(token), tenantId, userId, purpose, now, now + lifetime);
             await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, action, $"user:{userId}", AuditOutcome.Succeeded, origin));
             return true;
         }, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Dapper;
 using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
@@ -160,7 +159,7 @@ public sealed class UserAdministrationService(
         var outcome = await database.InTenantAsync(principal.TenantId, async scope =>
         {
             // Serializes changes to a tenant's users so that two owners cannot demote each other at the same moment.
-            await scope.Connection.ExecuteAsync(scope.Command("SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))", new { Key = $"users:{principal.TenantId}" }));
+            await UserStore.LockTenantUsersAsync(scope, principal.TenantId);
             var target = await UserStore.FindAsync(scope, userId);
             if (target is null)
             {

@@ -6,6 +6,8 @@ namespace StreamFlow.Core.Identity.Clients;
 /// <summary>The SQL of client users; every statement runs in a transaction scoped to the user's tenant.</summary>
 internal static class UserStore
 {
+    private const string LockTenantUsersSql = "SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))";
+
     private const string Columns = """
         id AS Id, tenant_id AS TenantId, email AS Email, name AS Name, role AS Role, status AS Status,
         password_hash AS PasswordHash, mfa_secret AS MfaSecret, mfa_enabled AS MfaEnabled,
@@ -86,4 +88,8 @@ internal static class UserStore
 
     public static async Task<bool> UseRecoveryCodeAsync(DbTransactionScope scope, Guid id, string codeHash, DateTimeOffset now) =>
         await scope.Connection.ExecuteAsync(scope.Command(UseRecoveryCodeSql, new { Id = id, Code = codeHash, Now = now })) == 1;
+
+    /// <summary>A transaction lock on the tenant's users, held until commit: changes to them run one at a time.</summary>
+    public static Task<int> LockTenantUsersAsync(DbTransactionScope scope, Guid tenantId) =>
+        scope.Connection.ExecuteAsync(scope.Command(LockTenantUsersSql, new { Key = $"users:{tenantId}" }));
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using OtpNet;
 using StreamFlow.Core.Database;
 
@@ -10,11 +9,6 @@ namespace StreamFlow.Core.Identity.Mfa;
 /// </summary>
 public sealed class TotpVerifier(StreamFlowDatabase database, TimeProvider timeProvider)
 {
-    private const string RecordStepSql = """
-        INSERT INTO totp_used_steps (subject, step, used_at) VALUES (@Subject, @Step, @UsedAt)
-        ON CONFLICT DO NOTHING
-        """;
-
     public async Task<bool> VerifyOnceAsync(string base32Secret, string? code, string subject, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(code) || code.Length != 6 || !code.All(char.IsAsciiDigit))
@@ -29,8 +23,7 @@ public sealed class TotpVerifier(StreamFlowDatabase database, TimeProvider timeP
             return false;
         }
 
-        var recorded = await database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(
-            scope.Command(RecordStepSql, new { Subject = subject, Step = step, UsedAt = timeProvider.GetUtcNow() })), cancellationToken);
+        var recorded = await database.InPlatformAsync(scope => TotpStepStore.RecordAsync(scope, subject, step, timeProvider.GetUtcNow()), cancellationToken);
         return recorded == 1;
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Identity.Throttling;
@@ -28,17 +27,6 @@ public sealed class LoginThrottle(StreamFlowDatabase database, TimeProvider time
 {
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
-    private const string StatsSql = """
-        SELECT count(*) AS Failures, max(failed_at) AS LastFailure, min(failed_at) AS FirstFailure
-        FROM login_failures WHERE key_hash = @Key AND failed_at > @Since
-        """;
-
-    private const string RecordSql = "INSERT INTO login_failures (key_hash, failed_at) VALUES (@Key, @Now)";
-
-    private const string ClearSql = "DELETE FROM login_failures WHERE key_hash = @Key";
-
-    private const string PruneSql = "DELETE FROM login_failures WHERE failed_at < @Before";
-
     public static byte[] AccountKey(string tenantSlug, string email) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"account:{tenantSlug.Trim().ToLowerInvariant()}:{email.Trim().ToLowerInvariant()}"));
 
@@ -59,19 +47,18 @@ public sealed class LoginThrottle(StreamFlowDatabase database, TimeProvider time
         database.InPlatformAsync(async scope =>
         {
             var now = timeProvider.GetUtcNow();
-            await scope.Connection.ExecuteAsync(scope.Command(RecordSql, new { Key = accountKey, Now = now }));
-            await scope.Connection.ExecuteAsync(scope.Command(RecordSql, new { Key = ipKey, Now = now }));
-            await scope.Connection.ExecuteAsync(scope.Command(PruneSql, new { Before = now - Window - Window }));
+            await LoginFailureStore.RecordAsync(scope, accountKey, now);
+            await LoginFailureStore.RecordAsync(scope, ipKey, now);
+            await LoginFailureStore.PruneAsync(scope, now - Window - Window);
             return true;
         }, cancellationToken);
 
     public Task ClearAccountAsync(byte[] accountKey, CancellationToken cancellationToken) =>
-        database.InPlatformAsync(scope => scope.Connection.ExecuteAsync(scope.Command(ClearSql, new { Key = accountKey })), cancellationToken);
+        database.InPlatformAsync(scope => LoginFailureStore.ClearAsync(scope, accountKey), cancellationToken);
 
     private async Task<TimeSpan?> WaitAsync(DbTransactionScope scope, byte[] key, DateTimeOffset now, int free, int ceiling)
     {
-        var stats = await scope.Connection.QuerySingleAsync<(long Failures, DateTime? LastFailure, DateTime? FirstFailure)>(
-            scope.Command(StatsSql, new { Key = key, Since = now - Window }));
+        var stats = await LoginFailureStore.StatsAsync(scope, key, now - Window);
         if (stats.Failures < free || stats.LastFailure is null)
         {
             return null;

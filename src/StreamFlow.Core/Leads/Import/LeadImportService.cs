@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using Dapper;
 using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
@@ -41,58 +40,14 @@ public sealed class LeadImportService(
     public const int ChunkSize = 500;
     private const int MaxStoredErrors = 1000;
 
-    private const string InsertRunSql = """
-        INSERT INTO lead_imports (id, tenant_id, status, blob_name, external_id_column, outcome_column, created_by, created_at)
-        VALUES (@Id, @TenantId, 'pending', @BlobName, @ExternalIdColumn, @OutcomeColumn, @CreatedBy, @Now)
-        """;
-
-    private const string RunSql = """
-        SELECT id AS Id, status AS Status, total AS Total, processed AS Processed, failed AS Failed, created AS Created, updated AS Updated,
-               errors::text AS Errors, error AS Error, created_at AS CreatedAt, completed_at AS CompletedAt,
-               blob_name AS BlobName, external_id_column AS ExternalIdColumn, outcome_column AS OutcomeColumn
-        FROM lead_imports WHERE id = @Id
-        """;
-
-    private const string ParsedSql = """
-        UPDATE lead_imports SET status = 'running', total = @Total, failed = @Failed, errors = @Errors::jsonb WHERE id = @Id
-        """;
-
-    private const string FailRunSql = "UPDATE lead_imports SET status = 'failed', error = @Error, completed_at = @Now WHERE id = @Id";
-
-    private const string ChunkDoneSql = """
-        UPDATE lead_imports SET processed = processed + @Processed, failed = failed + @Failed, created = created + @Created, updated = updated + @Updated,
-            errors = CASE WHEN jsonb_array_length(errors) < @MaxErrors THEN errors || @Errors::jsonb ELSE errors END
-        WHERE id = @Id
-        """;
-
-    private const string CompleteSql = "UPDATE lead_imports SET status = 'completed', completed_at = @Now WHERE id = @Id AND status = 'running'";
-
-    private const string UpsertSql = """
-        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email, phone, source, external_id, postal_code, state, city, country,
-                           notes, attributes, stage, outcome, outcome_at, created_at, updated_at)
-        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @Email, @Phone, @Source, @ExternalId, @PostalCode, @State, @City, @Country,
-                @Notes, @Attributes::jsonb, @Stage, @Outcome, CASE WHEN @Outcome IS NULL THEN NULL ELSE @Now END, @Now, @Now)
-        ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
-            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company, email = EXCLUDED.email,
-            phone = EXCLUDED.phone, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
-            country = EXCLUDED.country, notes = EXCLUDED.notes, attributes = EXCLUDED.attributes,
-            stage = CASE WHEN EXCLUDED.outcome IS NULL THEN leads.stage ELSE EXCLUDED.stage END,
-            outcome = COALESCE(EXCLUDED.outcome, leads.outcome), outcome_at = COALESCE(EXCLUDED.outcome_at, leads.outcome_at),
-            deleted_at = NULL, score_status = 'pending', version = leads.version + 1, updated_at = EXCLUDED.updated_at
-        RETURNING id AS Id, (xmax = 0) AS Inserted
-        """;
-
     public async Task<Result<Guid>> StartAsync(Guid tenantId, string actor, Stream csv, string? externalIdColumn, string? outcomeColumn, CancellationToken cancellationToken)
     {
         var importId = Guid.CreateVersion7();
         var blobName = $"imports/{tenantId}/{importId}.csv";
         var blob = blobs.GetBlobContainerClient(BlobContainerNames.Documents).GetBlobClient(blobName);
         await blob.UploadAsync(csv, overwrite: true, cancellationToken);
-        await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(InsertRunSql, new
-        {
-            Id = importId, TenantId = tenantId, BlobName = blobName, ExternalIdColumn = externalIdColumn, OutcomeColumn = outcomeColumn,
-            CreatedBy = actor, Now = timeProvider.GetUtcNow(),
-        })), cancellationToken);
+        await database.InTenantAsync(tenantId, scope => LeadImportStore.InsertRunAsync(
+            scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow()), cancellationToken);
         return importId;
     }
 
@@ -108,7 +63,7 @@ public sealed class LeadImportService(
         var parsed = await reader.ReadAsync(csv, new LeadCsvImportOptions { ExternalIdColumn = run.ExternalIdColumn, OutcomeColumn = run.OutcomeColumn }, cancellationToken);
         if (!parsed.Succeeded)
         {
-            await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(FailRunSql, new { Id = importId, Error = parsed.Problem.Detail, Now = timeProvider.GetUtcNow() })), cancellationToken);
+            await database.InTenantAsync(tenantId, scope => LeadImportStore.FailAsync(scope, importId, parsed.Problem.Detail, timeProvider.GetUtcNow()), cancellationToken);
             return 0;
         }
 
@@ -119,11 +74,9 @@ public sealed class LeadImportService(
                 .UploadAsync(BinaryData.FromObjectAsJson(chunk.Leads, StreamFlowJson.Options), overwrite: true, cancellationToken);
         }
 
-        await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(ParsedSql, new
-        {
-            Id = importId, Total = parsed.Value.TotalRows, Failed = parsed.Value.Errors.Count,
-            Errors = JsonSerializer.Serialize(parsed.Value.Errors.Take(MaxStoredErrors), StreamFlowJson.Options),
-        })), cancellationToken);
+        await database.InTenantAsync(tenantId, scope => LeadImportStore.MarkParsedAsync(
+            scope, importId, parsed.Value.TotalRows, parsed.Value.Errors.Count,
+            JsonSerializer.Serialize(parsed.Value.Errors.Take(MaxStoredErrors), StreamFlowJson.Options)), cancellationToken);
         return chunks.Count;
     }
 
@@ -150,14 +103,12 @@ public sealed class LeadImportService(
                 {
                     var outcome = lead.Outcome switch { ImportedOutcome.Won => "won", ImportedOutcome.Lost => "lost", _ => null };
                     var (first, last) = SplitName(lead);
-                    var row = await scope.Connection.QuerySingleAsync<UpsertRow>(scope.Command(UpsertSql, new
-                    {
-                        Id = Guid.CreateVersion7(), TenantId = tenantId, FirstName = first, LastName = last, lead.Company,
-                        Email = LeadValidation.NormalizeEmail(lead.Email), Phone = LeadValidation.NormalizePhone(lead.Phone), lead.Source,
+                    var row = await LeadImportStore.UpsertLeadAsync(scope, new ImportedLeadRow(
+                        Guid.CreateVersion7(), tenantId, first, last, lead.Company,
+                        LeadValidation.NormalizeEmail(lead.Email), LeadValidation.NormalizePhone(lead.Phone), lead.Source,
                         lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes,
-                        Attributes = JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
-                        Stage = outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, Outcome = outcome, Now = now,
-                    }));
+                        JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
+                        outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, outcome, now));
                     await scope.Transaction.ReleaseAsync("row", cancellationToken);
                     ids.Add(row.Id);
                     if (row.Inserted)
@@ -178,11 +129,8 @@ public sealed class LeadImportService(
                 }
             }
 
-            await scope.Connection.ExecuteAsync(scope.Command(ChunkDoneSql, new
-            {
-                Id = importId, Processed = ids.Count, Failed = errors.Count, Created = created, Updated = updated, MaxErrors = MaxStoredErrors,
-                Errors = JsonSerializer.Serialize(errors, StreamFlowJson.Options),
-            }));
+            await LeadImportStore.RecordChunkAsync(
+                scope, importId, ids.Count, errors.Count, created, updated, MaxStoredErrors, JsonSerializer.Serialize(errors, StreamFlowJson.Options));
             return true;
         }, cancellationToken);
 
@@ -191,13 +139,13 @@ public sealed class LeadImportService(
     }
 
     public Task CompleteAsync(Guid tenantId, Guid importId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(CompleteSql, new { Id = importId, Now = timeProvider.GetUtcNow() })), cancellationToken);
+        database.InTenantAsync(tenantId, scope => LeadImportStore.CompleteAsync(scope, importId, timeProvider.GetUtcNow()), cancellationToken);
 
     public Task FailAsync(Guid tenantId, Guid importId, string error, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command(FailRunSql, new { Id = importId, Error = error, Now = timeProvider.GetUtcNow() })), cancellationToken);
+        database.InTenantAsync(tenantId, scope => LeadImportStore.FailAsync(scope, importId, error, timeProvider.GetUtcNow()), cancellationToken);
 
-    private Task<RunRow?> FindAsync(Guid tenantId, Guid importId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, scope => scope.Connection.QuerySingleOrDefaultAsync<RunRow>(scope.Command(RunSql, new { Id = importId })), cancellationToken);
+    private Task<LeadImportRow?> FindAsync(Guid tenantId, Guid importId, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, scope => LeadImportStore.FindRunAsync(scope, importId), cancellationToken);
 
     private static string ChunkBlob(string fileBlob, int index) => $"{fileBlob}.chunks/{index:D5}.json";
 
@@ -210,47 +158,5 @@ public sealed class LeadImportService(
 
         var parts = lead.FullName.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return (parts.ElementAtOrDefault(0), parts.ElementAtOrDefault(1));
-    }
-
-    private sealed record UpsertRow
-    {
-        public Guid Id { get; init; }
-
-        public bool Inserted { get; init; }
-    }
-
-    private sealed record RunRow
-    {
-        public Guid Id { get; init; }
-
-        public string Status { get; init; } = "";
-
-        public int Total { get; init; }
-
-        public int Processed { get; init; }
-
-        public int Failed { get; init; }
-
-        public int Created { get; init; }
-
-        public int Updated { get; init; }
-
-        public string Errors { get; init; } = "[]";
-
-        public string? Error { get; init; }
-
-        public DateTimeOffset CreatedAt { get; init; }
-
-        public DateTimeOffset? CompletedAt { get; init; }
-
-        public string BlobName { get; init; } = "";
-
-        public string? ExternalIdColumn { get; init; }
-
-        public string? OutcomeColumn { get; init; }
-
-        public LeadImportStatus ToStatus() => new(
-            Id, Status, Total, Processed, Failed, Created, Updated,
-            JsonSerializer.Deserialize<List<ImportRowError>>(Errors, StreamFlowJson.Options) ?? [], Error, CreatedAt, CompletedAt);
     }
 }

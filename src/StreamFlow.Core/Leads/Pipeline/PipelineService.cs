@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Dapper;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
@@ -11,20 +10,9 @@ namespace StreamFlow.Core.Leads.Pipeline;
 /// <summary>A tenant's pipeline stages: seeded from its industry on first use, replaceable as a whole.</summary>
 public sealed partial class PipelineService(StreamFlowDatabase database, TenantService tenants, AuditLog audit)
 {
-    private const string ListSql = "SELECT key AS Key, name AS Name, position AS Position, kind AS Kind FROM pipeline_stages ORDER BY position";
-
-    private const string InsertSql = """
-        INSERT INTO pipeline_stages (tenant_id, key, name, position, kind) VALUES (@TenantId, @Key, @Name, @Position, @Kind)
-        ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, kind = EXCLUDED.kind
-        """;
-
-    private const string StagesInUseSql = "SELECT DISTINCT stage FROM leads WHERE deleted_at IS NULL";
-
-    private const string DeleteOthersSql = "DELETE FROM pipeline_stages WHERE NOT (key = ANY (@Keys))";
-
     public async Task<IReadOnlyList<PipelineStage>> StagesAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        var stages = await database.InTenantAsync(tenantId, scope => ListAsync(scope), cancellationToken);
+        var stages = await database.InTenantAsync(tenantId, scope => PipelineStageStore.ListAsync(scope), cancellationToken);
         if (stages.Count > 0)
         {
             return stages;
@@ -35,10 +23,10 @@ public sealed partial class PipelineService(StreamFlowDatabase database, TenantS
         {
             foreach (var stage in DefaultPipelines.For(tenant.Industry))
             {
-                await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { TenantId = tenantId, stage.Key, stage.Name, stage.Position, stage.Kind }));
+                await PipelineStageStore.UpsertAsync(scope, tenantId, stage.Key, stage.Name, stage.Position, stage.Kind);
             }
 
-            return await ListAsync(scope);
+            return await PipelineStageStore.ListAsync(scope);
         }, cancellationToken);
     }
 
@@ -84,27 +72,24 @@ public sealed partial class PipelineService(StreamFlowDatabase database, TenantS
         return await database.InTenantAsync(tenantId, async scope =>
         {
             var keys = stages.Select(s => s.Key).ToArray();
-            var inUse = (await scope.Connection.QueryAsync<string>(scope.Command(StagesInUseSql))).Except(keys).ToList();
+            var inUse = (await PipelineStageStore.StagesInUseAsync(scope)).Except(keys).ToList();
             if (inUse.Count > 0)
             {
                 return (Result<IReadOnlyList<PipelineStage>>)new Problem(ProblemKind.Unprocessable,
                     $"Leads are still in the stages {string.Join(", ", inUse)}: move them before removing those stages.");
             }
 
-            await scope.Connection.ExecuteAsync(scope.Command(DeleteOthersSql, new { Keys = keys }));
+            await PipelineStageStore.DeleteAllExceptAsync(scope, keys);
             for (var i = 0; i < stages.Count; i++)
             {
-                await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { TenantId = tenantId, stages[i].Key, Name = stages[i].Name.Trim(), Position = i + 1, stages[i].Kind }));
+                await PipelineStageStore.UpsertAsync(scope, tenantId, stages[i].Key, stages[i].Name.Trim(), i + 1, stages[i].Kind);
             }
 
             await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, "pipeline.stages.replaced", $"tenant:{tenantId}", AuditOutcome.Succeeded, origin,
                 new JsonObject { ["stages"] = string.Join(",", keys) }));
-            return Result<IReadOnlyList<PipelineStage>>.Success(await ListAsync(scope));
+            return Result<IReadOnlyList<PipelineStage>>.Success(await PipelineStageStore.ListAsync(scope));
         }, cancellationToken);
     }
-
-    private static async Task<IReadOnlyList<PipelineStage>> ListAsync(DbTransactionScope scope) =>
-        (await scope.Connection.QueryAsync<PipelineStage>(scope.Command(ListSql))).ToList();
 
     [GeneratedRegex("^[a-z0-9_]{1,40}$")]
     private static partial Regex KeyPattern();
