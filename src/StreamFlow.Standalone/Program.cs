@@ -55,7 +55,9 @@ if (options.MigrateOnStartup && StandaloneStartup.Migrate(app.Services) != 0)
 await StandaloneStartup.PrepareDurableBackendAsync(app.Services);
 
 var pipeline = app.Services.GetRequiredService<RequestPipeline>();
-app.Use((context, next) => context.Connection.LocalPort == options.SidecarPort ? next(context) : pipeline.InvokeAsync(context, () => next(context)));
+app.Use((context, next) => context.Connection.LocalPort == options.SidecarPort
+    ? next(context)
+    : pipeline.InvokeAsync(context, context.GetEndpoint()?.Metadata.GetMetadata<HttpFunction>()?.Method, () => next(context)));
 app.UseCors();
 app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{options.SidecarPort}");
 app.MapAdminEndpoints();

@@ -17,69 +17,42 @@ public sealed record AiBudgetBody(decimal? DailyLimitUsd, decimal? MonthlyLimitU
 public sealed record AssistBody(string? Question);
 
 /// <summary>AI budgets (provider), usage (tenant and provider) and the streaming assistant.</summary>
-public sealed class AiFunctions(RequestBody body, ClientAuthenticator clients, OperatorAuthenticator operators, AiBudgetService budgets, AiUsageService usage, AssistantService assistant)
+public sealed class AiFunctions(RequestBody body, AiBudgetService budgets, AiUsageService usage, AssistantService assistant)
 {
     [Function("SetTenantAiBudget")]
+    [ProviderAccess]
     [ApiOperation("Sets a client business's AI limits (USD per UTC day and month), markup percentage and whether personal data may reach the model.",
-        Tag = "Provider", Auth = ApiAuth.Provider, RequestBody = typeof(AiBudgetBody), Response = typeof(AiTenantBudgetStatus), Problems = [404])]
+        Tag = "Provider", RequestBody = typeof(AiBudgetBody), Response = typeof(AiTenantBudgetStatus), Problems = [404])]
     public async Task<IResult> SetBudget(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/provider/tenants/{id:guid}/ai-budget")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var budget = await body.ReadJsonAsync<AiBudgetBody>(request, cancellationToken);
-        if (!budget.Succeeded)
-        {
-            return ApiResults.Problem(budget.Problem, request.HttpContext);
-        }
-
-        Result<AiTenantBudgetStatus> result = await budgets.SetTenantBudgetAsync(id, new AiTenantBudget(budget.Value.DailyLimitUsd, budget.Value.MonthlyLimitUsd), cancellationToken);
-        if (result.Succeeded && budget.Value.MarkupPercent is { } markup)
-        {
-            result = await budgets.SetTenantMarkupAsync(id, markup / 100m, cancellationToken);
-        }
-
-        if (result.Succeeded && budget.Value.AllowPersonalData is { } allowed)
-        {
-            result = await budgets.SetPersonalDataAllowedAsync(id, allowed, cancellationToken);
-        }
-
+        var result = budget.Succeeded
+            ? await budgets.ConfigureTenantAsync(id, new AiTenantBudget(budget.Value.DailyLimitUsd, budget.Value.MonthlyLimitUsd), budget.Value.MarkupPercent / 100m, budget.Value.AllowPersonalData, cancellationToken)
+            : budget.Problem;
         return ApiResults.From(result, status => ApiResults.Json(status), request);
     }
 
     [Function("GetTenantAiBudget")]
-    [ApiOperation("A client business's AI limits and what it spent and has reserved today and this month.", Tag = "Provider", Auth = ApiAuth.Provider,
+    [ProviderAccess]
+    [ApiOperation("A client business's AI limits and what it spent and has reserved today and this month.", Tag = "Provider",
         Response = typeof(AiTenantBudgetStatus), Problems = [404])]
     public async Task<IResult> GetBudget(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}/ai-budget")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await budgets.GetTenantBudgetAsync(id, cancellationToken), status => ApiResults.Json(status), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await budgets.GetTenantBudgetAsync(id, cancellationToken), status => ApiResults.Json(status), request);
 
     [Function("GetProviderAiUsage")]
+    [ProviderAccess]
     [ApiOperation("AI usage across client businesses by day, feature and model: cost and billed amounts (from, to as dates; default this month).",
-        Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(AiProviderUsageReport))]
+        Tag = "Provider", Response = typeof(AiProviderUsageReport))]
     public async Task<IResult> ProviderUsage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/ai/usage")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var range = ReadRange(request);
         return range.Succeeded
             ? ApiResults.From(await usage.GetProviderUsageAsync(range.Value.From, range.Value.To, cancellationToken), report => ApiResults.Json(report), request)
@@ -87,44 +60,35 @@ public sealed class AiFunctions(RequestBody body, ClientAuthenticator clients, O
     }
 
     [Function("GetAiUsage")]
+    [ClientAccess(Permission.AiUsageRead)]
     [ApiOperation("The business's own AI usage by day, feature and model, in billed amounts (from, to as dates; default this month).",
-        Tag = "AI", Auth = ApiAuth.Client, Response = typeof(AiTenantUsageReport), Problems = [403])]
+        Tag = "AI", Response = typeof(AiTenantUsageReport), Problems = [403])]
     public async Task<IResult> TenantUsage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/ai/usage")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.AiUsageRead, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var range = ReadRange(request);
         return range.Succeeded
-            ? ApiResults.From(await usage.GetTenantUsageAsync(caller.Value.TenantId, range.Value.From, range.Value.To, cancellationToken), report => ApiResults.Json(report), request)
+            ? ApiResults.From(await usage.GetTenantUsageAsync(request.Client().TenantId, range.Value.From, range.Value.To, cancellationToken), report => ApiResults.Json(report), request)
             : ApiResults.Problem(range.Problem, request.HttpContext);
     }
 
     [Function("AskAssistant")]
+    [ClientAccess(Permission.AiUse)]
     [ApiOperation("Answers a question about the business's leads and pipeline as Server-Sent Events: 'delta' events with text, then one 'done' event with the usage. 402 when the AI budget is spent, 503 when AI is not configured or unavailable.",
-        Tag = "AI", Auth = ApiAuth.Client, RequestBody = typeof(AssistBody), Problems = [402, 503])]
+        Tag = "AI", RequestBody = typeof(AssistBody), Problems = [402, 503])]
     public async Task<IResult> Assist(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/ai/assist")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.AiUse, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
+        var caller = request.Client();
         var ask = await body.ReadJsonAsync<AssistBody>(request, cancellationToken);
         if (!ask.Succeeded)
         {
             return ApiResults.Problem(ask.Problem, request.HttpContext);
         }
 
-        var stream = await assistant.AskAsync(caller.Value.TenantId, caller.Value.UserId, ask.Value.Question, cancellationToken);
+        var stream = await assistant.AskAsync(caller.TenantId, caller.UserId, ask.Value.Question, cancellationToken);
         return stream.Succeeded ? new ServerSentEvents(stream.Value) : ApiResults.Problem(stream.Problem, request.HttpContext);
     }
 

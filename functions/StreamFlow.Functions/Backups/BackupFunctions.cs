@@ -16,76 +16,59 @@ namespace StreamFlow.Functions.Backups;
 public sealed record RestoreBody(string? TargetDatabase, string? Confirmation);
 
 /// <summary>Developers take backups, list them and restore one into a named database.</summary>
-public sealed class BackupFunctions(RequestBody body, OperatorAuthenticator operators, BackupStorage storage, BackupLauncher launcher, FunctionCatalog catalog)
+public sealed class BackupFunctions(RequestBody body, BackupStorage storage, BackupLauncher launcher, FunctionCatalog catalog)
 {
     [Function("StartBackup")]
+    [DeveloperAccess]
     [ApiOperation("Takes an encrypted backup of the whole database now, then applies retention and verifies it by restoring into a scratch database.",
-        Tag = "Developer", Auth = ApiAuth.Developer, Response = typeof(OperationAccepted), SuccessStatus = 202)]
+        Tag = "Developer", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/backups")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        var instanceId = await launcher.StartBackupAsync(durable, $"developer:{caller.Value.Email}", cancellationToken);
+        var instanceId = await launcher.StartBackupAsync(durable, $"developer:{request.Operator().Email}", cancellationToken);
         return Accepted(request, instanceId);
     }
 
     [Function("ListBackups")]
+    [DeveloperAccess]
     [ApiOperation("Every backup with its manifest: sizes, hashes, schema version, row counts, key id, times.", Tag = "Developer",
-        Auth = ApiAuth.Developer, Response = typeof(BackupManifest[]))]
+        Response = typeof(BackupManifest[]))]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/backups")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        return caller.Succeeded ? ApiResults.Json(await storage.ListAsync(cancellationToken)) : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await storage.ListAsync(cancellationToken));
 
     [Function("StartRestore")]
-    [ApiOperation("Restores a backup into a new database named targetDatabase; confirmation must repeat the backup id. Durable, with progress.",
-        Tag = "Developer", Auth = ApiAuth.Developer, RequestBody = typeof(RestoreBody), Response = typeof(OperationAccepted), SuccessStatus = 202, Problems = [404, 409])]
+    [DeveloperAccess]
+    [ApiOperation("Restores a backup into a new database named targetDatabase; confirmation must repeat the target database name. Durable, with progress.",
+        Tag = "Developer", RequestBody = typeof(RestoreBody), Response = typeof(OperationAccepted), SuccessStatus = 202, Problems = [404, 409])]
     public async Task<IResult> Restore(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/backups/{id}/restore")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var restore = await body.ReadJsonAsync<RestoreBody>(request, cancellationToken);
         if (!restore.Succeeded)
         {
             return ApiResults.Problem(restore.Problem, request.HttpContext);
         }
 
-        var started = await launcher.StartRestoreAsync(durable, new RestoreCommand(id, restore.Value.TargetDatabase, restore.Value.Confirmation), $"developer:{caller.Value.Email}", cancellationToken);
+        var started = await launcher.StartRestoreAsync(durable, new RestoreCommand(id, restore.Value.TargetDatabase, restore.Value.Confirmation), $"developer:{request.Operator().Email}", cancellationToken);
         return started.Succeeded ? Accepted(request, started.Value) : ApiResults.Problem(started.Problem, request.HttpContext);
     }
 
     [Function("GetBackupOperation")]
-    [ApiOperation("The status of a backup or restore run, with progress.", Tag = "Developer", Auth = ApiAuth.Developer, Response = typeof(OperationStatus), Problems = [404])]
+    [DeveloperAccess]
+    [ApiOperation("The status of a backup or restore run, with progress.", Tag = "Developer", Response = typeof(OperationStatus), Problems = [404])]
     public async Task<IResult> Operation(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/backups/operations/{id}")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var metadata = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         return metadata is null || metadata.Name is not (TaskNames.DatabaseBackup or TaskNames.DatabaseRestore)
             ? ApiResults.Problem(Problem.NotFound("The backup operation"), request.HttpContext)

@@ -20,7 +20,6 @@ public sealed record BillingRunBody(DateOnly? PeriodStart);
 /// <summary>Provider routes of billing: price plans, each client's pricing, and running a client's billing now.</summary>
 public sealed class BillingFunctions(
     RequestBody body,
-    OperatorAuthenticator operators,
     BillingPlanService plans,
     TenantPricingService pricing,
     BillingCycleService cycle,
@@ -28,18 +27,13 @@ public sealed class BillingFunctions(
     FunctionCatalog catalog)
 {
     [Function("CreateBillingPlan")]
+    [ProviderAccess]
     [ApiOperation("Creates a reusable price plan: code, name, currency, baseFee, seatPrice, includedLeads, leadPrice (decimal strings), aiMarkupPercent.",
-        Tag = "Provider", Auth = ApiAuth.Provider, RequestBody = typeof(BillingPlanInput), Response = typeof(BillingPlan), SuccessStatus = 201, Problems = [409])]
+        Tag = "Provider", RequestBody = typeof(BillingPlanInput), Response = typeof(BillingPlan), SuccessStatus = 201, Problems = [409])]
     public async Task<IResult> CreatePlan(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/billing/plans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var input = await body.ReadJsonAsync<BillingPlanInput>(request, cancellationToken);
         return input.Succeeded
             ? ApiResults.From(await plans.CreateAsync(input.Value, cancellationToken), plan => ApiResults.Json(plan, StatusCodes.Status201Created), request)
@@ -47,44 +41,31 @@ public sealed class BillingFunctions(
     }
 
     [Function("ListBillingPlans")]
-    [ApiOperation("The price plans by code; archived ones with includeArchived=true.", Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(BillingPlanList))]
+    [ProviderAccess]
+    [ApiOperation("The price plans by code; archived ones with includeArchived=true.", Tag = "Provider", Response = typeof(BillingPlanList))]
     public async Task<IResult> ListPlans(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/billing/plans")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.Json(await plans.ListAsync(string.Equals(request.Query["includeArchived"], "true", StringComparison.OrdinalIgnoreCase), cancellationToken))
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await plans.ListAsync(string.Equals(request.Query["includeArchived"], "true", StringComparison.OrdinalIgnoreCase), cancellationToken));
 
     [Function("GetBillingPlan")]
-    [ApiOperation("One price plan.", Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(BillingPlan), Problems = [404])]
+    [ProviderAccess]
+    [ApiOperation("One price plan.", Tag = "Provider", Response = typeof(BillingPlan), Problems = [404])]
     public async Task<IResult> GetPlan(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/billing/plans/{id:guid}")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await plans.GetAsync(id, cancellationToken), plan => ApiResults.Json(plan), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await plans.GetAsync(id, cancellationToken), plan => ApiResults.Json(plan), request);
 
     [Function("UpdateBillingPlan")]
+    [ProviderAccess]
     [ApiOperation("Changes a price plan; missing fields keep their values. Clients already on it keep the prices they were given.",
-        Tag = "Provider", Auth = ApiAuth.Provider, RequestBody = typeof(BillingPlanInput), Response = typeof(BillingPlan), Problems = [404, 409])]
+        Tag = "Provider", RequestBody = typeof(BillingPlanInput), Response = typeof(BillingPlan), Problems = [404, 409])]
     public async Task<IResult> UpdatePlan(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/provider/billing/plans/{id:guid}")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var input = await body.ReadJsonAsync<BillingPlanInput>(request, cancellationToken);
         return input.Succeeded
             ? ApiResults.From(await plans.UpdateAsync(id, input.Value, cancellationToken), plan => ApiResults.Json(plan), request)
@@ -92,75 +73,52 @@ public sealed class BillingFunctions(
     }
 
     [Function("ArchiveBillingPlan")]
-    [ApiOperation("Archives a price plan: no longer offered; clients on it keep their prices.", Tag = "Provider", Auth = ApiAuth.Provider,
+    [ProviderAccess]
+    [ApiOperation("Archives a price plan: no longer offered; clients on it keep their prices.", Tag = "Provider",
         Response = typeof(BillingPlan), Problems = [404])]
     public async Task<IResult> ArchivePlan(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/billing/plans/{id:guid}/archive")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await plans.ArchiveAsync(id, cancellationToken), plan => ApiResults.Json(plan), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await plans.ArchiveAsync(id, cancellationToken), plan => ApiResults.Json(plan), request);
 
     [Function("GetTenantPricing")]
-    [ApiOperation("A client business's price today and its price history, newest first.", Tag = "Provider", Auth = ApiAuth.Provider,
+    [ProviderAccess]
+    [ApiOperation("A client business's price today and its price history, newest first.", Tag = "Provider",
         Response = typeof(TenantPricing), Problems = [404])]
     public async Task<IResult> GetPricing(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}/pricing")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await pricing.GetAsync(id, cancellationToken), view => ApiResults.Json(view), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await pricing.GetAsync(id, cancellationToken), view => ApiResults.Json(view), request);
 
     [Function("ChangeTenantPricing")]
+    [ProviderAccess]
     [ApiOperation("Records a client business's new price from effectiveFrom (default today; never inside an invoiced period): a planId (its values, overridable) or explicit values. The AI markup applies to the AI gateway at once when effective.",
-        Tag = "Provider", Auth = ApiAuth.Provider, RequestBody = typeof(PricingChange), Response = typeof(TenantPricing), Problems = [404])]
+        Tag = "Provider", RequestBody = typeof(PricingChange), Response = typeof(TenantPricing), Problems = [404])]
     public async Task<IResult> ChangePricing(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/provider/tenants/{id:guid}/pricing")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var change = await body.ReadJsonAsync<PricingChange>(request, cancellationToken);
         return change.Succeeded
-            ? ApiResults.From(await pricing.ChangeAsync(id, change.Value, caller.Value.Email, cancellationToken), view => ApiResults.Json(view), request)
+            ? ApiResults.From(await pricing.ChangeAsync(id, change.Value, request.Operator().Email, cancellationToken), view => ApiResults.Json(view), request)
             : ApiResults.Problem(change.Problem, request.HttpContext);
     }
 
     [Function("StartBillingRun")]
+    [ProviderAccess]
     [ApiOperation("Runs a client business's billing now for the period starting on periodStart (default: the last complete period); a run that exists for that period is not started again. 202 with the run's status URL.",
-        Tag = "Provider", Auth = ApiAuth.Provider, RequestBody = typeof(BillingRunBody), Response = typeof(OperationAccepted), SuccessStatus = 202, Problems = [404, 422])]
+        Tag = "Provider", RequestBody = typeof(BillingRunBody), Response = typeof(OperationAccepted), SuccessStatus = 202, Problems = [404, 422])]
     public async Task<IResult> StartRun(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants/{id:guid}/billing-runs")] HttpRequest request,
         Guid id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        var input = request.ContentLength is null or 0 ? Result<BillingRunBody>.Success(new BillingRunBody(null)) : await body.ReadJsonAsync<BillingRunBody>(request, cancellationToken);
-        if (!input.Succeeded)
-        {
-            return ApiResults.Problem(input.Problem, request.HttpContext);
-        }
-
-        var run = await cycle.PlanRunAsync(id, input.Value.PeriodStart, cancellationToken);
+        var input = await body.ReadOptionalJsonAsync(request, new BillingRunBody(null), cancellationToken);
+        var run = input.Succeeded ? await cycle.PlanRunAsync(id, input.Value.PeriodStart, cancellationToken) : input.Problem;
         if (!run.Succeeded)
         {
             return ApiResults.Problem(run.Problem, request.HttpContext);
@@ -171,7 +129,8 @@ public sealed class BillingFunctions(
     }
 
     [Function("GetBillingRun")]
-    [ApiOperation("The status of a client business's billing run: its step, and the invoice once completed.", Tag = "Provider", Auth = ApiAuth.Provider,
+    [ProviderAccess]
+    [ApiOperation("The status of a client business's billing run: its step, and the invoice once completed.", Tag = "Provider",
         Response = typeof(OperationStatus), Problems = [404])]
     public async Task<IResult> GetRun(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}/billing-runs/{runId}")] HttpRequest request,
@@ -180,12 +139,6 @@ public sealed class BillingFunctions(
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var metadata = BillingRunLauncher.BelongsTo(runId, id) ? await durable.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) : null;
         return metadata is null || metadata.Name != TaskNames.BillingCycle
             ? ApiResults.Problem(Problem.NotFound("The billing run"), request.HttpContext)

@@ -10,22 +10,17 @@ using StreamFlow.Functions.OpenApi;
 namespace StreamFlow.Functions.Billing;
 
 /// <summary>The provider's invoices across clients, their CSV export, the monetization console and revenue analytics.</summary>
-public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, ProviderInvoiceService invoices, MonetizationConsoleService monetization)
+public sealed class ProviderBillingFunctions( ProviderInvoiceService invoices, MonetizationConsoleService monetization)
 {
     [Function("ListProviderInvoices")]
+    [ProviderAccess]
     [ApiOperation("Invoices of every client, newest billing period first, drafts included: filters tenantId, status, periodFrom and periodTo (YYYY-MM-DD, on the period's start), "
         + "overdue=true (open or failed and past due); limit, cursor.",
-        Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(ProviderInvoicePage), Problems = [400])]
+        Tag = "Provider", Response = typeof(ProviderInvoicePage), Problems = [400])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/invoices")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var page = Paging.Read(request);
         if (!page.Succeeded)
         {
@@ -42,19 +37,14 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
     }
 
     [Function("ListProviderTenantInvoices")]
+    [ProviderAccess]
     [ApiOperation("One client's invoices with their lines, drafts included, newest billing period first (status, limit, cursor).",
-        Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(InvoicePage), Problems = [400, 404])]
+        Tag = "Provider", Response = typeof(InvoicePage), Problems = [400, 404])]
     public async Task<IResult> ListForTenant(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}/invoices")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var page = Paging.Read(request);
         return page.Succeeded
             ? ApiResults.From(await invoices.ListForTenantAsync(id, QueryParameters.Text(request, "status"), page.Value.Limit, page.Value.Cursor, cancellationToken),
@@ -63,19 +53,14 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
     }
 
     [Function("ExportProviderInvoices")]
+    [ProviderAccess]
     [ApiOperation("CSV (RFC 4180, streamed) of the finalized invoices issued from..to (UTC dates, inclusive, both required): kind=invoices (default) one row per invoice, "
         + "kind=lines one row per invoice line; each row names the client (name, slug, id).",
-        Tag = "Provider", Auth = ApiAuth.Provider, Problems = [400])]
+        Tag = "Provider", Problems = [400])]
     public async Task<IResult> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/invoices/export")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var errors = new ValidationErrors();
         var (from, to) = (QueryParameters.Date(request, "from", errors), QueryParameters.Date(request, "to", errors));
         if (errors.ToProblem() is { } invalid)
@@ -87,33 +72,24 @@ public sealed class ProviderBillingFunctions(OperatorAuthenticator operators, Pr
     }
 
     [Function("GetMonetizationClients")]
+    [ProviderAccess]
     [ApiOperation("The monetization console: per client its plan, price in force, MRR, active seats, leads this billing period, AI cost, billed amount and margin "
         + "this UTC month against its AI budget, outstanding and overdue invoice amounts, and status; totals per currency.",
-        Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(MonetizationConsole))]
+        Tag = "Provider", Response = typeof(MonetizationConsole))]
     public async Task<IResult> Clients(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/billing/clients")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.Json(await monetization.ClientsAsync(cancellationToken))
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await monetization.ClientsAsync(cancellationToken));
 
     [Function("GetRevenueAnalytics")]
+    [ProviderAccess]
     [ApiOperation("Revenue analytics over the whole months from..to (YYYY-MM-DD; default the last 12 months): MRR per month with new, expansion, contraction "
         + "and churned MRR, from finalized invoices' base fee, seat and discount lines; revenue by client and by line type; AI margin per month.",
-        Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(RevenueAnalytics), Problems = [400])]
+        Tag = "Provider", Response = typeof(RevenueAnalytics), Problems = [400])]
     public async Task<IResult> Analytics(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/billing/analytics")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var errors = new ValidationErrors();
         var (from, to) = (QueryParameters.Date(request, "from", errors), QueryParameters.Date(request, "to", errors));
         return errors.ToProblem() is { } invalid

@@ -10,6 +10,7 @@ namespace StreamFlow.Functions.Billing;
 public sealed class StripeWebhookFunctions(RequestBody body, StripeWebhookService webhooks)
 {
     [Function("ReceiveStripeWebhook")]
+    [AnonymousAccess("Stripe signs the payload; the signature is checked instead of a bearer token.")]
     [ApiOperation("Receives Stripe events (invoice.paid, invoice.payment_succeeded, invoice.payment_failed, invoice.marked_uncollectible, invoice.voided) signed with Stripe-Signature; 400 when the signature does not verify, 200 for events already handled or not handled here.",
         Tag = "Billing", Response = typeof(StripeWebhookOutcome), Problems = [503])]
     public async Task<IResult> Receive(

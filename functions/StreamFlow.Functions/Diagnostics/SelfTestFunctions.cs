@@ -25,22 +25,17 @@ public sealed record SelfTestBody(int? PauseSeconds) : IValidatableRequest
 }
 
 /// <summary>Developers start the platform self-test orchestration and read its status.</summary>
-public sealed class SelfTestFunctions(RequestBody body, OperatorAuthenticator operators, FunctionCatalog catalog)
+public sealed class SelfTestFunctions(RequestBody body, FunctionCatalog catalog)
 {
     [Function("StartSelfTest")]
+    [DeveloperAccess]
     [ApiOperation("Starts the platform self-test: Blob storage, a durable timer and PostgreSQL, as one orchestration.",
-        Tag = "Developer", Auth = ApiAuth.Developer, RequestBody = typeof(SelfTestBody), Response = typeof(OperationAccepted), SuccessStatus = 202)]
+        Tag = "Developer", RequestBody = typeof(SelfTestBody), Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/self-tests")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var input = await body.ReadJsonAsync<SelfTestBody>(request, cancellationToken);
         if (!input.Succeeded)
         {
@@ -49,26 +44,21 @@ public sealed class SelfTestFunctions(RequestBody body, OperatorAuthenticator op
 
         var instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(
             TaskNames.PlatformSelfTest,
-            new PlatformSelfTestInput(caller.Value.Email, input.Value.PauseSeconds ?? 1),
+            new PlatformSelfTestInput(request.Operator().Email, input.Value.PauseSeconds ?? 1),
             cancellationToken);
         return OperationUrls.Accepted(request, instanceId, $"{catalog.RoutePrefix}/v1/dev/self-tests/{instanceId}");
     }
 
     [Function("GetSelfTest")]
+    [DeveloperAccess]
     [ApiOperation("The status of a self-test run, with each probe's outcome once completed.",
-        Tag = "Developer", Auth = ApiAuth.Developer, Response = typeof(OperationStatus), Problems = [404])]
+        Tag = "Developer", Response = typeof(OperationStatus), Problems = [404])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/self-tests/{id}")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var metadata = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         return metadata is null || metadata.Name != TaskNames.PlatformSelfTest
             ? ApiResults.Problem(Problem.NotFound("The self-test"), request.HttpContext)

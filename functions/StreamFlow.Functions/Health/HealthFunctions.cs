@@ -8,9 +8,10 @@ using StreamFlow.Functions.OpenApi;
 
 namespace StreamFlow.Functions.Health;
 
-public sealed class HealthFunctions(HealthService health, HeartbeatStore heartbeats, OperatorAuthenticator operators)
+public sealed class HealthFunctions(HealthService health, HeartbeatStore heartbeats)
 {
     [Function("Health")]
+    [AnonymousAccess("Load balancers and uptime probes call it without credentials.")]
     [ApiOperation("Checks PostgreSQL, Blob storage and the durable backend (at most every 2 s): 200 when all answer, 503 naming the one that does not.",
         Tag = "Platform", Response = typeof(HealthResponse), Problems = [503])]
     public async Task<IResult> Get(
@@ -23,20 +24,13 @@ public sealed class HealthFunctions(HealthService health, HeartbeatStore heartbe
     }
 
     [Function("HealthHistory")]
+    [DeveloperAccess]
     [ApiOperation("The recent heartbeats: what each periodic health check saw.", Tag = "Developer",
-        Response = typeof(HealthReport[]), Auth = ApiAuth.Developer)]
+        Response = typeof(HealthReport[]))]
     public async Task<IResult> History(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/dev/health/history")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Developer);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        return ApiResults.Json(await heartbeats.RecentAsync(100, cancellationToken));
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await heartbeats.RecentAsync(100, cancellationToken));
 }
 
 public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckResult> Checks);

@@ -10,6 +10,8 @@ namespace StreamFlow.Functions.Hosting;
 /// </summary>
 public sealed class FunctionCatalog
 {
+    private readonly Dictionary<string, HttpFunction> _httpByEntryPoint;
+
     private FunctionCatalog(
         string routePrefix,
         IReadOnlyList<HttpFunction> http,
@@ -19,6 +21,7 @@ public sealed class FunctionCatalog
     {
         RoutePrefix = routePrefix;
         Http = http;
+        _httpByEntryPoint = http.ToDictionary(f => $"{f.Method.DeclaringType!.FullName}.{f.Method.Name}");
         Timers = timers;
         Orchestrators = orchestrators;
         Activities = activities;
@@ -27,6 +30,9 @@ public sealed class FunctionCatalog
     public string RoutePrefix { get; }
 
     public IReadOnlyList<HttpFunction> Http { get; }
+
+    /// <summary>The HTTP function whose method the Functions host names as <c>Namespace.Type.Method</c>.</summary>
+    public HttpFunction? HttpByEntryPoint(string entryPoint) => _httpByEntryPoint.GetValueOrDefault(entryPoint);
 
     public IReadOnlyList<TimerFunction> Timers { get; }
 

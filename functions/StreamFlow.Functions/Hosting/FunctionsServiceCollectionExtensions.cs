@@ -24,6 +24,10 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton<RequestBody>();
         services.AddSingleton<OperatorAuthenticator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ICallerAuthenticator>(provider => provider.GetRequiredService<ClientAuthenticator>());
+        services.AddSingleton<ICallerAuthenticator, ProviderAuthenticator>();
+        services.AddSingleton<ICallerAuthenticator, DeveloperAuthenticator>();
+        services.AddSingleton<AccessGate>();
         services.AddSingleton(FunctionCatalog.Load(typeof(FunctionsServiceCollectionExtensions).Assembly));
         services.AddSingleton<OpenApiDocumentBuilder>();
 

@@ -7,10 +7,15 @@ using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Functions.Http;
 
-/// <summary>Authenticates a client session token, checks the route's permission for the user's role, and rate-limits.</summary>
-public sealed class ClientAuthenticator(ClientAuthService auth, ApiRateLimiter rateLimiter, AuditLog audit)
+/// <summary>Admits <see cref="ClientAccessAttribute"/> callers: a client session token whose role grants the permission, within the rate limits.</summary>
+public sealed class ClientAuthenticator(ClientAuthService auth, ApiRateLimiter rateLimiter, AuditLog audit) : ICallerAuthenticator
 {
-    public async Task<Result<ClientPrincipal>> AuthorizeAsync(HttpRequest request, Permission permission, CancellationToken cancellationToken)
+    public Type Access => typeof(ClientAccessAttribute);
+
+    public async Task<Result<object>> AdmitAsync(HttpRequest request, AccessAttribute access, CancellationToken cancellationToken) =>
+        (await AuthorizeAsync(request, ((ClientAccessAttribute)access).Permission, cancellationToken)).Boxed();
+
+    private async Task<Result<ClientPrincipal>> AuthorizeAsync(HttpRequest request, Permission permission, CancellationToken cancellationToken)
     {
         var authenticated = await auth.AuthenticateAsync(BearerToken.From(request), RequestOrigins.Of(request), cancellationToken);
         if (!authenticated.Succeeded)

@@ -10,6 +10,7 @@ namespace StreamFlow.Functions.Http;
 public sealed class NotFoundFunction
 {
     [Function("UnknownRoute")]
+    [AnonymousAccess("An unknown route answers 404 to anyone.")]
     public IResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", Route = "{*path}")] HttpRequest request,
         string? path) =>

@@ -32,6 +32,24 @@ public sealed class OperatorAuthenticator(OperatorTokenService tokens, ApiRateLi
         system == OperatorSystem.Provider ? AuditSystem.Provider : AuditSystem.Developer;
 }
 
+/// <summary>Admits <see cref="ProviderAccessAttribute"/> callers.</summary>
+public sealed class ProviderAuthenticator(OperatorAuthenticator operators) : ICallerAuthenticator
+{
+    public Type Access => typeof(ProviderAccessAttribute);
+
+    public async Task<Result<object>> AdmitAsync(HttpRequest request, AccessAttribute access, CancellationToken cancellationToken) =>
+        (await operators.AuthenticateAsync(request, OperatorSystem.Provider)).Boxed();
+}
+
+/// <summary>Admits <see cref="DeveloperAccessAttribute"/> callers.</summary>
+public sealed class DeveloperAuthenticator(OperatorAuthenticator operators) : ICallerAuthenticator
+{
+    public Type Access => typeof(DeveloperAccessAttribute);
+
+    public async Task<Result<object>> AdmitAsync(HttpRequest request, AccessAttribute access, CancellationToken cancellationToken) =>
+        (await operators.AuthenticateAsync(request, OperatorSystem.Developer)).Boxed();
+}
+
 public static class BearerToken
 {
     public static string? From(HttpRequest request)

@@ -69,6 +69,11 @@ public sealed class RequestBody(HttpLimits limits)
         return value;
     }
 
+    /// <summary>Like <see cref="ReadJsonAsync{T}"/>, but a request without a body means <paramref name="whenEmpty"/>.</summary>
+    public async Task<Result<T>> ReadOptionalJsonAsync<T>(HttpRequest request, T whenEmpty, CancellationToken cancellationToken)
+        where T : class =>
+        request.ContentLength is null or 0 ? whenEmpty : await ReadJsonAsync<T>(request, cancellationToken);
+
     /// <summary>The body exactly as sent (for signatures computed over the raw bytes), within the JSON size limit.</summary>
     public async Task<Result<byte[]>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -80,8 +85,91 @@ public sealed class RequestBody(HttpLimits limits)
         return await ReadLimitedAsync(request.Body, limits.MaxJsonBodyBytes, cancellationToken) is { } buffer ? buffer : TooLarge();
     }
 
+    /// <summary>
+    /// A non-JSON body (CSV, PDF, DOCX, or the file part of a multipart form) buffered within the rule's cap while it
+    /// streams in, so a chunked body without Content-Length over the cap is 413 before anything stores it. The content
+    /// is seekable and is disposed with the request.
+    /// </summary>
+    public async Task<Result<UploadedFile>> ReadFileAsync(HttpRequest request, UploadRule rule, CancellationToken cancellationToken)
+    {
+        var multipart = rule.AcceptsMultipart && request.HasFormContentType;
+        if (!multipart && rule.MediaTypes.Count > 0 && !rule.MediaTypes.Contains(MediaTypeOf(request.ContentType), StringComparer.OrdinalIgnoreCase))
+        {
+            return new Problem(ProblemKind.UnsupportedMediaType, $"Send the file as {string.Join(" or ", rule.MediaTypes)}.");
+        }
+
+        var cap = multipart ? rule.MaxBytes + HttpLimits.MultipartOverheadBytes : rule.MaxBytes;
+        var tooLarge = new Problem(ProblemKind.PayloadTooLarge, $"{rule.What} may be at most {rule.MaxBytes / (1024 * 1024)} MB.");
+        if (request.ContentLength > cap)
+        {
+            return tooLarge;
+        }
+
+        var buffered = await BufferLimitedAsync(request.Body, cap, cancellationToken);
+        if (buffered is null)
+        {
+            return tooLarge;
+        }
+
+        request.HttpContext.Response.RegisterForDisposeAsync(buffered);
+        if (!multipart)
+        {
+            var fileName = request.Query["fileName"].ToString();
+            return new UploadedFile(buffered, request.ContentType, fileName.Length > 0 ? fileName : null, buffered.Length);
+        }
+
+        request.Body = buffered;
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return Problem.Validation("file", "The multipart body could not be read.");
+        }
+
+        var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+        return file is null
+            ? Problem.Validation("file", "is required: send the document as a file part.")
+            : new UploadedFile(file.OpenReadStream(), file.ContentType, file.FileName, file.Length);
+    }
+
     private Problem TooLarge() =>
         new(ProblemKind.PayloadTooLarge, $"The request body must be at most {limits.MaxJsonBodyBytes} bytes.");
+
+    private static string MediaTypeOf(string? contentType) => (contentType ?? "").Split(';', 2)[0].Trim();
+
+    /// <summary>Copies the body into memory, spilling to a temporary file past 1 MB; null as soon as it passes the limit.</summary>
+    private static async Task<Stream?> BufferLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        const int memoryThreshold = 1024 * 1024;
+        Stream buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                await buffer.DisposeAsync();
+                return null;
+            }
+
+            if (buffer is MemoryStream memory && memory.Length + read > memoryThreshold)
+            {
+                var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                    FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+                memory.Position = 0;
+                await memory.CopyToAsync(file, cancellationToken);
+                buffer = file;
+            }
+
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+        }
+
+        buffer.Position = 0;
+        return buffer;
+    }
 
     private static bool IsJson(string? contentType)
     {
@@ -128,3 +216,6 @@ public sealed class RequestBody(HttpLimits limits)
             : "is not valid JSON.";
     }
 }
+
+/// <summary>An upload read by <see cref="RequestBody.ReadFileAsync"/>: its seekable content and what the client said it is.</summary>
+public sealed record UploadedFile(Stream Content, string? ContentType, string? FileName, long Length);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -7,14 +8,16 @@ using StreamFlow.Core.Diagnostics;
 namespace StreamFlow.Functions.Http;
 
 /// <summary>
-/// What every HTTP request goes through in either host: a correlation id, one structured log line, metrics, and
-/// unhandled exceptions turned into a 500 problem that carries the trace id and never a stack trace.
+/// What every HTTP request goes through in either host: a correlation id, the function's declared access (401, 403
+/// and 429 are answered here), one structured log line, metrics, and unhandled exceptions turned into a 500 problem
+/// that carries the trace id and never a stack trace.
 /// </summary>
-public sealed class RequestPipeline(ILogger<RequestPipeline> logger, IdempotentRequests? idempotency = null)
+public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate access, IdempotentRequests? idempotency = null)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    /// <param name="function">The <c>[Function]</c> method the request is routed to; null when no function matched.</param>
+    public async Task InvokeAsync(HttpContext context, MethodInfo? function, Func<Task> next)
     {
         var correlationId = CorrelationIdOf(context);
         context.TraceIdentifier = correlationId;
@@ -28,7 +31,11 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, IdempotentR
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
         try
         {
-            if (idempotency is not null && IdempotentRequests.Applies(context.Request))
+            if (function is not null && await access.AdmitAsync(context.Request, function, context.RequestAborted) is { } refused)
+            {
+                await ApiResults.Problem(refused, context).ExecuteAsync(context);
+            }
+            else if (idempotency is not null && IdempotentRequests.Applies(context.Request))
             {
                 await idempotency.RunAsync(context, next);
             }

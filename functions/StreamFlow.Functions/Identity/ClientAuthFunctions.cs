@@ -47,12 +47,12 @@ public sealed record Accepted(string Message);
 /// <summary>Client sign-in, sessions, password and two-factor routes.</summary>
 public sealed class ClientAuthFunctions(
     RequestBody body,
-    ClientAuthenticator clients,
     ClientAuthService auth,
     PasswordResetService resets,
     MfaService mfa)
 {
     [Function("ClientLogin")]
+    [AnonymousAccess("Signing in is how a client user gets a session.")]
     [ApiOperation("Signs a client user in; returns an opaque session token (idle timeout 30 min, absolute 12 h).",
         Tag = "Client auth", RequestBody = typeof(ClientLoginBody), Response = typeof(ClientLoginResponse), Problems = [401, 403, 429])]
     public async Task<IResult> Login(
@@ -71,86 +71,67 @@ public sealed class ClientAuthFunctions(
     }
 
     [Function("ClientLogout")]
-    [ApiOperation("Ends the current session.", Tag = "Client auth", Auth = ApiAuth.Client, SuccessStatus = 204)]
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Ends the current session.", Tag = "Client auth", SuccessStatus = 204)]
     public async Task<IResult> Logout(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/logout")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        await auth.LogoutAsync(caller.Value, RequestOrigins.Of(request), cancellationToken);
+        await auth.LogoutAsync(request.Client(), RequestOrigins.Of(request), cancellationToken);
         return TypedResults.NoContent();
     }
 
     [Function("ClientMe")]
-    [ApiOperation("The signed-in user.", Tag = "Client auth", Auth = ApiAuth.Client, Response = typeof(ClientPrincipalView))]
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("The signed-in user.", Tag = "Client auth", Response = typeof(ClientPrincipalView))]
     public async Task<IResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/auth/me")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.Json(new ClientPrincipalView(caller.Value.UserId, caller.Value.TenantId, caller.Value.Email, caller.Value.Role, caller.Value.SessionId))
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
+        var caller = request.Client();
+        return ApiResults.Json(new ClientPrincipalView(caller.UserId, caller.TenantId, caller.Email, caller.Role, caller.SessionId));
     }
 
     [Function("ListSessions")]
-    [ApiOperation("The signed-in user's live sessions.", Tag = "Client auth", Auth = ApiAuth.Client, Response = typeof(SessionView[]))]
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("The signed-in user's live sessions.", Tag = "Client auth", Response = typeof(SessionView[]))]
     public async Task<IResult> ListSessions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/auth/sessions")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.Json(await auth.ListSessionsAsync(caller.Value, cancellationToken))
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await auth.ListSessionsAsync(request.Client(), cancellationToken));
 
     [Function("RevokeSession")]
-    [ApiOperation("Revokes one of the signed-in user's sessions.", Tag = "Client auth", Auth = ApiAuth.Client, SuccessStatus = 204, Problems = [404])]
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Revokes one of the signed-in user's sessions.", Tag = "Client auth", SuccessStatus = 204, Problems = [404])]
     public async Task<IResult> RevokeSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/auth/sessions/{id:guid}")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        var revoked = await auth.RevokeSessionAsync(caller.Value, id, RequestOrigins.Of(request), cancellationToken);
+        var revoked = await auth.RevokeSessionAsync(request.Client(), id, RequestOrigins.Of(request), cancellationToken);
         return ApiResults.From(revoked, _ => TypedResults.NoContent(), request);
     }
 
     [Function("ChangePassword")]
-    [ApiOperation("Changes the signed-in user's password and revokes all of their sessions.", Tag = "Client auth", Auth = ApiAuth.Client,
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Changes the signed-in user's password and revokes all of their sessions.", Tag = "Client auth",
         RequestBody = typeof(ChangePasswordBody), SuccessStatus = 204)]
     public async Task<IResult> ChangePassword(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/password")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var change = await body.ReadJsonAsync<ChangePasswordBody>(request, cancellationToken);
         if (!change.Succeeded)
         {
             return ApiResults.Problem(change.Problem, request.HttpContext);
         }
 
-        var result = await auth.ChangePasswordAsync(caller.Value, change.Value.CurrentPassword, change.Value.NewPassword, RequestOrigins.Of(request), cancellationToken);
+        var result = await auth.ChangePasswordAsync(request.Client(), change.Value.CurrentPassword, change.Value.NewPassword, RequestOrigins.Of(request), cancellationToken);
         return ApiResults.From(result, _ => TypedResults.NoContent(), request);
     }
 
     [Function("RequestPasswordReset")]
+    [AnonymousAccess("A user who forgot the password has no session; the answer never says whether the email exists.")]
     [ApiOperation("Emails a single-use reset link if the account exists; the answer is the same either way.",
         Tag = "Client auth", RequestBody = typeof(PasswordResetBody), Response = typeof(Accepted), SuccessStatus = 202)]
     public async Task<IResult> RequestPasswordReset(
@@ -168,6 +149,7 @@ public sealed class ClientAuthFunctions(
     }
 
     [Function("ConfirmPasswordReset")]
+    [AnonymousAccess("The emailed single-use reset token is the credential.")]
     [ApiOperation("Sets a new password with an emailed reset or invitation token (single use).",
         Tag = "Client auth", RequestBody = typeof(PasswordResetConfirmBody), SuccessStatus = 204)]
     public async Task<IResult> ConfirmPasswordReset(
@@ -185,53 +167,39 @@ public sealed class ClientAuthFunctions(
     }
 
     [Function("SetUpMfa")]
-    [ApiOperation("Starts two-factor setup: returns a TOTP secret and otpauth URI to scan.", Tag = "Client auth", Auth = ApiAuth.Client,
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Starts two-factor setup: returns a TOTP secret and otpauth URI to scan.", Tag = "Client auth",
         Response = typeof(MfaSetup), Problems = [409])]
     public async Task<IResult> SetUpMfa(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/mfa/setup")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await mfa.SetupAsync(caller.Value, RequestOrigins.Of(request), cancellationToken), setup => ApiResults.Json(setup), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await mfa.SetupAsync(request.Client(), RequestOrigins.Of(request), cancellationToken), setup => ApiResults.Json(setup), request);
 
     [Function("EnableMfa")]
-    [ApiOperation("Turns two-factor on with a first code; returns ten single-use recovery codes.", Tag = "Client auth", Auth = ApiAuth.Client,
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Turns two-factor on with a first code; returns ten single-use recovery codes.", Tag = "Client auth",
         RequestBody = typeof(MfaCodeBody), Response = typeof(MfaEnabled), Problems = [409])]
     public async Task<IResult> EnableMfa(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/mfa/enable")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var code = await body.ReadJsonAsync<MfaCodeBody>(request, cancellationToken);
         return code.Succeeded
-            ? ApiResults.From(await mfa.EnableAsync(caller.Value, code.Value.Code, RequestOrigins.Of(request), cancellationToken), enabled => ApiResults.Json(enabled), request)
+            ? ApiResults.From(await mfa.EnableAsync(request.Client(), code.Value.Code, RequestOrigins.Of(request), cancellationToken), enabled => ApiResults.Json(enabled), request)
             : ApiResults.Problem(code.Problem, request.HttpContext);
     }
 
     [Function("DisableMfa")]
-    [ApiOperation("Turns two-factor off; needs the password and a current or recovery code.", Tag = "Client auth", Auth = ApiAuth.Client,
+    [ClientAccess(Permission.Self)]
+    [ApiOperation("Turns two-factor off; needs the password and a current or recovery code.", Tag = "Client auth",
         RequestBody = typeof(MfaDisableBody), SuccessStatus = 204, Problems = [409])]
     public async Task<IResult> DisableMfa(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/mfa/disable")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.Self, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var disable = await body.ReadJsonAsync<MfaDisableBody>(request, cancellationToken);
         return disable.Succeeded
-            ? ApiResults.From(await mfa.DisableAsync(caller.Value, disable.Value.Password, disable.Value.Code, RequestOrigins.Of(request), cancellationToken), _ => TypedResults.NoContent(), request)
+            ? ApiResults.From(await mfa.DisableAsync(request.Client(), disable.Value.Password, disable.Value.Code, RequestOrigins.Of(request), cancellationToken), _ => TypedResults.NoContent(), request)
             : ApiResults.Problem(disable.Problem, request.HttpContext);
     }
 }

@@ -32,229 +32,171 @@ public sealed record StagesBody(IReadOnlyList<PipelineStage>? Stages);
 /// <summary>The leads API of a client business.</summary>
 public sealed class LeadFunctions(
     RequestBody body,
-    ClientAuthenticator clients,
     LeadService leads,
     PipelineService pipeline,
     FunctionCatalog catalog,
     ILogger<LeadFunctions> logger)
 {
     [Function("CreateLead")]
+    [ClientAccess(Permission.LeadsWrite)]
     [ApiOperation("Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.", Tag = "Leads",
-        Auth = ApiAuth.Client, RequestBody = typeof(LeadBody), Response = typeof(Lead), SuccessStatus = 201, Problems = [403, 409, 422])]
+        RequestBody = typeof(LeadBody), Response = typeof(Lead), SuccessStatus = 201, Problems = [403, 409, 422])]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
+        var caller = request.Client();
         var lead = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
-        if (!lead.Succeeded)
-        {
-            return ApiResults.Problem(lead.Problem, request.HttpContext);
-        }
-
         var merge = string.Equals(request.Query["merge"], "true", StringComparison.OrdinalIgnoreCase);
-        var created = await leads.CreateAsync(ActorOf(caller.Value), lead.Value.ToInput(), merge, cancellationToken);
+        var created = lead.Succeeded ? await leads.CreateAsync(ActorOf(caller), lead.Value.ToInput(), merge, cancellationToken) : lead.Problem;
         if (created.Succeeded)
         {
-            await LeadScoringScheduler.ScheduleAsync(durable, caller.Value.TenantId, created.Value.Lead, logger, cancellationToken);
+            await LeadScoringScheduler.ScheduleAsync(durable, caller.TenantId, created.Value.Lead, logger, cancellationToken);
         }
 
-        return ApiResults.From(created, result =>
-        {
-            if (!result.Created)
-            {
-                return ApiResults.Json(result.Lead);
-            }
-
-            request.HttpContext.Response.Headers.Location = $"/{catalog.RoutePrefix}/v1/leads/{result.Lead.Id}";
-            return ApiResults.Json(result.Lead, StatusCodes.Status201Created);
-        }, request);
+        return ApiResults.From(created, result => result.Created ? CreatedAt(request, result.Lead) : ApiResults.Json(result.Lead), request);
     }
 
     [Function("GetLead")]
-    [ApiOperation("One lead, with its score once scored.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(Lead), Problems = [404])]
+    [ClientAccess(Permission.LeadsRead)]
+    [ApiOperation("One lead, with its score once scored.", Tag = "Leads", Response = typeof(Lead), Problems = [404])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await leads.GetAsync(caller.Value.TenantId, id, includeDeleted: false, cancellationToken), lead => ApiResults.Json(lead), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await leads.GetAsync(request.Client().TenantId, id, includeDeleted: false, cancellationToken), lead => ApiResults.Json(lead), request);
 
     [Function("ListLeads")]
+    [ClientAccess(Permission.LeadsRead)]
     [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.",
-        Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(LeadPage))]
+        Tag = "Leads", Response = typeof(LeadPage))]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
+        var caller = request.Client();
         var page = Paging.Read(request);
-        var filter = ReadFilter(request, caller.Value.Role.Allows(Permission.LeadsRestore));
+        var filter = ReadFilter(request, caller.Role.Allows(Permission.LeadsRestore));
         if (!page.Succeeded || !filter.Succeeded)
         {
             return ApiResults.Problem(page.Problem ?? filter.Problem!, request.HttpContext);
         }
 
-        return ApiResults.Json(await leads.ListAsync(caller.Value.TenantId, filter.Value, page.Value.Limit, page.Value.Cursor, cancellationToken));
+        return ApiResults.Json(await leads.ListAsync(caller.TenantId, filter.Value, page.Value.Limit, page.Value.Cursor, cancellationToken));
     }
 
     [Function("UpdateLead")]
+    [ClientAccess(Permission.LeadsWrite)]
     [ApiOperation("Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason).",
-        Tag = "Leads", Auth = ApiAuth.Client, RequestBody = typeof(LeadBody), Response = typeof(Lead), Problems = [403, 404, 409, 422])]
+        Tag = "Leads", RequestBody = typeof(LeadBody), Response = typeof(Lead), Problems = [403, 404, 409, 422])]
     public async Task<IResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "v1/leads/{id:guid}")] HttpRequest request,
         Guid id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
+        var caller = request.Client();
         var change = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
-        if (!change.Succeeded)
-        {
-            return ApiResults.Problem(change.Problem, request.HttpContext);
-        }
-
-        var updated = await leads.UpdateAsync(ActorOf(caller.Value), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken);
+        var updated = change.Succeeded
+            ? await leads.UpdateAsync(ActorOf(caller), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken)
+            : change.Problem;
         if (updated is { Succeeded: true, Value.ScoreStatus: "pending" })
         {
-            await LeadScoringScheduler.ScheduleAsync(durable, caller.Value.TenantId, updated.Value, logger, cancellationToken);
+            await LeadScoringScheduler.ScheduleAsync(durable, caller.TenantId, updated.Value, logger, cancellationToken);
         }
 
         return ApiResults.From(updated, lead => ApiResults.Json(lead), request);
     }
 
     [Function("DeleteLead")]
-    [ApiOperation("Deletes a lead (soft: admins can restore it).", Tag = "Leads", Auth = ApiAuth.Client, SuccessStatus = 204, Problems = [403, 404])]
+    [ClientAccess(Permission.LeadsDelete)]
+    [ApiOperation("Deletes a lead (soft: admins can restore it).", Tag = "Leads", SuccessStatus = 204, Problems = [403, 404])]
     public async Task<IResult> Delete(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/leads/{id:guid}")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsDelete, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await leads.DeleteAsync(ActorOf(caller.Value), id, cancellationToken), _ => TypedResults.NoContent(), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await leads.DeleteAsync(ActorOf(request.Client()), id, cancellationToken), _ => TypedResults.NoContent(), request);
 
     [Function("RestoreLead")]
-    [ApiOperation("Restores a deleted lead.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(Lead), Problems = [403, 404, 409])]
+    [ClientAccess(Permission.LeadsRestore)]
+    [ApiOperation("Restores a deleted lead.", Tag = "Leads", Response = typeof(Lead), Problems = [403, 404, 409])]
     public async Task<IResult> Restore(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{id:guid}/restore")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRestore, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await leads.RestoreAsync(ActorOf(caller.Value), id, cancellationToken), lead => ApiResults.Json(lead), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await leads.RestoreAsync(ActorOf(request.Client()), id, cancellationToken), lead => ApiResults.Json(lead), request);
 
     [Function("AddLeadNote")]
-    [ApiOperation("Adds a note to the lead's timeline.", Tag = "Leads", Auth = ApiAuth.Client, RequestBody = typeof(NoteBody),
+    [ClientAccess(Permission.LeadsWrite)]
+    [ApiOperation("Adds a note to the lead's timeline.", Tag = "Leads", RequestBody = typeof(NoteBody),
         Response = typeof(LeadActivity), SuccessStatus = 201, Problems = [404])]
     public async Task<IResult> AddNote(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{id:guid}/notes")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsWrite, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var note = await body.ReadJsonAsync<NoteBody>(request, cancellationToken);
         return note.Succeeded
-            ? ApiResults.From(await leads.AddNoteAsync(ActorOf(caller.Value), id, note.Value.Body, cancellationToken), activity => ApiResults.Json(activity, StatusCodes.Status201Created), request)
+            ? ApiResults.From(await leads.AddNoteAsync(ActorOf(request.Client()), id, note.Value.Body, cancellationToken), activity => ApiResults.Json(activity, StatusCodes.Status201Created), request)
             : ApiResults.Problem(note.Problem, request.HttpContext);
     }
 
     [Function("ListLeadActivities")]
-    [ApiOperation("The lead's timeline, newest first: notes, stage changes, assignments, scores, outcomes.", Tag = "Leads", Auth = ApiAuth.Client,
+    [ClientAccess(Permission.LeadsRead)]
+    [ApiOperation("The lead's timeline, newest first: notes, stage changes, assignments, scores, outcomes.", Tag = "Leads",
         Response = typeof(ActivityPage), Problems = [404])]
     public async Task<IResult> Activities(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}/activities")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var page = Paging.Read(request);
         if (!page.Succeeded)
         {
             return ApiResults.Problem(page.Problem, request.HttpContext);
         }
 
-        var activities = await leads.ActivitiesAsync(caller.Value.TenantId, id, page.Value.Limit, page.Value.Cursor, cancellationToken);
+        var activities = await leads.ActivitiesAsync(request.Client().TenantId, id, page.Value.Limit, page.Value.Cursor, cancellationToken);
         return ApiResults.From(activities, result => ApiResults.Json(new ActivityPage(result.Items, result.NextCursor)), request);
     }
 
     [Function("ListLeadStageHistory")]
-    [ApiOperation("Every stage the lead has been in, oldest first.", Tag = "Leads", Auth = ApiAuth.Client, Response = typeof(StageChange[]), Problems = [404])]
+    [ClientAccess(Permission.LeadsRead)]
+    [ApiOperation("Every stage the lead has been in, oldest first.", Tag = "Leads", Response = typeof(StageChange[]), Problems = [404])]
     public async Task<IResult> StageHistory(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads/{id:guid}/stage-history")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await leads.StageHistoryAsync(caller.Value.TenantId, id, cancellationToken), history => ApiResults.Json(history), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await leads.StageHistoryAsync(request.Client().TenantId, id, cancellationToken), history => ApiResults.Json(history), request);
 
     [Function("ListPipelineStages")]
-    [ApiOperation("The business's pipeline stages (seeded from its industry).", Tag = "Pipeline", Auth = ApiAuth.Client, Response = typeof(PipelineStage[]))]
+    [ClientAccess(Permission.LeadsRead)]
+    [ApiOperation("The business's pipeline stages (seeded from its industry).", Tag = "Pipeline", Response = typeof(PipelineStage[]))]
     public async Task<IResult> Stages(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/pipeline/stages")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.LeadsRead, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.Json(await pipeline.StagesAsync(caller.Value.TenantId, cancellationToken))
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await pipeline.StagesAsync(request.Client().TenantId, cancellationToken));
 
     [Function("ReplacePipelineStages")]
+    [ClientAccess(Permission.PipelineManage)]
     [ApiOperation("Replaces the pipeline stages (exactly one won and one lost stage; stages with leads cannot be dropped).", Tag = "Pipeline",
-        Auth = ApiAuth.Client, RequestBody = typeof(StagesBody), Response = typeof(PipelineStage[]), Problems = [403, 422])]
+        RequestBody = typeof(StagesBody), Response = typeof(PipelineStage[]), Problems = [403, 422])]
     public async Task<IResult> ReplaceStages(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/pipeline/stages")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.PipelineManage, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
+        var caller = request.Client();
         var stages = await body.ReadJsonAsync<StagesBody>(request, cancellationToken);
         return stages.Succeeded
-            ? ApiResults.From(await pipeline.ReplaceAsync(caller.Value.TenantId, stages.Value.Stages, caller.Value.Actor, RequestOrigins.Of(request), cancellationToken), result => ApiResults.Json(result), request)
+            ? ApiResults.From(await pipeline.ReplaceAsync(caller.TenantId, stages.Value.Stages, caller.Actor, RequestOrigins.Of(request), cancellationToken), result => ApiResults.Json(result), request)
             : ApiResults.Problem(stages.Problem, request.HttpContext);
+    }
+
+    private IResult CreatedAt(HttpRequest request, Lead lead)
+    {
+        request.HttpContext.Response.Headers.Location = $"/{catalog.RoutePrefix}/v1/leads/{lead.Id}";
+        return ApiResults.Json(lead, StatusCodes.Status201Created);
     }
 
     private static LeadActor ActorOf(ClientPrincipal principal) => new(principal.TenantId, principal.Actor, principal.Role.Allows(Permission.LeadsAssign));

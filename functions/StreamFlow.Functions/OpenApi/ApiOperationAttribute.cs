@@ -1,13 +1,5 @@
 namespace StreamFlow.Functions.OpenApi;
 
-public enum ApiAuth
-{
-    None,
-    Client,
-    Provider,
-    Developer,
-}
-
 /// <summary>Describes an HTTP function for the OpenAPI document; the route and methods come from its trigger.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ApiOperationAttribute(string summary) : Attribute
@@ -15,8 +7,6 @@ public sealed class ApiOperationAttribute(string summary) : Attribute
     public string Summary => summary;
 
     public string Tag { get; init; } = "General";
-
-    public ApiAuth Auth { get; init; } = ApiAuth.None;
 
     public Type? RequestBody { get; init; }
 

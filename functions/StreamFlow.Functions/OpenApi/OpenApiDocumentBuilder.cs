@@ -95,16 +95,14 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             problems.UnionWith([400, 413, 415]);
         }
 
-        if (operation.Auth != ApiAuth.None)
+        if (AccessGate.DeclaredOn(function.Method).SecurityScheme is { } scheme)
         {
             problems.Add(401);
-            var scheme = operation.Auth switch
-            {
-                ApiAuth.Client => "clientSession",
-                ApiAuth.Provider => "providerJwt",
-                _ => "developerJwt",
-            };
             result["security"] = new JsonArray(new JsonObject { [scheme] = new JsonArray() });
+        }
+        else
+        {
+            result["security"] = new JsonArray();
         }
 
         foreach (var status in problems)

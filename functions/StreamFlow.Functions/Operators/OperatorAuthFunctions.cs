@@ -20,6 +20,7 @@ public sealed record AccessTokenResponse(string AccessToken, string TokenType, i
 public sealed class OperatorAuthFunctions(RequestBody body, OperatorLoginService logins)
 {
     [Function("ProviderLogin")]
+    [AnonymousAccess("Signing in is how the provider gets a token.")]
     [ApiOperation("Signs the provider in with the credentials from the environment; returns a 15-minute JWT.",
         Tag = "Provider", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401])]
     public Task<IResult> ProviderLogin(
@@ -28,6 +29,7 @@ public sealed class OperatorAuthFunctions(RequestBody body, OperatorLoginService
         LoginAsync(OperatorSystem.Provider, request, cancellationToken);
 
     [Function("DeveloperLogin")]
+    [AnonymousAccess("Signing in is how a developer gets a token.")]
     [ApiOperation("Signs a platform developer in with the credentials from the environment; returns a 15-minute JWT.",
         Tag = "Developer", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401])]
     public Task<IResult> DeveloperLogin(

@@ -15,104 +15,58 @@ using StreamFlow.Orchestrations.Rfps;
 namespace StreamFlow.Functions.Rfps;
 
 /// <summary>RFP uploads and their analyses.</summary>
-public sealed class RfpFunctions(ClientAuthenticator clients, RfpService rfps, FunctionCatalog catalog)
+public sealed class RfpFunctions(RequestBody body, RfpService rfps, FunctionCatalog catalog)
 {
-    // Room for the multipart envelope around a document of the maximum size.
-    private const long MultipartOverheadBytes = 64 * 1024;
+    private static readonly UploadRule Document = new("An RFP document", RfpService.MaxDocumentBytes, MediaTypes: [], AcceptsMultipart: true);
 
     [Function("UploadRfp")]
+    [ClientAccess(Permission.RfpsWrite)]
     [ApiOperation("Uploads a solicitation (PDF, DOCX or UTF-8 text, at most 25 MB) as the raw body with its Content-Type, or as multipart/form-data with one file part; query fileName names a raw upload. Starts a durable analysis: poll statusUrl.",
-        Tag = "RFPs", Auth = ApiAuth.Client, RequestBody = typeof(string), RequestContentType = "application/pdf", Response = typeof(OperationAccepted), SuccessStatus = 202,
+        Tag = "RFPs", RequestBody = typeof(string), RequestContentType = "application/pdf", Response = typeof(OperationAccepted), SuccessStatus = 202,
         Problems = [403, 413, 415])]
     public async Task<IResult> Upload(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/rfps")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.RfpsWrite, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
-        if (request.ContentLength > RfpService.MaxDocumentBytes + MultipartOverheadBytes)
-        {
-            return ApiResults.Problem(new Problem(ProblemKind.PayloadTooLarge, $"An RFP document may be at most {RfpService.MaxDocumentBytes / (1024 * 1024)} MB."), request.HttpContext);
-        }
-
-        var upload = await ReadUploadAsync(request, cancellationToken);
-        if (!upload.Succeeded)
-        {
-            return ApiResults.Problem(upload.Problem, request.HttpContext);
-        }
-
-        var started = await rfps.StartAsync(caller.Value.TenantId, caller.Value.Actor, upload.Value, cancellationToken);
-        if (!started.Succeeded)
-        {
-            return ApiResults.Problem(started.Problem, request.HttpContext);
-        }
-
-        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.RfpAnalysis, new RfpAnalysisInput(caller.Value.TenantId, started.Value),
-            new StartOrchestrationOptions($"rfp-{started.Value:N}"), cancellationToken);
-        return OperationUrls.Accepted(request, started.Value.ToString(), $"{catalog.RoutePrefix}/v1/rfps/{started.Value}");
+        var caller = request.Client();
+        var file = await body.ReadFileAsync(request, Document, cancellationToken);
+        var started = file.Succeeded
+            ? await rfps.StartAsync(caller.TenantId, caller.Actor, new RfpUpload(file.Value.Content, file.Value.ContentType, file.Value.FileName, file.Value.Length), cancellationToken)
+            : file.Problem;
+        return started.Succeeded
+            ? await AnalyzeAsync(request, durable, new RfpAnalysisInput(caller.TenantId, started.Value), cancellationToken)
+            : ApiResults.Problem(started.Problem, request.HttpContext);
     }
 
     [Function("GetRfp")]
+    [ClientAccess(Permission.RfpsRead)]
     [ApiOperation("An RFP and its analysis: status (pending, running, completed, failed) and progress, the extracted facts each with its source (page or paragraph, character offsets, snippet), and the assessment (summary, bid/no-bid with reasons, pricing from your won and lost history) with the method that wrote it (ai or local, and why local).",
-        Tag = "RFPs", Auth = ApiAuth.Client, Response = typeof(RfpView), Problems = [403, 404])]
+        Tag = "RFPs", Response = typeof(RfpView), Problems = [403, 404])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/rfps/{id:guid}")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await clients.AuthorizeAsync(request, Permission.RfpsRead, cancellationToken);
-        return caller.Succeeded
-            ? ApiResults.From(await rfps.GetAsync(caller.Value.TenantId, id, cancellationToken), rfp => ApiResults.Json(rfp), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await rfps.GetAsync(request.Client().TenantId, id, cancellationToken), rfp => ApiResults.Json(rfp), request);
 
     [Function("ListRfps")]
+    [ClientAccess(Permission.RfpsRead)]
     [ApiOperation("The business's RFPs, newest first, with their headline facts and recommendation (limit, cursor).",
-        Tag = "RFPs", Auth = ApiAuth.Client, Response = typeof(RfpPage), Problems = [403])]
+        Tag = "RFPs", Response = typeof(RfpPage), Problems = [403])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/rfps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await clients.AuthorizeAsync(request, Permission.RfpsRead, cancellationToken);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var page = Paging.Read(request);
         return page.Succeeded
-            ? ApiResults.From(await rfps.ListAsync(caller.Value.TenantId, page.Value.Limit, page.Value.Cursor, cancellationToken), result => ApiResults.Json(result), request)
+            ? ApiResults.From(await rfps.ListAsync(request.Client().TenantId, page.Value.Limit, page.Value.Cursor, cancellationToken), result => ApiResults.Json(result), request)
             : ApiResults.Problem(page.Problem, request.HttpContext);
     }
 
-    /// <summary>The document from a multipart form (the "file" part, else the first) or from the raw body.</summary>
-    private static async Task<Result<RfpUpload>> ReadUploadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private async Task<IResult> AnalyzeAsync(HttpRequest request, DurableTaskClient durable, RfpAnalysisInput input, CancellationToken cancellationToken)
     {
-        if (!request.HasFormContentType)
-        {
-            var fileName = request.Query["fileName"].ToString();
-            return new RfpUpload(request.Body, request.ContentType, fileName.Length > 0 ? fileName : null, request.ContentLength);
-        }
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (InvalidDataException)
-        {
-            return Problem.Validation("file", "The multipart body could not be read.");
-        }
-
-        var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-        return file is null
-            ? Problem.Validation("file", "is required: send the document as a file part.")
-            : new RfpUpload(file.OpenReadStream(), file.ContentType, file.FileName, file.Length);
+        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.RfpAnalysis, input, new StartOrchestrationOptions($"rfp-{input.RfpId:N}"), cancellationToken);
+        return OperationUrls.Accepted(request, input.RfpId.ToString(), $"{catalog.RoutePrefix}/v1/rfps/{input.RfpId}");
     }
 }
 

@@ -11,28 +11,18 @@ namespace StreamFlow.Functions.Tenancy;
 public sealed record SuspendTenantBody(string? Reason);
 
 /// <summary>The provider creates and manages its client businesses.</summary>
-public sealed class ProviderTenantFunctions(RequestBody body, OperatorAuthenticator operators, TenantService tenants, FunctionCatalog catalog)
+public sealed class ProviderTenantFunctions(RequestBody body, TenantService tenants, FunctionCatalog catalog)
 {
     [Function("CreateTenant")]
-    [ApiOperation("Creates a client business with its first owner.", Tag = "Provider", Auth = ApiAuth.Provider,
+    [ProviderAccess]
+    [ApiOperation("Creates a client business with its first owner.", Tag = "Provider",
         RequestBody = typeof(CreateTenantRequest), Response = typeof(Tenant), SuccessStatus = 201, Problems = [409])]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var create = await body.ReadJsonAsync<CreateTenantRequest>(request, cancellationToken);
-        if (!create.Succeeded)
-        {
-            return ApiResults.Problem(create.Problem, request.HttpContext);
-        }
-
-        var created = await tenants.CreateAsync(create.Value, $"provider:{caller.Value.Email}", RequestOrigins.Of(request), cancellationToken);
+        var created = create.Succeeded ? await tenants.CreateAsync(create.Value, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken) : create.Problem;
         return ApiResults.From(created, result =>
         {
             request.HttpContext.Response.Headers.Location = $"/{catalog.RoutePrefix}/v1/provider/tenants/{result.Tenant.Id}";
@@ -41,17 +31,12 @@ public sealed class ProviderTenantFunctions(RequestBody body, OperatorAuthentica
     }
 
     [Function("ListTenants")]
-    [ApiOperation("The client businesses, paged.", Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(TenantPage))]
+    [ProviderAccess]
+    [ApiOperation("The client businesses, paged.", Tag = "Provider", Response = typeof(TenantPage))]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var page = Paging.Read(request);
         return page.Succeeded
             ? ApiResults.Json(await tenants.ListAsync(page.Value.Limit, page.Value.Cursor, cancellationToken))
@@ -59,68 +44,50 @@ public sealed class ProviderTenantFunctions(RequestBody body, OperatorAuthentica
     }
 
     [Function("GetTenant")]
-    [ApiOperation("One client business.", Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(Tenant), Problems = [404])]
+    [ProviderAccess]
+    [ApiOperation("One client business.", Tag = "Provider", Response = typeof(Tenant), Problems = [404])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await tenants.GetAsync(id, cancellationToken), tenant => ApiResults.Json(tenant), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await tenants.GetAsync(id, cancellationToken), tenant => ApiResults.Json(tenant), request);
 
     [Function("SuspendTenant")]
+    [ProviderAccess]
     [ApiOperation("Suspends a client business: its users get 403 with the reason; its webhooks and timers pause.", Tag = "Provider",
-        Auth = ApiAuth.Provider, RequestBody = typeof(SuspendTenantBody), Response = typeof(Tenant), Problems = [404])]
+        RequestBody = typeof(SuspendTenantBody), Response = typeof(Tenant), Problems = [404])]
     public async Task<IResult> Suspend(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants/{id:guid}/suspend")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var suspend = await body.ReadJsonAsync<SuspendTenantBody>(request, cancellationToken);
         return suspend.Succeeded
-            ? ApiResults.From(await tenants.SuspendAsync(id, suspend.Value.Reason, $"provider:{caller.Value.Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request)
+            ? ApiResults.From(await tenants.SuspendAsync(id, suspend.Value.Reason, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request)
             : ApiResults.Problem(suspend.Problem, request.HttpContext);
     }
 
     [Function("ResumeTenant")]
-    [ApiOperation("Resumes a suspended client business.", Tag = "Provider", Auth = ApiAuth.Provider, Response = typeof(Tenant), Problems = [404])]
+    [ProviderAccess]
+    [ApiOperation("Resumes a suspended client business.", Tag = "Provider", Response = typeof(Tenant), Problems = [404])]
     public async Task<IResult> Resume(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants/{id:guid}/resume")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken)
-    {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        return caller.Succeeded
-            ? ApiResults.From(await tenants.ResumeAsync(id, $"provider:{caller.Value.Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request)
-            : ApiResults.Problem(caller.Problem, request.HttpContext);
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await tenants.ResumeAsync(id, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request);
 
     [Function("SetTenantRateLimits")]
+    [ProviderAccess]
     [ApiOperation("Sets a client business's API limits: requests per minute for the business and for each of its users.", Tag = "Provider",
-        Auth = ApiAuth.Provider, RequestBody = typeof(RateLimitSettings), Response = typeof(Tenant), Problems = [404])]
+        RequestBody = typeof(RateLimitSettings), Response = typeof(Tenant), Problems = [404])]
     public async Task<IResult> SetRateLimits(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/provider/tenants/{id:guid}/rate-limits")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var caller = await operators.AuthenticateAsync(request, OperatorSystem.Provider);
-        if (!caller.Succeeded)
-        {
-            return ApiResults.Problem(caller.Problem, request.HttpContext);
-        }
-
         var limits = await body.ReadJsonAsync<RateLimitSettings>(request, cancellationToken);
         return limits.Succeeded
-            ? ApiResults.From(await tenants.SetRateLimitsAsync(id, limits.Value, $"provider:{caller.Value.Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request)
+            ? ApiResults.From(await tenants.SetRateLimitsAsync(id, limits.Value, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken), tenant => ApiResults.Json(tenant), request)
             : ApiResults.Problem(limits.Problem, request.HttpContext);
     }
 }

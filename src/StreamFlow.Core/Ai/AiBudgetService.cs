@@ -35,6 +35,24 @@ public sealed class AiBudgetService
             : UpdateAsync(tenantId, (scope, now) => AiBudgetStore.UpsertBudgetAsync(scope, tenantId, budget, now), cancellationToken);
     }
 
+    /// <summary>Sets a tenant's limits and, when given, its markup and personal-data switch, stopping at the first problem.</summary>
+    public async Task<Result<AiTenantBudgetStatus>> ConfigureTenantAsync(
+        Guid tenantId, AiTenantBudget budget, decimal? markupRate, bool? allowPersonalData, CancellationToken cancellationToken)
+    {
+        var result = await SetTenantBudgetAsync(tenantId, budget, cancellationToken);
+        if (result.Succeeded && markupRate is { } markup)
+        {
+            result = await SetTenantMarkupAsync(tenantId, markup, cancellationToken);
+        }
+
+        if (result.Succeeded && allowPersonalData is { } allowed)
+        {
+            result = await SetPersonalDataAllowedAsync(tenantId, allowed, cancellationToken);
+        }
+
+        return result;
+    }
+
     /// <summary>Sets the share added to cost when billing the tenant (0.25 = cost + 25 %).</summary>
     public Task<Result<AiTenantBudgetStatus>> SetTenantMarkupAsync(Guid tenantId, decimal markupRate, CancellationToken cancellationToken) =>
         markupRate is < 0m or > MaximumMarkupRate

@@ -13,7 +13,8 @@ internal static class FunctionEndpoints
         foreach (var function in catalog.Http)
         {
             endpoints.MapMethods("/" + function.Route, function.Methods, context => InvokeAsync(function, context))
-                .WithName(function.Name);
+                .WithName(function.Name)
+                .WithMetadata(function);
         }
 
         endpoints.MapFallback(context => ApiResults.Problem(

@@ -81,6 +81,63 @@ public sealed class RequestBodyTests
         Assert.Equal(ProblemKind.Validation, result.Problem!.Kind);
     }
 
+    [Fact]
+    public async Task A_chunked_upload_over_the_cap_is_413_before_it_reaches_the_service()
+    {
+        var request = Upload(new byte[3 * 1024 * 1024], "text/csv", contentLength: false);
+
+        var result = await _body.ReadFileAsync(request, new UploadRule("A CSV import", 2 * 1024 * 1024, ["text/csv"]), CancellationToken.None);
+
+        Assert.Equal(ProblemKind.PayloadTooLarge, result.Problem!.Kind);
+        Assert.Equal("A CSV import may be at most 2 MB.", result.Problem.Detail);
+    }
+
+    [Fact]
+    public async Task An_upload_within_the_cap_is_handed_over_whole_and_seekable()
+    {
+        var content = Enumerable.Range(0, 1_500_000).Select(i => (byte)i).ToArray();
+        var request = Upload(content, "text/csv; charset=utf-8", contentLength: false);
+
+        var result = await _body.ReadFileAsync(request, new UploadRule("A CSV import", 2 * 1024 * 1024, ["text/csv"]), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.True(result.Value.Content.CanSeek);
+        using var copy = new MemoryStream();
+        await result.Value.Content.CopyToAsync(copy);
+        Assert.Equal(content, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task An_upload_of_another_media_type_is_415()
+    {
+        var request = Upload("{}"u8.ToArray(), "application/json", contentLength: true);
+
+        var result = await _body.ReadFileAsync(request, new UploadRule("A CSV import", 1024, ["text/csv"]), CancellationToken.None);
+
+        Assert.Equal(ProblemKind.UnsupportedMediaType, result.Problem!.Kind);
+    }
+
+    [Fact]
+    public async Task The_file_part_of_a_multipart_upload_is_read()
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7"u8.ToArray()), "file", "rfp.pdf" } };
+        form.First().Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        var request = Upload(await form.ReadAsByteArrayAsync(), form.Headers.ContentType!.ToString(), contentLength: false);
+
+        var result = await _body.ReadFileAsync(request, new UploadRule("An RFP document", 1024, [], AcceptsMultipart: true), CancellationToken.None);
+
+        Assert.Equal(("rfp.pdf", "application/pdf", 8L), (result.Value!.FileName, result.Value.ContentType, result.Value.Length));
+    }
+
+    private static HttpRequest Upload(byte[] content, string contentType, bool contentLength)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.ContentType = contentType;
+        context.Request.Body = new MemoryStream(content);
+        context.Request.ContentLength = contentLength ? content.Length : null;
+        return context.Request;
+    }
+
     private Task<Result<Sample>> ReadAsync(string json, string contentType = "application/json; charset=utf-8", bool contentLength = true)
     {
         var context = new DefaultHttpContext();

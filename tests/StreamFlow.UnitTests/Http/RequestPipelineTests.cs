@@ -1,20 +1,21 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Http;
 
 namespace StreamFlow.UnitTests.Http;
 
 public sealed class RequestPipelineTests
 {
-    private readonly RequestPipeline _pipeline = new(NullLogger<RequestPipeline>.Instance);
+    private readonly RequestPipeline _pipeline = new(NullLogger<RequestPipeline>.Instance, new AccessGate([]));
 
     [Fact]
     public async Task Unhandled_exception_becomes_a_500_problem_with_the_trace_id_and_no_stack_trace()
     {
         var context = NewContext();
 
-        await _pipeline.InvokeAsync(context, () => throw new InvalidOperationException("secret connection string Password=hunter2"));
+        await _pipeline.InvokeAsync(context, function: null, () => throw new InvalidOperationException("secret connection string Password=hunter2"));
 
         Assert.Equal(500, context.Response.StatusCode);
         Assert.Equal("application/problem+json; charset=utf-8", context.Response.ContentType);
@@ -30,7 +31,7 @@ public sealed class RequestPipelineTests
         var context = NewContext();
         context.Request.Headers[RequestPipeline.CorrelationHeader] = "abc-123";
 
-        await _pipeline.InvokeAsync(context, () => Task.CompletedTask);
+        await _pipeline.InvokeAsync(context, function: null, () => Task.CompletedTask);
 
         Assert.Equal("abc-123", context.TraceIdentifier);
     }
@@ -41,9 +42,81 @@ public sealed class RequestPipelineTests
         var context = NewContext();
         context.Request.Headers[RequestPipeline.CorrelationHeader] = "bad id\r\ninjected: yes";
 
-        await _pipeline.InvokeAsync(context, () => Task.CompletedTask);
+        await _pipeline.InvokeAsync(context, function: null, () => Task.CompletedTask);
 
         Assert.Matches("^[0-9a-f]{32}$", context.TraceIdentifier);
+    }
+
+    [Fact]
+    public async Task A_refused_caller_gets_the_authenticators_problem_and_the_function_does_not_run()
+    {
+        var context = NewContext();
+        var ran = false;
+
+        await PipelineWithApiKeys().InvokeAsync(context, Function(nameof(KeyedFunction)), () => Task.FromResult(ran = true));
+
+        Assert.False(ran);
+        Assert.Equal(401, context.Response.StatusCode);
+        Assert.Equal("application/problem+json; charset=utf-8", context.Response.ContentType);
+    }
+
+    [Fact]
+    public async Task An_admitted_caller_is_handed_to_the_function()
+    {
+        var context = NewContext();
+        context.Request.Headers["X-Api-Key"] = "good";
+        object? caller = null;
+
+        await PipelineWithApiKeys().InvokeAsync(context, Function(nameof(KeyedFunction)), () =>
+        {
+            caller = context.Features.Get<AuthenticatedCaller>()?.Principal;
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("key:good", caller);
+    }
+
+    [Fact]
+    public async Task Anonymous_access_asks_no_authenticator()
+    {
+        var context = NewContext();
+        var ran = false;
+
+        await PipelineWithApiKeys().InvokeAsync(context, Function(nameof(OpenFunction)), () => Task.FromResult(ran = true));
+
+        Assert.True(ran);
+    }
+
+    [ApiKeyAccess]
+    private static void KeyedFunction()
+    {
+    }
+
+    [AnonymousAccess("A test of the anonymous path.")]
+    private static void OpenFunction()
+    {
+    }
+
+    private static System.Reflection.MethodInfo Function(string name) =>
+        typeof(RequestPipelineTests).GetMethod(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static RequestPipeline PipelineWithApiKeys() =>
+        new(NullLogger<RequestPipeline>.Instance, new AccessGate([new ApiKeyAuthenticator()]));
+
+    /// <summary>A kind of caller the pipeline has never heard of: only an attribute and an authenticator.</summary>
+    private sealed class ApiKeyAccessAttribute : AccessAttribute
+    {
+        public override string SecurityScheme => "apiKey";
+    }
+
+    private sealed class ApiKeyAuthenticator : ICallerAuthenticator
+    {
+        public Type Access => typeof(ApiKeyAccessAttribute);
+
+        public Task<Result<object>> AdmitAsync(HttpRequest request, AccessAttribute access, CancellationToken cancellationToken) =>
+            Task.FromResult(request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key
+                ? Result<object>.Success($"key:{key}")
+                : Result<object>.Failure(Problem.Unauthorized("Send an API key.")));
     }
 
     private static DefaultHttpContext NewContext()
