@@ -6,7 +6,7 @@ using StreamFlow.Functions.OpenApi;
 
 namespace StreamFlow.Functions.Billing;
 
-/// <summary>Stripe's calls to us. Anonymous: the Stripe-Signature over the raw body is the authentication.</summary>
+/// <summary>Stripe's calls to us. Anonymous: the Stripe-Signature over the raw body, verified by Stripe.net, is the authentication.</summary>
 public sealed class StripeWebhookFunctions(RequestBody body, StripeWebhookService webhooks)
 {
     [Function("ReceiveStripeWebhook")]
@@ -23,7 +23,7 @@ public sealed class StripeWebhookFunctions(RequestBody body, StripeWebhookServic
             return ApiResults.Problem(payload.Problem, request.HttpContext);
         }
 
-        var outcome = await webhooks.HandleAsync(payload.Value, request.Headers[StripeSignature.Header].ToString(), cancellationToken);
+        var outcome = await webhooks.HandleAsync(payload.Value, request.Headers[StripeWebhookService.SignatureHeader].ToString(), cancellationToken);
         return ApiResults.From(outcome, handled => ApiResults.Json(handled), request);
     }
 }

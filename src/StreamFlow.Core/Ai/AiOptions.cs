@@ -8,6 +8,12 @@ public sealed class AiOptions
     /// <summary>Every upstream the gateway may call. Empty: AI is off and callers use their local methods.</summary>
     public List<AiDeploymentOptions> Deployments { get; set; } = [];
 
+    /// <summary>
+    /// Client id of the user-assigned managed identity that keyless Azure OpenAI deployments sign in with; empty:
+    /// DefaultAzureCredential's own choice (AZURE_CLIENT_ID, then the system-assigned identity, then developer sign-ins).
+    /// </summary>
+    public string? ManagedIdentityClientId { get; set; }
+
     /// <summary>Name of the deployment tried first; defaults to the first deployment.</summary>
     public string? PrimaryDeployment { get; set; }
 
@@ -35,7 +41,7 @@ public enum AiDeploymentKind
     /// <summary>Any endpoint that speaks the OpenAI chat completions API (OpenAI itself, vLLM, Ollama, ...).</summary>
     OpenAI,
 
-    /// <summary>Azure OpenAI through its v1 API; API key, or the managed identity when no key is set.</summary>
+    /// <summary>Azure OpenAI through AzureOpenAIClient; API key, or the managed identity when no key is set.</summary>
     AzureOpenAI,
 }
 

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,12 +11,17 @@ namespace StreamFlow.Core.Ai;
 
 public static class AiServiceCollectionExtensions
 {
-    /// <summary>The AI gateway, budgets and usage ledger. Replace <see cref="IAiBudgetAlertSink"/> to deliver budget warnings.</summary>
+    /// <summary>
+    /// The AI gateway, budgets and usage ledger. Replace <see cref="IAiBudgetAlertSink"/> to deliver budget warnings, and
+    /// the <see cref="TokenCredential"/> keyed <see cref="AiOptions.Section"/> to sign in to Azure OpenAI otherwise.
+    /// </summary>
     public static IServiceCollection AddAi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AiOptions>().Bind(configuration.GetSection(AiOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiOptions>, AiOptionsValidator>());
         services.TryAddSingleton<IAiBudgetAlertSink, LoggingAiBudgetAlertSink>();
+        services.TryAddKeyedSingleton<TokenCredential>(AiOptions.Section, (provider, _) => ManagedIdentity(
+            provider.GetRequiredService<IOptions<AiOptions>>().Value.ManagedIdentityClientId));
 
         services.AddSingleton(provider => new AiPriceTable(provider.GetRequiredService<IOptions<AiOptions>>().Value.Prices));
         services.AddSingleton(provider => new AiTokenEstimator(provider.GetRequiredService<IOptions<AiOptions>>().Value.Budget.PromptTokenSafetyFactor));
@@ -35,4 +42,9 @@ public static class AiServiceCollectionExtensions
         services.AddSingleton(provider => new AiUsageService(provider.GetRequiredService<StreamFlowDatabase>()));
         return services;
     }
+
+    // Without a client id DefaultAzureCredential still reads AZURE_CLIENT_ID, which the Bicep sets to the app's identity.
+    private static DefaultAzureCredential ManagedIdentity(string? clientId) => string.IsNullOrWhiteSpace(clientId)
+        ? new DefaultAzureCredential()
+        : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
 }

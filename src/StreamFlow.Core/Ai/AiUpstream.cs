@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using Azure.Identity;
+using Azure.AI.OpenAI;
+using Azure.Core;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
@@ -14,25 +15,27 @@ namespace StreamFlow.Core.Ai;
 internal sealed record AiUpstreamAnswer(string Text, string? FinishReason, AiTokenUsage? Usage);
 
 /// <summary>
-/// One upstream deployment: its SDK client and its resilience pipeline (retries with backoff that honour
-/// Retry-After, then a circuit breaker of its own). Timeouts per attempt run on <see cref="TimeProvider"/>.
+/// One upstream deployment: its SDK client (AzureOpenAIClient for Azure, the OpenAI client for OpenAI-compatible
+/// endpoints) and its resilience pipeline (retries with backoff that honour Retry-After, then a circuit breaker of its
+/// own). Timeouts per attempt run on <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class AiUpstream
 {
-    private const string AzureScope = "https://cognitiveservices.azure.com/.default";
-
     private readonly ChatClient _client;
     private readonly ResiliencePipeline _pipeline;
     private readonly AiResilienceOptions _resilience;
     private readonly TimeProvider _timeProvider;
 
-    public AiUpstream(AiDeploymentOptions deployment, AiResilienceOptions resilience, TimeProvider timeProvider, ILogger logger)
+    public AiUpstream(
+        AiDeploymentOptions deployment, AiResilienceOptions resilience, TokenCredential azureCredential, TimeProvider timeProvider, ILogger logger)
     {
         Name = deployment.Name;
         Model = deployment.PriceModel;
         _resilience = resilience;
         _timeProvider = timeProvider;
-        _client = CreateClient(deployment, resilience);
+        _client = deployment.Kind == AiDeploymentKind.AzureOpenAI
+            ? CreateAzureClient(deployment, resilience, azureCredential)
+            : CreateOpenAIClient(deployment, resilience);
         _pipeline = CreatePipeline(deployment.Name, resilience, timeProvider, logger);
     }
 
@@ -114,41 +117,47 @@ internal sealed class AiUpstream
             _ => new UserChatMessage(message.Content),
         }).ToList();
 
-    private static ChatClient CreateClient(AiDeploymentOptions deployment, AiResilienceOptions resilience)
+    private static ChatClient CreateOpenAIClient(AiDeploymentOptions deployment, AiResilienceOptions resilience)
     {
-        var options = new OpenAIClientOptions
-        {
-            Endpoint = EndpointFor(deployment),
-            // Retries belong to the gateway's pipeline, where they are counted by the circuit breaker.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            // A backstop only: the gateway's own per-attempt and idle timeouts are shorter.
-            NetworkTimeout = resilience.AttemptTimeout + resilience.StreamIdleTimeout,
-            UserAgentApplicationId = "streamflow",
-            // Prompts and answers never reach a log, whatever logging the host turns on.
-            ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false, EnableMessageContentLogging = false },
-        };
+        var options = Configure(new OpenAIClientOptions { Endpoint = EndpointFor(deployment), UserAgentApplicationId = "streamflow" }, resilience);
 
-        if (deployment.Kind == AiDeploymentKind.OpenAI)
-        {
-            // OpenAI-compatible servers without authentication still need a credential object.
-            return new ChatClient(deployment.Model, new ApiKeyCredential(string.IsNullOrEmpty(deployment.ApiKey) ? "none" : deployment.ApiKey), options);
-        }
-
-        AuthenticationPolicy authentication = string.IsNullOrEmpty(deployment.ApiKey)
-            ? new BearerTokenPolicy(new DefaultAzureCredential(), AzureScope)
-            : ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(new ApiKeyCredential(deployment.ApiKey), "api-key");
-#pragma warning disable OPENAI001 // The documented way to authenticate against Azure OpenAI's v1 API; the SDK version is pinned.
-        return new ChatClient(deployment.Model, authentication, options);
-#pragma warning restore OPENAI001
+        // OpenAI-compatible servers without authentication still need a credential object.
+        return new ChatClient(deployment.Model, new ApiKeyCredential(string.IsNullOrEmpty(deployment.ApiKey) ? "none" : deployment.ApiKey), options);
     }
 
-    /// <summary>Azure OpenAI's v1 API lives under <c>/openai/v1/</c> of the resource; the deployment name is the model.</summary>
+    /// <summary>The deployment name is the model; without an API key the app's managed identity signs in.</summary>
+    private static ChatClient CreateAzureClient(AiDeploymentOptions deployment, AiResilienceOptions resilience, TokenCredential credential)
+    {
+        var options = Configure(new AzureOpenAIClientOptions { UserAgentApplicationId = "streamflow" }, resilience);
+        var client = string.IsNullOrEmpty(deployment.ApiKey)
+            ? new AzureOpenAIClient(EndpointFor(deployment), credential, options)
+            : new AzureOpenAIClient(EndpointFor(deployment), new ApiKeyCredential(deployment.ApiKey), options);
+        return client.GetChatClient(deployment.Model);
+    }
+
+    private static T Configure<T>(T options, AiResilienceOptions resilience)
+        where T : ClientPipelineOptions
+    {
+        // Retries belong to the gateway's pipeline, where they are counted by the circuit breaker.
+        options.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
+        // A backstop only: the gateway's own per-attempt and idle timeouts are shorter.
+        options.NetworkTimeout = resilience.AttemptTimeout + resilience.StreamIdleTimeout;
+        // Prompts and answers never reach a log, whatever logging the host turns on.
+        options.ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false, EnableMessageContentLogging = false };
+        return options;
+    }
+
+    /// <summary>
+    /// AzureOpenAIClient takes the resource (<c>https://NAME.openai.azure.com</c>) and builds the deployment paths itself;
+    /// a configured <c>/openai/...</c> suffix is dropped. OpenAI-compatible endpoints are used as given.
+    /// </summary>
     internal static Uri EndpointFor(AiDeploymentOptions deployment)
     {
         var endpoint = deployment.Endpoint.TrimEnd('/');
-        if (deployment.Kind == AiDeploymentKind.AzureOpenAI && !endpoint.Contains("/openai/", StringComparison.OrdinalIgnoreCase))
+        if (deployment.Kind == AiDeploymentKind.AzureOpenAI)
         {
-            endpoint += "/openai/v1";
+            var suffix = endpoint.IndexOf("/openai", StringComparison.OrdinalIgnoreCase);
+            endpoint = suffix >= 0 ? endpoint[..suffix] : endpoint;
         }
 
         return new Uri(endpoint + "/");

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -6,13 +8,17 @@ namespace StreamFlow.Core.Ai;
 /// <summary>The configured deployments in routing order: the primary first, then the fallbacks.</summary>
 internal sealed class AiUpstreams
 {
-    public AiUpstreams(IOptions<AiOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public AiUpstreams(
+        IOptions<AiOptions> options,
+        [FromKeyedServices(AiOptions.Section)] TokenCredential azureCredential,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
     {
         var settings = options.Value;
         var logger = loggerFactory.CreateLogger<AiUpstreams>();
         var byName = settings.Deployments.ToDictionary(
             deployment => deployment.Name,
-            deployment => new AiUpstream(deployment, settings.Resilience, timeProvider, logger),
+            deployment => new AiUpstream(deployment, settings.Resilience, azureCredential, timeProvider, logger),
             StringComparer.OrdinalIgnoreCase);
         Route = RouteNames(settings).Select(name => byName[name]).ToList();
     }

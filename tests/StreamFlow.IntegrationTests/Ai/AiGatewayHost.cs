@@ -1,3 +1,4 @@
+using Azure.Core;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,8 @@ internal sealed class AiGatewayHost : IAsyncDisposable
         TestServices services,
         IReadOnlyList<(string Name, string BaseUrl)> upstreams,
         IReadOnlyDictionary<string, string?>? settings = null,
-        IAiBudgetAlertSink? alertSink = null)
+        IAiBudgetAlertSink? alertSink = null,
+        TokenCredential? azureCredential = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -87,6 +89,11 @@ internal sealed class AiGatewayHost : IAsyncDisposable
         if (alertSink is not null)
         {
             collection.AddSingleton(alertSink);
+        }
+
+        if (azureCredential is not null)
+        {
+            collection.AddKeyedSingleton(AiOptions.Section, azureCredential);
         }
 
         collection.AddAi(config);

@@ -6,19 +6,47 @@ using WireMock.Server;
 
 namespace StreamFlow.IntegrationTests.Ai;
 
-/// <summary>A local OpenAI-compatible chat completions server (WireMock) answering like the real API.</summary>
+/// <summary>
+/// A local chat completions server (WireMock) answering like the real API: OpenAI's paths by default, or Azure OpenAI's
+/// deployment paths (<c>/openai/deployments/{deployment}/chat/completions?api-version=...</c>).
+/// </summary>
 internal sealed class FakeOpenAi : IDisposable
 {
     public const string CompletionsPath = "/v1/chat/completions";
 
     private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly string _completionsPath;
+    private readonly string _basePath;
 
-    public string BaseUrl => _server.Url + "/v1";
+    public FakeOpenAi()
+        : this(CompletionsPath, "/v1")
+    {
+    }
 
-    public int Requests => _server.LogEntries.Count(entry => entry.RequestMessage.Path == CompletionsPath);
+    private FakeOpenAi(string completionsPath, string basePath)
+    {
+        _completionsPath = completionsPath;
+        _basePath = basePath;
+    }
 
-    public IReadOnlyList<string> RequestBodies =>
-        _server.LogEntries.Where(entry => entry.RequestMessage.Path == CompletionsPath).Select(entry => entry.RequestMessage.Body ?? "").ToList();
+    /// <summary>An Azure OpenAI resource serving one deployment; <see cref="BaseUrl"/> is the resource endpoint.</summary>
+    public static FakeOpenAi Azure(string deployment) => new($"/openai/deployments/{deployment}/chat/completions", "");
+
+    public string BaseUrl => _server.Url + _basePath;
+
+    public int Requests => Received.Count();
+
+    public IReadOnlyList<string> RequestBodies => Received.Select(request => request.Body ?? "").ToList();
+
+    /// <summary>The query and the authentication headers (api-key, Authorization) of every request received, in order.</summary>
+    public IReadOnlyList<(string? Query, string? ApiKey, string? Authorization)> RequestAuthentication =>
+        Received.Select(request => ((string?)request.RawQuery, Header(request, "api-key"), Header(request, "Authorization"))).ToList();
+
+    private IEnumerable<WireMock.IRequestMessage> Received =>
+        _server.LogEntries.Select(entry => entry.RequestMessage).Where(request => request.Path == _completionsPath);
+
+    private static string? Header(WireMock.IRequestMessage request, string name) =>
+        request.Headers?.FirstOrDefault(header => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
     public FakeOpenAi AnswersWith(string text, int promptTokens = 20, int completionTokens = 10, int cachedTokens = 0, TimeSpan? delay = null)
     {
@@ -67,7 +95,7 @@ internal sealed class FakeOpenAi : IDisposable
 
     public void Dispose() => _server.Stop();
 
-    private static IRequestBuilder Completions() => Request.Create().WithPath(CompletionsPath).UsingPost();
+    private IRequestBuilder Completions() => Request.Create().WithPath(_completionsPath).UsingPost();
 
     private static IResponseBuilder Error(int status, string? retryAfter)
     {

@@ -7,14 +7,15 @@ public sealed class AiUpstreamTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
     [Theory]
-    [InlineData("https://contoso.openai.azure.com", "https://contoso.openai.azure.com/openai/v1/")]
-    [InlineData("https://contoso.openai.azure.com/", "https://contoso.openai.azure.com/openai/v1/")]
-    [InlineData("https://contoso.openai.azure.com/openai/v1", "https://contoso.openai.azure.com/openai/v1/")]
-    public void Azure_deployments_use_the_v1_API_of_the_resource(string endpoint, string expected)
+    [InlineData("https://contoso.openai.azure.com")]
+    [InlineData("https://contoso.openai.azure.com/")]
+    [InlineData("https://contoso.openai.azure.com/openai/v1")]
+    [InlineData("https://contoso.openai.azure.com/openai/")]
+    public void Azure_deployments_are_given_to_AzureOpenAIClient_as_the_resource(string endpoint)
     {
         var uri = AiUpstream.EndpointFor(new AiDeploymentOptions { Kind = AiDeploymentKind.AzureOpenAI, Endpoint = endpoint });
 
-        Assert.Equal(expected, uri.ToString());
+        Assert.Equal("https://contoso.openai.azure.com/", uri.ToString());
     }
 
     [Fact]

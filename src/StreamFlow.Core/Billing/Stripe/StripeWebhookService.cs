@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Billing.Payments;
@@ -16,7 +15,7 @@ public sealed record StripeWebhookOutcome(string EventId, string EventType, stri
 }
 
 /// <summary>
-/// Applies Stripe's invoice events to our invoices after verifying the <c>Stripe-Signature</c>: paid, payment failed,
+/// Applies Stripe's invoice events to our invoices after Stripe.net has verified the <c>Stripe-Signature</c>: paid, payment failed,
 /// marked uncollectible, voided. Our invoice is found through the metadata we put on the Stripe invoice (tenant_id,
 /// invoice_id), inside that tenant's transaction, and must carry the same stripe_invoice_id. Each event id is handled
 /// once (stripe_webhook_events, committed with the change); events we do not act on are acknowledged and ignored.
@@ -28,6 +27,9 @@ public sealed class StripeWebhookService(
     TimeProvider timeProvider,
     ILogger<StripeWebhookService> logger)
 {
+    /// <summary>The header Stripe signs each delivery with.</summary>
+    public const string SignatureHeader = "Stripe-Signature";
+
     public const string InvoicePaid = "invoice.paid";
     public const string InvoicePaymentSucceeded = "invoice.payment_succeeded";
     public const string InvoicePaymentFailed = "invoice.payment_failed";
@@ -42,34 +44,14 @@ public sealed class StripeWebhookService(
             return new Problem(ProblemKind.Unavailable, "Stripe webhooks are not configured here (Stripe:WebhookSecret).");
         }
 
-        var check = StripeSignature.Verify(payload.Span, signatureHeader, settings.WebhookSecret, timeProvider.GetUtcNow(), settings.WebhookTolerance);
-        if (check != StripeSignatureCheck.Valid)
+        var read = StripeInvoiceEvent.Read(payload.Span, signatureHeader, settings.WebhookSecret, timeProvider.GetUtcNow(), settings.WebhookTolerance);
+        if (!read.Succeeded)
         {
-            logger.LogWarning("Stripe webhook refused: signature {SignatureCheck}", check);
-            return new Problem(ProblemKind.Validation, check switch
-            {
-                StripeSignatureCheck.Missing => "The Stripe-Signature header is missing.",
-                StripeSignatureCheck.Malformed => "The Stripe-Signature header has no timestamp or no v1 signature.",
-                StripeSignatureCheck.Expired => "The Stripe-Signature timestamp is outside the tolerance.",
-                _ => "The Stripe-Signature header does not match the payload.",
-            });
+            logger.LogWarning("Stripe webhook refused: {Reason}", read.Problem.Detail);
+            return read.Problem;
         }
 
-        StripeInvoiceEvent? received;
-        try
-        {
-            received = StripeInvoiceEvent.Parse(payload.Span);
-        }
-        catch (JsonException)
-        {
-            return Problem.Validation("$", "The payload is not a Stripe event.");
-        }
-
-        if (received is null)
-        {
-            return Problem.Validation("$", "The payload is not a Stripe event.");
-        }
-
+        var received = read.Value;
         if (!IsHandled(received.Type) || received.TenantId is not { } tenantId || received.InvoiceId is not { } invoiceId)
         {
             // Not an invoice event, or an invoice StreamFlow did not create: acknowledged, so that Stripe stops sending it.
@@ -130,55 +112,4 @@ public sealed class StripeWebhookService(
                 return false;
         }
     }
-}
-
-/// <summary>The parts of a Stripe event about an invoice that StreamFlow reads (Stripe's JSON, snake_case).</summary>
-internal sealed record StripeInvoiceEvent(
-    string Id,
-    string Type,
-    DateTimeOffset Created,
-    string? StripeInvoiceId,
-    Guid? TenantId,
-    Guid? InvoiceId,
-    DateTimeOffset? PaidAt,
-    string? PaymentReference,
-    long? AttemptCount,
-    DateTimeOffset? NextPaymentAttempt)
-{
-    public static StripeInvoiceEvent? Parse(ReadOnlySpan<byte> payload)
-    {
-        using var document = JsonDocument.Parse(payload.ToArray());
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || String(root, "id") is not { } id || String(root, "type") is not { } type)
-        {
-            return null;
-        }
-
-        var created = Unix(root, "created") ?? DateTimeOffset.UnixEpoch;
-        if (!root.TryGetProperty("data", out var data) || !data.TryGetProperty("object", out var invoice)
-            || invoice.ValueKind != JsonValueKind.Object || String(invoice, "object") != "invoice")
-        {
-            return new StripeInvoiceEvent(id, type, created, null, null, null, null, null, null, null);
-        }
-
-        var metadata = invoice.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-        Guid? Metadata(string name) =>
-            metadata.ValueKind == JsonValueKind.Object && Guid.TryParse(String(metadata, name), out var value) ? value : null;
-        var paidAt = invoice.TryGetProperty("status_transitions", out var transitions) && transitions.ValueKind == JsonValueKind.Object
-            ? Unix(transitions, "paid_at")
-            : null;
-        // Older API versions name the payment on the invoice; newer ones only under payments: the invoice id then.
-        var reference = String(invoice, "payment_intent") ?? String(invoice, "charge");
-        var attempts = invoice.TryGetProperty("attempt_count", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64() : (long?)null;
-        return new StripeInvoiceEvent(id, type, created, String(invoice, "id"), Metadata("tenant_id"), Metadata("invoice_id"),
-            paidAt, reference, attempts, Unix(invoice, "next_payment_attempt"));
-    }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static DateTimeOffset? Unix(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
 }
