@@ -4,7 +4,7 @@ using Microsoft.DurableTask.Client;
 
 namespace StreamFlow.Functions.Durable;
 
-/// <summary>The status resource of a long-running operation (../shared/API.md's 202 convention).</summary>
+/// <summary>The status resource of a long-running operation (the 202 convention of docs/api-conventions.md).</summary>
 public sealed record OperationStatus(
     string Id,
     string Name,
