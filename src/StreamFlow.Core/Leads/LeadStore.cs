@@ -136,6 +136,8 @@ internal static class LeadStore
         FROM lead_stage_history WHERE lead_id = @LeadId ORDER BY id
         """;
 
+    private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
+
     public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
@@ -145,6 +147,9 @@ internal static class LeadStore
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdSql, new { Id = id }));
+
+    public static Task<string?> UserNameAsync(DbTransactionScope scope, Guid userId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(UserNameSql, new { Id = userId }));
 
     public static Task<StoredLead?> LockAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdForUpdateSql, new { Id = id }));
