@@ -7,7 +7,7 @@ using StreamFlow.Core.Kernel;
 namespace StreamFlow.Functions.Http;
 
 /// <summary>
-/// The Idempotency-Key convention of creating POSTs (../shared/API.md): the first answer is kept (24 h) and a repeat
+/// The Idempotency-Key convention of creating POSTs (docs/api-conventions.md): the first answer is kept (24 h) and a repeat
 /// with the same key and body gets it again; the same key with another body, or while the first is running, is 409.
 /// Keys are scoped to the caller's credentials and the path. 5xx answers are not kept, so a retry runs again.
 /// </summary>

@@ -39,7 +39,7 @@ public sealed record InvoiceLine(
     DateOnly PeriodStart,
     DateOnly PeriodEnd);
 
-/// <summary>An invoice as the API shows it: money as decimal strings with the currency (../shared/API.md).</summary>
+/// <summary>An invoice as the API shows it: money as decimal strings with the currency (docs/api-conventions.md).</summary>
 public sealed record Invoice(
     Guid Id,
     Guid TenantId,

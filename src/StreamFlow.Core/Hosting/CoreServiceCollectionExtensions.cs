@@ -67,7 +67,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OperatorLoginService>();
         services.AddSingleton<TotpVerifier>();
 
-        services.AddSingleton(configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions());
+        services.AddSingleton(IdentityOptions.From(configuration));
         services.AddSingleton(configuration.GetSection("LoginThrottle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
         services.AddSingleton<EmailSender>();

@@ -8,7 +8,7 @@ public sealed record LeadOutcome(string Status, Money? Value, string? LostReason
 
 public sealed record ScoreFactor(string Name, string Direction, double Weight);
 
-/// <summary>A lead's score as the API shows it (../shared/API.md).</summary>
+/// <summary>A lead's score as the API shows it (docs/api-conventions.md).</summary>
 public sealed record LeadScore(
     int Value,
     string Tier,

@@ -320,9 +320,10 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
     private async Task PublishChangesAsync(DbTransactionScope scope, Guid tenantId, StoredLead before, Lead after)
     {
         await outbox.AddAsync(scope, tenantId, "lead.updated", after, scope.CancellationToken);
-        if (before.OwnerUserId != after.OwnerUserId && after.OwnerUserId is not null)
+        if (before.OwnerUserId != after.OwnerUserId && after.OwnerUserId is { } owner)
         {
-            await outbox.AddAsync(scope, tenantId, "lead.assigned", new { leadId = after.Id, ownerUserId = after.OwnerUserId }, scope.CancellationToken);
+            await outbox.AddAsync(scope, tenantId, "lead.assigned",
+                await LeadAssignedData.ForAsync(scope, after.Id, owner, after.UpdatedAt), scope.CancellationToken);
         }
 
         if (before.Outcome != after.Outcome?.Status && after.Outcome is { } outcome)

@@ -156,6 +156,8 @@ internal static class LeadStore
         VALUES (@Id, @TenantId, @LeadId, 'assigned', NULL, 'streamflow', @Data::jsonb, @Now)
         """;
 
+    private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
+
     public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
@@ -165,6 +167,9 @@ internal static class LeadStore
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdSql, new { Id = id }));
+
+    public static Task<string?> UserNameAsync(DbTransactionScope scope, Guid userId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(UserNameSql, new { Id = userId }));
 
     public static Task<StoredLead?> LockAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdForUpdateSql, new { Id = id }));

@@ -62,7 +62,7 @@ public sealed class LeadScoringService(
                 if (assigned is { } owner)
                 {
                     await LeadRouter.AssignAsync(scope, tenantId, lead.Id, owner, now);
-                    await outbox.AddAsync(scope, tenantId, "lead.assigned", new { leadId = lead.Id, ownerUserId = owner }, scope.CancellationToken);
+                    await outbox.AddAsync(scope, tenantId, "lead.assigned", await LeadAssignedData.ForAsync(scope, lead.Id, owner, now), scope.CancellationToken);
                 }
 
                 scored.Add(new ScoredLead(lead.Id, score, assigned));

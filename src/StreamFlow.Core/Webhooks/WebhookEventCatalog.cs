@@ -1,11 +1,23 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace StreamFlow.Core.Webhooks;
 
-/// <summary>An event type a tenant can subscribe to, with an example of its <c>data</c> object.</summary>
+/// <summary>
+/// An event type a tenant can subscribe to, with an example of its <c>data</c> object and that object's JSON Schema
+/// (draft 2020-12), which describes exactly what is sent.
+/// </summary>
 /// <param name="Subscribable">False for types that are only sent on request (test events).</param>
 public sealed record WebhookEventType(string Name, string Group, string Description, bool Subscribable, string ExampleDataJson)
 {
+    private JsonElement? _dataSchema;
+
+    /// <summary>The JSON Schema (draft 2020-12) of the <c>data</c> object of this type's events.</summary>
+    public JsonElement DataSchema => _dataSchema ??= JsonSerializer.SerializeToElement(WebhookEventSchemas.For(Name));
+
+    /// <summary>The example as a JSON object (<see cref="ExampleDataJson"/> is the same, as text).</summary>
+    public JsonElement Example => JsonDocument.Parse(ExampleDataJson).RootElement.Clone();
+
     public JsonObject ExampleData() => JsonNode.Parse(ExampleDataJson)!.AsObject();
 }
 
@@ -28,30 +40,30 @@ public static class WebhookEventCatalog
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
-        new(LeadCreated, "leads", "A lead was created, by hand, by import or by an integration.", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","firstName":"Dana","lastName":"Reyes","company":"Reyes Roofing","email":"dana@example.com","source":"website","stage":"new","createdAt":"2026-01-15T14:03:00Z"}"""),
-        new(LeadUpdated, "leads", "A lead's fields or stage changed; changedFields names them.", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","changedFields":["phone","stage"],"stage":"contacted","updatedAt":"2026-01-15T15:10:00Z"}"""),
+        new(LeadCreated, "leads", "A lead was created, by hand, by import or by an integration. The data is the lead as GET /api/v1/leads/{id} shows it.", true,
+            """{"id":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","firstName":"Dana","lastName":"Reyes","company":"Reyes Roofing","email":"dana@example.com","phone":"+15125550142","source":"website","externalId":null,"postalCode":"78701","state":"TX","city":"Austin","country":"US","notes":"Roof leaks after the storm","attributes":{"Roof Size":"2800"},"ownerUserId":null,"stage":"new","outcome":null,"score":null,"scoreStatus":"pending","scoreError":null,"version":1,"createdAt":"2026-01-15T14:03:00+00:00","updatedAt":"2026-01-15T14:03:00+00:00"}"""),
+        new(LeadUpdated, "leads", "A lead's fields, owner, stage or outcome changed. The data is the lead after the change, as GET /api/v1/leads/{id} shows it.", true,
+            """{"id":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","firstName":"Dana","lastName":"Reyes","company":"Reyes Roofing","email":"dana@example.com","phone":"+15125550142","source":"website","externalId":null,"postalCode":"78701","state":"TX","city":"Austin","country":"US","notes":"Roof leaks after the storm","attributes":{"Roof Size":"2800"},"ownerUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","stage":"contacted","outcome":null,"score":{"value":82,"tier":"hot","probability":0.71,"confidence":0.8,"factors":[{"name":"Storm or leak damage","direction":"up","weight":20}],"model":"rules+model@7","scoredAt":"2026-01-15T14:03:02+00:00"},"scoreStatus":"scored","scoreError":null,"version":3,"createdAt":"2026-01-15T14:03:00+00:00","updatedAt":"2026-01-15T15:10:00+00:00"}"""),
         new(LeadScored, "leads", "A lead received a new score (0-100) and tier.", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","score":{"value":82,"tier":"hot","probability":0.71,"confidence":0.8,"model":"rules+model@7"},"scoredAt":"2026-01-15T14:03:02Z"}"""),
+            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","score":{"value":82,"tier":"hot","probability":0.71,"confidence":0.8,"factors":[{"name":"Storm or leak damage","direction":"up","weight":20}],"model":"rules+model@7","scoredAt":"2026-01-15T14:03:02+00:00"}}"""),
         new(LeadAssigned, "leads", "A lead was assigned to a user, by routing rules or by hand.", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","assignedTo":{"userId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","name":"Sam Ortiz"},"assignedAt":"2026-01-15T14:05:00Z"}"""),
+            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","ownerUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","assignedTo":{"userId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","name":"Sam Ortiz"},"assignedAt":"2026-01-15T14:05:00+00:00"}"""),
         new(LeadConverted, "leads", "A lead became a customer (won).", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","value":{"amount":"12500.00","currency":"USD"},"convertedAt":"2026-02-02T09:30:00Z"}"""),
+            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","outcome":{"status":"won","value":{"amount":"12500.00","currency":"USD"},"lostReason":null,"at":"2026-02-02T09:30:00+00:00"}}"""),
         new(LeadLost, "leads", "A lead was marked lost, with the reason given.", true,
-            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","reason":"went with a competitor","lostAt":"2026-02-02T09:30:00Z"}"""),
+            """{"leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","outcome":{"status":"lost","value":null,"lostReason":"went with a competitor","at":"2026-02-02T09:30:00+00:00"}}"""),
         new(InvoiceCreated, "billing", "An invoice was issued to the tenant.", true,
-            """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-2026-0001","total":{"amount":"499.00","currency":"USD"},"dueAt":"2026-02-15T00:00:00Z"}"""),
+            """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-000001","periodStart":"2026-01-01","periodEnd":"2026-02-01","total":{"amount":"499.00","currency":"USD"},"dueAt":"2026-02-15T00:00:00+00:00"}"""),
         new(InvoicePaid, "billing", "An invoice was paid in full.", true,
-            """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-2026-0001","paid":{"amount":"499.00","currency":"USD"},"paidAt":"2026-02-03T12:00:00Z"}"""),
-        new(ReportSent, "reports", "A scheduled report was generated and sent.", true,
-            """{"reportId":"0190a5c5-3c44-7d5e-9f60-718293a4b5c6","kind":"weekly-pipeline","period":{"from":"2026-01-05","to":"2026-01-11"},"recipients":2,"sentAt":"2026-01-12T07:00:00Z"}"""),
-        new(AiBudgetWarning, "ai", "AI spending reached a warning threshold of the tenant's monthly budget.", true,
-            """{"period":"2026-01","threshold":0.8,"spent":{"amount":"40.00","currency":"USD"},"budget":{"amount":"50.00","currency":"USD"}}"""),
+            """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-000001","paid":{"amount":"499.00","currency":"USD"},"paidAt":"2026-02-03T12:00:00+00:00"}"""),
+        new(ReportSent, "reports", "A report was generated and emailed (scheduled, or sent on request).", true,
+            """{"tenantId":"0190a5c4-0000-7000-8000-000000000001","deliveryId":"0190a5c5-3c44-7d5e-9f60-718293a4b5c6","userId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","periodKind":"week","periodStart":"2026-01-05","periodEnd":"2026-01-12","trigger":"schedule","archivePath":null,"sentAt":"2026-01-12T07:00:00+00:00"}"""),
+        new(AiBudgetWarning, "ai", "AI spending reached the warning share of one of the tenant's AI budgets (daily or monthly, in USD).", true,
+            """{"scope":"TenantMonth","periodStart":"2026-01-01","limitUsd":50.00,"spentUsd":40.00,"warningRatio":0.8}"""),
         new(EndpointDisabled, "webhooks", "A webhook endpoint was disabled: it answered 410 Gone or failed continuously for too long.", true,
-            """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","reason":"failing","failingSince":"2026-01-10T08:00:00Z","disabledAt":"2026-01-15T08:00:00Z"}"""),
+            """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","reason":"failing","failingSince":"2026-01-10T08:00:00+00:00","disabledAt":"2026-01-15T08:00:00+00:00"}"""),
         new(DeliveryFailed, "webhooks", "A message could not be delivered to an endpoint after its last attempt.", true,
-            """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","messageId":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.created","attempts":8,"lastStatusCode":500,"lastError":null,"failedAt":"2026-01-16T20:41:00Z"}"""),
+            """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","messageId":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.created","attempts":8,"lastStatusCode":500,"lastError":null,"failedAt":"2026-01-16T20:41:00+00:00"}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];

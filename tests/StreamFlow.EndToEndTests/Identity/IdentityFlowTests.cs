@@ -126,6 +126,20 @@ public sealed class IdentityFlowTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Emailed_links_point_at_the_host_that_sent_them_when_no_public_app_url_is_set()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var staff = await Tenants.AddUserAsync(fixture, tenant, "staff");
+
+        using var request = await Client.PostAsJsonAsync("/api/v1/auth/password-reset", new { tenant = tenant.Slug, email = tenant.OwnerEmail });
+        var reset = await Mailbox.WaitForMailAsync(tenant.OwnerEmail, m => m.GetProperty("subject").GetString()!.Contains("Reset", StringComparison.Ordinal));
+        var invitation = await Mailbox.WaitForMailAsync(staff.Email, m => m.GetProperty("subject").GetString()!.Contains("invited", StringComparison.Ordinal));
+
+        Assert.Contains($"http://127.0.0.1:{TestEnvironment.ApiPort}/reset-password?token=sf_", reset.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{TestEnvironment.ApiPort}/accept-invitation?token=sf_", invitation.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logout_ends_the_session_and_other_sessions_can_be_listed_and_revoked()
     {
         var tenant = await Tenants.CreateAsync(fixture);

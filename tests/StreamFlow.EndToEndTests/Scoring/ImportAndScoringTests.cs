@@ -69,7 +69,7 @@ public sealed class ImportAndScoringTests(HostFixture fixture)
     public async Task Training_on_real_history_promotes_a_model_that_scores_new_leads_with_named_factors()
     {
         var tenant = await Tenants.CreateAsync(fixture);
-        var trainCsv = await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepositoryRoot, "..", "shared", "data", "leads", "train.csv"));
+        var trainCsv = await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepositoryRoot, "data", "leads", "train.csv"));
 
         var imported = await ImportAsync(tenant, trainCsv, "Prospect ID", "Converted", TimeSpan.FromMinutes(4));
         using var train = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Post, "/api/v1/scoring/model/train", tenant.OwnerToken));

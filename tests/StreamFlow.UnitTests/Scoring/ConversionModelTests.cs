@@ -167,7 +167,7 @@ public sealed class ConversionModelTests(SyntheticModelFixture fixture) : IClass
     [Fact]
     public async Task A_model_trained_on_the_real_training_file_validates_above_0_9()
     {
-        await using var file = File.OpenRead(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "leads", "train.csv"));
+        await using var file = File.OpenRead(Path.Combine(RepositoryPaths.Root, "data", "leads", "train.csv"));
         var import = (await new LeadCsvReader().ReadAsync(
             file, new LeadCsvImportOptions { ExternalIdColumn = "Prospect ID", OutcomeColumn = "Converted" }, CancellationToken.None)).Value!;
         var examples = import.Leads.Select(l => new ConversionExample(LeadProfile.FromImported(l), l.Outcome == ImportedOutcome.Won)).ToArray();

@@ -4,6 +4,7 @@ using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Scoring.Rules;
+using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.UnitTests.Scoring;
 
@@ -107,7 +108,7 @@ public sealed class ScoringRulesTests
     [InlineData("electrical")]
     [InlineData("roofing")]
     [InlineData("landscaping")]
-    [InlineData("government-contracting")]
+    [InlineData("government_contracting")]
     [InlineData("generic")]
     public void Every_default_rule_set_is_valid(string industry)
     {
@@ -115,6 +116,23 @@ public sealed class ScoringRulesTests
 
         Assert.Null(ScoringRuleValidator.Validate(ruleSet));
         Assert.Equal(industry, ruleSet.Name);
+    }
+
+    [Fact]
+    public void Every_industry_a_tenant_may_have_except_general_gets_a_rule_set_of_its_own()
+    {
+        var names = Industries.All.Where(i => i != "general").Select(i => DefaultRuleSets.For(i).Name);
+
+        Assert.Equal(Industries.All.Where(i => i != "general"), names);
+    }
+
+    [Fact]
+    public void A_government_contracting_tenant_scores_its_set_aside_rules()
+    {
+        var ruleSet = DefaultRuleSets.For("government_contracting");
+
+        Assert.Contains(ruleSet.Rules, r => r.Label == "Set-aside we qualify for");
+        Assert.Equal("government_contracting", DefaultRuleSets.For("government-contracting").Name);
     }
 
     [Fact]

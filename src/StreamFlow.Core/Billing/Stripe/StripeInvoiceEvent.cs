@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Stripe;
-using StreamFlow.Core.Results;
+using StreamFlow.Core.Kernel;
 using StripeInvoice = Stripe.Invoice;
 
 namespace StreamFlow.Core.Billing.Stripe;

@@ -46,7 +46,7 @@ public sealed class PasswordResetService(
         var token = await IssueAsync(tenant.Id, user.Id, "reset", options.PasswordResetLifetime, "password.reset_requested", $"user:{user.Id}", origin, cancellationToken);
         await SendAsync(user.Email, "Reset your StreamFlow password",
             $"Someone asked to reset the password of your StreamFlow account at {tenant.Name}.\n\n"
-            + $"Reset it here within {options.PasswordResetLifetime.TotalMinutes:0} minutes:\n{options.PublicAppUrl.TrimEnd('/')}/reset-password?token={token}\n\n"
+            + $"Reset it here within {options.PasswordResetLifetime.TotalMinutes:0} minutes:\n{options.PublicAppUrl}/reset-password?token={token}\n\n"
             + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.",
             cancellationToken);
     }
@@ -57,7 +57,7 @@ public sealed class PasswordResetService(
         var token = await IssueAsync(tenant.Id, user.Id, "invitation", options.InvitationLifetime, "user.invitation_sent", actor, origin, cancellationToken);
         await SendAsync(user.Email, $"You are invited to {tenant.Name} on StreamFlow",
             $"Hello {user.Name},\n\nYou have been invited to join {tenant.Name} on StreamFlow.\n\n"
-            + $"Choose your password here within {options.InvitationLifetime.TotalDays:0} days:\n{options.PublicAppUrl.TrimEnd('/')}/accept-invitation?token={token}\n\n"
+            + $"Choose your password here within {options.InvitationLifetime.TotalDays:0} days:\n{options.PublicAppUrl}/accept-invitation?token={token}\n\n"
             + $"Or send this token with your new password to POST /api/v1/auth/password-reset/confirm:\n{token}\n",
             cancellationToken);
     }

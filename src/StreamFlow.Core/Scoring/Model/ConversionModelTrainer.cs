@@ -12,7 +12,7 @@ public sealed record ConversionExample(LeadProfile Lead, bool Converted);
 
 /// <summary>
 /// Settings of <see cref="ConversionModelTrainer"/>. The model settings were chosen by cross-validation on the
-/// public lead data set in ../shared/data/leads (train.csv only); they are the same for every tenant.
+/// public lead data set in data/leads/train.csv; they are the same for every tenant.
 /// </summary>
 public sealed record ConversionTrainingOptions
 {

@@ -11,7 +11,10 @@ public static class DefaultRuleSets
 
     /// <summary>The industries with a default rule set of their own; any other industry gets the generic one.</summary>
     public static IReadOnlyList<string> Industries { get; } =
-        ["hvac", "plumbing", "electrical", "roofing", "landscaping", "government-contracting", Generic];
+        ["hvac", "plumbing", "electrical", "roofing", "landscaping", GovernmentContracting, Generic];
+
+    /// <summary>Named as the tenant's industry value is spelled (<c>Industries.All</c>); the hyphenated form is an alias.</summary>
+    private const string GovernmentContracting = "government_contracting";
 
     public static ScoringRuleSet For(string? industry) => (industry?.Trim().ToLowerInvariant()) switch
     {
@@ -42,7 +45,7 @@ public static class DefaultRuleSets
             Rule("Recurring maintenance contract", 10, Contains("Service Type", "weekly", "monthly", "maintenance contract", "recurring")),
             Rule("Commercial grounds", 10, Contains("Property Type", "commercial", "hoa", "municipal")),
             Rule("One-time mowing", -5, Contains("Service Type", "one-time", "single mow", "one time")))),
-        "government-contracting" or "government contracting" or "government" => Set("government-contracting", Basics().Concat(
+        GovernmentContracting or "government-contracting" or "government contracting" or "government" => Set(GovernmentContracting, Basics().Concat(
         [
             Rule("Has a solicitation number", 10, Exists("Solicitation Number")),
             Rule("Set-aside we qualify for", 15, Contains("Set-Aside", "small business", "8(a)", "hubzone", "sdvosb", "wosb")),

@@ -243,7 +243,7 @@ public sealed class LeadCsvReaderTests
     [Fact]
     public async Task The_real_training_file_reads_without_errors()
     {
-        await using var file = File.OpenRead(Path.Combine(RepositoryPaths.Root, "..", "shared", "data", "leads", "train.csv"));
+        await using var file = File.OpenRead(Path.Combine(RepositoryPaths.Root, "data", "leads", "train.csv"));
 
         var result = await new LeadCsvReader().ReadAsync(
             file, new LeadCsvImportOptions { ExternalIdColumn = "Prospect ID", OutcomeColumn = "Converted" }, CancellationToken.None);

@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+
+namespace StreamFlow.Core.Webhooks;
+
+/// <summary>
+/// The JSON Schemas (draft 2020-12) of each event's <c>data</c> object, exactly as StreamFlow sends it: every property
+/// listed and required, none other allowed, so a test that validates sent events fails as soon as code and schema differ.
+/// </summary>
+internal static class WebhookEventSchemas
+{
+    public const string Dialect = "https://json-schema.org/draft/2020-12/schema";
+
+    private static JsonObject Money => Object(
+        ("amount", new JsonObject { ["type"] = "string", ["pattern"] = @"^-?[0-9]+\.[0-9]{2}$" }),
+        ("currency", new JsonObject { ["type"] = "string", ["pattern"] = "^[A-Z]{3}$" }));
+
+    private static JsonObject Score => Object(
+        ("value", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 100 }),
+        ("tier", Enum("hot", "warm", "cold")),
+        ("probability", new JsonObject { ["type"] = new JsonArray("number", "null"), ["minimum"] = 0, ["maximum"] = 1 }),
+        ("confidence", new JsonObject { ["type"] = "number", ["minimum"] = 0, ["maximum"] = 1 }),
+        ("factors", new JsonObject
+        {
+            ["type"] = "array",
+            ["items"] = Object(("name", String()), ("direction", Enum("up", "down")), ("weight", Number())),
+        }),
+        ("model", String()),
+        ("scoredAt", DateTime()));
+
+    private static JsonObject Outcome(string status) => Object(
+        ("status", new JsonObject { ["const"] = status }),
+        ("value", Nullable(Money)),
+        ("lostReason", String(nullable: true)),
+        ("at", DateTime()));
+
+    private static JsonObject Lead => Object(
+        ("id", Uuid()),
+        ("firstName", String(nullable: true)),
+        ("lastName", String(nullable: true)),
+        ("company", String(nullable: true)),
+        ("email", String(nullable: true)),
+        ("phone", String(nullable: true)),
+        ("source", String(nullable: true)),
+        ("externalId", String(nullable: true)),
+        ("postalCode", String(nullable: true)),
+        ("state", String(nullable: true)),
+        ("city", String(nullable: true)),
+        ("country", String(nullable: true)),
+        ("notes", String(nullable: true)),
+        ("attributes", new JsonObject { ["type"] = "object" }),
+        ("ownerUserId", Uuid(nullable: true)),
+        ("stage", String()),
+        ("outcome", new JsonObject { ["anyOf"] = new JsonArray(Outcome("won"), Outcome("lost"), new JsonObject { ["type"] = "null" }) }),
+        ("score", Nullable(Score)),
+        ("scoreStatus", Enum("pending", "scored", "failed")),
+        ("scoreError", String(nullable: true)),
+        ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+        ("createdAt", DateTime()),
+        ("updatedAt", DateTime()),
+        ("deletedAt?", DateTime()));
+
+    /// <summary>The <c>data</c> schema of one event type; every type of <see cref="WebhookEventCatalog"/> has one.</summary>
+    public static JsonObject For(string eventType) => Document(eventType, eventType switch
+    {
+        WebhookEventCatalog.LeadCreated or WebhookEventCatalog.LeadUpdated => Lead,
+        WebhookEventCatalog.LeadScored => Object(("leadId", Uuid()), ("score", Score)),
+        WebhookEventCatalog.LeadAssigned => Object(
+            ("leadId", Uuid()),
+            ("ownerUserId", Uuid()),
+            ("assignedTo", Object(("userId", Uuid()), ("name", String()))),
+            ("assignedAt", DateTime())),
+        WebhookEventCatalog.LeadConverted => Object(("leadId", Uuid()), ("outcome", Outcome("won"))),
+        WebhookEventCatalog.LeadLost => Object(("leadId", Uuid()), ("outcome", Outcome("lost"))),
+        WebhookEventCatalog.InvoiceCreated => Object(
+            ("invoiceId", Uuid()), ("number", String()), ("periodStart", Date()), ("periodEnd", Date()), ("total", Money), ("dueAt", DateTime())),
+        WebhookEventCatalog.InvoicePaid => Object(("invoiceId", Uuid()), ("number", String()), ("paid", Money), ("paidAt", DateTime())),
+        WebhookEventCatalog.ReportSent => Object(
+            ("tenantId", Uuid()),
+            ("deliveryId", Uuid()),
+            ("userId", Uuid(nullable: true)),
+            ("periodKind", Enum("day", "week", "month")),
+            ("periodStart", Date()),
+            ("periodEnd", Date()),
+            ("trigger", Enum("schedule", "manual")),
+            ("archivePath", String(nullable: true)),
+            ("sentAt", DateTime())),
+        WebhookEventCatalog.AiBudgetWarning => Object(
+            ("scope", Enum("TenantDay", "TenantMonth")),
+            ("periodStart", Date()),
+            ("limitUsd", Number()),
+            ("spentUsd", Number()),
+            ("warningRatio", Number())),
+        WebhookEventCatalog.EndpointDisabled => Object(
+            ("endpointId", Uuid()), ("reason", Enum("gone", "failing")), ("failingSince", DateTime(nullable: true)), ("disabledAt", DateTime())),
+        WebhookEventCatalog.DeliveryFailed => Object(
+            ("endpointId", Uuid()),
+            ("messageId", new JsonObject { ["type"] = "string", ["pattern"] = "^msg_[0-9a-f]{32}$" }),
+            ("eventType", String()),
+            ("attempts", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("lastStatusCode", new JsonObject { ["type"] = new JsonArray("integer", "null") }),
+            ("lastError", String(nullable: true)),
+            ("failedAt", DateTime())),
+        WebhookEventCatalog.Test => Object(("message", String())),
+        _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
+    });
+
+    private static JsonObject Document(string eventType, JsonObject data)
+    {
+        var document = new JsonObject
+        {
+            ["$schema"] = Dialect,
+            ["$id"] = $"urn:streamflow:webhook-event:{eventType}:data",
+            ["title"] = $"{eventType} data",
+        };
+        foreach (var (name, value) in data.ToArray())
+        {
+            data.Remove(name);
+            document[name] = value;
+        }
+
+        return document;
+    }
+
+    /// <summary>An object with exactly these properties; a name ending in <c>?</c> is optional (absent rather than null).</summary>
+    private static JsonObject Object(params (string Name, JsonObject Schema)[] properties)
+    {
+        var schemas = new JsonObject();
+        var required = new JsonArray();
+        foreach (var (name, schema) in properties)
+        {
+            var optional = name.EndsWith('?');
+            var property = optional ? name[..^1] : name;
+            schemas[property] = schema;
+            if (!optional)
+            {
+                required.Add(property);
+            }
+        }
+
+        return new JsonObject { ["type"] = "object", ["properties"] = schemas, ["required"] = required, ["additionalProperties"] = false };
+    }
+
+    private static JsonObject Nullable(JsonObject schema) => new() { ["anyOf"] = new JsonArray(schema, new JsonObject { ["type"] = "null" }) };
+
+    private static JsonObject String(bool nullable = false) => new() { ["type"] = Type("string", nullable) };
+
+    private static JsonObject Number() => new() { ["type"] = "number" };
+
+    private static JsonObject Uuid(bool nullable = false) => new() { ["type"] = Type("string", nullable), ["format"] = "uuid" };
+
+    private static JsonObject DateTime(bool nullable = false) => new() { ["type"] = Type("string", nullable), ["format"] = "date-time" };
+
+    private static JsonObject Date() => new() { ["type"] = "string", ["format"] = "date" };
+
+    private static JsonObject Enum(params string[] values) => new() { ["type"] = "string", ["enum"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]) };
+
+    private static JsonNode Type(string type, bool nullable) => nullable ? new JsonArray(type, "null") : JsonValue.Create(type);
+}
