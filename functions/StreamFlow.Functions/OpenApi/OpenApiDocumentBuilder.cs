@@ -72,6 +72,11 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             parameters.Add(new JsonObject { ["name"] = match.Groups["name"].Value, ["in"] = "path", ["required"] = true, ["schema"] = schema });
         }
 
+        foreach (var name in operation.Query)
+        {
+            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "query", ["required"] = false, ["schema"] = new JsonObject { ["type"] = "string" } });
+        }
+
         if (parameters.Count > 0)
         {
             result["parameters"] = parameters;

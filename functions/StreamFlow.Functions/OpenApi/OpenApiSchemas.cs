@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
@@ -21,7 +20,12 @@ internal sealed class OpenApiSchemas
     private readonly Dictionary<Type, string> _names = [];
     private readonly JsonSchemaExporterOptions _exporter;
 
-    public OpenApiSchemas() => _exporter = new JsonSchemaExporterOptions { TransformSchemaNode = Hoist };
+    public OpenApiSchemas() => _exporter = new JsonSchemaExporterOptions
+    {
+        // A body, a list item or a map value without a nullable annotation is not null (the exporter's default says it may be).
+        TreatNullObliviousAsNonNullable = true,
+        TransformSchemaNode = Hoist,
+    };
 
     /// <summary>The schema of <paramref name="type"/>: a reference for objects and enums, inline for the rest.</summary>
     public JsonNode Reference(Type type)
@@ -43,6 +47,12 @@ internal sealed class OpenApiSchemas
 
     private JsonNode Hoist(JsonSchemaExporterContext context, JsonNode schema)
     {
+        if (schema is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.True)
+        {
+            // "Any JSON" (JsonElement, object) as {} rather than true: generators read a boolean schema as no schema.
+            return new JsonObject();
+        }
+
         var type = context.TypeInfo.Type;
         var isEnum = (Nullable.GetUnderlyingType(type) ?? type).IsEnum;
         if ((context.TypeInfo.Kind != JsonTypeInfoKind.Object && !isEnum) || schema is not JsonObject node)
