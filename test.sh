@@ -40,6 +40,8 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 sf_install_node_tools
+# Kiota, which the OpenAPI tests run against the live document (.config/dotnet-tools.json).
+dotnet tool restore >/dev/null 201>&- || die "dotnet tool restore failed"
 
 echo "test.sh: building (Release)..."
 dotnet build StreamFlow.sln -c Release --nologo -v q -p:UseSharedCompilation=false 201>&- || die "dotnet build failed"

@@ -70,7 +70,8 @@ public sealed class LeadFunctions(
     [Function("ListLeads")]
     [ClientAccess(Permission.LeadsRead)]
     [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.",
-        Tag = "Leads", Response = typeof(LeadPage))]
+        Tag = "Leads", Response = typeof(LeadPage),
+        Query = ["stage", "tier", "source", "owner", "externalId", "createdFrom", "createdTo", "q", "includeDeleted", "limit", "cursor"])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads")] HttpRequest request,
         CancellationToken cancellationToken)

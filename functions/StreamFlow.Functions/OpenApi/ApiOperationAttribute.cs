@@ -16,6 +16,9 @@ public sealed class ApiOperationAttribute(string summary) : Attribute
 
     public int SuccessStatus { get; init; } = 200;
 
+    /// <summary>Optional query parameters the function reads (documented as strings: each function parses its own).</summary>
+    public string[] Query { get; init; } = [];
+
     /// <summary>Problem statuses beyond the ones implied by the body and auth (400/415/413, 401).</summary>
     public int[] Problems { get; init; } = [];
 }

@@ -1,8 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using System.Text.Json.Schema;
 using System.Text.RegularExpressions;
-using StreamFlow.Core.Json;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 
@@ -17,6 +15,8 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
 
     public static JsonObject Build(FunctionCatalog catalog)
     {
+        var schemas = new OpenApiSchemas();
+        schemas.Reference(typeof(ProblemBody));
         var paths = new JsonObject();
         foreach (var function in catalog.Http.Where(f => f.Method.GetCustomAttribute<ApiOperationAttribute>() is not null).OrderBy(f => f.Route, StringComparer.Ordinal))
         {
@@ -26,7 +26,7 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             paths[path] = pathItem;
             foreach (var method in function.Methods)
             {
-                pathItem[method.ToLowerInvariant()] = Operation(function, operation);
+                pathItem[method.ToLowerInvariant()] = Operation(function, operation, schemas);
             }
         }
 
@@ -43,7 +43,7 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             ["paths"] = paths,
             ["components"] = new JsonObject
             {
-                ["schemas"] = new JsonObject { ["Problem"] = Schema(typeof(ProblemBody)) },
+                ["schemas"] = schemas.Components(),
                 ["securitySchemes"] = new JsonObject
                 {
                     ["clientSession"] = Bearer("Opaque client session token from POST /api/v1/auth/login."),
@@ -54,7 +54,7 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
         };
     }
 
-    private static JsonObject Operation(HttpFunction function, ApiOperationAttribute operation)
+    private static JsonObject Operation(HttpFunction function, ApiOperationAttribute operation, OpenApiSchemas schemas)
     {
         var result = new JsonObject
         {
@@ -72,6 +72,11 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             parameters.Add(new JsonObject { ["name"] = match.Groups["name"].Value, ["in"] = "path", ["required"] = true, ["schema"] = schema });
         }
 
+        foreach (var name in operation.Query)
+        {
+            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "query", ["required"] = false, ["schema"] = new JsonObject { ["type"] = "string" } });
+        }
+
         if (parameters.Count > 0)
         {
             result["parameters"] = parameters;
@@ -80,7 +85,7 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
         var responses = new JsonObject();
         responses[operation.SuccessStatus.ToString(System.Globalization.CultureInfo.InvariantCulture)] = operation.Response is null
             ? new JsonObject { ["description"] = "Success" }
-            : new JsonObject { ["description"] = "Success", ["content"] = Content("application/json", Schema(operation.Response)) };
+            : new JsonObject { ["description"] = "Success", ["content"] = Content("application/json", schemas.Reference(operation.Response)) };
 
         var problems = new SortedSet<int>(operation.Problems) { 500 };
         if (operation.RequestBody is not null)
@@ -89,7 +94,7 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
             {
                 ["required"] = true,
                 ["content"] = Content(operation.RequestContentType, operation.RequestContentType == "application/json"
-                    ? Schema(operation.RequestBody)
+                    ? schemas.Reference(operation.RequestBody)
                     : new JsonObject { ["type"] = "string" }),
             };
             problems.UnionWith([400, 413, 415]);
@@ -120,8 +125,6 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
 
     private static JsonObject Content(string mediaType, JsonNode schema) =>
         new() { [mediaType] = new JsonObject { ["schema"] = schema } };
-
-    private static JsonNode Schema(Type type) => StreamFlowJson.Options.GetJsonSchemaAsNode(type);
 
     private static JsonObject Bearer(string description, string? format = null)
     {

@@ -40,7 +40,7 @@ internal sealed class FakeOpenAi : IDisposable
 
     /// <summary>The query and the authentication headers (api-key, Authorization) of every request received, in order.</summary>
     public IReadOnlyList<(string? Query, string? ApiKey, string? Authorization)> RequestAuthentication =>
-        Received.Select(request => ((string?)request.RawQuery, Header(request, "api-key"), Header(request, "Authorization"))).ToList();
+        Received.Select(request => (request.RawQuery?.TrimStart('?'), Header(request, "api-key"), Header(request, "Authorization"))).ToList();
 
     private IEnumerable<WireMock.IRequestMessage> Received =>
         _server.LogEntries.Select(entry => entry.RequestMessage).Where(request => request.Path == _completionsPath);

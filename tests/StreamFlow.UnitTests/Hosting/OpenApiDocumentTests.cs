@@ -54,4 +54,50 @@ public sealed class OpenApiDocumentTests
         Assert.NotNull(startSelfTest["responses"]!["401"]);
         Assert.NotNull(startSelfTest["responses"]!["202"]);
     }
+
+    [Fact]
+    public void Every_reference_resolves_to_a_shared_schema()
+    {
+        var references = Descendants(Document).OfType<JsonObject>()
+            .Where(node => node.ContainsKey("$ref"))
+            .Select(node => node["$ref"]!.GetValue<string>())
+            .Distinct()
+            .ToList();
+
+        Assert.NotEmpty(references);
+        Assert.All(references, reference =>
+        {
+            Assert.StartsWith("#/components/schemas/", reference, StringComparison.Ordinal);
+            Assert.NotNull(Document["components"]!["schemas"]![reference["#/components/schemas/".Length..]]);
+        });
+    }
+
+    [Fact]
+    public void Numbers_are_typed_as_numbers_only()
+    {
+        var mixed = Descendants(Document).OfType<JsonObject>()
+            .Where(node => node["type"] is JsonArray types && types.Any(t => t!.GetValue<string>() == "string")
+                && types.Any(t => t!.GetValue<string>() is "integer" or "number"))
+            .Select(node => node.GetPath());
+
+        Assert.Empty(mixed);
+    }
+
+    private static IEnumerable<JsonNode> Descendants(JsonNode node)
+    {
+        yield return node;
+        var children = node switch
+        {
+            JsonObject obj => obj.Select(p => p.Value),
+            JsonArray array => array.AsEnumerable(),
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>())
+        {
+            foreach (var descendant in Descendants(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
 }
