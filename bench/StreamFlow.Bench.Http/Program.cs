@@ -5,20 +5,22 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using StreamFlow.Bench.Http;
+using StreamFlow.Bench.Scoring;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Identity.Passwords;
 using StreamFlow.Functions.Hosting;
 
 // Usage: StreamFlow.Bench.Http <api base url> [seconds per run] [concurrency]
-//        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv and holdout.csv>
+//        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv> [folds, default 5]
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
     using var scoringHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(5) };
     var configurationForScoring = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(scoringHttp, configurationForScoring["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForScoring["STREAMFLOW_PROVIDER_PASSWORD"]!);
-    await ScoringEvaluation.RunAsync(scoringHttp, provider, args[2]);
+    var folds = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : StratifiedFolds.Count;
+    await ScoringEvaluation.RunAsync(scoringHttp, provider, args[2], folds);
     return;
 }
 

@@ -1,51 +1,74 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using StreamFlow.Bench.Scoring;
+using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.Bench.Http;
 
 /// <summary>
-/// The lead-scoring quality figures as a user would get them: train.csv through the import and train routes,
-/// holdout.csv imported without its Converted column, the scores read back over HTTP and compared with the truth.
-/// holdout.csv is used for this measurement only.
+/// The lead-scoring quality figures as a user would get them, by stratified k-fold cross-validation on train.csv
+/// through the API: per fold a fresh client business imports the other folds with their Converted column, trains,
+/// imports the held-out fold without it, and its scores are read back over HTTP and compared with the truth.
+/// The folds are the in-process quality bench's (<see cref="StratifiedFolds"/>).
 /// </summary>
 internal static class ScoringEvaluation
 {
-    public static async Task RunAsync(HttpClient http, string providerToken, string dataFolder)
+    private const string ExternalIdColumn = "Prospect ID";
+    private const string OutcomeColumn = "Converted";
+
+    public static async Task RunAsync(HttpClient http, string providerToken, string dataFolder, int folds)
     {
-        var slug = $"eval-{Guid.NewGuid():N}"[..18];
-        var token = await TenantSetup.CreateAsync(http, providerToken, slug);
-        var train = await File.ReadAllTextAsync(Path.Combine(dataFolder, "train.csv"));
-        var holdoutLines = await File.ReadAllLinesAsync(Path.Combine(dataFolder, "holdout.csv"));
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(dataFolder, "train.csv"))).Where(l => l.Length > 0).ToArray();
+        var header = SplitCsv(lines[0]);
+        var (idIndex, outcomeIndex) = (header.IndexOf(ExternalIdColumn), header.IndexOf(OutcomeColumn));
+        var rows = lines.Skip(1).Select(line => (Line: line, Cells: SplitCsv(line))).ToArray();
+        var truth = rows.ToDictionary(r => r.Cells[idIndex], r => r.Cells[outcomeIndex] == "1", StringComparer.Ordinal);
+        var foldOf = StratifiedFolds.Assign(truth.Select(t => (t.Key, t.Value)), folds, StratifiedFolds.Seed);
+        Console.WriteLine($"train.csv: {rows.Length:N0} leads, {truth.Values.Count(c => c):N0} converted; stratified {folds}-fold cross-validation through the API (seed {StratifiedFolds.Seed}), a fresh client business per fold");
 
-        var started = Stopwatch.GetTimestamp();
-        var imported = await ImportAsync(http, token, train, "Prospect ID", "Converted");
-        Console.WriteLine($"import of train.csv ({imported.GetProperty("processed").GetInt32()} rows) until every lead is scored: {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (target < 60 s)");
-
-        started = Stopwatch.GetTimestamp();
-        using (var request = Authorized(HttpMethod.Post, "/api/v1/scoring/model/train", token))
-        using (var response = await http.SendAsync(request))
+        var results = new List<FoldFigures>();
+        var token = "";
+        for (var fold = 0; fold < folds; fold++)
         {
-            var statusUrl = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
-            var run = await PollAsync(http, token, statusUrl, s => s.GetProperty("status").GetString() != "training");
-            Console.WriteLine($"training: {run.GetProperty("status").GetString()} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, validation AUC {run.GetProperty("auc").GetDouble():0.0000}");
+            token = await TenantSetup.CreateAsync(http, providerToken, $"cv{fold + 1}-{Guid.NewGuid():N}"[..18]);
+            var training = rows.Where(r => foldOf[r.Cells[idIndex]] != fold).Select(r => r.Line).Prepend(lines[0]);
+            var heldOut = rows.Where(r => foldOf[r.Cells[idIndex]] == fold).ToArray();
+            Console.WriteLine();
+            Console.WriteLine($"fold {fold + 1}/{folds}: {heldOut.Length:N0} leads held out ({heldOut.Count(r => truth[r.Cells[idIndex]]):N0} converted)");
+
+            var started = Stopwatch.GetTimestamp();
+            var imported = await ImportAsync(http, token, string.Join('\n', training) + "\n", ExternalIdColumn, OutcomeColumn);
+            var importSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Console.WriteLine($"  import of the other folds ({imported.GetProperty("processed").GetInt32():N0} rows with '{OutcomeColumn}') until every lead is scored: {importSeconds:0.0} s (target < 60 s)");
+
+            started = Stopwatch.GetTimestamp();
+            using (var request = Authorized(HttpMethod.Post, "/api/v1/scoring/model/train", token))
+            using (var response = await http.SendAsync(request))
+            {
+                response.EnsureSuccessStatusCode();
+                var statusUrl = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+                var run = await PollAsync(http, token, statusUrl, s => s.GetProperty("status").GetString() != "training");
+                var auc = run.TryGetProperty("auc", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble().ToString("0.0000", CultureInfo.InvariantCulture) : "-";
+                Console.WriteLine($"  training: {run.GetProperty("status").GetString()} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, inner validation AUC {auc}");
+            }
+
+            await ImportAsync(http, token, WithoutColumn(header, heldOut.Select(r => r.Cells), outcomeIndex), ExternalIdColumn, null);
+            var scores = await ReadScoresAsync(http, token);
+            var figures = Measure(heldOut.Select(r => r.Cells[idIndex]).Where(scores.ContainsKey).Select(id => (scores[id], truth[id])).ToArray(), importSeconds);
+            Console.WriteLine($"  held-out fold imported without '{OutcomeColumn}', {figures.Leads:N0} of {heldOut.Length:N0} leads scored: {figures}");
+            results.Add(figures);
         }
 
-        var (blind, truth) = WithoutColumn(holdoutLines, "Converted", "Prospect ID");
-        await ImportAsync(http, token, blind, "Prospect ID", null);
-        var scores = await ReadScoresAsync(http, token);
-        var rows = truth.Where(t => scores.ContainsKey(t.Key)).Select(t => (Score: scores[t.Key], Converted: t.Value)).ToList();
-        var auc = Auc(rows.Select(r => r.Score.Probability).ToList(), rows.Select(r => r.Converted).ToList());
-        var hot = rows.Where(r => r.Score.Tier == "hot").ToList();
-        var ranked = rows.OrderByDescending(r => r.Score.Probability).ToList();
-        var conversions = rows.Count(r => r.Converted);
-        double Capture(double share) => ranked.Take((int)Math.Round(share * ranked.Count)).Count(r => r.Converted) / (double)conversions;
-        Console.WriteLine($"holdout.csv scored through the API: {rows.Count} leads, {conversions} converted");
-        Console.WriteLine($"  AUC {auc:0.0000} (naive Bayes 0.870, logistic regression 0.898, gradient boosting 0.905; target >= 0.90)");
-        Console.WriteLine($"  hot tier: {hot.Count} leads ({hot.Count / (double)rows.Count:P1}), {hot.Count(r => r.Converted) / (double)Math.Max(1, hot.Count):P1} converted (target >= 85 %)");
-        Console.WriteLine($"  conversions captured in the top 20 %: {Capture(0.2):P1}, top 40 %: {Capture(0.4):P1}");
+        Console.WriteLine();
+        Console.WriteLine($"mean ± sd over {folds} folds (sample sd):");
+        Console.WriteLine($"  AUC {MeanAndSd(results, f => f.Auc, "0.0000")} (target >= 0.90)");
+        Console.WriteLine($"  hot tier: {MeanAndSd(results, f => f.HotCount, "0")} leads ({MeanAndSd(results, f => f.HotShare, "0.0%")}), {MeanAndSd(results, f => f.HotPrecision, "0.0%")} converted (target >= 85 %)");
+        Console.WriteLine($"  conversions captured in the top 20 %: {MeanAndSd(results, f => f.Top20, "0.0%")}, top 40 %: {MeanAndSd(results, f => f.Top40, "0.0%")}; converted among the top 20 %: {MeanAndSd(results, f => f.Top20Precision, "0.0%")}");
+        Console.WriteLine($"  import of ~{rows.Length - (rows.Length / folds):N0} rows until every lead is scored: {MeanAndSd(results, f => f.ImportSeconds, "0.0")} s");
 
         var latencies = new List<double>();
         for (var i = 0; i < 15; i++)
@@ -60,30 +83,57 @@ internal static class ScoringEvaluation
         }
 
         var sorted = latencies.Order().ToArray();
-        Console.WriteLine($"one lead created -> scored (and routed): p50 {LoadRun.Percentile(sorted, 0.5):0} ms, max {sorted[^1]:0} ms (target p50 < 2 s)");
+        Console.WriteLine();
+        Console.WriteLine($"one lead created -> scored (and routed), last fold's business: p50 {LoadRun.Percentile(sorted, 0.5):0} ms, max {sorted[^1]:0} ms (target p50 < 2 s)");
     }
 
-    private static (string Csv, Dictionary<string, bool> Truth) WithoutColumn(string[] lines, string dropped, string idColumn)
+    private sealed record FoldFigures(int Leads, double Auc, int HotCount, double HotShare, double HotPrecision, double Top20, double Top40, double Top20Precision, double ImportSeconds)
     {
-        var header = SplitCsv(lines[0]);
-        var drop = header.IndexOf(dropped);
-        var id = header.IndexOf(idColumn);
-        var truth = new Dictionary<string, bool>();
-        var csv = new StringBuilder();
-        foreach (var (line, index) in lines.Select((l, i) => (l, i)))
-        {
-            var cells = SplitCsv(line);
-            if (index > 0)
-            {
-                truth[cells[id]] = cells[drop] == "1";
-            }
+        public override string ToString() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"AUC {Auc:0.0000}; hot tier {HotCount} leads ({HotShare:0.0%}), {HotPrecision:0.0%} converted; top 20 % holds {Top20:0.0%} of conversions and is {Top20Precision:0.0%} converted; top 40 % holds {Top40:0.0%}");
+    }
 
-            cells.RemoveAt(drop);
-            csv.AppendLine(string.Join(',', cells.Select(c => c.Contains(',', StringComparison.Ordinal) || c.Contains('"', StringComparison.Ordinal) ? $"\"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : c)));
+    private static FoldFigures Measure((Score Score, bool Converted)[] scored, double importSeconds)
+    {
+        var probabilities = scored.Select(s => s.Score.Probability).ToArray();
+        var converted = scored.Select(s => s.Converted).ToArray();
+        var hot = scored.Where(s => s.Score.Tier == "hot").ToArray();
+        return new FoldFigures(
+            scored.Length,
+            RankingMetrics.Auc(probabilities, converted),
+            hot.Length,
+            hot.Length / (double)scored.Length,
+            hot.Length == 0 ? double.NaN : hot.Count(s => s.Converted) / (double)hot.Length,
+            RankingMetrics.CaptureAt(probabilities, converted, 0.2),
+            RankingMetrics.CaptureAt(probabilities, converted, 0.4),
+            RankingMetrics.PrecisionAt(probabilities, converted, 0.2),
+            importSeconds);
+    }
+
+    private static string MeanAndSd(List<FoldFigures> results, Func<FoldFigures, double> figure, string format)
+    {
+        var values = results.Select(figure).ToArray();
+        var mean = values.Average();
+        var sd = values.Length < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+        return mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + sd.ToString(format, CultureInfo.InvariantCulture);
+    }
+
+    private sealed record Score(double Probability, string Tier);
+
+    private static string WithoutColumn(List<string> header, IEnumerable<List<string>> rows, int dropped)
+    {
+        var csv = new StringBuilder();
+        foreach (var cells in rows.Prepend(header))
+        {
+            csv.AppendJoin(',', cells.Where((_, i) => i != dropped).Select(Quote)).Append('\n');
         }
 
-        return (csv.ToString(), truth);
+        return csv.ToString();
     }
+
+    private static string Quote(string cell) =>
+        cell.Contains(',', StringComparison.Ordinal) || cell.Contains('"', StringComparison.Ordinal) ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell;
 
     private static List<string> SplitCsv(string line)
     {
@@ -117,9 +167,9 @@ internal static class ScoringEvaluation
         return cells;
     }
 
-    private static async Task<Dictionary<string, (double Probability, string Tier)>> ReadScoresAsync(HttpClient http, string token)
+    private static async Task<Dictionary<string, Score>> ReadScoresAsync(HttpClient http, string token)
     {
-        var scores = new Dictionary<string, (double, string)>();
+        var scores = new Dictionary<string, Score>(StringComparer.Ordinal);
         string? cursor = null;
         do
         {
@@ -132,7 +182,7 @@ internal static class ScoringEvaluation
                     && lead.GetProperty("externalId").GetString() is { } externalId)
                 {
                     var probability = score.GetProperty("probability").ValueKind == JsonValueKind.Number ? score.GetProperty("probability").GetDouble() : score.GetProperty("value").GetDouble() / 100;
-                    scores[externalId] = (probability, score.GetProperty("tier").GetString()!);
+                    scores[externalId] = new Score(probability, score.GetProperty("tier").GetString()!);
                 }
             }
 
@@ -177,36 +227,6 @@ internal static class ScoringEvaluation
         var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
-    }
-
-    private static double Auc(IReadOnlyList<double> scores, IReadOnlyList<bool> positive)
-    {
-        var ranked = scores.Select((s, i) => (Score: s, Positive: positive[i])).OrderBy(p => p.Score).ToList();
-        double rankSum = 0;
-        var i = 0;
-        while (i < ranked.Count)
-        {
-            var j = i;
-            while (j + 1 < ranked.Count && ranked[j + 1].Score == ranked[i].Score)
-            {
-                j++;
-            }
-
-            var averageRank = (i + j + 2) / 2.0;
-            for (var k = i; k <= j; k++)
-            {
-                if (ranked[k].Positive)
-                {
-                    rankSum += averageRank;
-                }
-            }
-
-            i = j + 1;
-        }
-
-        var positives = ranked.Count(p => p.Positive);
-        var negatives = ranked.Count - positives;
-        return (rankSum - (positives * (positives + 1) / 2.0)) / (positives * (double)negatives);
     }
 }
 

@@ -7,8 +7,8 @@ using StreamFlow.Core.Scoring.Model;
 namespace StreamFlow.Bench.Scoring;
 
 /// <summary>
-/// How the trainer's settings were chosen: k-fold validation AUC on train.csv only (the trainer's own out-of-sample
-/// predictions), for a few settings. holdout.csv is not read.
+/// How the trainer's settings were chosen: the trainer's own k-fold validation AUC on train.csv (its out-of-sample
+/// predictions), for a few settings. The quality mode then measures the defaults by an outer cross-validation.
 /// </summary>
 internal static class CrossValidationBench
 {

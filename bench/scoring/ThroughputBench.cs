@@ -11,8 +11,9 @@ using StreamFlow.Core.Scoring.Model;
 namespace StreamFlow.Bench.Scoring;
 
 /// <summary>
-/// In-process prediction throughput of a model trained on train.csv, over the 2,690 leads of holdout.csv (imported
-/// without their outcome): one at a time, with explanations, and as a parallel batch. Target: 50,000 leads/s.
+/// In-process prediction throughput of a model trained on train.csv, over train.csv's 6,547 leads imported again
+/// without their outcome (speed does not depend on whether the model saw a lead): one at a time, with explanations,
+/// and as a parallel batch. Target: 50,000 leads/s.
 /// </summary>
 [MemoryDiagnoser]
 public class PredictionBenchmarks
@@ -22,7 +23,7 @@ public class PredictionBenchmarks
     private ConversionModel _model = null!;
     private LeadProfile[] _leads = [];
 
-    public const int Leads = 2_690;
+    public const int Leads = 6_547;
 
     [GlobalSetup]
     public void Setup() => (_model, _leads) = Data.Value;
@@ -56,12 +57,13 @@ public class PredictionBenchmarks
 
     private static (ConversionModel, LeadProfile[]) Load()
     {
-        var train = LeadData.ImportAsync(LeadData.Read("train.csv"), LeadData.OutcomeColumn).GetAwaiter().GetResult();
+        var csv = LeadData.Read("train.csv");
+        var train = LeadData.ImportAsync(csv, LeadData.OutcomeColumn).GetAwaiter().GetResult();
         var examples = train.Leads.Select(l => new ConversionExample(LeadProfile.FromImported(l), l.Outcome == ImportedOutcome.Won)).ToArray();
         var model = new ConversionModelTrainer(TimeProvider.System).Train(examples, new ConversionTrainingOptions(), CancellationToken.None).Value!;
-        var holdout = LeadData.ImportAsync(LeadData.WithoutColumn(LeadData.Read("holdout.csv"), LeadData.OutcomeColumn), null).GetAwaiter().GetResult();
-        var leads = holdout.Leads.Select(LeadProfile.FromImported).ToArray();
-        return leads.Length == Leads ? (model, leads) : throw new InvalidOperationException($"holdout.csv has {leads.Length} leads, not {Leads}.");
+        var blind = LeadData.ImportAsync(LeadData.WithoutColumn(csv, LeadData.OutcomeColumn), null).GetAwaiter().GetResult();
+        var leads = blind.Leads.Select(LeadProfile.FromImported).ToArray();
+        return leads.Length == Leads ? (model, leads) : throw new InvalidOperationException($"train.csv has {leads.Length} leads, not {Leads}.");
     }
 }
 
