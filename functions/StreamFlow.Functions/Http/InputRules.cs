@@ -87,17 +87,18 @@ public static class InputRules
                     path.RemoveAt(path.Count - 1);
                     break;
                 case JsonTokenType.PropertyName:
-                    var name = reader.GetString()!;
-                    path[^1] = name;
-                    if (Refusal(name) is not null)
+                    var name = TextOf(ref reader);
+                    path[^1] = name ?? "";
+                    if (name is null || Refusal(name) is not null)
                     {
-                        errors.Add(FieldOf(path), "property names " + ControlCharacterMessage);
+                        errors.Add(FieldOf(path), name is null ? InvalidUtf8Message : "property names " + ControlCharacterMessage);
                     }
 
                     break;
                 case JsonTokenType.String:
                     AdvanceArrayIndex(path);
-                    if (Refusal(reader.GetString()) is { } message)
+                    var text = TextOf(ref reader);
+                    if ((text is null ? InvalidUtf8Message : Refusal(text)) is { } message)
                     {
                         errors.Add(FieldOf(path), message);
                     }
@@ -110,6 +111,21 @@ public static class InputRules
         }
 
         return errors.ToProblem();
+    }
+
+    private const string InvalidUtf8Message = "is not valid UTF-8.";
+
+    // The serializer skips unknown members without decoding them, so a string it never bound can still be invalid UTF-8.
+    private static string? TextOf(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The same nesting limit as <see cref="System.Text.Json.JsonSerializer"/>'s default.</summary>
