@@ -61,6 +61,7 @@ public sealed class StandaloneHost : IAsyncDisposable
         // Every test signs in from 127.0.0.1: the per-IP throttle is tested in the integration tests instead.
         start.Environment["LoginThrottle__FreeIpFailures"] = "100000";
         start.Environment["LoginThrottle__MaxIpFailuresPerHour"] = "100000";
+        start.Environment["Identity__FreePasswordResetsPerAddress"] = "100000";
         if (_taskHub is not null)
         {
             start.Environment["Durable__TaskHub"] = _taskHub;

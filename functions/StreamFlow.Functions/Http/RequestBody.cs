@@ -56,6 +56,11 @@ public sealed class RequestBody(HttpLimits limits)
             return Problem.Validation("$", "The request body must be a JSON object.");
         }
 
+        if (InputRules.Check(buffer) is { } refused)
+        {
+            return refused;
+        }
+
         if (value is IValidatableRequest validatable)
         {
             var errors = new ValidationErrors();
@@ -124,9 +129,18 @@ public sealed class RequestBody(HttpLimits limits)
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
         {
+            // A multipart Content-Type on a body that is not multipart (or is cut short) ends up here.
             return Problem.Validation("file", "The multipart body could not be read.");
+        }
+
+        foreach (var (name, values) in form)
+        {
+            if (values.Select(v => InputRules.Refusal(v)).FirstOrDefault(r => r is not null) is { } refusal)
+            {
+                return Problem.Validation(name, refusal);
+            }
         }
 
         var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();

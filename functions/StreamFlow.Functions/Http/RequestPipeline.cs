@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Diagnostics;
 
@@ -24,6 +25,7 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[CorrelationHeader] = correlationId;
+            SecurityHeaders.Apply(context);
             return Task.CompletedTask;
         });
 
@@ -31,7 +33,11 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
         try
         {
-            if (function is not null && await access.AdmitAsync(context.Request, function, context.RequestAborted) is { } refused)
+            if (InputRules.Check(context.Request) is { } invalid)
+            {
+                await ApiResults.Problem(invalid, context).ExecuteAsync(context);
+            }
+            else if (function is not null && await access.AdmitAsync(context.Request, function, context.RequestAborted) is { } refused)
             {
                 await ApiResults.Problem(refused, context).ExecuteAsync(context);
             }
@@ -42,6 +48,12 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
             else
             {
                 await next();
+            }
+
+            if (SecurityHeaders.NeedsProblemBody(context.Response))
+            {
+                var status = context.Response.StatusCode;
+                await ApiResults.Problem(status, ReasonPhrases.GetReasonPhrase(status), "The request was refused.", context).ExecuteAsync(context);
             }
         }
         catch (BadHttpRequestException exception) when (!context.Response.HasStarted)

@@ -133,7 +133,7 @@ public sealed class ClientAuthFunctions(
     [Function("RequestPasswordReset")]
     [AnonymousAccess("A user who forgot the password has no session; the answer never says whether the email exists.")]
     [ApiOperation("Emails a single-use reset link if the account exists; the answer is the same either way.",
-        Tag = "Client auth", RequestBody = typeof(PasswordResetBody), Response = typeof(Accepted), SuccessStatus = 202)]
+        Tag = "Client auth", RequestBody = typeof(PasswordResetBody), Response = typeof(Accepted), SuccessStatus = 202, Problems = [429])]
     public async Task<IResult> RequestPasswordReset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/auth/password-reset")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -144,8 +144,8 @@ public sealed class ClientAuthFunctions(
             return ApiResults.Problem(reset.Problem, request.HttpContext);
         }
 
-        await resets.RequestAsync(reset.Value.Tenant, reset.Value.Email, RequestOrigins.Of(request), cancellationToken);
-        return ApiResults.Json(new Accepted("If the account exists, a reset link is on its way."), StatusCodes.Status202Accepted);
+        var requested = await resets.RequestAsync(reset.Value.Tenant, reset.Value.Email, RequestOrigins.Of(request), cancellationToken);
+        return ApiResults.From(requested, _ => ApiResults.Json(new Accepted("If the account exists, a reset link is on its way."), StatusCodes.Status202Accepted), request);
     }
 
     [Function("ConfirmPasswordReset")]

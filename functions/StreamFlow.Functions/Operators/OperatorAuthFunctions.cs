@@ -22,7 +22,7 @@ public sealed class OperatorAuthFunctions(RequestBody body, OperatorLoginService
     [Function("ProviderLogin")]
     [AnonymousAccess("Signing in is how the provider gets a token.")]
     [ApiOperation("Signs the provider in with the credentials from the environment; returns a 15-minute JWT.",
-        Tag = "Provider", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401])]
+        Tag = "Provider", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401, 429])]
     public Task<IResult> ProviderLogin(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/auth/login")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -31,7 +31,7 @@ public sealed class OperatorAuthFunctions(RequestBody body, OperatorLoginService
     [Function("DeveloperLogin")]
     [AnonymousAccess("Signing in is how a developer gets a token.")]
     [ApiOperation("Signs a platform developer in with the credentials from the environment; returns a 15-minute JWT.",
-        Tag = "Developer", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401])]
+        Tag = "Developer", RequestBody = typeof(OperatorLoginBody), Response = typeof(AccessTokenResponse), Problems = [401, 429])]
     public Task<IResult> DeveloperLogin(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/auth/login")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -45,7 +45,7 @@ public sealed class OperatorAuthFunctions(RequestBody body, OperatorLoginService
             return ApiResults.Problem(login.Problem, request.HttpContext);
         }
 
-        var token = await logins.LoginAsync(system, new OperatorLoginRequest(login.Value.Email, login.Value.Password, login.Value.Totp), cancellationToken);
+        var token = await logins.LoginAsync(system, new OperatorLoginRequest(login.Value.Email, login.Value.Password, login.Value.Totp), RequestOrigins.Of(request), cancellationToken);
         return ApiResults.From(token, issued => ApiResults.Json(new AccessTokenResponse(issued.AccessToken, "Bearer", issued.ExpiresIn)), request);
     }
 }

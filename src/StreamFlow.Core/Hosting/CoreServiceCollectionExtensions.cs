@@ -71,6 +71,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection("LoginThrottle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
         services.AddSingleton<EmailSender>();
+        services.AddSingleton<EmailOutbox>();
+        services.AddHostedService(provider => provider.GetRequiredService<EmailOutbox>());
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuditLog>();

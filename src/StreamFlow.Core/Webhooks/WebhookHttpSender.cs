@@ -36,9 +36,12 @@ public sealed class WebhookHttpSender : IDisposable
     private readonly WebhookOptions _options;
     private readonly HttpClient _client;
 
-    public WebhookHttpSender(IOptions<WebhookOptions> options)
+    private readonly IWebhookHostResolver _resolver;
+
+    public WebhookHttpSender(IOptions<WebhookOptions> options, IWebhookHostResolver? resolver = null)
     {
         _options = options.Value;
+        _resolver = resolver ?? DnsWebhookHostResolver.Instance;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -153,7 +156,7 @@ public sealed class WebhookHttpSender : IDisposable
         var host = context.DnsEndPoint.Host.Trim('[', ']');
         var addresses = IPAddress.TryParse(host, out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            : await _resolver.ResolveAsync(host, cancellationToken);
         var allowLoopback = _options.AllowLoopbackForDevelopment;
         var plainHttp = context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttp;
         var allowed = addresses
@@ -226,4 +229,17 @@ public sealed class WebhookHttpSender : IDisposable
         };
         return text;
     }
+}
+
+/// <summary>How the sender turns a host name into addresses; a seam so that tests can answer like a rebinding DNS server.</summary>
+public interface IWebhookHostResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
+}
+
+internal sealed class DnsWebhookHostResolver : IWebhookHostResolver
+{
+    public static DnsWebhookHostResolver Instance { get; } = new();
+
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
 }

@@ -42,18 +42,19 @@ public static class WebhookUrlPolicy
             errors.Add(field, "must not contain a fragment (#...).");
         }
 
-        var loopbackHost = IsLoopbackHost(uri);
-        if (uri.Scheme == "http" && !(allowLoopback && loopbackHost))
+        var host = NormalizedHost(uri);
+        var loopbackHost = IsLoopbackName(host);
+        var literal = ParseAddress(host);
+        if (uri.Scheme == "http" && !(allowLoopback && (loopbackHost || (literal is not null && WebhookAddressPolicy.Classify(literal) == WebhookAddressKind.Loopback))))
         {
             errors.Add(field, "must use https.");
         }
 
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        if (literal is not null)
         {
-            var address = IPAddress.Parse(uri.IdnHost.Trim('[', ']'));
-            if (!WebhookAddressPolicy.IsAllowed(address, allowLoopback))
+            if (!WebhookAddressPolicy.IsAllowed(literal, allowLoopback))
             {
-                errors.Add(field, $"points at a {Describe(WebhookAddressPolicy.Classify(address))} address, which webhooks are never sent to.");
+                errors.Add(field, $"points at a {Describe(WebhookAddressPolicy.Classify(literal))} address, which webhooks are never sent to.");
             }
         }
         else if (loopbackHost)
@@ -63,17 +64,32 @@ public static class WebhookUrlPolicy
                 errors.Add(field, "points at this machine (localhost), which webhooks are never sent to.");
             }
         }
-        else if (!uri.IdnHost.Contains('.', StringComparison.Ordinal) || uri.IdnHost.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
-            || uri.IdnHost.EndsWith(".internal", StringComparison.OrdinalIgnoreCase))
+        else if (!host.Contains('.', StringComparison.Ordinal) || host.EndsWith(".local", StringComparison.Ordinal)
+            || host.EndsWith(".internal", StringComparison.Ordinal))
         {
             errors.Add(field, "must name a public host (a fully qualified domain name).");
         }
     }
 
+    /// <summary>
+    /// The host as a resolver would see it: IDNA-mapped (so full-width or other look-alike letters become ASCII),
+    /// lower case, without brackets and without the trailing dots of an absolute name (<c>localhost.</c>, <c>127.0.0.1.</c>).
+    /// </summary>
+    internal static string NormalizedHost(Uri uri) => uri.IdnHost.Trim('[', ']').TrimEnd('.').ToLowerInvariant();
+
+    /// <summary>
+    /// Any way of writing an IP address that a resolver or socket library accepts: dotted, shortened (<c>127.1</c>),
+    /// one number (<c>2130706433</c>), hexadecimal or octal parts (<c>0x7f000001</c>, <c>0177.0.0.1</c>), IPv6 and IPv4-mapped IPv6.
+    /// </summary>
+    internal static IPAddress? ParseAddress(string host) =>
+        IPAddress.TryParse(host, out var address) ? address : null;
+
+    internal static bool IsLoopbackName(string host) =>
+        host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal);
+
     internal static bool IsLoopbackHost(Uri uri) =>
-        uri.IsLoopback
-        || string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase)
-        || uri.IdnHost.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
+        uri.IsLoopback || IsLoopbackName(NormalizedHost(uri))
+        || (ParseAddress(NormalizedHost(uri)) is { } address && WebhookAddressPolicy.Classify(address) == WebhookAddressKind.Loopback);
 
     internal static string Describe(WebhookAddressKind kind) => kind switch
     {

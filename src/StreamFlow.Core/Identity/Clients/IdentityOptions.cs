@@ -18,6 +18,12 @@ public sealed class IdentityOptions
 
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Reset requests an account (tenant + email, existing or not) may make in an hour before delays start.</summary>
+    public int FreePasswordResetsPerAccount { get; set; } = 3;
+
+    /// <summary>Reset requests one address may make in an hour before delays start, whatever accounts it names.</summary>
+    public int FreePasswordResetsPerAddress { get; set; } = 20;
+
     /// <summary>
     /// Where a frontend serves the reset and invitation pages; the emailed links point there. Unset, it is the host's
     /// own URL (<see cref="From"/>).

@@ -4,6 +4,7 @@ using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Passwords;
+using StreamFlow.Core.Identity.Throttling;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Tenancy;
 
@@ -15,24 +16,53 @@ public sealed class PasswordResetService(
     TenantService tenants,
     PasswordHasher passwords,
     EmailSender email,
+    EmailOutbox outbox,
     AuditLog audit,
     TimeProvider timeProvider,
     IdentityOptions options,
     ILogger<PasswordResetService> logger)
 {
+    // The sign-in throttle's growing delays, with budgets of their own and keys that never meet a sign-in's.
+    private readonly LoginThrottle _throttle = new(database, timeProvider, new LoginThrottleOptions
+    {
+        FreeAccountFailures = options.FreePasswordResetsPerAccount,
+        MaxAccountFailuresPerHour = options.FreePasswordResetsPerAccount * 4,
+        FreeIpFailures = options.FreePasswordResetsPerAddress,
+        MaxIpFailuresPerHour = options.FreePasswordResetsPerAddress * 10,
+    });
+
     public const string InvalidToken = "The link is invalid, has expired or was already used. Ask for a new one.";
 
-    /// <summary>Always succeeds from the caller's point of view, so that it reveals nothing about who has an account.</summary>
-    public async Task RequestAsync(string? tenantSlug, string? emailAddress, RequestOrigin origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers the same, in the same time, whether or not the account exists: the caller's part only checks the rate
+    /// limits (per account named and per address, like sign-ins) and queues the work; looking the account up, issuing
+    /// the token, auditing and mailing happen in the <see cref="EmailOutbox"/> afterwards.
+    /// </summary>
+    public async Task<Result<bool>> RequestAsync(string? tenantSlug, string? emailAddress, RequestOrigin origin, CancellationToken cancellationToken)
     {
         var slug = (tenantSlug ?? "").Trim().ToLowerInvariant();
         var address = (emailAddress ?? "").Trim().ToLowerInvariant();
+        var accountKey = LoginThrottle.AccountKey($"password-reset:{slug}", address);
+        var ipKey = LoginThrottle.IpKey($"password-reset:{origin.Ip}");
+        if (await _throttle.RetryAfterAsync(accountKey, ipKey, cancellationToken) is { } wait)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditSystem.Client, null, "anonymous", "password.reset_throttled", $"tenant:{slug}", AuditOutcome.Refused, origin), cancellationToken);
+            return new Problem(ProblemKind.RateLimited, "Too many password reset requests. Wait before asking again.", RetryAfter: wait);
+        }
+
+        await _throttle.RecordFailureAsync(accountKey, ipKey, cancellationToken);
+        outbox.Enqueue(token => ComposeResetAsync(slug, address, origin, token));
+        return true;
+    }
+
+    private async Task<EmailMessage?> ComposeResetAsync(string slug, string address, RequestOrigin origin, CancellationToken cancellationToken)
+    {
         var tenant = slug.Length == 0 ? null : await tenants.FindBySlugAsync(slug, cancellationToken);
         if (tenant is null || tenant.Status != TenantStatus.Active)
         {
             await audit.RecordAsync(new AuditEvent(AuditSystem.Client, null, "anonymous", "password.reset_requested", null, AuditOutcome.Refused, origin,
                 new JsonObject { ["reason"] = "unknown or suspended tenant" }), cancellationToken);
-            return;
+            return null;
         }
 
         var user = await database.InTenantAsync(tenant.Id, scope => UserStore.FindByEmailAsync(scope, address), cancellationToken);
@@ -40,15 +70,14 @@ public sealed class PasswordResetService(
         {
             await audit.RecordAsync(new AuditEvent(AuditSystem.Client, tenant.Id, "anonymous", "password.reset_requested", null, AuditOutcome.Refused, origin,
                 new JsonObject { ["reason"] = "unknown user" }), cancellationToken);
-            return;
+            return null;
         }
 
         var token = await IssueAsync(tenant.Id, user.Id, "reset", options.PasswordResetLifetime, "password.reset_requested", $"user:{user.Id}", origin, cancellationToken);
-        await SendAsync(user.Email, "Reset your StreamFlow password",
+        return new EmailMessage(user.Email, "Reset your StreamFlow password",
             $"Someone asked to reset the password of your StreamFlow account at {tenant.Name}.\n\n"
             + $"Reset it here within {options.PasswordResetLifetime.TotalMinutes:0} minutes:\n{options.PublicAppUrl}/reset-password?token={token}\n\n"
-            + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.",
-            cancellationToken);
+            + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.");
     }
 
     /// <summary>Creates the invitation token of a new user and emails it.</summary>

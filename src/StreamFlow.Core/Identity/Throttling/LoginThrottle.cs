@@ -30,6 +30,9 @@ public sealed class LoginThrottle(StreamFlowDatabase database, TimeProvider time
     public static byte[] AccountKey(string tenantSlug, string email) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"account:{tenantSlug.Trim().ToLowerInvariant()}:{email.Trim().ToLowerInvariant()}"));
 
+    /// <summary>A provider or developer account: "operator:" cannot be a tenant slug, so the keys never meet.</summary>
+    public static byte[] OperatorAccountKey(string system, string email) => AccountKey($"operator:{system}", email);
+
     public static byte[] IpKey(string? ip) => SHA256.HashData(Encoding.UTF8.GetBytes($"ip:{ip ?? "unknown"}"));
 
     /// <summary>How long the caller must wait before another attempt, or null when it may try now.</summary>
