@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
 
             var builder = new NpgsqlDataSourceBuilder(options.AppConnectionString);
             builder.ConnectionStringBuilder.ApplicationName ??= "streamflow";
+            PostgresPool.Bound(builder.ConnectionStringBuilder, options);
             return builder.Build();
         });
         services.AddSingleton<StreamFlowDatabase>();
