@@ -12,6 +12,7 @@ using StreamFlow.Functions.Hosting;
 
 // Usage: StreamFlow.Bench.Http <api base url> [seconds per run] [concurrency]
 //        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv and holdout.csv>
+//        StreamFlow.Bench.Http api <api base url> [seconds per run] [mixed-load seconds] [host pid]  (bench/api/run.sh)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -19,6 +20,15 @@ if (args.FirstOrDefault() == "scoring")
     var configurationForScoring = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(scoringHttp, configurationForScoring["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForScoring["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await ScoringEvaluation.RunAsync(scoringHttp, provider, args[2]);
+    return;
+}
+
+if (args.FirstOrDefault() == "api")
+{
+    using var apiHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await ApiBench.RunAsync(apiHttp, args[1], provider, configurationForApi, args);
     return;
 }
 
