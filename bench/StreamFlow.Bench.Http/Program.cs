@@ -13,6 +13,7 @@ using StreamFlow.Functions.Hosting;
 
 // Usage: StreamFlow.Bench.Http <api base url> [seconds per run] [concurrency]
 //        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv> [folds, default 5]
+//        StreamFlow.Bench.Http api <api base url> [seconds per run] [mixed-load seconds] [host pid]  (bench/api/run.sh)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -21,6 +22,15 @@ if (args.FirstOrDefault() == "scoring")
     var provider = await LoginOperatorAsync(scoringHttp, configurationForScoring["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForScoring["STREAMFLOW_PROVIDER_PASSWORD"]!);
     var folds = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : StratifiedFolds.Count;
     await ScoringEvaluation.RunAsync(scoringHttp, provider, args[2], folds);
+    return;
+}
+
+if (args.FirstOrDefault() == "api")
+{
+    using var apiHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await ApiBench.RunAsync(apiHttp, args[1], provider, configurationForApi, args);
     return;
 }
 

@@ -609,7 +609,9 @@ sf_start_postgres() {
     return 0
   fi
   sf_check_port_free "$port" "PostgreSQL" || return 1
-  local opts="-p $port -k $sock -c listen_addresses=127.0.0.1"
+  # max_connections fits the pools we run: each host's app pool is capped at 40 (Postgres:MaxPoolSize), and tests
+  # run two hosts plus their own data sources next to migrations and psql.
+  local opts="-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200"
   [[ "$mode" == fast ]] && opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   # Recorded before starting, so that a run killed half-way still gets its cluster stopped next time.
   printf '%s\n' "$dir" >"$SF_RUN_DIR/pids/postgres.cluster"

@@ -4,14 +4,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
+using StreamFlow.Core.Database;
 using StreamFlow.Core.Diagnostics;
 
 namespace StreamFlow.Functions.Http;
 
 /// <summary>
 /// What every HTTP request goes through in either host: a correlation id, the function's declared access (401, 403
-/// and 429 are answered here), one structured log line, metrics, and unhandled exceptions turned into a 500 problem
-/// that carries the trace id and never a stack trace.
+/// and 429 are answered here), one structured log line, metrics, a database or storage outage turned into 503 with
+/// Retry-After, and other unhandled exceptions into a 500 problem that carries the trace id and never a stack trace.
 /// </summary>
 public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate access, IdempotentRequests? idempotency = null)
 {
@@ -63,6 +64,12 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = 499;
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && DependencyOutage.ProblemFor(exception) is { } outage)
+        {
+            logger.LogWarning(exception, "Dependency outage for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ApiResults.Problem(outage, context).ExecuteAsync(context);
         }
         catch (Exception exception) when (!context.Response.HasStarted)
         {

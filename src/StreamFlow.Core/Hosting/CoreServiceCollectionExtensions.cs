@@ -39,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Leads.Import.IImportedLeadScorer, Scoring.ImportedLeadScorer>();
         services.TryAddSingleton<Tenancy.ITenantOwnerAccounts, Identity.Clients.TenantOwnerAccounts>();
         services.TryAddSingleton<Email.TenantAdminMailer>();
+        services.TryAddSingleton<Scheduling.TimerSlotStore>();
 
         services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.Section));
         services.AddSingleton(TimeProvider.System);
@@ -53,6 +54,7 @@ public static class CoreServiceCollectionExtensions
 
             var builder = new NpgsqlDataSourceBuilder(options.AppConnectionString);
             builder.ConnectionStringBuilder.ApplicationName ??= "streamflow";
+            PostgresPool.Bound(builder.ConnectionStringBuilder, options);
             return builder.Build();
         });
         services.AddSingleton<StreamFlowDatabase>();

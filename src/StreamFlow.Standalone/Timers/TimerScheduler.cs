@@ -1,11 +1,18 @@
+using StreamFlow.Core.Scheduling;
 using StreamFlow.Functions.Hosting;
 
 namespace StreamFlow.Standalone.Timers;
 
-/// <summary>Fires every timer function on its schedule, one loop per timer.</summary>
-internal sealed class TimerScheduler(TimerRunner runner, TimeProvider timeProvider, IConfiguration configuration, ILogger<TimerScheduler> logger)
+/// <summary>
+/// Fires every timer function on its schedule, one loop per timer; each occurrence is claimed in PostgreSQL first, so
+/// that of several hosts on one database exactly one fires it.
+/// </summary>
+internal sealed class TimerScheduler(
+    TimerRunner runner, TimerSlotStore slots, TimeProvider timeProvider, IConfiguration configuration, ILogger<TimerScheduler> logger)
     : BackgroundService
 {
+    private readonly string _host = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!configuration.GetValue("Timers:Enabled", true))
@@ -41,9 +48,27 @@ internal sealed class TimerScheduler(TimerRunner runner, TimeProvider timeProvid
                 return;
             }
 
-            var isPastDue = timeProvider.GetUtcNow().UtcDateTime - next > TimeSpan.FromSeconds(30);
-            await runner.RunAsync(timer, last, isPastDue, stoppingToken);
+            if (await ClaimAsync(timer, next, stoppingToken))
+            {
+                var isPastDue = timeProvider.GetUtcNow().UtcDateTime - next > TimeSpan.FromSeconds(30);
+                await runner.RunAsync(timer, last, isPastDue, stoppingToken);
+            }
+
             last = next;
+        }
+    }
+
+    private async Task<bool> ClaimAsync(TimerFunction timer, DateTime slot, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await slots.ClaimAsync(timer.Name, slot, _host, stoppingToken);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The database being down means this occurrence is skipped rather than fired by every host.
+            logger.LogWarning(exception, "Timer {Function} skipped the {Slot:o} occurrence: it could not be claimed", timer.Name, slot);
+            return false;
         }
     }
 }

@@ -25,6 +25,43 @@ public sealed class RequestPipelineTests
         Assert.DoesNotContain("   at ", body.GetRawText(), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> Outages => ["too many connections", "pool wait timed out", "server shutting down", "storage refused", "storage retries exhausted"];
+
+    [Theory]
+    [MemberData(nameof(Outages))]
+    public async Task A_database_or_storage_outage_becomes_503_with_retry_after(string outage)
+    {
+        var context = NewContext();
+
+        await _pipeline.InvokeAsync(context, function: null, () => throw OutageException(outage));
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("application/problem+json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal(context.TraceIdentifier, ReadBody(context).GetProperty("traceId").GetString());
+    }
+
+    [Fact]
+    public async Task A_constraint_violation_is_not_mistaken_for_an_outage()
+    {
+        var context = NewContext();
+
+        await _pipeline.InvokeAsync(context, function: null, () => throw new Npgsql.PostgresException("duplicate key", "ERROR", "ERROR", "23505"));
+
+        Assert.Equal(500, context.Response.StatusCode);
+        Assert.False(context.Response.Headers.ContainsKey("Retry-After"));
+    }
+
+    private static Exception OutageException(string outage) => outage switch
+    {
+        "too many connections" => new Npgsql.PostgresException("sorry, too many clients already", "FATAL", "FATAL", "53300"),
+        "pool wait timed out" => new Npgsql.NpgsqlException("The connection pool has been exhausted", new TimeoutException()),
+        "server shutting down" => new InvalidOperationException("wrapped", new Npgsql.PostgresException("terminating connection", "FATAL", "FATAL", "57P01")),
+        "storage refused" => new Azure.RequestFailedException(0, "Connection refused"),
+        "storage retries exhausted" => new AggregateException(new Azure.RequestFailedException(503, "Server busy")),
+        _ => throw new ArgumentOutOfRangeException(nameof(outage)),
+    };
+
     [Fact]
     public async Task A_valid_correlation_id_is_kept()
     {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Issue #19's figures on this machine, printed, never asserted: StreamFlow next to a bare ASP.NET Core + Npgsql
+# endpoint (in the bench process, one round trip: tenant setting, session check, the row) for
+#   - authenticated GET /api/v1/leads/{id} at 32 connections
+#   - POST /api/v1/leads at 16 and at 1 connection
+# with the ratios; then a mixed load (60 % reads, 20 % creates, 20 % filtered lists) at 200 connections printing
+# req/s, p50, p99, non-2xx and connection errors, and the host's peak working set.
+#
+#   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60]
+# Uses its own ports (test ports + 850, or STREAMFLOW_BENCH_OFFSET) and .data/bench-api/. Loopback only.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$(pwd -P)
+source "$ROOT/scripts/lib/services.sh"
+SECONDS_PER_RUN=${1:-10}
+MIXED_SECONDS=${2:-60}
+OFFSET=${STREAMFLOW_BENCH_OFFSET:-850}
+RUN_DIR="$ROOT/.data/bench-api"
+BIN_DIR="$ROOT/src/StreamFlow.Standalone/bin/Release/net10.0"
+export STREAMFLOW_PORT=$((7171 + OFFSET)) Durable__SidecarPort=$((7172 + OFFSET)) Durable__TaskHub=StreamFlowBenchApi Timers__Enabled=false
+export DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 Logging__LogLevel__Default=Warning
+export LoginThrottle__FreeIpFailures=100000 LoginThrottle__MaxIpFailuresPerHour=100000
+
+sf_init_run_dir "$RUN_DIR" --wipe
+trap sf_stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+sf_install_node_tools
+dotnet build StreamFlow.sln -c Release --nologo -v q -p:UseSharedCompilation=false 201>&- >/dev/null
+sf_ensure_credentials "$RUN_DIR/credentials.env"
+sf_start_postgres "$RUN_DIR/postgres" $((54330 + OFFSET)) fast
+sf_start_azurite "$RUN_DIR/azurite" $((10010 + OFFSET)) $((10011 + OFFSET)) $((10012 + OFFSET))
+sf_start_maildev $((1125 + OFFSET)) $((1180 + OFFSET))
+sf_bootstrap_database
+(cd "$BIN_DIR" && dotnet StreamFlow.Standalone.dll migrate 201>&- >/dev/null)
+sf_spawn streamflow "$RUN_DIR/logs/streamflow.log" env -C "$BIN_DIR" dotnet StreamFlow.Standalone.dll
+host_pid=$SF_LAST_PID
+until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
+echo "machine: $(nproc) cores; StreamFlow standalone host (pid $host_pid) vs bare endpoint, $SECONDS_PER_RUN s per run"
+dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll api "http://127.0.0.1:$STREAMFLOW_PORT" \
+  "$SECONDS_PER_RUN" "$MIXED_SECONDS" "$host_pid"
