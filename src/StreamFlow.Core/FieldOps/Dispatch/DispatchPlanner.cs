@@ -1,0 +1,402 @@
+using System.Globalization;
+
+namespace StreamFlow.Core.FieldOps.Dispatch;
+
+/// <summary>
+/// Plans a day's visits onto technicians. Skills, valid certifications and working hours (home again by the end of the
+/// day) are hard; arriving inside the window is first made hard, and only visits that fit nowhere that way are placed
+/// late. Visits are placed by regret insertion (the visit that would lose most by waiting goes first, to the cheapest
+/// position), then improved by relocating single visits and reversing route segments while the objective falls.
+/// The objective is travel kilometres + <see cref="DispatchOptions.LoadWeight"/> × Σ busy hours², with a late arrival
+/// costing more than any route could save.
+/// </summary>
+public static class DispatchPlanner
+{
+    private const double LatePenaltyKm = 10_000;
+
+    public static DispatchPlan Plan(DispatchDay day, DispatchOptions options) => Replan(day, null, options);
+
+    /// <summary>
+    /// Plans <paramref name="day"/> again keeping <paramref name="previous"/>'s routes as the starting point: visits no
+    /// longer in the day (cancelled) leave their routes, new ones are inserted, then the whole day is improved.
+    /// </summary>
+    public static DispatchPlan Replan(DispatchDay day, DispatchPlan? previous, DispatchOptions options)
+    {
+        var state = new PlanState(day, options);
+        if (previous is not null)
+        {
+            state.Seed(previous);
+        }
+
+        state.Insert(allowLate: false);
+        state.Insert(allowLate: true);
+        state.Improve();
+        return state.ToPlan(explain: true);
+    }
+
+    internal sealed class PlanState
+    {
+        private readonly DispatchDay _day;
+        private readonly DispatchOptions _options;
+        private readonly List<int>[] _routes;
+        private readonly HashSet<int> _unassigned;
+        private readonly bool[,] _qualified;
+        private readonly double[,] _visitKm;
+        private readonly double[,] _homeKm;
+
+        public PlanState(DispatchDay day, DispatchOptions options)
+        {
+            _day = day;
+            _options = options;
+            _routes = [.. day.Technicians.Select(_ => new List<int>())];
+            _unassigned = [.. Enumerable.Range(0, day.Visits.Count)];
+            _qualified = new bool[day.Technicians.Count, day.Visits.Count];
+            _visitKm = new double[day.Visits.Count, day.Visits.Count];
+            _homeKm = new double[day.Technicians.Count, day.Visits.Count];
+            for (var v = 0; v < day.Visits.Count; v++)
+            {
+                for (var w = 0; w < day.Visits.Count; w++)
+                {
+                    _visitKm[v, w] = day.Visits[v].Location.KilometresTo(day.Visits[w].Location);
+                }
+
+                for (var t = 0; t < day.Technicians.Count; t++)
+                {
+                    _qualified[t, v] = Qualifies(day.Technicians[t], day.Visits[v], day.Date);
+                    _homeKm[t, v] = day.Technicians[t].HomeBase.KilometresTo(day.Visits[v].Location);
+                }
+            }
+        }
+
+        public static bool Qualifies(DispatchTechnician technician, DispatchVisit visit, DateOnly date) =>
+            visit.RequiredSkills.All(technician.Skills.Contains)
+            && visit.RequiredCertifications.All(c => technician.Certifications.TryGetValue(c, out var expires) && expires >= date);
+
+        public void Seed(DispatchPlan previous)
+        {
+            var index = _day.Visits.Select((v, i) => (v.Id, i)).ToDictionary(p => p.Id, p => p.i);
+            for (var t = 0; t < _day.Technicians.Count; t++)
+            {
+                var route = previous.Routes.FirstOrDefault(r => r.TechnicianId == _day.Technicians[t].Id);
+                foreach (var stop in route?.Stops ?? [])
+                {
+                    if (index.TryGetValue(stop.VisitId, out var v) && _qualified[t, v] && _unassigned.Remove(v))
+                    {
+                        _routes[t].Add(v);
+                    }
+                }
+
+                // A seeded route that no longer fits the day (hours changed) is emptied and planned again.
+                if (!Simulate(t, _routes[t], allowLate: true).Feasible)
+                {
+                    _unassigned.UnionWith(_routes[t]);
+                    _routes[t].Clear();
+                }
+            }
+        }
+
+        public void Insert(bool allowLate)
+        {
+            var costs = _routes.Select((r, t) => Cost(Simulate(t, r, allowLate: true))).ToArray();
+            while (_unassigned.Count > 0)
+            {
+                (int Visit, int Tech, int Position, double Delta, double Regret)? chosen = null;
+                foreach (var v in _unassigned)
+                {
+                    var best = (Tech: -1, Position: -1, Delta: double.MaxValue);
+                    var second = double.MaxValue;
+                    for (var t = 0; t < _routes.Length; t++)
+                    {
+                        if (!_qualified[t, v])
+                        {
+                            continue;
+                        }
+
+                        var (position, delta) = BestPosition(t, v, costs[t], allowLate);
+                        if (position < 0)
+                        {
+                            continue;
+                        }
+
+                        if (delta < best.Delta)
+                        {
+                            second = best.Delta;
+                            best = (t, position, delta);
+                        }
+                        else if (delta < second)
+                        {
+                            second = delta;
+                        }
+                    }
+
+                    if (best.Tech < 0)
+                    {
+                        continue;
+                    }
+
+                    var regret = second == double.MaxValue ? double.MaxValue : second - best.Delta;
+                    if (chosen is null || regret > chosen.Value.Regret
+                        || (regret == chosen.Value.Regret && (best.Delta < chosen.Value.Delta
+                            || (best.Delta == chosen.Value.Delta && _day.Visits[v].TieBreak > _day.Visits[chosen.Value.Visit].TieBreak))))
+                    {
+                        chosen = (v, best.Tech, best.Position, best.Delta, regret);
+                    }
+                }
+
+                if (chosen is not { } pick)
+                {
+                    return;
+                }
+
+                _routes[pick.Tech].Insert(pick.Position, pick.Visit);
+                _unassigned.Remove(pick.Visit);
+                costs[pick.Tech] = Cost(Simulate(pick.Tech, _routes[pick.Tech], allowLate: true));
+            }
+        }
+
+        public void Improve()
+        {
+            for (var round = 0; round < _options.ImprovementRounds; round++)
+            {
+                var improved = false;
+                for (var t = 0; t < _routes.Length; t++)
+                {
+                    improved |= TwoOpt(t);
+                }
+
+                for (var from = 0; from < _routes.Length; from++)
+                {
+                    for (var i = 0; i < _routes[from].Count; i++)
+                    {
+                        improved |= Relocate(from, i);
+                    }
+                }
+
+                if (!improved)
+                {
+                    return;
+                }
+            }
+        }
+
+        private bool Relocate(int from, int index)
+        {
+            var v = _routes[from][index];
+            var fromBefore = Cost(Simulate(from, _routes[from], allowLate: true));
+            _routes[from].RemoveAt(index);
+            var saving = fromBefore - Cost(Simulate(from, _routes[from], allowLate: true));
+            var best = (Tech: from, Position: index, Delta: saving);
+            for (var t = 0; t < _routes.Length; t++)
+            {
+                if (!_qualified[t, v])
+                {
+                    continue;
+                }
+
+                var current = Cost(Simulate(t, _routes[t], allowLate: true));
+                var (position, delta) = BestPosition(t, v, current, allowLate: true);
+                if (position >= 0 && delta < best.Delta - 1e-9)
+                {
+                    best = (t, position, delta);
+                }
+            }
+
+            _routes[best.Tech].Insert(best.Position, v);
+            return best.Tech != from || best.Position != index;
+        }
+
+        private bool TwoOpt(int t)
+        {
+            var route = _routes[t];
+            var improved = false;
+            var current = Cost(Simulate(t, route, allowLate: true));
+            for (var i = 0; i < route.Count - 1; i++)
+            {
+                for (var j = i + 1; j < route.Count; j++)
+                {
+                    route.Reverse(i, j - i + 1);
+                    var outcome = Simulate(t, route, allowLate: true);
+                    var cost = Cost(outcome);
+                    if (outcome.Feasible && cost < current - 1e-9)
+                    {
+                        current = cost;
+                        improved = true;
+                    }
+                    else
+                    {
+                        route.Reverse(i, j - i + 1);
+                    }
+                }
+            }
+
+            return improved;
+        }
+
+        private (int Position, double Delta) BestPosition(int t, int v, double currentCost, bool allowLate)
+        {
+            var route = _routes[t];
+            var best = (Position: -1, Delta: double.MaxValue);
+            for (var p = 0; p <= route.Count; p++)
+            {
+                route.Insert(p, v);
+                var outcome = Simulate(t, route, allowLate);
+                route.RemoveAt(p);
+                if (outcome.Feasible && Cost(outcome) - currentCost < best.Delta)
+                {
+                    best = (p, Cost(outcome) - currentCost);
+                }
+            }
+
+            return best;
+        }
+
+        private double Cost(RouteOutcome outcome) =>
+            outcome.Feasible
+                ? outcome.TravelKm + (_options.LoadWeight * outcome.BusyHours * outcome.BusyHours) + (LatePenaltyKm * outcome.Late)
+                : double.MaxValue;
+
+        /// <summary>Drives the route: waits for a window to open, and is infeasible past the working day (or, strict, past a window).</summary>
+        public RouteOutcome Simulate(int t, IReadOnlyList<int> route, bool allowLate, List<PlannedStop>? stops = null)
+        {
+            var technician = _day.Technicians[t];
+            var time = technician.WorkStart;
+            double km = 0, busy = 0;
+            var late = 0;
+            for (var i = 0; i < route.Count; i++)
+            {
+                var visit = _day.Visits[route[i]];
+                var leg = i == 0 ? _homeKm[t, route[i]] : _visitKm[route[i - 1], route[i]];
+                var drive = _options.TravelTime(leg);
+                var arrival = time + drive;
+                var start = arrival < visit.WindowStart ? visit.WindowStart : arrival;
+                var inWindow = start <= visit.WindowEnd;
+                if (!inWindow && !allowLate)
+                {
+                    return RouteOutcome.Infeasible;
+                }
+
+                late += inWindow ? 0 : 1;
+                time = start + visit.Duration;
+                km += leg;
+                busy += (drive + visit.Duration).TotalHours;
+                stops?.Add(new PlannedStop(visit.Id, arrival, start, time, leg, inWindow));
+            }
+
+            if (route.Count > 0)
+            {
+                var back = _homeKm[t, route[^1]];
+                km += back;
+                time += _options.TravelTime(back);
+                busy += _options.TravelTime(back).TotalHours;
+            }
+
+            return time <= technician.WorkEnd ? new RouteOutcome(true, km, busy, late, time) : RouteOutcome.Infeasible;
+        }
+
+        public void Assign(int t, int v)
+        {
+            _routes[t].Add(v);
+            _unassigned.Remove(v);
+        }
+
+        public bool IsQualified(int t, int v) => _qualified[t, v];
+
+        public double KilometresBetween(int from, int to) => _visitKm[from, to];
+
+        public double KilometresFromHome(int t, int v) => _homeKm[t, v];
+
+        public IReadOnlyList<int> RouteOf(int t) => _routes[t];
+
+        public IReadOnlyCollection<int> Unassigned => _unassigned;
+
+        public DispatchPlan ToPlan(bool explain)
+        {
+            var routes = new List<TechnicianRoute>();
+            for (var t = 0; t < _routes.Length; t++)
+            {
+                var stops = new List<PlannedStop>();
+                var outcome = Simulate(t, _routes[t], allowLate: true, stops);
+                routes.Add(new TechnicianRoute(_day.Technicians[t].Id, stops, outcome.TravelKm, outcome.ReturnHome));
+            }
+
+            var unassigned = _unassigned.Order().Select(v => new UnassignableVisit(_day.Visits[v].Id, WhyUnassignable(v))).ToList();
+            return new DispatchPlan(routes, unassigned, explain ? Explain(routes) : []);
+        }
+
+        private List<DispatchExplanation> Explain(List<TechnicianRoute> routes)
+        {
+            var explanations = new List<DispatchExplanation>();
+            for (var t = 0; t < _routes.Length; t++)
+            {
+                var technician = _day.Technicians[t];
+                var full = Simulate(t, _routes[t], allowLate: true);
+                for (var i = 0; i < _routes[t].Count; i++)
+                {
+                    var v = _routes[t][i];
+                    var visit = _day.Visits[v];
+                    var without = _routes[t].Where((_, k) => k != i).ToList();
+                    var added = full.TravelKm - Simulate(t, without, allowLate: true).TravelKm;
+                    (int Tech, double Km)? runnerUp = null;
+                    for (var other = 0; other < _routes.Length; other++)
+                    {
+                        if (other == t || !_qualified[other, v])
+                        {
+                            continue;
+                        }
+
+                        var baseKm = Simulate(other, _routes[other], allowLate: true).TravelKm;
+                        var (position, _) = BestPosition(other, v, Cost(Simulate(other, _routes[other], allowLate: true)), allowLate: true);
+                        if (position < 0)
+                        {
+                            continue;
+                        }
+
+                        var candidate = _routes[other].ToList();
+                        candidate.Insert(position, v);
+                        var km = Simulate(other, candidate, allowLate: true).TravelKm - baseKm;
+                        if (runnerUp is null || km < runnerUp.Value.Km)
+                        {
+                            runnerUp = (other, km);
+                        }
+                    }
+
+                    var stop = routes[t].Stops[i];
+                    var needs = visit.RequiredSkills.Concat(visit.RequiredCertifications).ToList();
+                    var runnerUpText = runnerUp is { } r
+                        ? string.Create(CultureInfo.InvariantCulture, $"the next best, {_day.Technicians[r.Tech].Name}, would add {r.Km:0.0} km")
+                        : "no other qualified technician has room";
+                    var reason = string.Create(CultureInfo.InvariantCulture,
+                        $"{technician.Name} {(needs.Count == 0 ? "can do any visit" : "holds " + string.Join(", ", needs))}; arrives {Clock(stop.Start)} {(stop.InWindow ? "inside" : "after")} the window {Clock(visit.WindowStart)}–{Clock(visit.WindowEnd)}; adds {added:0.0} km to the route; {runnerUpText}; {full.BusyHours:0.0} h booked of {(technician.WorkEnd - technician.WorkStart).TotalHours:0.0} h.");
+                    explanations.Add(new DispatchExplanation(visit.Id, technician.Id, reason, added,
+                        runnerUp is { } ru ? _day.Technicians[ru.Tech].Id : null, runnerUp?.Km));
+                }
+            }
+
+            return explanations;
+        }
+
+        private string WhyUnassignable(int v)
+        {
+            var visit = _day.Visits[v];
+            var skilled = _day.Technicians.Where(t => visit.RequiredSkills.All(t.Skills.Contains)).ToList();
+            if (skilled.Count == 0)
+            {
+                return $"No technician has the skills {string.Join(", ", visit.RequiredSkills)}.";
+            }
+
+            if (!skilled.Any(t => Qualifies(t, visit, _day.Date)))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"No technician with the skills holds a certification valid on {_day.Date:yyyy-MM-dd} for {string.Join(", ", visit.RequiredCertifications)}.");
+            }
+
+            return "No qualified technician has room for it within working hours.";
+        }
+
+        private static string Clock(TimeSpan time) => time.ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+    }
+
+    internal readonly record struct RouteOutcome(bool Feasible, double TravelKm, double BusyHours, int Late, TimeSpan ReturnHome)
+    {
+        public static RouteOutcome Infeasible => new(false, 0, 0, 0, TimeSpan.Zero);
+    }
+}
