@@ -20,6 +20,7 @@ using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
 using StreamFlow.Core.Rfps;
+using StreamFlow.Core.FieldOps;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
 
@@ -110,6 +111,7 @@ public static class CoreServiceCollectionExtensions
         services.AddBackups(configuration);
         services.AddReports(configuration);
         services.AddRfps(configuration);
+        services.AddFieldOps();
         return services;
     }
 }

@@ -37,6 +37,10 @@ public static class WebhookEventCatalog
     public const string EndpointDisabled = "webhook.endpoint.disabled";
     public const string DeliveryFailed = "webhook.delivery.failed";
     public const string Test = "webhook.test";
+    public const string JobCreated = "job.created";
+    public const string VisitStatusChanged = "visit.status_changed";
+    public const string VisitCompleted = "visit.completed";
+    public const string TimesheetApproved = "timesheet.approved";
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
@@ -64,6 +68,14 @@ public static class WebhookEventCatalog
             """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","reason":"failing","failingSince":"2026-01-10T08:00:00+00:00","disabledAt":"2026-01-15T08:00:00+00:00"}"""),
         new(DeliveryFailed, "webhooks", "A message could not be delivered to an endpoint after its last attempt.", true,
             """{"endpointId":"0190a5c5-5e66-7f70-8192-a3b4c5d6e7f8","messageId":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.created","attempts":8,"lastStatusCode":500,"lastError":null,"failedAt":"2026-01-16T20:41:00+00:00"}"""),
+        new(JobCreated, "fieldops", "A job was created (by hand or from a lead). The data is the job as GET /api/v1/jobs/{id} shows it.", true,
+            """{"id":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","customerName":"Dana Reyes","title":"Replace roof flashing","address":"500 Congress Ave, Austin, TX","location":{"latitude":30.2672,"longitude":-97.7431},"geofenceRadiusMetres":null,"recurrence":{"frequency":"monthly","interval":1,"until":"2026-12-31"},"version":1,"createdAt":"2026-01-15T14:03:00+00:00","updatedAt":"2026-01-15T14:03:00+00:00"}"""),
+        new(VisitStatusChanged, "fieldops", "A visit moved: scheduled, en_route, on_site, completed or cancelled.", true,
+            """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","from":"scheduled","to":"en_route","technicianIds":["0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23"],"changedAt":"2026-01-16T08:40:00+00:00"}"""),
+        new(VisitCompleted, "fieldops", "A visit was completed on site.", true,
+            """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","technicianIds":["0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23"],"notes":"Flashing replaced, photos taken","completedAt":"2026-01-16T11:05:00+00:00"}"""),
+        new(TimesheetApproved, "fieldops", "A manager approved a technician's timesheet for a pay period; it is locked from then on.", true,
+            """{"timesheetId":"0190a5c6-4d5e-7f60-8172-8c9d0e1f2a34","technicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","periodStart":"2026-01-12","periodEnd":"2026-01-18","regularHours":40,"overtimeHours":3.5,"approvedBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","approvedAt":"2026-01-19T09:00:00+00:00"}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];

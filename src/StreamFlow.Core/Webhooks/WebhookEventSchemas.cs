@@ -27,6 +27,8 @@ internal static class WebhookEventSchemas
         ("model", String()),
         ("scoredAt", DateTime()));
 
+    private static JsonObject VisitStatus => Enum("scheduled", "en_route", "on_site", "completed", "cancelled");
+
     private static JsonObject Outcome(string status) => Object(
         ("status", new JsonObject { ["const"] = status }),
         ("value", Nullable(Money)),
@@ -101,6 +103,43 @@ internal static class WebhookEventSchemas
             ("lastError", String(nullable: true)),
             ("failedAt", DateTime())),
         WebhookEventCatalog.Test => Object(("message", String())),
+        WebhookEventCatalog.JobCreated => Object(
+            ("id", Uuid()),
+            ("leadId", Uuid(nullable: true)),
+            ("customerName", String()),
+            ("title", String()),
+            ("address", String()),
+            ("location", Object(("latitude", Number()), ("longitude", Number()))),
+            ("geofenceRadiusMetres", new JsonObject { ["type"] = new JsonArray("integer", "null") }),
+            ("recurrence", Nullable(Object(
+                ("frequency", Enum("weekly", "monthly", "everyNDays")),
+                ("interval", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+                ("until", Date())))),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("createdAt", DateTime()),
+            ("updatedAt", DateTime())),
+        WebhookEventCatalog.VisitStatusChanged => Object(
+            ("visitId", Uuid()),
+            ("jobId", Uuid()),
+            ("from", VisitStatus),
+            ("to", VisitStatus),
+            ("technicianIds", new JsonObject { ["type"] = "array", ["items"] = Uuid() }),
+            ("changedAt", DateTime())),
+        WebhookEventCatalog.VisitCompleted => Object(
+            ("visitId", Uuid()),
+            ("jobId", Uuid()),
+            ("technicianIds", new JsonObject { ["type"] = "array", ["items"] = Uuid() }),
+            ("notes", String(nullable: true)),
+            ("completedAt", DateTime())),
+        WebhookEventCatalog.TimesheetApproved => Object(
+            ("timesheetId", Uuid()),
+            ("technicianId", Uuid()),
+            ("periodStart", Date()),
+            ("periodEnd", Date()),
+            ("regularHours", Number()),
+            ("overtimeHours", Number()),
+            ("approvedBy", String()),
+            ("approvedAt", DateTime())),
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
     });
 

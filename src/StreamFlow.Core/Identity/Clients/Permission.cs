@@ -25,6 +25,13 @@ public enum Permission
     InvoicesRead,
     RfpsRead,
     RfpsWrite,
+
+    // Field operations (issue #13).
+    /// <summary>Technicians, jobs, visits, dispatch, timesheet approval and field settings: the office.</summary>
+    FieldOpsManage,
+
+    /// <summary>One's own visits (status), punches and timesheets: the technician's phone.</summary>
+    FieldWork,
 }
 
 public static class RolePermissions
@@ -38,13 +45,15 @@ public static class RolePermissions
             Permission.Self, Permission.UsersRead, Permission.LeadsRead, Permission.LeadsWrite, Permission.LeadsAssign,
             Permission.LeadsDelete, Permission.LeadsImport, Permission.PipelineManage, Permission.AiUse,
             Permission.AiUsageRead, Permission.ReportsRead, Permission.ReportsSend, Permission.RfpsRead, Permission.RfpsWrite,
+            Permission.FieldOpsManage, Permission.FieldWork,
         ],
         [ClientRole.Staff] =
         [
             Permission.Self, Permission.LeadsRead, Permission.LeadsWrite, Permission.AiUse, Permission.ReportsRead,
             Permission.RfpsRead, Permission.RfpsWrite,
+            Permission.FieldWork,
         ],
-        [ClientRole.Employee] = [Permission.Self, Permission.LeadsRead, Permission.AiUse],
+        [ClientRole.Employee] = [Permission.Self, Permission.LeadsRead, Permission.AiUse, Permission.FieldWork],
     };
 
     public static bool Allows(this ClientRole role, Permission permission) => Granted[role].Contains(permission);

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Core.FieldOps.Dispatch;
+using StreamFlow.Core.FieldOps.Jobs;
+using StreamFlow.Core.FieldOps.Technicians;
+using StreamFlow.Core.FieldOps.TimeClock;
+
+namespace StreamFlow.Core.FieldOps;
+
+public static class FieldOpsServiceCollectionExtensions
+{
+    public static IServiceCollection AddFieldOps(this IServiceCollection services)
+    {
+        services.AddSingleton<FieldOpsSettingsService>();
+        services.AddSingleton<TechnicianService>();
+        services.AddSingleton<JobService>();
+        services.AddSingleton<VisitService>();
+        services.AddSingleton<DispatchService>();
+        services.AddSingleton<TimeClockService>();
+        services.AddSingleton<TimesheetService>();
+        return services;
+    }
+}
