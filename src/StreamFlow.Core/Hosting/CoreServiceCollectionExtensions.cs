@@ -8,6 +8,7 @@ using StreamFlow.Core.Ai;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Federation;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Identity.Passwords;
@@ -110,6 +111,7 @@ public static class CoreServiceCollectionExtensions
         services.AddBackups(configuration);
         services.AddReports(configuration);
         services.AddRfps(configuration);
+        services.AddFederation(configuration);
         return services;
     }
 }
