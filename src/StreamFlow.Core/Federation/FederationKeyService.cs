@@ -9,7 +9,7 @@ namespace StreamFlow.Core.Federation;
 /// <summary>Registers a peer's key: for hmac-sha256 we generate the shared secret; for ed25519 the peer gives its public key.</summary>
 public sealed record RegisterFederationKey(string? KeyId, string? PeerName, string? Algorithm, string? PublicKey);
 
-/// <summary>Ends a key's validity at <paramref name="ValidUntil"/> (default: now plus the rotation overlap).</summary>
+/// <summary>Ends a key's validity at <paramref name="ValidUntil"/> (default: now plus the rotation overlap; a past time: now).</summary>
 public sealed record RetireFederationKey(DateTimeOffset? ValidUntil);
 
 /// <summary>A peer key as the provider sees it; a shared secret is never shown again after registration.</summary>
@@ -82,11 +82,8 @@ public sealed partial class FederationKeyService(
     public async Task<Result<FederationKeyView>> RetireAsync(string keyId, RetireFederationKey request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var validUntil = request.ValidUntil ?? now + options.Value.KeyRotationOverlap;
-        if (validUntil < now)
-        {
-            return Problem.Validation("validUntil", "cannot be in the past; omit it for the default overlap, or give now to revoke at once.");
-        }
+        // A time already past revokes at once: the safe reading of a clock a little behind ours.
+        var validUntil = request.ValidUntil is { } until ? (until < now ? now : until) : now + options.Value.KeyRotationOverlap;
 
         var row = await database.InPlatformAsync(scope => FederationKeyStore.RetireAsync(scope, keyId, validUntil), cancellationToken);
         if (row is not null)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Core.Federation.Members;
 using StreamFlow.Core.Federation.Signatures;
 
 namespace StreamFlow.Core.Federation;
@@ -17,6 +18,8 @@ public static class FederationServiceCollectionExtensions
         services.AddSingleton<IFederationKeyRing, FederationKeyRing>();
         services.AddSingleton<INonceLedger>(provider => provider.GetRequiredService<FederationNonceLedger>());
         services.AddSingleton<HttpMessageVerifier>();
+        services.AddSingleton<FederationMemberClient>();
+        services.AddSingleton<FederationMemberService>();
         return services;
     }
 }
