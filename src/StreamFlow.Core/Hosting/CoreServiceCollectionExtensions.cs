@@ -112,6 +112,7 @@ public static class CoreServiceCollectionExtensions
         services.AddReports(configuration);
         services.AddRfps(configuration);
         services.AddFederation(configuration);
+        services.AddSingleton<Benchmarks.BenchmarkService>();
         return services;
     }
 }
