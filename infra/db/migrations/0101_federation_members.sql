@@ -16,11 +16,12 @@ CREATE TABLE federation_members (
 );
 REVOKE DELETE ON federation_members FROM $AppRole$;
 
--- The member's last answer, one row per client business it holds, replaced whole on each successful pull.
+-- The member's last answer, one row per client business it holds, replaced whole on each successful pull. The
+-- remote tenant id is the member's, not a tenant of this database (so no row-level security: provider data only).
 CREATE TABLE federation_member_clients (
-    member_id  uuid        NOT NULL REFERENCES federation_members (id),
-    tenant_id  uuid        NOT NULL,
-    summary    jsonb       NOT NULL,
-    as_of      timestamptz NOT NULL,
-    PRIMARY KEY (member_id, tenant_id)
+    member_id         uuid        NOT NULL REFERENCES federation_members (id),
+    remote_tenant_id  uuid        NOT NULL,
+    summary           jsonb       NOT NULL,
+    as_of             timestamptz NOT NULL,
+    PRIMARY KEY (member_id, remote_tenant_id)
 );

@@ -28,7 +28,7 @@ internal static class FederationMemberStore
         SET last_attempt_at = @At, last_success_at = @At, last_error = NULL, consecutive_failures = 0
         WHERE id = @Id;
         DELETE FROM federation_member_clients WHERE member_id = @Id;
-        INSERT INTO federation_member_clients (member_id, tenant_id, summary, as_of)
+        INSERT INTO federation_member_clients (member_id, remote_tenant_id, summary, as_of)
         SELECT @Id, (client->>'tenantId')::uuid, client, @AsOf
         FROM jsonb_array_elements(@Clients::jsonb) AS client;
         """;
@@ -42,7 +42,7 @@ internal static class FederationMemberStore
     private const string RemoteClientsSql = """
         SELECT c.member_id AS MemberId, c.summary::text AS Summary, c.as_of AS AsOf
         FROM federation_member_clients c
-        ORDER BY c.member_id, c.summary->>'name', c.tenant_id
+        ORDER BY c.member_id, c.summary->>'name', c.remote_tenant_id
         """;
 
     /// <summary>False when the name is taken.</summary>
