@@ -40,6 +40,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Rfps.ExtractRfpFactsActivity>();
         services.AddTransient<Rfps.AssessRfpActivity>();
         services.AddTransient<Rfps.FailRfpAnalysisActivity>();
+        services.AddTransient<Federation.PullFederationMemberActivity>();
         return services;
     }
 }

@@ -24,6 +24,9 @@ public static class TaskNames
     public const string WebhookDelivery = "WebhookDelivery";
     public const string SendWebhookAttempt = "SendWebhookAttempt";
 
+    public const string FederationPull = "FederationPull";
+    public const string PullFederationMember = "PullFederationMember";
+
     public const string DatabaseBackup = "DatabaseBackup";
     public const string DatabaseRestore = "DatabaseRestore";
     public const string TakeBackup = "TakeBackup";

@@ -375,7 +375,8 @@ sf_ensure_credentials() {
   fi
   chmod 600 "$file" || return 1
   local -a wanted=(STREAMFLOW_PROVIDER_EMAIL STREAMFLOW_PROVIDER_PASSWORD STREAMFLOW_DEV_EMAIL STREAMFLOW_DEV_PASSWORD
-    Jwt__ProviderSigningKey Jwt__DeveloperSigningKey Backups__EncryptionKey Webhooks__SecretEncryptionKey)
+    Jwt__ProviderSigningKey Jwt__DeveloperSigningKey Backups__EncryptionKey Webhooks__SecretEncryptionKey
+    Federation__SecretEncryptionKey)
   for key in "${wanted[@]}"; do
     grep -q "^${key}=" "$file" && continue
     case $key in

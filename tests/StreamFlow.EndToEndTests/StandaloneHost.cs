@@ -58,6 +58,7 @@ public sealed class StandaloneHost : IAsyncDisposable
         start.Environment["STREAMFLOW_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Durable__SidecarPort"] = SidecarPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Timers__Enabled"] = "false";
+        start.Environment["Federation__AllowLoopbackForDevelopment"] = "true";
         // Every test signs in from 127.0.0.1: the per-IP throttle is tested in the integration tests instead.
         start.Environment["LoginThrottle__FreeIpFailures"] = "100000";
         start.Environment["LoginThrottle__MaxIpFailuresPerHour"] = "100000";

@@ -27,6 +27,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton<ICallerAuthenticator>(provider => provider.GetRequiredService<ClientAuthenticator>());
         services.AddSingleton<ICallerAuthenticator, ProviderAuthenticator>();
         services.AddSingleton<ICallerAuthenticator, DeveloperAuthenticator>();
+        services.AddSingleton<ICallerAuthenticator, FederationAuthenticator>();
         services.AddSingleton<AccessGate>();
         services.AddSingleton(FunctionCatalog.Load(typeof(FunctionsServiceCollectionExtensions).Assembly));
         services.AddSingleton<OpenApiDocumentBuilder>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
 
@@ -77,7 +78,14 @@ public sealed class RequestBody(HttpLimits limits)
     /// <summary>Like <see cref="ReadJsonAsync{T}"/>, but a request without a body means <paramref name="whenEmpty"/>.</summary>
     public async Task<Result<T>> ReadOptionalJsonAsync<T>(HttpRequest request, T whenEmpty, CancellationToken cancellationToken)
         where T : class =>
-        request.ContentLength is null or 0 ? whenEmpty : await ReadJsonAsync<T>(request, cancellationToken);
+        HasNoBody(request) ? whenEmpty : await ReadJsonAsync<T>(request, cancellationToken);
+
+    // A chunked body has no Content-Length, so a missing length alone does not mean "no body".
+    private static bool HasNoBody(HttpRequest request) =>
+        request.ContentLength == 0
+        || (request.ContentLength is null && (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { } detection
+            ? !detection.CanHaveBody
+            : request.Headers.TransferEncoding.Count == 0));
 
     /// <summary>The body exactly as sent (for signatures computed over the raw bytes), within the JSON size limit.</summary>
     public async Task<Result<byte[]>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -49,6 +49,14 @@ public sealed partial class OpenApiDocumentBuilder(FunctionCatalog catalog)
                     ["clientSession"] = Bearer("Opaque client session token from POST /api/v1/auth/login."),
                     ["providerJwt"] = Bearer("Provider JWT from POST /api/v1/provider/auth/login.", "JWT"),
                     ["developerJwt"] = Bearer("Developer JWT from POST /api/v1/dev/auth/login.", "JWT"),
+                    ["federationSignature"] = new JsonObject
+                    {
+                        ["type"] = "apiKey",
+                        ["in"] = "header",
+                        ["name"] = "Signature",
+                        ["description"] = "RFC 9421 HTTP Message Signature (with Signature-Input and Content-Digest) by a key registered under "
+                            + "/api/v1/provider/federation/keys; see docs/federation-signatures.md.",
+                    },
                 },
             },
         };

@@ -8,6 +8,7 @@ using StreamFlow.Core.Ai;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Federation;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Identity.Passwords;
@@ -112,6 +113,8 @@ public static class CoreServiceCollectionExtensions
         services.AddReports(configuration);
         services.AddRfps(configuration);
         services.AddFieldOps();
+        services.AddFederation(configuration);
+        services.AddSingleton<Benchmarks.BenchmarkService>();
         return services;
     }
 }

@@ -37,12 +37,12 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
-    public void Document_is_openapi_3_1_with_problem_schema_and_three_security_schemes()
+    public void Document_is_openapi_3_1_with_problem_schema_and_four_security_schemes()
     {
         Assert.Equal("3.1.0", Document["openapi"]!.GetValue<string>());
         Assert.NotNull(Document["components"]!["schemas"]!["Problem"]);
         var schemes = Document["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key).Order();
-        Assert.Equal(["clientSession", "developerJwt", "providerJwt"], schemes);
+        Assert.Equal(["clientSession", "developerJwt", "federationSignature", "providerJwt"], schemes);
     }
 
     [Fact]
