@@ -26,7 +26,7 @@ internal static class HttpMessageSigner
             [
                 new("created", now.ToUnixTimeSeconds()),
                 new("expires", (now + validity).ToUnixTimeSeconds()),
-                new("nonce", Base64Url(RandomNumberGenerator.GetBytes(16))),
+                new("nonce", Base64Url.Encode(RandomNumberGenerator.GetBytes(16))),
                 new("keyid", key.KeyId),
                 new("alg", key.Algorithm),
             ]);
@@ -42,6 +42,4 @@ internal static class HttpMessageSigner
     }
 
     private static SfItem Component(string name) => new(name, []);
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
