@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Scoring.Model;
 using StreamFlow.Core.Storage;
 
@@ -24,7 +25,7 @@ public sealed record ModelTrainingRun(
 /// Trained models: bytes in Blob storage (container <c>models</c>), one row per training run in PostgreSQL, the
 /// serving version marked. Loaded models are cached per tenant and version: they never change once written.
 /// </summary>
-public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient blobs)
+public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient blobs, WorkOutbox work)
 {
     private readonly ConcurrentDictionary<(Guid Tenant, int Version), ConversionModel> _loaded = new();
 
@@ -37,6 +38,12 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
             return null;
         }
 
+        return await LoadAsync(tenantId, serving, cancellationToken);
+    }
+
+    /// <summary>The model of a version read from the database: from the cache, or downloaded once and cached.</summary>
+    internal async Task<ConversionModel?> LoadAsync(Guid tenantId, ServingModelRow serving, CancellationToken cancellationToken)
+    {
         if (_loaded.TryGetValue((tenantId, serving.Version), out var cached))
         {
             return cached;
@@ -47,6 +54,12 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
         if (!loaded.Succeeded)
         {
             return null;
+        }
+
+        // A promoted model replaces its predecessors: keep one version per tenant in memory.
+        foreach (var key in _loaded.Keys.Where(k => k.Tenant == tenantId && k.Version != serving.Version))
+        {
+            _loaded.TryRemove(key, out _);
         }
 
         return _loaded.GetOrAdd((tenantId, serving.Version), loaded.Value);
@@ -61,8 +74,14 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
     public Task<ModelTrainingRun?> RunAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope => ToRun(await ScoringModelStore.RunAsync(scope, runId)), cancellationToken);
 
+    /// <summary>Records the run and, in the same transaction, its training as outbox work.</summary>
     public Task StartRunAsync(Guid tenantId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, scope => ScoringModelStore.StartRunAsync(scope, runId, tenantId, now), cancellationToken);
+        database.InTenantAsync(tenantId, async scope =>
+        {
+            await ScoringModelStore.StartRunAsync(scope, runId, tenantId, now);
+            await work.AddAsync(scope, tenantId, WorkKinds.ModelTraining, runId);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Records a run that produced no model (too few outcomes, or training failed).</summary>
     public Task FinishWithoutModelAsync(Guid tenantId, Guid runId, string status, string reason, int samples, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Pipeline;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Storage;
 
@@ -35,6 +36,7 @@ public sealed class LeadImportService(
     LeadCsvReader reader,
     PipelineService pipeline,
     IImportedLeadScorer scoring,
+    WorkOutbox work,
     TimeProvider timeProvider)
 {
     public const int ChunkSize = 500;
@@ -46,8 +48,12 @@ public sealed class LeadImportService(
         var blobName = $"imports/{tenantId}/{importId}.csv";
         var blob = blobs.GetBlobContainerClient(BlobContainerNames.Documents).GetBlobClient(blobName);
         await blob.UploadAsync(csv, overwrite: true, cancellationToken);
-        await database.InTenantAsync(tenantId, scope => LeadImportStore.InsertRunAsync(
-            scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow()), cancellationToken);
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await LeadImportStore.InsertRunAsync(scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow());
+            await work.AddAsync(scope, tenantId, WorkKinds.LeadImport, importId);
+            return true;
+        }, cancellationToken);
         return importId;
     }
 
