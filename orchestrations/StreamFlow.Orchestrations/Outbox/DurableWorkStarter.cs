@@ -48,8 +48,9 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         };
         if (name is null)
         {
-            logger.LogError("Outbox work item {WorkId} has the unknown kind {Kind}; it is dropped", item.Id, item.Kind);
-            return true;
+            // Written by a newer version of the app during a rolling deployment: left for a host that knows the kind.
+            logger.LogWarning("Outbox work item {WorkId} has the unknown kind {Kind}; left for another host", item.Id, item.Kind);
+            return false;
         }
 
         try
