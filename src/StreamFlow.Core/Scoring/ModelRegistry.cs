@@ -3,7 +3,6 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
-using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Scoring.Model;
 using StreamFlow.Core.Storage;
 
@@ -25,7 +24,7 @@ public sealed record ModelTrainingRun(
 /// Trained models: bytes in Blob storage (container <c>models</c>), one row per training run in PostgreSQL, the
 /// serving version marked. Loaded models are cached per tenant and version: they never change once written.
 /// </summary>
-public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient blobs, WorkOutbox work)
+public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient blobs)
 {
     private readonly ConcurrentDictionary<(Guid Tenant, int Version), ConversionModel> _loaded = new();
 
@@ -74,14 +73,8 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
     public Task<ModelTrainingRun?> RunAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope => ToRun(await ScoringModelStore.RunAsync(scope, runId)), cancellationToken);
 
-    /// <summary>Records the run and, in the same transaction, its training as outbox work.</summary>
     public Task StartRunAsync(Guid tenantId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async scope =>
-        {
-            await ScoringModelStore.StartRunAsync(scope, runId, tenantId, now);
-            await work.AddAsync(scope, tenantId, WorkKinds.ModelTraining, runId);
-            return true;
-        }, cancellationToken);
+        database.InTenantAsync(tenantId, scope => ScoringModelStore.StartRunAsync(scope, runId, tenantId, now), cancellationToken);
 
     /// <summary>Records a run that produced no model (too few outcomes, or training failed).</summary>
     public Task FinishWithoutModelAsync(Guid tenantId, Guid runId, string status, string reason, int samples, CancellationToken cancellationToken) =>

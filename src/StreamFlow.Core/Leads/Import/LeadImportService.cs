@@ -4,7 +4,6 @@ using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Pipeline;
-using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Storage;
 
@@ -36,7 +35,6 @@ public sealed class LeadImportService(
     LeadCsvReader reader,
     PipelineService pipeline,
     IImportedLeadScorer scoring,
-    WorkOutbox work,
     TimeProvider timeProvider)
 {
     public const int ChunkSize = 500;
@@ -48,12 +46,8 @@ public sealed class LeadImportService(
         var blobName = $"imports/{tenantId}/{importId}.csv";
         var blob = blobs.GetBlobContainerClient(BlobContainerNames.Documents).GetBlobClient(blobName);
         await blob.UploadAsync(csv, overwrite: true, cancellationToken);
-        await database.InTenantAsync(tenantId, async scope =>
-        {
-            await LeadImportStore.InsertRunAsync(scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow());
-            await work.AddAsync(scope, tenantId, WorkKinds.LeadImport, importId);
-            return true;
-        }, cancellationToken);
+        await database.InTenantAsync(tenantId, scope => LeadImportStore.InsertRunAsync(
+            scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow()), cancellationToken);
         return importId;
     }
 
