@@ -39,6 +39,92 @@ internal static class ApiBench
         var tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
         await using var dataSource = NpgsqlDataSource.Create(configuration["Postgres:AppConnectionString"]!);
+        var (bareApp, bareUrl) = await StartBareAsync(dataSource, tenantId, tokenHash);
+
+        Console.WriteLine($"{"",-44} {"StreamFlow",-40} {"bare endpoint",-40} ratio");
+        await CompareAsync("authenticated GET /api/v1/leads/{id}, 32 conns",
+            client => SendAsync(client, HttpMethod.Get, $"{baseUrl}/api/v1/leads/{leadId}", token),
+            client => SendAsync(client, HttpMethod.Get, $"{bareUrl}/bare/leads/{leadId}", token), 32, duration);
+        await CompareAsync("POST /api/v1/leads, 16 conns",
+            client => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token),
+            client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 16, duration);
+        await CompareAsync("POST /api/v1/leads, 1 conn",
+            client => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token),
+            client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 1, duration);
+        await bareApp.StopAsync();
+
+        await MixedAsync(baseUrl, token, leadId, mixedDuration);
+        if (hostPid > 0)
+        {
+            Console.WriteLine($"host peak working set since start (VmHWM): {PeakWorkingSetMb(hostPid):0} MB (target ≤ 1024 MB)");
+        }
+    }
+
+    /// <summary>
+    /// Round trips to PostgreSQL per request, StreamFlow next to the bare endpoint: both connect through
+    /// bench/api/pg_round_trips.py, which counts every Sync and simple Query into <paramref name="countFile"/>. The host's
+    /// background traffic, measured while idle, is taken off.
+    /// </summary>
+    public static async Task RoundTripsAsync(HttpClient http, string baseUrl, string providerToken, IConfiguration configuration, string countFile, int requests)
+    {
+        var (tenantId, token) = await NewTenantAsync(http, providerToken);
+        var leadId = await CreateLeadAsync(http, baseUrl, token) ?? throw new InvalidOperationException("POST /api/v1/leads failed before the bench.");
+        await using var dataSource = NpgsqlDataSource.Create(configuration["Postgres:AppConnectionString"]!);
+        var (bareApp, bareUrl) = await StartBareAsync(dataSource, tenantId, SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        using var client = new HttpClient();
+        var idleStart = await CountAsync(countFile);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var idlePerSecond = (await CountAsync(countFile) - idleStart) / 3.0;
+        var flip = 0;
+        var kinds = new (string Name, Func<Task<bool>> Send)[]
+        {
+            ("authenticated GET /api/v1/leads/{id}", () => SendAsync(client, HttpMethod.Get, $"{baseUrl}/api/v1/leads/{leadId}", token)),
+            ("bare GET (tenant, session, row)", () => SendAsync(client, HttpMethod.Get, $"{bareUrl}/bare/leads/{leadId}", token)),
+            ("POST /api/v1/leads (scored in the 201)", () => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token)),
+            ("bare POST (tenant, session, insert)", () => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token)),
+            ("PATCH /api/v1/leads/{id} (re-scored)", () => PatchAsync(client, $"{baseUrl}/api/v1/leads/{leadId}", token, ++flip % 2 == 0 ? "Reference" : "Website")),
+            ("GET /api/v1/leads?source=&stage=&limit=20", () => SendAsync(client, HttpMethod.Get, $"{baseUrl}/api/v1/leads?source=Reference&stage=new&limit=20", token)),
+        };
+        Console.WriteLine($"round trips to PostgreSQL per request ({requests} sequential requests each; idle background {idlePerSecond:0.0}/s taken off)");
+        foreach (var (name, send) in kinds)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await send();
+            }
+
+            var before = await CountAsync(countFile);
+            var stopwatch = Stopwatch.StartNew();
+            var failed = 0;
+            for (var i = 0; i < requests; i++)
+            {
+                failed += await send() ? 0 : 1;
+            }
+
+            var elapsed = stopwatch.Elapsed.TotalSeconds;
+            var counted = await CountAsync(countFile) - before;
+            Console.WriteLine($"  {name,-44} {(counted - idlePerSecond * elapsed) / requests,5:0.0}{(failed > 0 ? $"  ({failed} failed)" : "")}");
+        }
+
+        await bareApp.StopAsync();
+    }
+
+    private static async Task<long> CountAsync(string countFile)
+    {
+        await Task.Delay(200);
+        return long.Parse(await File.ReadAllTextAsync(countFile), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<bool> PatchAsync(HttpClient client, string url, string token, string source)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent.Create(new { source }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        return response.IsSuccessStatusCode;
+    }
+
+    private static async Task<(WebApplication App, string Url)> StartBareAsync(NpgsqlDataSource dataSource, Guid tenantId, byte[] tokenHash)
+    {
         var bare = WebApplication.CreateSlimBuilder();
         bare.Logging.ClearProviders();
         bare.WebHost.UseUrls("http://127.0.0.1:0");
@@ -60,25 +146,7 @@ internal static class ApiBench
             return Results.Json(new { id = await LastScalarAsync(command) }, statusCode: 201);
         });
         await bareApp.StartAsync();
-        var bareUrl = bareApp.Urls.First();
-
-        Console.WriteLine($"{"",-44} {"StreamFlow",-40} {"bare endpoint",-40} ratio");
-        await CompareAsync("authenticated GET /api/v1/leads/{id}, 32 conns",
-            client => SendAsync(client, HttpMethod.Get, $"{baseUrl}/api/v1/leads/{leadId}", token),
-            client => SendAsync(client, HttpMethod.Get, $"{bareUrl}/bare/leads/{leadId}", token), 32, duration);
-        await CompareAsync("POST /api/v1/leads, 16 conns",
-            client => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token),
-            client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 16, duration);
-        await CompareAsync("POST /api/v1/leads, 1 conn",
-            client => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token),
-            client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 1, duration);
-        await bareApp.StopAsync();
-
-        await MixedAsync(baseUrl, token, leadId, mixedDuration);
-        if (hostPid > 0)
-        {
-            Console.WriteLine($"host peak working set since start (VmHWM): {PeakWorkingSetMb(hostPid):0} MB (target ≤ 1024 MB)");
-        }
+        return (bareApp, bareApp.Urls.First());
     }
 
     private static async Task CompareAsync(string name, Func<HttpClient, Task<bool>> streamFlow, Func<HttpClient, Task<bool>> bare, int concurrency, TimeSpan duration)

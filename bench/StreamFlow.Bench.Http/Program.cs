@@ -14,6 +14,7 @@ using StreamFlow.Functions.Hosting;
 // Usage: StreamFlow.Bench.Http <api base url> [seconds per run] [concurrency]
 //        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv> [folds, default 5]
 //        StreamFlow.Bench.Http api <api base url> [seconds per run] [mixed-load seconds] [host pid]  (bench/api/run.sh)
+//        StreamFlow.Bench.Http round-trips <api base url> <count file> [requests]  (bench/api/run.sh round-trips)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -31,6 +32,15 @@ if (args.FirstOrDefault() == "api")
     var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await ApiBench.RunAsync(apiHttp, args[1], provider, configurationForApi, args);
+    return;
+}
+
+if (args.FirstOrDefault() == "round-trips")
+{
+    using var apiHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await ApiBench.RoundTripsAsync(apiHttp, args[1], provider, configurationForApi, args[2], int.Parse(args.ElementAtOrDefault(3) ?? "200", System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 

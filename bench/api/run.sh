@@ -7,11 +7,20 @@
 # req/s, p50, p99, non-2xx and connection errors, and the host's peak working set.
 #
 #   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60]
+#   bench/api/run.sh round-trips [requests per kind, default 200]
+# The second form counts round trips to PostgreSQL per request instead (host and bare endpoint both connect through
+# bench/api/pg_round_trips.py, a counting proxy; no load figures, the proxy slows everything down).
 # Uses its own ports (test ports + 850, or STREAMFLOW_BENCH_OFFSET) and .data/bench-api/. Loopback only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd -P)
 source "$ROOT/scripts/lib/services.sh"
+MODE=load
+if [[ "${1:-}" == round-trips ]]; then
+  MODE=round-trips
+  REQUESTS=${2:-200}
+  set -- 10 60
+fi
 SECONDS_PER_RUN=${1:-10}
 MIXED_SECONDS=${2:-60}
 OFFSET=${STREAMFLOW_BENCH_OFFSET:-850}
@@ -33,9 +42,19 @@ sf_start_azurite "$RUN_DIR/azurite" $((10010 + OFFSET)) $((10011 + OFFSET)) $((1
 sf_start_maildev $((1125 + OFFSET)) $((1180 + OFFSET))
 sf_bootstrap_database
 (cd "$BIN_DIR" && dotnet StreamFlow.Standalone.dll migrate 201>&- >/dev/null)
+if [[ $MODE == round-trips ]]; then
+  proxy_port=$((54335 + OFFSET))
+  sf_spawn pg-round-trips "$RUN_DIR/logs/pg-round-trips.log" python3 "$ROOT/bench/api/pg_round_trips.py" "$proxy_port" $((54330 + OFFSET)) "$RUN_DIR/round-trips"
+  until [[ -s "$RUN_DIR/round-trips" ]]; do sf_sleep 0.1; done
+  export Postgres__AppConnectionString=$(sed -E "s/Port=[0-9]+/Port=$proxy_port/" <<<"$Postgres__AppConnectionString")
+fi
 sf_spawn streamflow "$RUN_DIR/logs/streamflow.log" env -C "$BIN_DIR" dotnet StreamFlow.Standalone.dll
 host_pid=$SF_LAST_PID
 until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
+if [[ $MODE == round-trips ]]; then
+  dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll round-trips "http://127.0.0.1:$STREAMFLOW_PORT" "$RUN_DIR/round-trips" "$REQUESTS"
+  exit 0
+fi
 echo "machine: $(nproc) cores; StreamFlow standalone host (pid $host_pid) vs bare endpoint, $SECONDS_PER_RUN s per run"
 dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll api "http://127.0.0.1:$STREAMFLOW_PORT" \
   "$SECONDS_PER_RUN" "$MIXED_SECONDS" "$host_pid"

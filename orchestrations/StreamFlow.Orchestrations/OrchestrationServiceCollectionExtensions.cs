@@ -21,6 +21,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Scoring.TrainConversionModelActivity>();
         services.AddTransient<SendWebhookAttemptActivity>();
         services.AddHostedService<WebhookOutboxListener>();
+        services.AddHostedService<Outbox.WorkOutboxListener>();
         services.AddTransient<TakeBackupActivity>();
         services.AddTransient<RecordBackupRunActivity>();
         services.AddTransient<ApplyBackupRetentionActivity>();

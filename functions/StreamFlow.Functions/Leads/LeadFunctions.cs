@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Leads.Pipeline;
@@ -11,7 +9,6 @@ using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
-using StreamFlow.Functions.Scoring;
 
 namespace StreamFlow.Functions.Leads;
 
@@ -34,27 +31,20 @@ public sealed class LeadFunctions(
     RequestBody body,
     LeadService leads,
     PipelineService pipeline,
-    FunctionCatalog catalog,
-    ILogger<LeadFunctions> logger)
+    FunctionCatalog catalog)
 {
     [Function("CreateLead")]
     [ClientAccess(Permission.LeadsWrite)]
-    [ApiOperation("Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.", Tag = "Leads",
+    [ApiOperation("Creates a lead, answered already scored by the rules and the serving model (score: tier, probability, confidence, factors); "
+        + "with AI on, an AI re-score follows in the background (lead.scored). A duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.", Tag = "Leads",
         RequestBody = typeof(LeadBody), Response = typeof(Lead), SuccessStatus = 201, Problems = [403, 409, 422])]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = request.Client();
         var lead = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
         var merge = string.Equals(request.Query["merge"], "true", StringComparison.OrdinalIgnoreCase);
-        var created = lead.Succeeded ? await leads.CreateAsync(ActorOf(caller), lead.Value.ToInput(), merge, cancellationToken) : lead.Problem;
-        if (created.Succeeded)
-        {
-            await LeadScoringScheduler.ScheduleAsync(durable, caller.TenantId, created.Value.Lead, logger, cancellationToken);
-        }
-
+        var created = lead.Succeeded ? await leads.CreateAsync(ActorOf(request.Client()), lead.Value.ToInput(), merge, cancellationToken) : lead.Problem;
         return ApiResults.From(created, result => result.Created ? CreatedAt(request, result.Lead) : ApiResults.Json(result.Lead), request);
     }
 
@@ -89,24 +79,18 @@ public sealed class LeadFunctions(
 
     [Function("UpdateLead")]
     [ClientAccess(Permission.LeadsWrite)]
-    [ApiOperation("Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason).",
+    [ApiOperation("Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason). "
+        + "A change to what scoring reads is re-scored before the answer.",
         Tag = "Leads", RequestBody = typeof(LeadBody), Response = typeof(Lead), Problems = [403, 404, 409, 422])]
     public async Task<IResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "v1/leads/{id:guid}")] HttpRequest request,
         Guid id,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var caller = request.Client();
         var change = await body.ReadJsonAsync<LeadBody>(request, cancellationToken);
         var updated = change.Succeeded
-            ? await leads.UpdateAsync(ActorOf(caller), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken)
+            ? await leads.UpdateAsync(ActorOf(request.Client()), id, new LeadUpdate(change.Value.ToInput(), change.Value.Outcome), cancellationToken)
             : change.Problem;
-        if (updated is { Succeeded: true, Value.ScoreStatus: "pending" })
-        {
-            await LeadScoringScheduler.ScheduleAsync(durable, caller.TenantId, updated.Value, logger, cancellationToken);
-        }
-
         return ApiResults.From(updated, lead => ApiResults.Json(lead), request);
     }
 

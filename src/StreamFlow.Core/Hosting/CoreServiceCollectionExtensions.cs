@@ -39,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Webhooks.IWebhookAdminNotifier, Webhooks.EmailWebhookAdminNotifier>();
         services.TryAddSingleton<Ai.IAiBudgetAlertSink, Ai.NotifyingAiBudgetAlertSink>();
         services.TryAddSingleton<Leads.Import.IImportedLeadScorer, Scoring.ImportedLeadScorer>();
+        services.TryAddSingleton<Leads.IChangedLeadScorer, Scoring.ChangedLeadScorer>();
         services.TryAddSingleton<Tenancy.ITenantOwnerAccounts, Identity.Clients.TenantOwnerAccounts>();
         services.TryAddSingleton<Email.TenantAdminMailer>();
         services.TryAddSingleton<Scheduling.TimerSlotStore>();
@@ -90,6 +91,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UserAdministrationService>();
 
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
+        services.AddOptions<RateLimiting.RateLimitOptions>().Bind(configuration.GetSection(RateLimiting.RateLimitOptions.Section));
+        services.AddHostedService<RateLimiting.ApiRateLimitSync>();
+        services.AddOptions<Outbox.WorkOutboxOptions>().Bind(configuration.GetSection(Outbox.WorkOutboxOptions.Section))
+            .Configure(options => options.TaskHub = configuration[$"{Outbox.WorkOutboxOptions.Section}:TaskHub"] is { Length: > 0 } hub ? hub : configuration["Durable:TaskHub"] ?? "");
+        services.AddSingleton<Outbox.WorkOutbox>();
+        services.AddSingleton<Outbox.WorkOutboxDispatcher>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();
         services.AddSingleton<Leads.LeadService>();
         services.AddSingleton<Leads.LeadRouter>();

@@ -13,9 +13,10 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 
 /// <summary>
 /// Leads of one client business: create (refusing or merging duplicates), read, change, soft-delete and restore, list
-/// with filters, notes and the activity timeline. Every change that matters for scoring marks the lead for re-scoring.
+/// with filters, notes and the activity timeline. A new lead, and every change that matters for scoring, is scored in the
+/// same transaction (rules and model; the AI re-score follows through the work outbox), so answers carry the score.
 /// </summary>
-public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, TimeProvider timeProvider)
+public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TimeProvider timeProvider)
 {
 
     public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
@@ -68,6 +69,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 await LeadStore.InsertAsync(scope, actor.TenantId, lead, now);
                 await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
                 await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+                await scorer.ScoreInTransactionAsync(scope, actor.TenantId, lead.Id);
                 var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead();
                 await outbox.AddAsync(scope, actor.TenantId, "lead.created", created, scope.CancellationToken);
                 return (created, true);
@@ -83,7 +85,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
 
     public async Task<Result<Lead>> GetAsync(Guid tenantId, Guid leadId, bool includeDeleted, CancellationToken cancellationToken)
     {
-        var lead = await database.InTenantAsync(tenantId, scope => LeadStore.FindAsync(scope, leadId), cancellationToken);
+        var lead = await LeadStore.FindAsync(database, tenantId, leadId, cancellationToken);
         return lead is null || (lead.DeletedAt is not null && !includeDeleted) ? Problem.NotFound("The lead") : lead.ToLead();
     }
 
@@ -142,6 +144,11 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 var now = timeProvider.GetUtcNow();
                 await LeadStore.UpdateAsync(scope, changed, rescore, now);
                 await RecordChangesAsync(scope, actor, current, changed, now);
+                if (rescore)
+                {
+                    await scorer.ScoreInTransactionAsync(scope, actor.TenantId, leadId);
+                }
+
                 var updated = (await LeadStore.FindAsync(scope, leadId))!.ToLead();
                 await PublishChangesAsync(scope, actor.TenantId, current, updated);
                 return updated;
@@ -249,6 +256,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
         var now = timeProvider.GetUtcNow();
         await LeadStore.UpdateAsync(scope, merged, rescore: true, now);
         await LeadStore.RecordActivityAsync(scope, actor.TenantId, existingId, "merged", null, actor.Actor, "{}", now);
+        await scorer.ScoreInTransactionAsync(scope, actor.TenantId, existingId);
         return ((await LeadStore.FindAsync(scope, existingId))!.ToLead(), false);
     }
 

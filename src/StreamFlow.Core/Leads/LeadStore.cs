@@ -168,6 +168,14 @@ internal static class LeadStore
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdSql, new { Id = id }));
 
+    /// <summary>A read on its own: tenant setting and row in one round trip, no BEGIN/COMMIT of its own.</summary>
+    public static Task<StoredLead?> FindAsync(StreamFlowDatabase database, Guid tenantId, Guid id, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Id", id);
+        return database.InTenantBatchAsync(tenantId, ByIdSql, parameters, results => results.ReadSingleOrDefaultAsync<StoredLead>(), cancellationToken);
+    }
+
     public static Task<string?> UserNameAsync(DbTransactionScope scope, Guid userId) =>
         scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(UserNameSql, new { Id = userId }));
 

@@ -4,7 +4,6 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.Rules;
-using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Webhooks;
 using ApiFactor = StreamFlow.Core.Leads.ScoreFactor;
 using ApiScore = StreamFlow.Core.Leads.LeadScore;
@@ -20,56 +19,60 @@ public sealed record ScoredLead(Guid LeadId, ApiScore Score, Guid? AssignedTo);
 /// </summary>
 public sealed class LeadScoringService(
     StreamFlowDatabase database,
-    TenantService tenants,
     ModelRegistry models,
     LeadRouter router,
     WebhookOutbox outbox,
     TimeProvider timeProvider)
 {
     /// <summary>Scores the given leads of one tenant (deleted or missing ids are skipped) and routes the unassigned ones.</summary>
-    public async Task<IReadOnlyList<ScoredLead>> ScoreAsync(Guid tenantId, IReadOnlyList<Guid> leadIds, IReadOnlyDictionary<Guid, AiSignal>? aiSignals, CancellationToken cancellationToken)
-    {
-        var tenant = (await tenants.GetAsync(tenantId, cancellationToken)).Value ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
-        var model = await models.ServingAsync(tenantId, cancellationToken);
-        return await database.InTenantAsync(tenantId, async scope =>
-        {
-            var settings = await ScoringSettingsStore.LoadAsync(scope);
-            var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(tenant.Industry);
-            var thresholds = settings.Thresholds ?? model?.Report.Thresholds ?? TierThresholds.Default;
-            var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead()).ToList();
-            var now = timeProvider.GetUtcNow();
-            var routing = await router.PrepareAsync(scope, settings.Routing);
-            var scored = new List<ScoredLead>(leads.Count);
-            foreach (var lead in leads)
-            {
-                var profile = LeadProfiles.From(lead);
-                var inputs = new ScoreInputs(
-                    RulesScorer.Score(ruleSet, profile), ruleSet.BaseScore,
-                    model is null ? null : ModelSignal.From(model, profile),
-                    aiSignals?.GetValueOrDefault(lead.Id));
-                var combined = ScoreCombiner.Combine(inputs, thresholds, ScoreWeights.Default);
-                var score = new ApiScore(
-                    combined.Value,
-                    combined.Tier.ToString().ToLowerInvariant(),
-                    combined.Probability is { } p ? Math.Round(p, 4) : null,
-                    Math.Round(combined.Confidence, 3),
-                    combined.Factors.Select(f => new ApiFactor(f.Name, f.Direction == FactorDirection.Up ? "up" : "down", Math.Round(f.Weight, 2))).ToList(),
-                    combined.Model,
-                    now);
-                await PersistAsync(scope, tenantId, lead.Id, score, now);
-                await outbox.AddAsync(scope, tenantId, "lead.scored", new { leadId = lead.Id, score }, scope.CancellationToken);
-                var assigned = lead.OwnerUserId is null ? routing.Assign(lead) : null;
-                if (assigned is { } owner)
-                {
-                    await LeadRouter.AssignAsync(scope, tenantId, lead.Id, owner, now);
-                    await outbox.AddAsync(scope, tenantId, "lead.assigned", await LeadAssignedData.ForAsync(scope, lead.Id, owner, now), scope.CancellationToken);
-                }
+    public Task<IReadOnlyList<ScoredLead>> ScoreAsync(Guid tenantId, IReadOnlyList<Guid> leadIds, IReadOnlyDictionary<Guid, AiSignal>? aiSignals, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async scope => (await ScoreInTransactionAsync(scope, tenantId, leadIds, aiSignals)).Scored, cancellationToken);
 
-                scored.Add(new ScoredLead(lead.Id, score, assigned));
+    /// <summary>
+    /// Scores inside a transaction of the tenant's that is already open (the one that created or changed the leads), so
+    /// that the change commits scored or not at all. Tells whether the tenant has AI on, for the AI re-score to follow.
+    /// </summary>
+    internal async Task<(IReadOnlyList<ScoredLead> Scored, bool AiEnabled)> ScoreInTransactionAsync(
+        DbTransactionScope scope, Guid tenantId, IReadOnlyList<Guid> leadIds, IReadOnlyDictionary<Guid, AiSignal>? aiSignals)
+    {
+        var context = await ScoringSettingsStore.LoadContextAsync(scope, tenantId) ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
+        var settings = context.Settings;
+        var model = context.Model is { } serving ? await models.LoadAsync(tenantId, serving, scope.CancellationToken) : null;
+        var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(context.Industry);
+        var thresholds = settings.Thresholds ?? model?.Report.Thresholds ?? TierThresholds.Default;
+        var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead()).ToList();
+        var now = timeProvider.GetUtcNow();
+        var routing = leads.Any(l => l.OwnerUserId is null) ? await router.PrepareAsync(scope, settings.Routing) : null;
+        var scored = new List<ScoredLead>(leads.Count);
+        foreach (var lead in leads)
+        {
+            var profile = LeadProfiles.From(lead);
+            var inputs = new ScoreInputs(
+                RulesScorer.Score(ruleSet, profile), ruleSet.BaseScore,
+                model is null ? null : ModelSignal.From(model, profile),
+                aiSignals?.GetValueOrDefault(lead.Id));
+            var combined = ScoreCombiner.Combine(inputs, thresholds, ScoreWeights.Default);
+            var score = new ApiScore(
+                combined.Value,
+                combined.Tier.ToString().ToLowerInvariant(),
+                combined.Probability is { } p ? Math.Round(p, 4) : null,
+                Math.Round(combined.Confidence, 3),
+                combined.Factors.Select(f => new ApiFactor(f.Name, f.Direction == FactorDirection.Up ? "up" : "down", Math.Round(f.Weight, 2))).ToList(),
+                combined.Model,
+                now);
+            await PersistAsync(scope, tenantId, lead.Id, score, now);
+            await outbox.AddAsync(scope, tenantId, "lead.scored", new { leadId = lead.Id, score }, scope.CancellationToken);
+            var assigned = lead.OwnerUserId is null ? routing!.Assign(lead) : null;
+            if (assigned is { } owner)
+            {
+                await LeadRouter.AssignAsync(scope, tenantId, lead.Id, owner, now);
+                await outbox.AddAsync(scope, tenantId, "lead.assigned", await LeadAssignedData.ForAsync(scope, lead.Id, owner, now), scope.CancellationToken);
             }
 
-            return scored;
-        }, cancellationToken);
+            scored.Add(new ScoredLead(lead.Id, score, assigned));
+        }
+
+        return (scored, settings.AiEnabled);
     }
 
     /// <summary>Leads still waiting for a score after <paramref name="olderThan"/>: the sweep schedules them again.</summary>

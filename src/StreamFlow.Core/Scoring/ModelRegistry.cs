@@ -37,6 +37,12 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
             return null;
         }
 
+        return await LoadAsync(tenantId, serving, cancellationToken);
+    }
+
+    /// <summary>The model of a version read from the database: from the cache, or downloaded once and cached.</summary>
+    internal async Task<ConversionModel?> LoadAsync(Guid tenantId, ServingModelRow serving, CancellationToken cancellationToken)
+    {
         if (_loaded.TryGetValue((tenantId, serving.Version), out var cached))
         {
             return cached;
@@ -47,6 +53,12 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
         if (!loaded.Succeeded)
         {
             return null;
+        }
+
+        // A promoted model replaces its predecessors: keep one version per tenant in memory.
+        foreach (var key in _loaded.Keys.Where(k => k.Tenant == tenantId && k.Version != serving.Version))
+        {
+            _loaded.TryRemove(key, out _);
         }
 
         return _loaded.GetOrAdd((tenantId, serving.Version), loaded.Value);

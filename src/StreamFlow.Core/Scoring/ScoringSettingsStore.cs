@@ -16,6 +16,17 @@ internal static class ScoringSettingsStore
         FROM scoring_settings
         """;
 
+    // The tenant's industry (default rules), its settings and its serving model's version in one round trip.
+    private const string LoadContextSql = """
+        SELECT t.industry AS Industry, s.rule_set::text AS RuleSet, s.hot_threshold AS Hot, s.warm_threshold AS Warm,
+               COALESCE(s.ai_enabled, false) AS AiEnabled, COALESCE(s.routing::text, '{}') AS Routing,
+               m.version AS ModelVersion, m.blob_name AS ModelBlobName
+        FROM tenants AS t
+        LEFT JOIN scoring_settings AS s ON s.tenant_id = t.id
+        LEFT JOIN scoring_models AS m ON m.status = 'serving'
+        WHERE t.id = @TenantId
+        """;
+
     private const string SaveRulesSql = """
         INSERT INTO scoring_settings (tenant_id, rule_set, hot_threshold, warm_threshold, ai_enabled, routing, updated_at)
         VALUES (@TenantId, @RuleSet::jsonb, @Hot, @Warm, @AiEnabled, @Routing::jsonb, now())
@@ -23,9 +34,21 @@ internal static class ScoringSettingsStore
             warm_threshold = EXCLUDED.warm_threshold, ai_enabled = EXCLUDED.ai_enabled, routing = EXCLUDED.routing, updated_at = now()
         """;
 
-    public static async Task<ScoringSettings> LoadAsync(DbTransactionScope scope)
+    public static async Task<ScoringSettings> LoadAsync(DbTransactionScope scope) =>
+        ToSettings(await scope.Connection.QuerySingleOrDefaultAsync<SettingsRow>(scope.Command(LoadSql)));
+
+    /// <summary>Null when the tenant does not exist.</summary>
+    public static async Task<ScoringContext?> LoadContextAsync(DbTransactionScope scope, Guid tenantId)
     {
-        var settings = await scope.Connection.QuerySingleOrDefaultAsync<SettingsRow>(scope.Command(LoadSql));
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<ContextRow>(scope.Command(LoadContextSql, new { TenantId = tenantId }));
+        return row is null ? null : new ScoringContext(
+            row.Industry,
+            ToSettings(row),
+            row.ModelVersion is { } version ? new ServingModelRow { Version = version, BlobName = row.ModelBlobName! } : null);
+    }
+
+    private static ScoringSettings ToSettings(SettingsRow? settings)
+    {
         if (settings is null)
         {
             return new ScoringSettings(null, null, false, new RoutingSettings());
@@ -50,7 +73,9 @@ internal static class ScoringSettingsStore
         }));
 }
 
-internal sealed record SettingsRow
+internal sealed record ScoringContext(string Industry, ScoringSettings Settings, ServingModelRow? Model);
+
+internal record SettingsRow
 {
     public string? RuleSet { get; init; }
 
@@ -61,4 +86,13 @@ internal sealed record SettingsRow
     public bool AiEnabled { get; init; }
 
     public string Routing { get; init; } = "{}";
+}
+
+internal sealed record ContextRow : SettingsRow
+{
+    public string Industry { get; init; } = "";
+
+    public int? ModelVersion { get; init; }
+
+    public string? ModelBlobName { get; init; }
 }

@@ -24,7 +24,26 @@ public sealed class LeadApiTests(HostFixture fixture)
         Assert.Equal("new", lead.GetProperty("stage").GetString());
         Assert.Equal(2400, lead.GetProperty("attributes").GetProperty("squareFeet").GetInt32());
         Assert.True(lead.GetProperty("attributes").GetProperty("emergency").GetBoolean());
-        Assert.Equal("pending", lead.GetProperty("scoreStatus").GetString());
+        Assert.Equal("scored", lead.GetProperty("scoreStatus").GetString());
+    }
+
+    [Fact]
+    public async Task The_201_of_a_created_lead_already_carries_its_score_and_a_change_is_answered_rescored()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+
+        var created = await CreateAsync(tenant, new { firstName = "Kim", company = "Kim's Bakery", source = "Referral", state = "TX" });
+        using var change = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Patch, $"/api/v1/leads/{created.GetProperty("id").GetGuid()}", tenant.OwnerToken, new { source = "Cold call" }));
+        var changed = await change.Content.ReadFromJsonAsync<JsonElement>();
+
+        var score = created.GetProperty("score");
+        Assert.Equal("scored", created.GetProperty("scoreStatus").GetString());
+        Assert.Contains(score.GetProperty("tier").GetString(), new[] { "hot", "warm", "cold" });
+        Assert.InRange(score.GetProperty("confidence").GetDouble(), 0, 1);
+        Assert.NotEqual(0, score.GetProperty("factors").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal("scored", changed.GetProperty("scoreStatus").GetString());
+        Assert.True(changed.GetProperty("score").GetProperty("scoredAt").GetDateTimeOffset() >= score.GetProperty("scoredAt").GetDateTimeOffset());
     }
 
     [Fact]

@@ -92,16 +92,8 @@ public sealed class ClientAuthService(
         }
 
         var now = timeProvider.GetUtcNow();
-        var session = await database.InTenantAsync(tenantId, async scope =>
-        {
-            var found = await SessionStore.LookupAsync(scope, SessionToken.Hash(token!));
-            if (found is not null && found.RevokedAt is null && now - found.LastSeenAt >= options.SessionTouchInterval && IsLive(found, now))
-            {
-                await SessionStore.TouchAsync(scope, found.SessionId, now);
-            }
-
-            return found;
-        }, cancellationToken);
+        var session = await SessionStore.CheckAsync(
+            database, tenantId, SessionToken.Hash(token!), now, now - options.SessionTouchInterval, now - options.SessionIdleTimeout, cancellationToken);
 
         if (session is null || session.RevokedAt is not null || !IsLive(session, now) || session.UserStatus != UserStatus.Active)
         {

@@ -37,7 +37,17 @@ internal static class SessionStore
         WHERE s.token_hash = @TokenHash
         """;
 
-    private const string TouchSql = "UPDATE sessions SET last_seen_at = @Now WHERE id = @Id";
+    // The check of every authenticated request, one statement: the session's last-seen time is written only when it
+    // is older than the touch interval (at most once a minute) and the session still live; the SELECT reads the
+    // snapshot from before the UPDATE, so liveness is judged on the stored time.
+    private const string CheckSql = """
+        WITH touched AS (
+            UPDATE sessions SET last_seen_at = @Now
+            WHERE token_hash = @TokenHash AND revoked_at IS NULL AND expires_at > @Now
+              AND last_seen_at <= @TouchBefore AND last_seen_at > @IdleBefore
+            RETURNING id
+        )
+        """ + LookupSql;
 
     private const string ListSql = """
         SELECT id AS Id, created_at AS CreatedAt, last_seen_at AS LastSeenAt, expires_at AS ExpiresAt, ip AS Ip, user_agent AS UserAgent,
@@ -54,11 +64,17 @@ internal static class SessionStore
     public static Task InsertAsync(DbTransactionScope scope, Guid id, Guid tenantId, Guid userId, byte[] tokenHash, DateTimeOffset now, DateTimeOffset expiresAt, string? ip, string? userAgent) =>
         scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { Id = id, TenantId = tenantId, UserId = userId, TokenHash = tokenHash, Now = now, ExpiresAt = expiresAt, Ip = ip, UserAgent = userAgent }));
 
-    public static Task<SessionLookup?> LookupAsync(DbTransactionScope scope, byte[] tokenHash) =>
-        scope.Connection.QuerySingleOrDefaultAsync<SessionLookup>(scope.Command(LookupSql, new { TokenHash = tokenHash }));
-
-    public static Task TouchAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new { Id = id, Now = now }));
+    /// <summary>Looks the session up and touches it when due, in one round trip of its own (no transaction needed).</summary>
+    public static Task<SessionLookup?> CheckAsync(
+        StreamFlowDatabase database, Guid tenantId, byte[] tokenHash, DateTimeOffset now, DateTimeOffset touchBefore, DateTimeOffset idleBefore, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("TokenHash", tokenHash);
+        parameters.Add("Now", now);
+        parameters.Add("TouchBefore", touchBefore);
+        parameters.Add("IdleBefore", idleBefore);
+        return database.InTenantBatchAsync(tenantId, CheckSql, parameters, results => results.ReadSingleOrDefaultAsync<SessionLookup>(), cancellationToken);
+    }
 
     public static async Task<IReadOnlyList<SessionView>> ListAsync(DbTransactionScope scope, Guid userId, Guid current, DateTimeOffset now, DateTimeOffset idleCutoff) =>
         (await scope.Connection.QueryAsync<SessionView>(scope.Command(ListSql, new { UserId = userId, Current = current, Now = now, IdleCutoff = idleCutoff }))).ToList();

@@ -72,7 +72,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return await RequestAdapter.SendAsync<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadPage>(requestInfo, global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.
+        /// Creates a lead, answered already scored by the rules and the serving model (score: tier, probability, confidence, factors); with AI on, an AI re-score follows in the background (lead.scored). A duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.
         /// </summary>
         /// <returns>A <see cref="global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead"/></returns>
         /// <param name="body">The request body</param>
@@ -130,7 +130,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return requestInfo;
         }
         /// <summary>
-        /// Creates a lead; a duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.
+        /// Creates a lead, answered already scored by the rules and the serving model (score: tier, probability, confidence, factors); with AI on, an AI re-score follows in the background (lead.scored). A duplicate email or phone is 409 with existingLeadId, or merged with ?merge=true.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -89,7 +89,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads.Item
             return await RequestAdapter.SendAsync<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead>(requestInfo, global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason).
+        /// Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason). A change to what scoring reads is re-scored before the answer.
         /// </summary>
         /// <returns>A <see cref="global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead"/></returns>
         /// <param name="body">The request body</param>
@@ -168,7 +168,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads.Item
             return requestInfo;
         }
         /// <summary>
-        /// Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason).
+        /// Changes a lead: fields, attributes (null removes one), stage, owner, or outcome (won with amount, lost with reason). A change to what scoring reads is re-scored before the answer.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

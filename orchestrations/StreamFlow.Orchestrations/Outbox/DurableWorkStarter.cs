@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using StreamFlow.Core.Outbox;
+using StreamFlow.Orchestrations.Leads;
+using StreamFlow.Orchestrations.Scoring;
+
+namespace StreamFlow.Orchestrations.Outbox;
+
+/// <summary>
+/// Starts the orchestration of each outbox work item through a durable client, several at a time. The instance id is
+/// the outbox row's, so a row started again after a dispatcher died (its removal lost) finds its instance already there.
+/// </summary>
+public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger) : IWorkStarter
+{
+    private const int Parallelism = 16;
+
+    public async Task<IReadOnlyList<long>> StartAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken)
+    {
+        var started = new ConcurrentBag<long>();
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, token) =>
+        {
+            if (await TryStartAsync(item, token))
+            {
+                started.Add(item.Id);
+            }
+        });
+        return started.ToList();
+    }
+
+    /// <summary>Imports and trainings keep the instance ids they always had; a re-score is one per outbox row.</summary>
+    internal static string InstanceId(WorkItem item) => item.Kind switch
+    {
+        WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
+        WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
+        _ => $"work-{item.Id}",
+    };
+
+    private async Task<bool> TryStartAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        var (name, input) = item.Kind switch
+        {
+            WorkKinds.LeadAiRescore => (TaskNames.LeadScoring, new LeadScoringInput(item.TenantId, item.SubjectId)),
+            WorkKinds.LeadImport => (TaskNames.LeadImport, new LeadImportInput(item.TenantId, item.SubjectId)),
+            WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
+            _ => ((string?)null, (object?)null),
+        };
+        if (name is null)
+        {
+            // Written by a newer version of the app during a rolling deployment: left for a host that knows the kind.
+            logger.LogWarning("Outbox work item {WorkId} has the unknown kind {Kind}; left for another host", item.Id, item.Kind);
+            return false;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(name, input, new StartOrchestrationOptions(InstanceId(item)), cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await client.GetInstanceAsync(InstanceId(item), getInputsAndOutputs: false, cancellationToken) is not null)
+                {
+                    return true;
+                }
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The backend is down: the item keeps its claim and is tried again when it runs out.
+            }
+
+            logger.LogWarning(exception, "Could not start outbox work item {WorkId} ({Kind}); it is retried after its claim runs out", item.Id, item.Kind);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Leads;
+
+/// <summary>
+/// Scores a lead inside the transaction that created or changed it, so the answer already carries the score (rules and
+/// the serving model, in process). Scoring implements it and depends on Leads, so Leads reaches it through this seam.
+/// Work that needs the durable backend (the AI re-score) goes into the work outbox of the same transaction.
+/// </summary>
+public interface IChangedLeadScorer
+{
+    Task ScoreInTransactionAsync(DbTransactionScope scope, Guid tenantId, Guid leadId);
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Outbox;
+
+/// <summary>The kinds of durable work a request can leave in the outbox; the dispatcher's starter knows how to start each.</summary>
+public static class WorkKinds
+{
+    /// <summary>Re-score a lead with the AI signal (the request already answered with rules + model).</summary>
+    public const string LeadAiRescore = "lead.ai-rescore";
+
+    /// <summary>Run an accepted lead import (subject: the import id).</summary>
+    public const string LeadImport = "lead.import";
+
+    /// <summary>Train the tenant's conversion model (subject: the training run id).</summary>
+    public const string ModelTraining = "scoring.train";
+}
+
+/// <summary>One claimed row: start <see cref="Kind"/> for <see cref="SubjectId"/> of <see cref="TenantId"/>.</summary>
+public sealed record WorkItem(long Id, Guid TenantId, string Kind, Guid SubjectId);
+
+/// <summary>
+/// Durable work as rows of the caller's own tenant transaction (table <c>work_outbox</c>): committed exactly when the
+/// change that needs it is, and started afterwards by <see cref="WorkOutboxDispatcher"/>, so that no request waits on the
+/// durable backend and a crash after the commit loses nothing.
+/// </summary>
+public sealed class WorkOutbox(IOptions<WorkOutboxOptions> options)
+{
+    public const string NotificationChannel = "work_outbox";
+
+    /// <summary>Adds work inside <paramref name="scope"/>, which must be <paramref name="tenantId"/>'s transaction.</summary>
+    public Task AddAsync(DbTransactionScope scope, Guid tenantId, string kind, Guid subjectId)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        return WorkOutboxStore.InsertAsync(scope, options.Value.TaskHub, tenantId, kind, subjectId);
+    }
+}

@@ -1,0 +1,18 @@
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Outbox;
+
+namespace StreamFlow.Core.Scoring;
+
+/// <summary>Rules and model now, in the change's transaction; the AI re-score later, from the work outbox, when the tenant has AI on.</summary>
+internal sealed class ChangedLeadScorer(LeadScoringService scoring, WorkOutbox work) : IChangedLeadScorer
+{
+    public async Task ScoreInTransactionAsync(DbTransactionScope scope, Guid tenantId, Guid leadId)
+    {
+        var (_, aiEnabled) = await scoring.ScoreInTransactionAsync(scope, tenantId, [leadId], null);
+        if (aiEnabled)
+        {
+            await work.AddAsync(scope, tenantId, WorkKinds.LeadAiRescore, leadId);
+        }
+    }
+}
