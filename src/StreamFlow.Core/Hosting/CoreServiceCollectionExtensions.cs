@@ -86,6 +86,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PasswordResetService>();
         services.AddSingleton<MfaService>();
         services.AddSingleton<UserAdministrationService>();
+        services.AddSingleton<ApiKeys.ApiKeyService>();
 
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();

@@ -25,6 +25,9 @@ public enum Permission
     InvoicesRead,
     RfpsRead,
     RfpsWrite,
+
+    // Lead sources and integrator access (issue #20).
+    ApiKeysManage,
 }
 
 public static class RolePermissions
