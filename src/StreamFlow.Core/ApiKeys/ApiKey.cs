@@ -18,18 +18,22 @@ public sealed record CreatedApiKey(ApiKeyView ApiKey, string Key);
 
 public sealed record ApiKeyPage(IReadOnlyList<ApiKeyView> Items, string? NextCursor);
 
+// Arrays come back as comma-joined text (array_to_string): permission names hold no commas, and Dapper's record
+// constructors do not bind text[].
 internal sealed record ApiKeyRow(
-    Guid Id, string Name, string Prefix, string[] Scopes, int RequestsPerMinute, Guid CreatedBy, DateTimeOffset CreatedAt,
+    Guid Id, string Name, string Prefix, string Scopes, int RequestsPerMinute, Guid CreatedBy, DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, Guid? ReplacedBy)
 {
+    public string[] ScopeNames => Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
     public ApiKeyView ToView(DateTimeOffset now) =>
-        new(Id, Name, Prefix, Scopes, RequestsPerMinute, RevokedAt is not null ? "revoked" : ExpiresAt <= now ? "expired" : "active",
+        new(Id, Name, Prefix, ScopeNames, RequestsPerMinute, RevokedAt is not null ? "revoked" : ExpiresAt <= now ? "expired" : "active",
             CreatedBy, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt, ReplacedBy);
 }
 
 /// <summary>What authenticating a key reads in one statement: the key, its creator and its tenant.</summary>
 internal sealed record ApiKeyLookup(
-    Guid Id, string Name, string Prefix, byte[] KeyHash, string[] Scopes, int RequestsPerMinute, DateTimeOffset ExpiresAt,
+    Guid Id, string Name, string Prefix, byte[] KeyHash, string Scopes, int RequestsPerMinute, DateTimeOffset ExpiresAt,
     DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, Guid UserId, string Email, string Role, string UserStatus,
     string TenantStatus, string? SuspendedReason, int TenantRequestsPerMinute, int UserRequestsPerMinute);
 

@@ -138,7 +138,7 @@ public sealed class ApiKeyService(StreamFlowDatabase database, AuditLog audit, T
             }
 
             var scopeErrors = new ValidationErrors();
-            var scopes = ApiKeyScopes.Validate(old.Scopes, caller.Role, scopeErrors);
+            var scopes = ApiKeyScopes.Validate(old.ScopeNames, caller.Role, scopeErrors);
             if (scopeErrors.ToProblem() is not null)
             {
                 return Problem.Forbidden("The key holds permissions your role does not; a key never holds more than its creator.");
@@ -203,7 +203,7 @@ public sealed class ApiKeyService(StreamFlowDatabase database, AuditLog audit, T
             return Problem.Forbidden(ClientAuthService.SuspendedDetail(lookup.SuspendedReason));
         }
 
-        var apiKey = new ClientApiKey(lookup.Id, lookup.Name, lookup.Prefix, ApiKeyScopes.Parse(lookup.Scopes), lookup.RequestsPerMinute);
+        var apiKey = new ClientApiKey(lookup.Id, lookup.Name, lookup.Prefix, ApiKeyScopes.Parse(lookup.Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries)), lookup.RequestsPerMinute);
         return new ClientPrincipal(tenantId, lookup.UserId, lookup.Id, lookup.Email, ClientRoles.FromDatabase(lookup.Role),
             lookup.TenantRequestsPerMinute, lookup.UserRequestsPerMinute, apiKey);
     }
@@ -224,7 +224,7 @@ public sealed class ApiKeyService(StreamFlowDatabase database, AuditLog audit, T
         details ??= [];
         details["name"] = key.Name;
         details["prefix"] = key.Prefix;
-        details["scopes"] = new JsonArray([.. key.Scopes.Select(s => JsonValue.Create(s))]);
+        details["scopes"] = new JsonArray([.. key.ScopeNames.Select(s => JsonValue.Create(s))]);
         return new AuditEvent(AuditSystem.Client, actor.TenantId, actor.Actor, action, $"apikey:{key.Id}", AuditOutcome.Succeeded, origin, details);
     }
 

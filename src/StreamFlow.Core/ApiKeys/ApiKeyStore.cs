@@ -6,15 +6,14 @@ namespace StreamFlow.Core.ApiKeys;
 internal static class ApiKeyStore
 {
     private const string Columns = """
-        id AS Id, name AS Name, prefix AS Prefix, scopes AS Scopes, requests_per_minute AS RequestsPerMinute, created_by AS CreatedBy,
+        id AS Id, name AS Name, prefix AS Prefix, array_to_string(scopes, ',') AS Scopes, requests_per_minute AS RequestsPerMinute, created_by AS CreatedBy,
         created_at AS CreatedAt, expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt, replaced_by AS ReplacedBy
         """;
 
     private const string InsertSql = """
         INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_by, requests_per_minute, created_at, expires_at)
         VALUES (@Id, @TenantId, @Name, @Prefix, @KeyHash, @Scopes, @CreatedBy, @RequestsPerMinute, @CreatedAt, @ExpiresAt)
-        RETURNING
-        """ + Columns;
+        """ + " RETURNING " + Columns;
 
     private const string GetSql = "SELECT " + Columns + " FROM api_keys WHERE id = @Id";
 
@@ -29,7 +28,7 @@ internal static class ApiKeyStore
         """;
 
     private const string LookupSql = """
-        SELECT k.id AS Id, k.name AS Name, k.prefix AS Prefix, k.key_hash AS KeyHash, k.scopes AS Scopes,
+        SELECT k.id AS Id, k.name AS Name, k.prefix AS Prefix, k.key_hash AS KeyHash, array_to_string(k.scopes, ',') AS Scopes,
                k.requests_per_minute AS RequestsPerMinute, k.expires_at AS ExpiresAt, k.last_used_at AS LastUsedAt,
                k.revoked_at AS RevokedAt, u.id AS UserId, u.email AS Email, u.role AS Role, u.status AS UserStatus,
                t.status AS TenantStatus, t.suspended_reason AS SuspendedReason,

@@ -16,6 +16,7 @@ using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.LeadSources;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
@@ -111,6 +112,7 @@ public static class CoreServiceCollectionExtensions
         services.AddBackups(configuration);
         services.AddReports(configuration);
         services.AddRfps(configuration);
+        services.AddLeadSources(configuration);
         return services;
     }
 }

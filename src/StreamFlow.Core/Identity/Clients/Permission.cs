@@ -28,6 +28,7 @@ public enum Permission
 
     // Lead sources and integrator access (issue #20).
     ApiKeysManage,
+    LeadSourcesManage,
 }
 
 public static class RolePermissions
