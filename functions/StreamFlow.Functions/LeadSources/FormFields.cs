@@ -48,14 +48,15 @@ public static class FormFields
 
     private static Result<IReadOnlyDictionary<string, string>> FromJson(byte[] body)
     {
-        if (InputRules.Check(body) is { } refused)
-        {
-            return refused;
-        }
-
         try
         {
+            // Parsed first: InputRules.Check reads only JSON that is known to be well formed.
             using var document = JsonDocument.Parse(body);
+            if (InputRules.Check(body) is { } refused)
+            {
+                return refused;
+            }
+
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return Problem.Validation("$", "The form must be a JSON object of field names and values.");
