@@ -68,7 +68,7 @@ public sealed class LeadFunctions(
     {
         var caller = request.Client();
         var page = Paging.Read(request);
-        var filter = ReadFilter(request, caller.Role.Allows(Permission.LeadsRestore));
+        var filter = ReadFilter(request, caller.Allows(Permission.LeadsRestore));
         if (!page.Succeeded || !filter.Succeeded)
         {
             return ApiResults.Problem(page.Problem ?? filter.Problem!, request.HttpContext);
@@ -184,7 +184,7 @@ public sealed class LeadFunctions(
         return ApiResults.Json(lead, StatusCodes.Status201Created);
     }
 
-    private static LeadActor ActorOf(ClientPrincipal principal) => new(principal.TenantId, principal.Actor, principal.Role.Allows(Permission.LeadsAssign));
+    private static LeadActor ActorOf(ClientPrincipal principal) => new(principal.TenantId, principal.Actor, principal.Allows(Permission.LeadsAssign));
 
     private static Result<LeadFilter> ReadFilter(HttpRequest request, bool mayIncludeDeleted)
     {

@@ -17,6 +17,7 @@ using StreamFlow.Core.Tenancy;
 using StreamFlow.Core.Health;
 using StreamFlow.Core.Identity.Mfa;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.LeadSources;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
@@ -89,6 +90,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PasswordResetService>();
         services.AddSingleton<MfaService>();
         services.AddSingleton<UserAdministrationService>();
+        services.AddSingleton<ApiKeys.ApiKeyService>();
 
         services.AddSingleton<RateLimiting.ApiRateLimiter>();
         services.AddOptions<RateLimiting.RateLimitOptions>().Bind(configuration.GetSection(RateLimiting.RateLimitOptions.Section));
@@ -122,6 +124,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFieldOps();
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
+        services.AddLeadSources(configuration);
         return services;
     }
 }

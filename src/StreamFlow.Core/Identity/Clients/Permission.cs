@@ -32,6 +32,10 @@ public enum Permission
 
     /// <summary>One's own visits (status), punches and timesheets: the technician's phone.</summary>
     FieldWork,
+
+    // Lead sources and integrator access (issue #20).
+    ApiKeysManage,
+    LeadSourcesManage,
 }
 
 public static class RolePermissions

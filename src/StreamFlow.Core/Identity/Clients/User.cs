@@ -44,8 +44,19 @@ public sealed record UserView(Guid Id, string Email, string Name, ClientRole Rol
 
 public sealed record UserPage(IReadOnlyList<UserView> Items, string? NextCursor);
 
-/// <summary>An authenticated client user, bound to one tenant and one session.</summary>
-public sealed record ClientPrincipal(Guid TenantId, Guid UserId, Guid SessionId, string Email, ClientRole Role, int TenantRequestsPerMinute, int UserRequestsPerMinute)
+/// <summary>
+/// An authenticated client user, bound to one tenant and one session; or an integrator's API key (<see cref="ApiKey"/>),
+/// which acts for the user who created it (<see cref="SessionId"/> is then the key's id) and only within its scopes.
+/// </summary>
+public sealed record ClientPrincipal(
+    Guid TenantId, Guid UserId, Guid SessionId, string Email, ClientRole Role, int TenantRequestsPerMinute, int UserRequestsPerMinute,
+    ClientApiKey? ApiKey = null)
 {
-    public string Actor => $"user:{UserId}";
+    public string Actor => ApiKey is null ? $"user:{UserId}" : $"apikey:{ApiKey.Id}";
+
+    /// <summary>What the role grants, narrowed to the key's scopes when the caller is an API key.</summary>
+    public bool Allows(Permission permission) => Role.Allows(permission) && (ApiKey is null || ApiKey.Scopes.Contains(permission));
 }
+
+/// <summary>The API key a <see cref="ClientPrincipal"/> authenticated with.</summary>
+public sealed record ClientApiKey(Guid Id, string Name, string Prefix, IReadOnlySet<Permission> Scopes, int RequestsPerMinute);
