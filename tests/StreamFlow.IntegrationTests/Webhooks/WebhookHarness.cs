@@ -93,9 +93,25 @@ internal sealed class WebhookHarness : IAsyncDisposable
         return created.Value;
     }
 
+    /// <summary>
+    /// Publishes an event that this harness dispatches itself (DeliverAsync): it is committed already leased, so the
+    /// outbox listener of a standalone host running on the same database (the end-to-end suite) never claims and
+    /// delivers it a second time.
+    /// </summary>
     public Task<string> PublishAsync(Guid tenant, string eventType = WebhookEventCatalog.LeadCreated, object? data = null) =>
+        Database.InTenantAsync(tenant, async scope =>
+        {
+            var messageId = await Get<WebhookOutbox>().AddAsync(
+                scope, tenant, eventType, data ?? new { LeadId = Guid.NewGuid(), FirstName = "Dana" }, CancellationToken.None);
+            await scope.Connection.ExecuteAsync(scope.Command(
+                "UPDATE webhook_messages SET dispatch_lease_until = now() + interval '1 hour' WHERE id = @messageId", new { messageId }));
+            return messageId;
+        }, CancellationToken.None);
+
+    /// <summary>Publishes an event left for the outbox's claim and sweep to find, as the application does.</summary>
+    public Task<string> PublishUnclaimedAsync(Guid tenant) =>
         Database.InTenantAsync(tenant, scope => Get<WebhookOutbox>().AddAsync(
-            scope, tenant, eventType, data ?? new { LeadId = Guid.NewGuid(), FirstName = "Dana" }, CancellationToken.None), CancellationToken.None);
+            scope, tenant, WebhookEventCatalog.LeadCreated, new { LeadId = Guid.NewGuid(), FirstName = "Dana" }, CancellationToken.None), CancellationToken.None);
 
     /// <summary>Dispatches the tenant's events and waits until every delivery orchestration started for them has finished.</summary>
     public async Task<IReadOnlyList<WebhookDeliveryResult>> DeliverAsync(Guid tenant, params string[] messageIds)

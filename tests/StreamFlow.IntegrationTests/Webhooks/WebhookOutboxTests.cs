@@ -76,8 +76,8 @@ public sealed class WebhookOutboxTests(TestServices services) : IAsyncLifetime
         var urlB = _harness.Receiver.Url("ok");
         await _harness.CreateEndpointAsync(tenantA, urlA);
         await _harness.CreateEndpointAsync(tenantB, urlB);
-        var messageA = await _harness.PublishAsync(tenantA);
-        var messageB = await _harness.PublishAsync(tenantB);
+        var messageA = await _harness.PublishUnclaimedAsync(tenantA);
+        var messageB = await _harness.PublishUnclaimedAsync(tenantB);
 
         var summary = await _harness.Dispatcher.DispatchPendingAsync(_harness.Starter, CancellationToken.None);
         await _harness.WaitAsync(_harness.Starter.Started.Where(s => s.TenantId == tenantA || s.TenantId == tenantB).ToList());
@@ -92,7 +92,7 @@ public sealed class WebhookOutboxTests(TestServices services) : IAsyncLifetime
     public async Task The_claim_function_hands_out_only_ids_and_the_app_role_still_sees_no_outbox_row_without_a_tenant()
     {
         var tenant = await _harness.CreateTenantAsync();
-        var messageId = await _harness.PublishAsync(tenant);
+        var messageId = await _harness.PublishUnclaimedAsync(tenant);
 
         var visibleWithoutTenant = await _harness.Database.InPlatformAsync(
             scope => scope.Connection.ExecuteScalarAsync<long>(scope.Command("SELECT count(*) FROM webhook_messages")), CancellationToken.None);
@@ -110,7 +110,7 @@ public sealed class WebhookOutboxTests(TestServices services) : IAsyncLifetime
     public async Task A_claimed_event_is_not_claimed_again_while_its_lease_runs()
     {
         var tenant = await _harness.CreateTenantAsync();
-        var messageId = await _harness.PublishAsync(tenant);
+        var messageId = await _harness.PublishUnclaimedAsync(tenant);
 
         var first = await ClaimAsync();
         var second = await ClaimAsync();
