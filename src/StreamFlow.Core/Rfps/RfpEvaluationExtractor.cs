@@ -88,6 +88,6 @@ internal static partial class RfpEvaluationExtractor
     [GeneratedRegex(@"^[ ]*\(?(?:\d{1,2}|[a-h])[.)][ ]+(?<name>[A-Z][^\n(]{2,80}?)[ ]*[(\-–—,][ ]*(?<w>\d{1,3}(?:\.\d+)?[ ]*(?:%|percent|points?|pts\.?))[ ]*\)?[ ]*\.?[ ]*$", Options, Timeout)]
     private static partial Regex WeightedListItem();
 
-    [GeneratedRegex(@"(?<lpta>lowest[ ]+price[ ]+technically[ ]+acceptable|\bLPTA\b)|(?<tradeoff>best[ ]+value[ ]+(?:continuum[ ]*[,–-]?[ ]*)?trade[- ]?off|trade[- ]?off[ ]+(?:process|source[ ]+selection)|best[ ]+value\b|most[ ]+advantageous\b)|(?<lowest>lowest[ ]+(?:responsive,?[ ]+(?:and[ ]+)?responsible,?[ ]+)?(?:bid(?:der)?|price|offer(?:or)?)\b)", Options, Timeout)]
+    [GeneratedRegex(@"(?<lpta>lowest[ ]+price(?:d)?[ ]+(?:and[ ]+)?technically[ ]+acceptable|\bLPTA\b)|(?<tradeoff>best[ ]+value[ ]+(?:continuum[ ]*[,–-]?[ ]*)?trade[- ]?off|trade[- ]?off[ ]+(?:process|source[ ]+selection)|best[ ]+value\b|most[ ]+advantageous\b)|(?<lowest>lowest[ ]+(?:(?:responsive,?[ ]+(?:and[ ]+)?responsible|and[ ]+best),?[ ]+)?(?:bid(?:der)?|price|offer(?:or)?)\b)", Options, Timeout)]
     private static partial Regex BasisOfAward();
 }

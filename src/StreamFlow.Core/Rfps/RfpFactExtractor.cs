@@ -200,7 +200,7 @@ public static partial class RfpFactExtractor
     private const string ListNumber = @"(?:(?:\d{1,2}[a-z]?(?:\.\d{1,2})*\.?|[A-Z]\.\d{1,2}(?:\.\d{1,2})*\.?|\(?(?:[a-z]|[ivx]{1,5})[.)])[ ]+)?";
 
     // "Title: ...", "Project Title: ...", "b. Project Title: ...", "Project: ...", and the SF-form layout with the value in the next cell.
-    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:project|solicitation|contract|requirement|procurement|rfp|rfq)?[ ]*title(?:[ ]+of[ ]+(?:project|requirement))?|project(?:[ ]+name)?)[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:project|solicitation|contract|requirement|procurement|rfp|rfq)?[ ]*title(?:[ ]+of[ ]+(?:project|requirement))?|project(?:[ ]+name)?|subject)[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex LabeledTitle();
 
     // "Request for Proposals No. 123-45: HVAC Maintenance", "RFP 2027-014 - Roof Replacement".
@@ -212,7 +212,7 @@ public static partial class RfpFactExtractor
     private static partial Regex NumberThenTitle();
 
     // The letterhead layout: "REQUEST FOR QUOTES" / "RFQ #27-112" / "Landscape Maintenance ...", or "... NO. 303-27-0145" / "FOR" / title.
-    [GeneratedRegex(@"^[ ]*(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|qualifications)|invitation[ ]+(?:for|to)[ ]+bids?|solicitation|rfp|rfq|ifb|itb)\b[^\n:]{0,60}\n(?:[ ]*for[ ]*\n)?(?:[ ]*(?:rfp|rfq|ifb|itb)\b[^\n:]{0,40}\d[^\n:]*\n)?[ ]*(?<v>[A-Z][^\n:]{5,200})$", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|qualifications)|invitation[ ]+(?:for|to)[ ]+bids?|(?:combined[ ]+synopsis[ ]*/[ ]*)?solicitation|rfp|rfq|ifb|itb|(?:job|project|contract)[ ]+(?:no\.?|number|#))\b[^\n:]{0,60}\n(?:[ ]*for[ ]*\n)?(?:[ ]*(?:rfp|rfq|ifb|itb)\b[^\n:]{0,40}\d[^\n:]*\n)?[ ]*(?<v>[A-Z][^\n:]{5,200})$", Options, Timeout)]
     private static partial Regex LineAfterSolicitationHeading();
 
     // SAM.gov's layout: "Department/Ind. Agency: HOMELAND SECURITY, DEPARTMENT OF".
@@ -237,7 +237,7 @@ public static partial class RfpFactExtractor
     [GeneratedRegex(@"\b(?:solicitation|request|invitation|contract|notice|award|amendment|proposals?|quot\w*|bids?)\b|^[ ]*(?:rfp|rfq|ifb|itb)\b|\d{3,}", Options, Timeout)]
     private static partial Regex DocumentWords();
 
-    [GeneratedRegex(@"\b(?:(?:solicitation|rfp|rfq|ifb|itb|bid|tender|procurement)[ ]*\)?[ ]*(?:number|no\.?|num\.?|#|id)|notice[ ]+id)[ ]*[:.]?[ ]*(?:is[ ]+)?(?:\n[ ]*){0,2}(?<v>(?:(?:RFP|RFQ|IFB|ITB)[ ]+)?[A-Z0-9][A-Z0-9\-_./]{2,40}[A-Z0-9])", Options, Timeout)]
+    [GeneratedRegex(@"\b(?:(?:solicitation|rfp|rfq|ifb|itb|bid|tender|procurement|job|reference)[ ]*\)?[ ]*(?:number|no\.?|num\.?|#|id)|(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|bids?)|invitation[ ]+(?:for|to)[ ]+bids?)[ ]*(?:number|no\.?|#)|notice[ ]+id)[ ]*[:.]?[ ]*(?:is[ ]+)?(?:\n[ ]*){0,2}(?<v>(?:(?:RFP|RFQ|IFB|ITB)[ ]+)?[A-Z0-9][A-Z0-9\-_./]{2,40}[A-Z0-9])", Options, Timeout)]
     private static partial Regex LabeledSolicitationNumber();
 
     // A heading with the number after the document type: "RFP 2000003812", "Request for Proposals 23987", "REQUEST FOR QUOTES No. 269-2027-041".
@@ -294,7 +294,7 @@ public static partial class RfpFactExtractor
     private static partial Regex Unrestricted();
 
     // "Place of Performance: ...", "(vi) Place of performance: ...", "Location of Work: ...", "1.2 Location. The work will be performed at ...".
-    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:principal[ ]+)?place[ ]+of[ ]+performance(?:[ ]+(?:is|will[ ]+be|address|location))?[ ]*[:\-–]?|(?:work[ ]+)?location(?:[ ]+of[ ]+(?:work|services|performance))?[ ]*[:.])[ ]*(?:\n[ ]*){0,2}(?:the[ ]+work[ ]+(?:will[ ]+be|is)[ ]+performed[ ]+at[ ]+)?(?<v>[^\n]{3,200})", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:principal[ ]+)?place[ ]+of[ ]+performance(?:[ ]+(?:is|will[ ]+be|address|location))?[ ]*[:\-–]?|(?:(?:work|project|job)[ ]+)?location(?:[ ]+of[ ]+(?:work|services|performance))?[ ]*[:.])[ ]*(?:\n[ ]*){0,2}(?:the[ ]+work[ ]+(?:will[ ]+be|is)[ ]+performed[ ]+at[ ]+)?(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex LabeledPlace();
 
     [GeneratedRegex(@"\G\n[ ]*(?<v>[^\n]{0,120}\b[A-Z]{2}[ ]+\d{5}(?:-\d{4})?\b[^\n]{0,40})", RegexOptions.CultureInvariant, Timeout)]

@@ -63,6 +63,10 @@ internal static class RfpNoticeCorpus
             {
                 yield return string.Create(CultureInfo.InvariantCulture,
                     $"RFP corpus: {fact.Name,-20} recall {fact.Recall,7:P1} ({fact.Found}/{fact.Stated}), invented {fact.Invented}");
+                foreach (var miss in fact.Misses)
+                {
+                    yield return $"RFP corpus:   missed {miss}";
+                }
             }
         }
     }
@@ -101,7 +105,7 @@ internal static class RfpNoticeCorpus
 
                 if (!matched)
                 {
-                    tally.Misses.Add($"{notice.File}: expected {property.Value.GetRawText()}, read {actual}");
+                    tally.Misses.Add($"{notice.File}: expected {property.Value.GetRawText().ReplaceLineEndings(" ")}, read {actual}");
                 }
 
                 tallies[property.Name] = tally;
