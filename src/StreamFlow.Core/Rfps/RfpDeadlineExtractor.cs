@@ -11,6 +11,7 @@ namespace StreamFlow.Core.Rfps;
 internal static partial class RfpDeadlineExtractor
 {
     private const int DateWindow = 220;
+    private const int AttachedTime = 14;
 
     private static readonly Dictionary<string, string> Zones = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -20,6 +21,7 @@ internal static partial class RfpDeadlineExtractor
         ["PST"] = "America/Los_Angeles", ["PDT"] = "America/Los_Angeles", ["PT"] = "America/Los_Angeles", ["PACIFIC"] = "America/Los_Angeles",
         ["AKST"] = "America/Anchorage", ["AKDT"] = "America/Anchorage", ["ALASKA"] = "America/Anchorage",
         ["HST"] = "Pacific/Honolulu", ["HAST"] = "Pacific/Honolulu", ["HAWAII"] = "Pacific/Honolulu",
+        ["ARIZONA"] = "America/Phoenix", ["ARIZONA TIME"] = "America/Phoenix",
         ["UTC"] = "UTC", ["GMT"] = "UTC", ["Z"] = "UTC",
     };
 
@@ -27,13 +29,16 @@ internal static partial class RfpDeadlineExtractor
     {
         foreach (Match trigger in ResponseTrigger().Matches(index.Text))
         {
-            var lineStart = index.Text.LastIndexOf('\n', Math.Max(0, trigger.Index - 1)) + 1;
-            if (QuestionWords().IsMatch(index.Text.AsSpan(lineStart, trigger.Index + trigger.Length - lineStart)))
+            if (After(index, trigger.Index + trigger.Length) is not { } deadline)
             {
-                continue; // "questions are due ..." is the other deadline
+                continue;
             }
 
-            if (After(index, trigger.Index + trigger.Length) is { } deadline)
+            // "Deadline for submission of questions ... March 16": the question deadline, not the offers'.
+            var triggerEnd = trigger.Index + trigger.Length;
+            var lineStart = index.Text.LastIndexOf('\n', Math.Max(0, trigger.Index - 1)) + 1;
+            var dateStart = DatePattern().Match(index.Text, triggerEnd, Math.Min(DateWindow, index.Text.Length - triggerEnd)).Index;
+            if (!QuestionWords().IsMatch(index.Text.AsSpan(lineStart, dateStart - lineStart)))
             {
                 return deadline;
             }
@@ -55,7 +60,10 @@ internal static partial class RfpDeadlineExtractor
         return null;
     }
 
-    /// <summary>The first date after <paramref name="from"/> within the window, with the time and zone written next to it.</summary>
+    /// <summary>
+    /// The first date after <paramref name="from"/> within the window (the new one when the text reads "extended from
+    /// X to Y"), with the time written next to it and the zone next to the time.
+    /// </summary>
     internal static RfpFact<RfpDeadline>? After(RfpTextIndex index, int from)
     {
         var text = index.Text;
@@ -66,15 +74,30 @@ internal static partial class RfpDeadlineExtractor
             return null;
         }
 
-        // The time follows the date ("March 15, 2027 at 2:00 PM") or stands between trigger and date ("2:00 PM on March 15").
+        if (ExtendedTo().Match(text, date.Index + date.Length) is { Success: true } extension
+            && FromBefore().IsMatch(text.AsSpan(Math.Max(from, date.Index - 8), date.Index - Math.Max(from, date.Index - 8)))
+            && DatePattern().Match(text, extension.Index + extension.Length) is { Success: true } newDate && newDate.Index == extension.Index + extension.Length
+            && ParseDate(newDate) is { } newDay)
+        {
+            (date, day, from) = (newDate, newDay, extension.Index + extension.Length);
+        }
+
+        // The time follows the date ("March 15, 2027 at 2:00 PM") or stands before it ("2:00 PM on March 15"); a time
+        // further on belongs to the next sentence.
         var start = date.Index;
         var end = date.Index + date.Length;
-        var afterLength = Math.Min(70, text.Length - end);
-        var time = TimePattern().Match(text, end, afterLength);
+        var time = TimePattern().Match(text, end, Math.Min(AttachedTime, text.Length - end));
         if (!time.Success)
         {
             var before = Math.Max(from, date.Index - 60);
             time = TimePattern().Match(text, before, date.Index - before);
+        }
+
+        if (!time.Success)
+        {
+            var sentenceEnd = SentenceEnd().Match(text, end, Math.Min(70, text.Length - end));
+            var length = sentenceEnd.Success ? sentenceEnd.Index - end : Math.Min(70, text.Length - end);
+            time = TimePattern().Match(text, end, length);
         }
 
         TimeOnly? clock = null;
@@ -84,7 +107,7 @@ internal static partial class RfpDeadlineExtractor
             clock = parsed;
             start = Math.Min(start, time.Index);
             end = Math.Max(end, time.Index + time.Length);
-            var zoneMatch = ZonePattern().Match(text, time.Index + time.Length, Math.Min(30, text.Length - (time.Index + time.Length)));
+            var zoneMatch = ZonePattern().Match(text, time.Index + time.Length, Math.Min(40, text.Length - (time.Index + time.Length)));
             if (!zoneMatch.Success && time.Index > date.Index)
             {
                 zoneMatch = ZonePattern().Match(text, end, Math.Min(40, text.Length - end));
@@ -97,7 +120,7 @@ internal static partial class RfpDeadlineExtractor
             }
         }
 
-        var iana = zone is null ? null : Zones.GetValueOrDefault(zone.ToUpperInvariant());
+        var iana = zone is null ? null : Zones.GetValueOrDefault(RfpText.Collapse(zone).ToUpperInvariant());
         return new RfpFact<RfpDeadline>(new RfpDeadline(day, clock, zone, iana, ToUtc(day, clock, iana)), index.Source(start, end));
     }
 
@@ -187,21 +210,32 @@ internal static partial class RfpDeadlineExtractor
     private const int Timeout = 2000;
     private const string Month = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
-    [GeneratedRegex(@"\b(?:(?:offers?|proposals?|quotes?|quotations?|bids?|responses?|submissions?|applications?|packages?)\b[^\n.]{0,60}?\b(?:(?:are|is|will[ ]+be)[ ]+due|due|must[ ]+be[ ]+(?:received|submitted|delivered)|shall[ ]+be[ ]+(?:received|submitted|delivered)|(?:are|is)[ ]+to[ ]+be[ ]+(?:received|submitted)|will[ ]+be[ ]+(?:received|accepted)[ ]+until|no[ ]+later[ ]+than)|(?:offer|proposal|response|bid|quote)?[ ]*(?:due[ ]+date|closing[ ]+date|deadline|closing[ ]+time)(?:[ ]*(?:/|and)[ ]*(?:local[ ]+)?time)?|date[ ]+and[ ]+time[ ]+(?:for[ ]+)?(?:receipt|submission|opening)[ ]+of[ ]+(?:offers|proposals|bids|quotes))", Options, Timeout)]
+    [GeneratedRegex(@"\b(?:(?:offers?|proposals?|quotes?|quotations?|bids?|responses?|submissions?|applications?|packages?|(?:capability|qualifications?)[ ]+statements?)\b[^\n.]{0,100}?\b(?:(?:are|is|will[ ]+be)[ ]+due|due|must[ ]+be[ ]+(?:received|submitted|delivered)|shall[ ]+be[ ]+(?:received|submitted|delivered)|(?:are|is)[ ]+to[ ]+be[ ]+(?:received|submitted)|(?:will|shall)[ ]+be[ ]+(?:received|accepted)|no[ ]+later[ ]+than)|(?:offer|proposal|response|bid|quote)?[ ]*(?:due[ ]+date|closing[ ]+date|deadline|closing[ ]+time)s?\b(?:[ ]*(?:/|and)[ ]*(?:local[ ]+)?time)?|\bresponse[ ]+date\b|date[ ]+and[ ]+time[ ]+(?:for[ ]+)?(?:receipt|submission|opening)[ ]+of[ ]+(?:offers|proposals|bids|quotes))", Options, Timeout)]
     private static partial Regex ResponseTrigger();
 
-    [GeneratedRegex(@"question|inquir|clarification|\bRFIs?\b", Options, Timeout)]
+    [GeneratedRegex(@"question|inquir|clarification|\bRFIs?\b|requests?[ ]+for[ ]+information", Options, Timeout)]
     private static partial Regex QuestionWords();
 
-    [GeneratedRegex(@"\b(?:questions?|inquiries|requests[ ]+for[ ]+clarification|clarification[ ]+requests?)\b[^\n]{0,120}?\b(?:due|deadline|no[ ]+later[ ]+than|received[ ]+by|submitted[ ]+by|by|before|until)\b", Options, Timeout)]
+    // The question words, when their sentence says when ("Questions ... no later than", "Deadline for submission of questions",
+    // "The last day to submit questions is April 8, 2027 by 5:00 p.m."): the date is the first one after the words.
+    [GeneratedRegex(@"\b(?:(?:deadline|last[ ]+day)[ ]+(?:for|to)[ ]+(?:the[ ]+)?(?:submission[ ]+of[ ]+|submit(?:ting)?[ ]+)?(?:written[ ]+)?(?:questions|inquiries|RFIs)\b|(?:questions?|inquiries|requests[ ]+for[ ]+(?:clarification|information)|clarification[ ]+requests?|RFIs?)\b(?=[^.]{0,160}?\b(?:due|deadline|no[ ]+later[ ]+than|received|submitted|by|before|until)\b))", Options, Timeout)]
     private static partial Regex QuestionTrigger();
+
+    [GeneratedRegex(@"\G[ ,]+(?:to|until)[ ]+", Options, Timeout)]
+    private static partial Regex ExtendedTo();
+
+    [GeneratedRegex(@"\bfrom[ ]+$", Options, Timeout)]
+    private static partial Regex FromBefore();
+
+    [GeneratedRegex(@"[.;!?](?:\s|$)|\n[ ]*\n", Options, Timeout)]
+    private static partial Regex SentenceEnd();
 
     [GeneratedRegex(@"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?[ ]+)?(?:\b(?<mname>" + Month + @")\.?[ ]+(?<mday>\d{1,2})(?:st|nd|rd|th)?,?[ ]+(?<myear>\d{4})\b|\b(?<dday>\d{1,2})(?:st|nd|rd|th)?[ ]+(?<dname>" + Month + @")\.?,?[ ]+(?<dyear>\d{4})\b|\b(?<smonth>\d{1,2})/(?<sday>\d{1,2})/(?<syear>\d{4}|\d{2})\b|\b(?<iyear>\d{4})-(?<imonth>\d{2})-(?<iday>\d{2})\b)", Options, Timeout)]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"\b(?:(?<noon>noon)|(?<hour>\d{1,2})(?::(?<minute>[0-5]\d))?[ ]*(?<ampm>[ap]\.?[ ]?m\b\.?)|(?<hour>[01]?\d|2[0-3]):?(?<minute>[0-5]\d)[ ]*(?:hours|hrs|h)\b|(?<hour>[01]?\d|2[0-3]):(?<minute>[0-5]\d)\b)", Options, Timeout)]
+    [GeneratedRegex(@"\b(?:(?<noon>noon)|(?<hour>\d{1,2})(?::(?<minute>[0-5]\d))?[ ]*(?<ampm>[ap]\.?[ ]?m\b\.?)|(?<hour>[01]?\d|2[0-3]):?(?<minute>[0-5]\d)[ ]*(?:hours|hrs|h)\b|(?<hour>[01]?\d|2[0-3]):(?<minute>[0-5]\d)\b|(?<hour>[01]\d|2[0-3])(?<minute>[0-5]\d)(?=[ ]+(?:AK[SD]T|HAST|[ECMP][SD]T|[ECMP]T|HST|UTC|GMT)\b))", Options, Timeout)]
     private static partial Regex TimePattern();
 
-    [GeneratedRegex(@"^[ ,()]*(?:\(?[ ]*)?\b(?<zone>AK[SD]T|HAST|[ECMP][SD]T|[ECMP]T|HST|UTC|GMT|Z|eastern|central|mountain|pacific|alaska|hawaii)\b", Options, Timeout)]
+    [GeneratedRegex(@"^[\s,()]*(?:noon[\s,]*)?(?:(?:prevailing[ ]+)?local[ ]+(?=arizona)|local[ ]+time[\s,()]*)?\b(?<zone>arizona(?:[ ]+time)?|AK[SD]T|HAST|[ECMP][SD]T|[ECMP]T|HST|UTC|GMT|Z|eastern|central|mountain|pacific|alaska|hawaii)\b", Options, Timeout)]
     private static partial Regex ZonePattern();
 }

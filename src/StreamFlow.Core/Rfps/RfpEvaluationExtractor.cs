@@ -74,20 +74,20 @@ internal static partial class RfpEvaluationExtractor
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant;
     private const int Timeout = 2000;
 
-    [GeneratedRegex(@"^[ ]*(?:section[ ]+M\b[^\n]*|(?:[A-Z0-9]{1,3}(?:\.\d{1,2})*\.?[ ]+)?(?:evaluation[ ]+(?:factors|criteria)|basis[ ]+(?:of|for)[ ]+award)\b[^\n]*)$", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*(?:section[ ]+M\b[^\n]*|(?:[A-Z0-9]{1,3}(?:\.\d{1,2})*\.?[ ]+)?(?:evaluation[ ]+(?:factors|criteria)|basis[ ]+(?:of|for)[ ]+award)\b[^\n]*|(?:section[ ]+\d{1,2}[ ]*[-–—:.][ ]*|\d{1,2}\.[ ]+)?evaluation[ ]*|[^\n]*\bwill[ ]+be[ ]+evaluated\b[^\n]*:[ ]*)$", Options, Timeout)]
     private static partial Regex SectionHeading();
 
     [GeneratedRegex(@"^[ ]*section[ ]+[A-LN-Z]\b", Options, Timeout)]
     private static partial Regex NextSection();
 
     // "Factor 1: Technical Approach (40 points)", "EVALUATION FACTOR B - PAST PERFORMANCE", "Criterion 2. Price – 30%".
-    [GeneratedRegex(@"^[ ]*(?:M?\.?\d{0,2}(?:\.\d{1,2})*\.?[ ]+|\(?[a-z0-9]{1,3}[.)][ ]+)?(?:evaluation[ ]+)?(?<!sub)(?:factor|criterion|criteria)[ ]*(?:\d{1,2}|[A-H]|I{1,3}|IV|V)?[ ]*[:.\-–—][ ]*(?<name>[^\n(:]{3,100}?)(?:[ ]*[(\-–—,][ ]*(?<w>\d{1,3}(?:\.\d+)?[ ]*(?:%|percent|points?|pts\.?))[ ]*\)?)?[ ]*[.:]?[ ]*$", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*(?:M?\.?\d{0,2}(?:\.\d{1,2})*\.?[ ]+|\(?[a-z0-9]{1,3}[.)][ ]+)?(?:evaluation[ ]+)?(?<!sub)(?:factor|criterion|criteria)[ ]*(?:\d{1,2}|[A-H]|I{1,3}|IV|V)?[ ]*[:.\-–—][ ]*(?<name>[^\n(:]{3,100}?)(?:[ ]*[(\-–—,][ ]*(?<w>\d{1,3}(?:\.\d+)?[ ]*(?:%|percent|points?|pts\.?))[ ]*\)?|[ ]*\([^)\n]{1,40}\))?[ ]*[.:]?[ ]*$", Options, Timeout)]
     private static partial Regex NamedFactor();
 
     // Under an evaluation heading: "1. Technical Approach (40 points)", "b) Price - 20%".
     [GeneratedRegex(@"^[ ]*\(?(?:\d{1,2}|[a-h])[.)][ ]+(?<name>[A-Z][^\n(]{2,80}?)[ ]*[(\-–—,][ ]*(?<w>\d{1,3}(?:\.\d+)?[ ]*(?:%|percent|points?|pts\.?))[ ]*\)?[ ]*\.?[ ]*$", Options, Timeout)]
     private static partial Regex WeightedListItem();
 
-    [GeneratedRegex(@"(?<lpta>lowest[ ]+price[ ]+technically[ ]+acceptable|\bLPTA\b)|(?<tradeoff>best[ ]+value[ ]+(?:continuum[ ]*[,–-]?[ ]*)?trade[- ]?off|trade[- ]?off[ ]+(?:process|source[ ]+selection)|best[ ]+value\b)|(?<lowest>lowest[ ]+(?:responsive[ ]+(?:and[ ]+)?responsible[ ]+)?(?:bid(?:der)?|price|offer(?:or)?)\b)", Options, Timeout)]
+    [GeneratedRegex(@"(?<lpta>lowest[ ]+price(?:d)?[ ]+(?:and[ ]+)?technically[ ]+acceptable|\bLPTA\b)|(?<tradeoff>best[ ]+value[ ]+(?:continuum[ ]*[,–-]?[ ]*)?trade[- ]?off|trade[- ]?off[ ]+(?:process|source[ ]+selection)|best[ ]+value\b|most[ ]+advantageous\b)|(?<lowest>lowest[ ]+(?:(?:responsive,?[ ]+(?:and[ ]+)?responsible|and[ ]+best),?[ ]+)?(?:bid(?:der)?|price|offer(?:or)?)\b)", Options, Timeout)]
     private static partial Regex BasisOfAward();
 }

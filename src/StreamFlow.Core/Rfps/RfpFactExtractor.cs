@@ -32,10 +32,33 @@ public static partial class RfpFactExtractor
     }
 
     internal static RfpFact<string>? Title(RfpTextIndex index) =>
-        FirstValue(index, LabeledTitle()) ?? FirstValue(index, SolicitationHeadingTitle());
+        FirstValue(index, LabeledTitle()) ?? FirstValue(index, SolicitationHeadingTitle())
+        ?? FirstValue(index, NumberThenTitle()) ?? FirstValue(index, LineAfterSolicitationHeading());
 
     internal static RfpFact<string>? Agency(RfpTextIndex index) =>
-        FirstValue(index, LabeledAgency()) ?? FirstValue(index, IssuedBy()) ?? FirstValue(index, DepartmentLine());
+        FirstValue(index, SamAgencyPath()) ?? FirstValue(index, LabeledAgency()) ?? FirstValue(index, IssuedBy())
+        ?? FirstValue(index, DepartmentLine()) ?? Letterhead(index);
+
+    /// <summary>The issuing body as letterhead: one of the first lines, naming an organisation, not the document.</summary>
+    private static RfpFact<string>? Letterhead(RfpTextIndex index)
+    {
+        var lines = 0;
+        foreach (Match line in NonEmptyLine().Matches(index.Text))
+        {
+            if (++lines > LetterheadLines)
+            {
+                break;
+            }
+
+            var value = line.Groups["v"];
+            if (Organisation().IsMatch(value.Value) && !DocumentWords().IsMatch(value.Value))
+            {
+                return Fact(index, value, RfpText.Collapse(value.Value).TrimEnd(',', ';', ':'));
+            }
+        }
+
+        return null;
+    }
 
     internal static RfpFact<string>? SolicitationNumber(RfpTextIndex index)
     {
@@ -48,7 +71,7 @@ public static partial class RfpFactExtractor
             }
         }
 
-        return FirstValue(index, UniformPiid());
+        return FirstValue(index, NumberAfterSolicitationHeading()) ?? FirstValue(index, UniformPiid());
     }
 
     internal static IReadOnlyList<RfpFact<string>> NaicsCodes(RfpTextIndex index)
@@ -81,6 +104,11 @@ public static partial class RfpFactExtractor
             {
                 return new RfpFact<RfpSetAside>(new RfpSetAside(kind, text), index.Source(value.Index, value.Index + value.Length));
             }
+        }
+
+        if (SetAsideProse().Match(index.Text) is { Success: true } prose && Classify(RfpText.Collapse(prose.Groups["v"].Value)) is { } stated)
+        {
+            return new RfpFact<RfpSetAside>(new RfpSetAside(stated, RfpText.Collapse(prose.Value)), index.Source(prose.Index, prose.Index + prose.Length));
         }
 
         var found = SetAsideMention().Match(index.Text);
@@ -166,41 +194,76 @@ public static partial class RfpFactExtractor
 
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant;
     private const int Timeout = 2000;
+    private const int LetterheadLines = 4;
 
-    // "Title: ...", "Project Title: ...", and the SF-form layout with the value in the next cell (next paragraph).
-    [GeneratedRegex(@"^[ ]*(?:\d{1,2}[a-z]?\.[ ]*)?(?:project|solicitation|contract|requirement|procurement|rfp|rfq)?[ ]*title(?:[ ]+of[ ]+(?:project|requirement))?[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
+    // The list number a form box or an outline puts before a label: "8.", "13b.", "1.2", "C.4", "(vi)", "b)".
+    private const string ListNumber = @"(?:(?:\d{1,2}[a-z]?(?:\.\d{1,2})*\.?|[A-Z]\.\d{1,2}(?:\.\d{1,2})*\.?|\(?(?:[a-z]|[ivx]{1,5})[.)])[ ]+)?";
+
+    // "Title: ...", "Project Title: ...", "b. Project Title: ...", "Project: ...", and the SF-form layout with the value in the next cell.
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:project|solicitation|contract|requirement|procurement|rfp|rfq)?[ ]*title(?:[ ]+of[ ]+(?:project|requirement))?|project(?:[ ]+name)?|subject)[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex LabeledTitle();
 
     // "Request for Proposals No. 123-45: HVAC Maintenance", "RFP 2027-014 - Roof Replacement".
     [GeneratedRegex(@"^[ ]*(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|qualifications)|invitation[ ]+(?:for|to)[ ]+bids?|rfp|rfq|ifb)\b[^\n:–—]{0,50}?(?::|–|—|[ ]-[ ])[ ]*(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex SolicitationHeadingTitle();
 
-    [GeneratedRegex(@"^[ ]*(?:\d{1,2}[a-z]?\.[ ]*)?(?:issuing|contracting|procuring|requesting|requiring|buying|awarding)?[ ]*(?:agency|office|activity|department|organization)(?:[ ]+name)?[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
+    // "IFB 27-0098 Plumbing Repair and Backflow Testing Services": the number, then the title on the same line.
+    [GeneratedRegex(@"^[ ]*(?:RFP|RFQ|IFB|ITB)[ ]*(?:#|No\.?)?[ ]*\d[A-Z0-9\-_./]{1,40}[ ]+(?<v>[A-Z][^\n:]{3,200})$", RegexOptions.Multiline | RegexOptions.CultureInvariant, Timeout)]
+    private static partial Regex NumberThenTitle();
+
+    // The letterhead layout: "REQUEST FOR QUOTES" / "RFQ #27-112" / "Landscape Maintenance ...", or "... NO. 303-27-0145" / "FOR" / title.
+    [GeneratedRegex(@"^[ ]*(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|qualifications)|invitation[ ]+(?:for|to)[ ]+bids?|(?:combined[ ]+synopsis[ ]*/[ ]*)?solicitation|rfp|rfq|ifb|itb|(?:job|project|contract)[ ]+(?:no\.?|number|#))\b[^\n:]{0,60}\n(?:[ ]*for[ ]*\n)?(?:[ ]*(?:rfp|rfq|ifb|itb)\b[^\n:]{0,40}\d[^\n:]*\n)?[ ]*(?<v>[A-Z][^\n:]{5,200})$", Options, Timeout)]
+    private static partial Regex LineAfterSolicitationHeading();
+
+    // SAM.gov's layout: "Department/Ind. Agency: HOMELAND SECURITY, DEPARTMENT OF".
+    [GeneratedRegex(@"^[ ]*department[ ]*/[ ]*ind(?:ependent|\.)?[ ]+agency[ ]*:[ ]*(?<v>[^\n]{3,200})", Options, Timeout)]
+    private static partial Regex SamAgencyPath();
+
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:issuing|contracting|procuring|requesting|requiring|buying|awarding)?[ ]*(?:agency|office|activity|department|organization)(?:[ ]+name)?[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex LabeledAgency();
 
-    [GeneratedRegex(@"^[ ]*(?:\d{1,2}[a-z]?\.[ ]*)?issued[ ]+by(?:[ ]+code[ ]+\S+)?[ ]*:?[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"issued[ ]+by(?:[ ]+code[ ]+\S+)?[ ]*:?[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex IssuedBy();
 
     [GeneratedRegex(@"^[ ]*(?<v>(?:U\.?S\.?[ ]+|United[ ]+States[ ]+)?(?:Department|Dept\.)[ ]+of[ ]+(?:the[ ]+)?[A-Z][^\n]{2,150})", RegexOptions.Multiline | RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex DepartmentLine();
 
-    [GeneratedRegex(@"\b(?:solicitation|rfp|rfq|ifb|bid|tender|procurement)[ ]*(?:number|no\.?|num\.?|#|id)[ ]*[:.]?[ ]*(?:\n[ ]*){0,2}(?<v>[A-Z0-9][A-Z0-9\-_./]{2,40}[A-Z0-9])", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*(?<v>\S[^\n]{2,150})$", RegexOptions.Multiline | RegexOptions.CultureInvariant, Timeout)]
+    private static partial Regex NonEmptyLine();
+
+    [GeneratedRegex(@"\b(?:department|dept\.|agency|administration|commission|services?|command|office|bureau|authority|district|county|city[ ]+of|town[ ]+of|village[ ]+of|state[ ]+of|university|college|schools|regents|corps|squadron|division)\b", Options, Timeout)]
+    private static partial Regex Organisation();
+
+    [GeneratedRegex(@"\b(?:solicitation|request|invitation|contract|notice|award|amendment|proposals?|quot\w*|bids?)\b|^[ ]*(?:rfp|rfq|ifb|itb)\b|\d{3,}", Options, Timeout)]
+    private static partial Regex DocumentWords();
+
+    [GeneratedRegex(@"\b(?:(?:solicitation|rfp|rfq|ifb|itb|bid|tender|procurement|job|reference)[ ]*\)?[ ]*(?:number|no\.?|num\.?|#|id)|(?:request[ ]+for[ ]+(?:proposals?|quotations?|quotes?|bids?)|invitation[ ]+(?:for|to)[ ]+bids?)[ ]*(?:number|no\.?|#)|notice[ ]+id)[ ]*[:.]?[ ]*(?:is[ ]+)?(?:\n[ ]*){0,2}(?<v>(?:(?:RFP|RFQ|IFB|ITB)[ ]+)?[A-Z0-9][A-Z0-9\-_./]{2,40}[A-Z0-9])", Options, Timeout)]
     private static partial Regex LabeledSolicitationNumber();
+
+    // A heading with the number after the document type: "RFP 2000003812", "Request for Proposals 23987", "REQUEST FOR QUOTES No. 269-2027-041".
+    [GeneratedRegex(@"(?:\b(?:RFP|RFQ|IFB|ITB)|\b(?:Request|REQUEST)[ ]+(?:for|FOR)[ ]+(?:Proposals?|PROPOSALS?|Quot\w+|QUOT\w+|Bids?|BIDS?))[ ]*(?:#|No\.?|NO\.?)?[ ]*(?<v>\d[A-Z0-9\-_./]{2,40}[A-Z0-9])\b", RegexOptions.Multiline | RegexOptions.CultureInvariant, Timeout)]
+    private static partial Regex NumberAfterSolicitationHeading();
 
     // The uniform PIID of FAR 4.1601: office code, fiscal year, instrument letter, serial (W912DQ24R0012, 36C255-24-Q-0123).
     [GeneratedRegex(@"\b(?<v>[A-Z0-9]{6}-?\d{2}-?[A-Z]-?\d{4})\b", RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex UniformPiid();
 
-    [GeneratedRegex(@"\bNAICS\b(?:[ ]+codes?)?[^\n\d]{0,40}(?<codes>\d{6}(?:[ ]*(?:,|;|/|&|and|or)?[ ]*\d{6})*)", Options, Timeout)]
+    // "NAICS Code: 238220", "The anticipated NAICS code is" / "561730" (a line may break before the code).
+    [GeneratedRegex(@"\bNAICS\b(?:[ ]+codes?)?(?:[^\n\d]|\n(?![ ]*\n)){0,40}(?<codes>\d{6}(?:[ ]*(?:,|;|/|&|and|or)?[ ]*\d{6})*)", Options, Timeout)]
     private static partial Regex NaicsList();
 
     [GeneratedRegex(@"\d{6}", RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex SixDigits();
 
-    [GeneratedRegex(@"^[ ]*(?:\d{1,2}[a-z]?\.[ ]*)?(?:type[ ]+of[ ]+)?set[- ]?aside(?:[ ]+(?:type|status))?[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{2,150})", Options, Timeout)]
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:type[ ]+of[ ]+)?set[- ]?aside(?:[ ]+(?:type|status))?[ ]*:[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{2,150})", Options, Timeout)]
     private static partial Regex LabeledSetAside();
 
-    [GeneratedRegex(@"(?:total|partial)?[ ]*small[ ]+business[ ]+set[- ]aside|set[- ]aside[ ]+(?:exclusively[ ]+)?for[ ]+(?:total[ ]+)?small[ ]+business(?:es|[ ]+concerns)?|\b8\(a\)[ ]+(?:set[- ]aside|sole[ ]+source|program|competitive)|\bHUB[ ]?Zone[ ]+set[- ]aside|service[- ]disabled[ ]+veteran[- ]owned[ ]+small[ ]+business[ ]+(?:\(SDVOSB\)[ ]+)?set[- ]aside|\b(?:ED)?WOSB[ ]+set[- ]aside|wom[ae]n[- ]owned[ ]+small[ ]+business[ ]+(?:\(WOSB\)[ ]+)?(?:program[ ]+)?set[- ]aside|\bunrestricted\b|full[ ]+and[ ]+open[ ]+competition", Options, Timeout)]
+    // The sentence agencies write instead of a label: "is set aside 100% for small business concerns", "intends to set this
+    // acquisition aside for HUBZone small business concerns", "set aside exclusively for women-owned small business concerns".
+    [GeneratedRegex(@"\bset\s+(?:this\s+(?:acquisition|requirement|procurement)\s+)?aside\s+(?:\d{1,3}\s?%\s+|exclusively\s+|totally\s+|entirely\s+)?for\s+(?<v>[^.;]{0,40}?(?:small\s+business(?:es)?|SDVOSBs?|VOSBs?|WOSBs?|EDWOSBs?|HUB\s?Zone|8\(a\))[^.;]{0,40})|\b\d{1,3}\s?%\s+set[- ]aside\s+for\s+(?<v>[^.;]{0,40}?small\s+business[^.;]{0,40})", Options, Timeout)]
+    private static partial Regex SetAsideProse();
+
+    [GeneratedRegex(@"(?:total|partial)?[ ]*small[ ]+business[ ]+set[- ]aside|set[- ]aside[ ]+(?:exclusively[ ]+)?for[ ]+(?:total[ ]+)?small[ ]+business(?:es|[ ]+concerns)?|\b8\(a\)[ ]+(?:set[- ]aside|sole[ ]+source|program|competitive|business[ ]+development)|\bHUB[ ]?Zone[ ]+set[- ]aside|service[- ]disabled[ ]+veteran[- ]owned[ ]+small[ ]+business[ ]+(?:\(SDVOSB\)[ ]+)?set[- ]aside|\b(?:ED)?WOSB[ ]+set[- ]aside|wom[ae]n[- ]owned[ ]+small[ ]+business[ ]+(?:\(WOSB\)[ ]+)?(?:program[ ]+)?set[- ]aside|\bunrestricted\b|full[ ]+and[ ]+open[ ]+competition", Options, Timeout)]
     private static partial Regex SetAsideMention();
 
     [GeneratedRegex(@"economically[ ]+disadvantaged[ ]+wom[ae]n|\bEDWOSB\b", Options, Timeout)]
@@ -209,10 +272,10 @@ public static partial class RfpFactExtractor
     [GeneratedRegex(@"wom[ae]n[- ]owned|\bWOSB\b", Options, Timeout)]
     private static partial Regex WomenOwned();
 
-    [GeneratedRegex(@"service[- ]disabled|\bSDVOSB?\b", Options, Timeout)]
+    [GeneratedRegex(@"service[- ]disabled|\bSDVOSBs?\b", Options, Timeout)]
     private static partial Regex ServiceDisabledVeteran();
 
-    [GeneratedRegex(@"veteran[- ]owned|\bVOSB\b", Options, Timeout)]
+    [GeneratedRegex(@"veteran[- ]owned|\bVOSBs?\b", Options, Timeout)]
     private static partial Regex VeteranOwned();
 
     [GeneratedRegex(@"\bHUB[ ]?Zone\b", Options, Timeout)]
@@ -230,7 +293,8 @@ public static partial class RfpFactExtractor
     [GeneratedRegex(@"unrestricted|full[ ]+and[ ]+open|\bnone\b|not[ ]+set[- ]aside", Options, Timeout)]
     private static partial Regex Unrestricted();
 
-    [GeneratedRegex(@"^[ ]*(?:[A-Z]?\.?\d{0,2}(?:\.\d{1,2})*[ ]+)?(?:principal[ ]+)?place[ ]+of[ ]+performance(?:[ ]+(?:is|will[ ]+be|address|location))?[ ]*[:\-–]?[ ]*(?:\n[ ]*){0,2}(?<v>[^\n]{3,200})", Options, Timeout)]
+    // "Place of Performance: ...", "(vi) Place of performance: ...", "Location of Work: ...", "1.2 Location. The work will be performed at ...".
+    [GeneratedRegex(@"^[ ]*" + ListNumber + @"(?:(?:principal[ ]+)?place[ ]+of[ ]+performance(?:[ ]+(?:is|will[ ]+be|address|location))?[ ]*[:\-–]?|(?:(?:work|project|job)[ ]+)?location(?:[ ]+of[ ]+(?:work|services|performance))?[ ]*[:.])[ ]*(?:\n[ ]*){0,2}(?:the[ ]+work[ ]+(?:will[ ]+be|is)[ ]+performed[ ]+at[ ]+)?(?<v>[^\n]{3,200})", Options, Timeout)]
     private static partial Regex LabeledPlace();
 
     [GeneratedRegex(@"\G\n[ ]*(?<v>[^\n]{0,120}\b[A-Z]{2}[ ]+\d{5}(?:-\d{4})?\b[^\n]{0,40})", RegexOptions.CultureInvariant, Timeout)]

@@ -67,7 +67,7 @@ internal static partial class RfpValueExtractor
     [GeneratedRegex(@"\b(?:not[- ]to[- ]exceed|NTE|ceiling|maximum|max\.|up[ ]+to|(?:shall|will|may)[ ]+not[ ]+exceed)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex CeilingWord();
 
-    [GeneratedRegex(@"\b(?:not[- ]to[- ]exceed|\bNTE\b|ceiling|maximum|max\.|up[ ]+to|(?:shall|will|may)[ ]+not[ ]+exceed|estimated|anticipated|approximate(?:ly)?|expected|projected|magnitude|budget(?:ed)?|funding|funded|available|contract[ ]+value|total[ ]+value|value)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
+    [GeneratedRegex(@"\b(?:not[- ]to[- ]exceed|\bNTE\b|ceiling|maximum|max\.|up[ ]+to|(?:shall|will|may)[ ]+not[ ]+exceed|estimate[ds]?|anticipated|approximate(?:ly)?|expected|projected|magnitude|budget(?:ed)?|funding|funded|available|contract[ ]+value|total[ ]+value|value)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
     private static partial Regex ValueWord();
 
     [GeneratedRegex(@"^[ ]*(?:and|to|through|-|–|—)[ ]*\$[ ]?(?<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)(?:[ ]*(?<mult>million|billion|thousand|MM|M|K|B)\b)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Timeout)]
