@@ -40,8 +40,8 @@ public sealed class ConnectionSyncOrchestrator : TaskOrchestrator<ConnectionSync
                     continue;
                 }
 
-                var wait = outcome.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Max(1, seconds)) : TimeSpan.FromSeconds(5 * Math.Pow(2, attempts));
-                if (outcome.FailureKind is not ("rateLimited" or "unavailable") || ++attempts > ConnectionService.MaxPageRetries || wait > MaxWait)
+                var wait = TimeSpan.FromSeconds(outcome.RetryAfterSeconds ?? outcome.BackoffSeconds * Math.Pow(2, attempts));
+                if (outcome.FailureKind is not ("rateLimited" or "unavailable") || ++attempts > outcome.MaxRetries || wait > MaxWait)
                 {
                     var error = wait > MaxWait ? $"{outcome.Error} The vendor asked to wait {wait.TotalMinutes:0} minutes; the next scheduled sync tries again." : outcome.Error;
                     await Finish(context, input, error, wait > MaxWait ? "quotaExceeded" : outcome.FailureKind);

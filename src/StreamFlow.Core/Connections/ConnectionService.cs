@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -8,16 +9,31 @@ namespace StreamFlow.Core.Connections;
 
 /// <summary>What one page of a sync came to, as the sync orchestration reads it.</summary>
 /// <param name="FailureKind">Null on success; else a <see cref="ConnectorFailure"/> name in camelCase.</param>
-public sealed record SyncPageOutcome(string? NextPage, string? FailureKind, string? Error, int? RetryAfterSeconds);
+/// <param name="RetryAfterSeconds">The vendor's Retry-After, when it sent one.</param>
+/// <param name="BackoffSeconds">The first wait before retrying an unavailable vendor; it doubles with each retry.</param>
+/// <param name="MaxRetries">Retries of one page before the sync gives up.</param>
+public sealed record SyncPageOutcome(string? NextPage, string? FailureKind, string? Error, double? RetryAfterSeconds, double BackoffSeconds, int MaxRetries);
+
+/// <summary>Deployment-wide connection settings (section <c>Connections</c>).</summary>
+public sealed class ConnectionOptions
+{
+    public const string Section = "Connections";
+
+    /// <summary>The first wait before a page is tried again after a 5xx, timeout or unreadable answer; doubles each time.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retries of one page (throttled or unavailable) before the sync fails.</summary>
+    public int MaxPageRetries { get; set; } = 5;
+}
 
 /// <summary>
 /// A tenant's connections to external systems: create, read, change, delete, test; and the bookkeeping of their syncs
 /// (one at a time per connection), which the sync orchestration drives page by page. docs/connections.md.
 /// </summary>
 public sealed class ConnectionService(
-    StreamFlowDatabase database, IEnumerable<IConnector> connectors, ConnectionSecretProtector protector, TimeProvider time, ILogger<ConnectionService> logger)
+    StreamFlowDatabase database, IEnumerable<IConnector> connectors, ConnectionSecretProtector protector, IOptions<ConnectionOptions> options,
+    TimeProvider time, ILogger<ConnectionService> logger)
 {
-    public const int MaxPageRetries = 5;
     private static readonly string[] Schedules = ["hourly", "daily", "manual"];
     private readonly Dictionary<string, IConnector> _connectors = connectors.ToDictionary(c => c.Kind, StringComparer.Ordinal);
 
@@ -227,12 +243,13 @@ public sealed class ConnectionService(
                 await ConnectionStore.RecordPageAsync(scope, syncId, done);
                 return true;
             }, cancellationToken);
-            return new SyncPageOutcome(done.NextPage, null, null, null);
+            return new SyncPageOutcome(done.NextPage, null, null, null, 0, 0);
         }
         catch (ConnectorException failure)
         {
             logger.LogWarning("Sync {SyncId} of connection {ConnectionId} ({Kind}): {Failure}", syncId, connectionId, row.Kind, failure.Failure);
-            return new SyncPageOutcome(page, failure.FailureName, failure.Message, failure.RetryAfter is { } wait ? (int)Math.Ceiling(wait.TotalSeconds) : null);
+            return new SyncPageOutcome(page, failure.FailureName, failure.Message, failure.RetryAfter?.TotalSeconds,
+                options.Value.RetryDelay.TotalSeconds, options.Value.MaxPageRetries);
         }
     }
 

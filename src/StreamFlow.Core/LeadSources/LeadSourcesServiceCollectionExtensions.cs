@@ -16,7 +16,7 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddSingleton<CaptchaVerifier>();
         services.AddSingleton<WebFormService>();
         services.AddSingleton<WebFormIntake>();
-        services.AddConnections();
+        services.AddConnections(configuration);
         services.AddSingleton<SourceLeadWriter>();
         services.AddSingleton<SourceAttachments>();
         services.AddSingleton<SamGovClient>();

@@ -104,7 +104,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
 
         return (refresh.Attributes ?? []).All(pair =>
             lead.Attributes.ValueKind == System.Text.Json.JsonValueKind.Object && lead.Attributes.TryGetProperty(pair.Key, out var current)
-                ? current.GetRawText() == pair.Value.GetRawText()
+                ? System.Text.Json.JsonElement.DeepEquals(current, pair.Value)
                 : pair.Value.ValueKind == System.Text.Json.JsonValueKind.Null);
     }
 
