@@ -121,9 +121,9 @@ public sealed class ConnectionFunctions(RequestBody body, ConnectionService conn
     [ApiOperation("One sync's status (pending, running, completed, failed), progress counts, the Retry-After it is waiting out, and its error.",
         Tag = "Connections", Response = typeof(ConnectionSyncView), Problems = [403, 404])]
     public async Task<IResult> GetSync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/connections/{id:guid}/syncs/{syncId:guid}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/connections/{id:guid}/syncs/{syncId}")] HttpRequest request,
         Guid id,
-        Guid syncId,
+        string syncId,
         CancellationToken cancellationToken) =>
         ApiResults.From(await connections.GetSyncAsync(request.Client().TenantId, id, syncId, cancellationToken), sync => ApiResults.Json(sync), request);
 

@@ -127,7 +127,7 @@ public sealed class ConnectionService(
             var schedule = request.Schedule ?? current.Schedule;
             var enabled = request.Enabled ?? current.Enabled;
             var credentials = request.Credentials is { } fresh
-                ? protector.Protect(protector.Unprotect(current.CredentialsCiphertext, tenantId, id).Concat(fresh)
+                ? protector.Protect(StoredCredentials(current).Concat(fresh)
                     .GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), tenantId, id)
                 : current.CredentialsCiphertext;
             var changed = current with
@@ -186,8 +186,9 @@ public sealed class ConnectionService(
                 : new SyncOpening((await ConnectionStore.ActiveSyncAsync(scope, connectionId))!.ToView(), false);
         }, cancellationToken);
 
-    public async Task<Result<ConnectionSyncView>> GetSyncAsync(Guid tenantId, Guid connectionId, Guid syncId, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(tenantId, scope => ConnectionStore.GetSyncAsync(scope, connectionId, syncId), cancellationToken) is { } row
+    /// <param name="syncId">As the status URL carries it; anything but one of this connection's sync ids is a 404.</param>
+    public async Task<Result<ConnectionSyncView>> GetSyncAsync(Guid tenantId, Guid connectionId, string syncId, CancellationToken cancellationToken) =>
+        Guid.TryParse(syncId, out var id) && await database.InTenantAsync(tenantId, scope => ConnectionStore.GetSyncAsync(scope, connectionId, id), cancellationToken) is { } row
             ? row.ToView()
             : Problem.NotFound("The sync");
 
@@ -295,6 +296,19 @@ public sealed class ConnectionService(
 
         using var settings = JsonDocument.Parse(row.Settings);
         return new ConnectorContext(row.TenantId, row.Id, settings.RootElement.Clone(), credentials, row.SyncCursor);
+    }
+
+    // Credentials stored under a key since replaced cannot be read; new ones then stand alone.
+    private IReadOnlyDictionary<string, string> StoredCredentials(ConnectionRow row)
+    {
+        try
+        {
+            return protector.Unprotect(row.CredentialsCiphertext, row.TenantId, row.Id);
+        }
+        catch (CryptographicException)
+        {
+            return new Dictionary<string, string>();
+        }
     }
 
     private static JsonElement SettingsObject(JsonElement? settings, ValidationErrors errors)

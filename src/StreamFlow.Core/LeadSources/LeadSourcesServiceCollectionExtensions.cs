@@ -18,6 +18,7 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddSingleton<WebFormIntake>();
         services.AddConnections(configuration);
         services.AddSingleton<SourceLeadWriter>();
+        services.AddSingleton<Attribution.AttributionService>();
         services.AddSingleton<SourceAttachments>();
         services.AddSingleton<SamGovClient>();
         services.AddSingleton<IConnector, SamGovConnector>();

@@ -15,7 +15,15 @@ public enum SourceWrite
 
 /// <summary>An external record as a lead: the fields to create it with, those to refresh on later sightings, its status there.</summary>
 /// <param name="LostReason">When set and the lead is still open, the record's end at the source (a cancelled notice) closes it as lost.</param>
-public sealed record SourceRecord(string ExternalId, LeadInput Create, LeadInput Refresh, string? Status, string? LostReason);
+/// <param name="Cost">What the source charged for this lead (a lead price), counted in attribution.</param>
+public sealed record SourceRecord(string ExternalId, LeadInput Create, LeadInput Refresh, string? Status, string? LostReason, Money? Cost = null);
+
+/// <summary>One external record a lead stands for.</summary>
+public sealed record LeadSourceRecordView(
+    string Source, string ExternalId, string? Status, Guid? ConnectionId, Money? Cost, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt);
+
+/// <summary>Where a lead came from: its own source field, the external records it stands for, and the documents they attached.</summary>
+public sealed record LeadSourcesView(Guid LeadId, string? Source, IReadOnlyList<LeadSourceRecordView> Records, IReadOnlyList<SourceAttachmentView> Attachments);
 
 /// <summary>What became of one record, and its lead.</summary>
 public sealed record SourceWriteOutcome(SourceWrite Write, Guid? LeadId, string? Error);
@@ -50,7 +58,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
 
         var lead = created.Value.Lead;
         var linked = await database.InTenantAsync(tenantId, scope =>
-            LeadSourceLinkStore.InsertAsync(scope, tenantId, source, record.ExternalId, lead.Id, connectionId, record.Status, time.GetUtcNow()), cancellationToken);
+            LeadSourceLinkStore.InsertAsync(scope, tenantId, source, record.ExternalId, lead.Id, connectionId, record.Status, record.Cost, time.GetUtcNow()), cancellationToken);
         if (linked)
         {
             return record.LostReason is null
@@ -62,6 +70,22 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         await leads.DeleteAsync(actor, lead.Id, cancellationToken);
         var winner = await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindAsync(scope, source, record.ExternalId), cancellationToken);
         return await RefreshAsync(actor, source, record, winner!.LeadId, cancellationToken);
+    }
+
+    public async Task<Result<LeadSourcesView>> SourcesOfAsync(Guid tenantId, Guid leadId, CancellationToken cancellationToken)
+    {
+        var lead = await leads.GetAsync(tenantId, leadId, includeDeleted: false, cancellationToken);
+        if (!lead.Succeeded)
+        {
+            return lead.Problem;
+        }
+
+        var (links, attachments) = await database.InTenantAsync(tenantId, async scope =>
+            (await LeadSourceLinkStore.ForLeadAsync(scope, leadId), await SourceAttachmentStore.ForLeadAsync(scope, leadId)), cancellationToken);
+        return new LeadSourcesView(leadId, lead.Value.Source,
+            links.Select(l => new LeadSourceRecordView(l.Source, l.ExternalId, l.Status, l.ConnectionId,
+                l.CostAmount is { } amount ? Money.Of(amount, l.CostCurrency!) : null, l.FirstSeenAt, l.LastSeenAt)).ToList(),
+            attachments.Select(a => new SourceAttachmentView(a.Source, a.Url, a.Status, a.Reason, a.FileName, a.RfpId)).ToList());
     }
 
     private async Task<SourceWriteOutcome> RefreshAsync(LeadActor actor, string source, SourceRecord record, Guid leadId, CancellationToken cancellationToken)

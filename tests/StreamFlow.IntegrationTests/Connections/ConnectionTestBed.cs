@@ -97,7 +97,7 @@ internal sealed class ConnectionTestBed : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var metadata = await Durable.WaitForInstanceCompletionAsync(ConnectionSyncLauncher.InstanceId(started.Value.Sync.Id), getInputsAndOutputs: true, timeout.Token);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
-        return (await Connections.GetSyncAsync(tenantId, connectionId, started.Value.Sync.Id, CancellationToken.None)).Value!;
+        return (await Connections.GetSyncAsync(tenantId, connectionId, started.Value.Sync.Id.ToString(), CancellationToken.None)).Value!;
     }
 
     public Task<int> CountLeadsAsync(Guid tenantId) =>
