@@ -42,6 +42,12 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Rfps.AssessRfpActivity>();
         services.AddTransient<Rfps.FailRfpAnalysisActivity>();
         services.AddTransient<Federation.PullFederationMemberActivity>();
+        services.AddTransient<Connections.BeginConnectionSyncActivity>();
+        services.AddTransient<Connections.SyncConnectionPageActivity>();
+        services.AddTransient<Connections.RecordConnectionSyncWaitActivity>();
+        services.AddTransient<Connections.FinishConnectionSyncActivity>();
+        services.AddTransient<Connections.ProcessSourceAttachmentsActivity>();
+        services.AddSingleton<Connections.ConnectionSyncLauncher>();
         return services;
     }
 }

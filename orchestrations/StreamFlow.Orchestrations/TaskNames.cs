@@ -49,4 +49,11 @@ public static class TaskNames
     public const string ExtractRfpFacts = "ExtractRfpFacts";
     public const string AssessRfp = "AssessRfp";
     public const string FailRfpAnalysis = "FailRfpAnalysis";
+
+    public const string ConnectionSync = "ConnectionSync";
+    public const string BeginConnectionSync = "BeginConnectionSync";
+    public const string SyncConnectionPage = "SyncConnectionPage";
+    public const string RecordConnectionSyncWait = "RecordConnectionSyncWait";
+    public const string FinishConnectionSync = "FinishConnectionSync";
+    public const string ProcessSourceAttachments = "ProcessSourceAttachments";
 }

@@ -64,10 +64,7 @@ public sealed class ApiKeyFunctions(RequestBody body, ApiKeyService apiKeys, Fun
         Guid id,
         CancellationToken cancellationToken)
     {
-        // A chunked JSON body has no Content-Length, which ReadOptionalJsonAsync would take for "no body".
-        var rotate = request.ContentLength is null && request.ContentType is not null
-            ? await body.ReadJsonAsync<RotateApiKey>(request, cancellationToken)
-            : await body.ReadOptionalJsonAsync(request, new RotateApiKey(null, null), cancellationToken);
+        var rotate = await body.ReadOptionalJsonAsync(request, new RotateApiKey(null, null), cancellationToken);
         var rotated = rotate.Succeeded ? await apiKeys.RotateAsync(request.Client(), id, rotate.Value, RequestOrigins.Of(request), cancellationToken) : rotate.Problem;
         return ApiResults.From(rotated, key => Created(request, key), request);
     }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Core.Connections;
+using StreamFlow.Core.LeadSources.SamGov;
 using StreamFlow.Core.LeadSources.WebForms;
 
 namespace StreamFlow.Core.LeadSources;
@@ -9,10 +11,17 @@ public static class LeadSourcesServiceCollectionExtensions
     public static IServiceCollection AddLeadSources(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CaptchaOptions>().Bind(configuration.GetSection(CaptchaOptions.Section));
+        services.AddOptions<SamGovOptions>().Bind(configuration.GetSection(SamGovOptions.Section));
         services.AddSingleton<SourceSecretProtector>();
         services.AddSingleton<CaptchaVerifier>();
         services.AddSingleton<WebFormService>();
         services.AddSingleton<WebFormIntake>();
+        services.AddConnections(configuration);
+        services.AddSingleton<SourceLeadWriter>();
+        services.AddSingleton<Attribution.AttributionService>();
+        services.AddSingleton<SourceAttachments>();
+        services.AddSingleton<SamGovClient>();
+        services.AddSingleton<IConnector, SamGovConnector>();
         return services;
     }
 }

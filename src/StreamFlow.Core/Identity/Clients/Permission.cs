@@ -36,6 +36,9 @@ public enum Permission
     // Lead sources and integrator access (issue #20).
     ApiKeysManage,
     LeadSourcesManage,
+
+    /// <summary>Connections to external systems (credentials, schedule, syncs): owners and admins.</summary>
+    ConnectionsManage,
 }
 
 public static class RolePermissions

@@ -1,0 +1,56 @@
+using Dapper;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Kernel;
+
+namespace StreamFlow.Core.LeadSources;
+
+internal sealed record LeadSourceLink(string ExternalId, Guid LeadId, string? Status);
+
+internal sealed record LeadSourceLinkRow(
+    string Source, string ExternalId, string? Status, Guid? ConnectionId, decimal? CostAmount, string? CostCurrency, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt);
+
+internal static class LeadSourceLinkStore
+{
+    private const string FindManySql = """
+        SELECT external_id AS ExternalId, lead_id AS LeadId, status AS Status FROM lead_source_links
+        WHERE source = @Source AND external_id = ANY(@ExternalIds)
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO lead_source_links (tenant_id, source, external_id, lead_id, connection_id, status, cost_amount, cost_currency, first_seen_at, last_seen_at)
+        VALUES (@TenantId, @Source, @ExternalId, @LeadId, @ConnectionId, @Status, @CostAmount, @CostCurrency, @Now, @Now)
+        ON CONFLICT (tenant_id, source, external_id) DO NOTHING
+        """;
+
+    private const string FindSql = "SELECT external_id AS ExternalId, lead_id AS LeadId, status AS Status FROM lead_source_links WHERE source = @Source AND external_id = @ExternalId";
+
+    private const string ForLeadSql = """
+        SELECT source AS Source, external_id AS ExternalId, status AS Status, connection_id AS ConnectionId, cost_amount AS CostAmount,
+               cost_currency AS CostCurrency, first_seen_at AS FirstSeenAt, last_seen_at AS LastSeenAt
+        FROM lead_source_links WHERE lead_id = @LeadId ORDER BY first_seen_at, source, external_id
+        """;
+
+    private const string TouchSql = "UPDATE lead_source_links SET status = @Status, last_seen_at = @Now WHERE source = @Source AND external_id = @ExternalId";
+
+    public static async Task<IReadOnlyDictionary<string, LeadSourceLink>> FindManyAsync(DbTransactionScope scope, string source, string[] externalIds) =>
+        (await scope.Connection.QueryAsync<LeadSourceLink>(scope.Command(FindManySql, new { Source = source, ExternalIds = externalIds })))
+            .ToDictionary(link => link.ExternalId, StringComparer.Ordinal);
+
+    public static Task<LeadSourceLink?> FindAsync(DbTransactionScope scope, string source, string externalId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<LeadSourceLink>(scope.Command(FindSql, new { Source = source, ExternalId = externalId }));
+
+    /// <summary>False when another writer linked the same record first.</summary>
+    public static async Task<bool> InsertAsync(
+        DbTransactionScope scope, Guid tenantId, string source, string externalId, Guid leadId, Guid? connectionId, string? status, Money? cost, DateTimeOffset now) =>
+        await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
+        {
+            TenantId = tenantId, Source = source, ExternalId = externalId, LeadId = leadId, ConnectionId = connectionId, Status = status,
+            CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency, Now = now,
+        })) == 1;
+
+    public static async Task<IReadOnlyList<LeadSourceLinkRow>> ForLeadAsync(DbTransactionScope scope, Guid leadId) =>
+        (await scope.Connection.QueryAsync<LeadSourceLinkRow>(scope.Command(ForLeadSql, new { LeadId = leadId }))).ToList();
+
+    public static Task TouchAsync(DbTransactionScope scope, string source, string externalId, string? status, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new { Source = source, ExternalId = externalId, Status = status, Now = now }));
+}

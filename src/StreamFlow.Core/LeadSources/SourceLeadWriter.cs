@@ -1,0 +1,137 @@
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+
+namespace StreamFlow.Core.LeadSources;
+
+public enum SourceWrite
+{
+    Created,
+    Updated,
+    Unchanged,
+    Skipped,
+    Failed,
+}
+
+/// <summary>An external record as a lead: the fields to create it with, those to refresh on later sightings, its status there.</summary>
+/// <param name="LostReason">When set and the lead is still open, the record's end at the source (a cancelled notice) closes it as lost.</param>
+/// <param name="Cost">What the source charged for this lead (a lead price), counted in attribution.</param>
+public sealed record SourceRecord(string ExternalId, LeadInput Create, LeadInput Refresh, string? Status, string? LostReason, Money? Cost = null);
+
+/// <summary>One external record a lead stands for.</summary>
+public sealed record LeadSourceRecordView(
+    string Source, string ExternalId, string? Status, Guid? ConnectionId, Money? Cost, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt);
+
+/// <summary>Where a lead came from: its own source field, the external records it stands for, and the documents they attached.</summary>
+public sealed record LeadSourcesView(Guid LeadId, string? Source, IReadOnlyList<LeadSourceRecordView> Records, IReadOnlyList<SourceAttachmentView> Attachments);
+
+/// <summary>What became of one record, and its lead.</summary>
+public sealed record SourceWriteOutcome(SourceWrite Write, Guid? LeadId, string? Error);
+
+/// <summary>
+/// Turns records of an external source into leads through <see cref="LeadService"/>, one lead per (source, external id)
+/// for ever: a record seen again refreshes its lead instead of making another (docs/lead-sources.md, "One lead, many
+/// sources"). A lead people deleted stays deleted. Records are matched by their id alone, not by email or phone, because
+/// a source's contact fields (a contracting officer) are shared by many of its records.
+/// </summary>
+public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService leads, TimeProvider time)
+{
+    public async Task<IReadOnlyDictionary<string, Guid>> KnownAsync(Guid tenantId, string source, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
+        (await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindManyAsync(scope, source, [.. externalIds]), cancellationToken))
+            .ToDictionary(pair => pair.Key, pair => pair.Value.LeadId, StringComparer.Ordinal);
+
+    public async Task<SourceWriteOutcome> WriteAsync(
+        Guid tenantId, string source, Guid? connectionId, SourceRecord record, Guid? knownLeadId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var actor = new LeadActor(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
+        if (knownLeadId is { } leadId)
+        {
+            return await RefreshAsync(actor, source, record, leadId, cancellationToken);
+        }
+
+        var created = await leads.CreateAsync(actor, record.Create, mergeDuplicate: false, cancellationToken);
+        if (!created.Succeeded)
+        {
+            return new SourceWriteOutcome(SourceWrite.Failed, null, created.Problem.Detail + Errors(created.Problem));
+        }
+
+        var lead = created.Value.Lead;
+        var linked = await database.InTenantAsync(tenantId, scope =>
+            LeadSourceLinkStore.InsertAsync(scope, tenantId, source, record.ExternalId, lead.Id, connectionId, record.Status, record.Cost, time.GetUtcNow()), cancellationToken);
+        if (linked)
+        {
+            return record.LostReason is null
+                ? new SourceWriteOutcome(SourceWrite.Created, lead.Id, null)
+                : await RefreshAsync(actor, source, record, lead.Id, cancellationToken) with { Write = SourceWrite.Created };
+        }
+
+        // Another connection of the tenant stored the same record meanwhile: keep its lead, withdraw ours.
+        await leads.DeleteAsync(actor, lead.Id, cancellationToken);
+        var winner = await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindAsync(scope, source, record.ExternalId), cancellationToken);
+        return await RefreshAsync(actor, source, record, winner!.LeadId, cancellationToken);
+    }
+
+    public async Task<Result<LeadSourcesView>> SourcesOfAsync(Guid tenantId, Guid leadId, CancellationToken cancellationToken)
+    {
+        var lead = await leads.GetAsync(tenantId, leadId, includeDeleted: false, cancellationToken);
+        if (!lead.Succeeded)
+        {
+            return lead.Problem;
+        }
+
+        var (links, attachments) = await database.InTenantAsync(tenantId, async scope =>
+            (await LeadSourceLinkStore.ForLeadAsync(scope, leadId), await SourceAttachmentStore.ForLeadAsync(scope, leadId)), cancellationToken);
+        return new LeadSourcesView(leadId, lead.Value.Source,
+            links.Select(l => new LeadSourceRecordView(l.Source, l.ExternalId, l.Status, l.ConnectionId,
+                l.CostAmount is { } amount ? Money.Of(amount, l.CostCurrency!) : null, l.FirstSeenAt, l.LastSeenAt)).ToList(),
+            attachments.Select(a => new SourceAttachmentView(a.Source, a.Url, a.Status, a.Reason, a.FileName, a.RfpId)).ToList());
+    }
+
+    private async Task<SourceWriteOutcome> RefreshAsync(LeadActor actor, string source, SourceRecord record, Guid leadId, CancellationToken cancellationToken)
+    {
+        var current = await leads.GetAsync(actor.TenantId, leadId, includeDeleted: false, cancellationToken);
+        if (!current.Succeeded)
+        {
+            return new SourceWriteOutcome(SourceWrite.Skipped, leadId, "The lead was deleted in StreamFlow.");
+        }
+
+        var close = record.LostReason is { } reason && current.Value.Outcome is null ? new OutcomeInput("lost", null, null, reason) : null;
+        if (close is null && AlreadyHolds(current.Value, record.Refresh))
+        {
+            return new SourceWriteOutcome(SourceWrite.Unchanged, leadId, null);
+        }
+
+        var updated = await leads.UpdateAsync(actor, leadId, new LeadUpdate(record.Refresh, close), cancellationToken);
+        if (!updated.Succeeded)
+        {
+            return new SourceWriteOutcome(SourceWrite.Failed, leadId, updated.Problem.Detail + Errors(updated.Problem));
+        }
+
+        await database.InTenantAsync(actor.TenantId, async scope =>
+        {
+            await LeadSourceLinkStore.TouchAsync(scope, source, record.ExternalId, record.Status, time.GetUtcNow());
+            return true;
+        }, cancellationToken);
+        return new SourceWriteOutcome(SourceWrite.Updated, leadId, null);
+    }
+
+    /// <summary>True when a refresh would change nothing, so that a record seen again unchanged writes no event.</summary>
+    private static bool AlreadyHolds(Lead lead, LeadInput refresh)
+    {
+        static bool Same(string? wanted, string? current) => wanted is null || string.Equals(wanted.Trim(), current, StringComparison.Ordinal);
+        if (!Same(refresh.Company, lead.Company) || !Same(refresh.PostalCode, lead.PostalCode) || !Same(refresh.State, lead.State)
+            || !Same(refresh.City, lead.City) || !Same(refresh.Country, lead.Country) || !Same(refresh.FirstName, lead.FirstName) || !Same(refresh.LastName, lead.LastName))
+        {
+            return false;
+        }
+
+        return (refresh.Attributes ?? []).All(pair =>
+            lead.Attributes.ValueKind == System.Text.Json.JsonValueKind.Object && lead.Attributes.TryGetProperty(pair.Key, out var current)
+                ? System.Text.Json.JsonElement.DeepEquals(current, pair.Value)
+                : pair.Value.ValueKind == System.Text.Json.JsonValueKind.Null);
+    }
+
+    private static string Errors(Problem problem) =>
+        problem.Errors is { Count: > 0 } errors ? " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) : "";
+}
