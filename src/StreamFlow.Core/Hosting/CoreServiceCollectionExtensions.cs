@@ -122,6 +122,7 @@ public static class CoreServiceCollectionExtensions
         services.AddReports(configuration);
         services.AddRfps(configuration);
         services.AddFieldOps();
+        services.AddSingleton<Settings.TenantSettingsService>();
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);
