@@ -23,6 +23,7 @@ using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
 using StreamFlow.Core.Rfps;
 using StreamFlow.Core.FieldOps;
+using StreamFlow.Core.Tasks;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
 
@@ -123,6 +124,7 @@ public static class CoreServiceCollectionExtensions
         services.AddRfps(configuration);
         services.AddFieldOps();
         services.AddSingleton<Settings.TenantSettingsService>();
+        services.AddTasks(configuration);
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);
