@@ -23,6 +23,7 @@ using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Reports;
 using StreamFlow.Core.Rfps;
 using StreamFlow.Core.FieldOps;
+using StreamFlow.Core.Tasks;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
 
@@ -122,6 +123,9 @@ public static class CoreServiceCollectionExtensions
         services.AddReports(configuration);
         services.AddRfps(configuration);
         services.AddFieldOps();
+        services.AddSingleton<Settings.TenantSettingsService>();
+        services.AddTasks(configuration);
+        services.AddSingleton<Workflows.WorkflowService>();
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);

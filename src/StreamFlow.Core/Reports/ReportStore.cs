@@ -29,7 +29,7 @@ internal static class ReportStore
     public const string HumanTouch = "a.actor LIKE 'user:%' AND a.kind NOT IN ('created', 'merged', 'scored')";
 
     private const string ContextSql = """
-        SELECT t.name AS Name, t.status AS Status, s.time_zone AS TimeZone, s.settings #>> '{reports,currency}' AS Currency,
+        SELECT t.name AS Name, t.status AS Status, s.time_zone AS TimeZone, coalesce(s.settings #>> '{reports,currency}', s.settings ->> 'currency') AS Currency,
                s.settings #>> '{reports,sendAt}' AS SendAt, s.settings #>> '{reports,weeklyOn}' AS WeeklyOn
         FROM tenants t LEFT JOIN tenant_settings s ON s.tenant_id = t.id
         WHERE t.id = @TenantId

@@ -41,6 +41,10 @@ public static class WebhookEventCatalog
     public const string VisitStatusChanged = "visit.status_changed";
     public const string VisitCompleted = "visit.completed";
     public const string TimesheetApproved = "timesheet.approved";
+    public const string TaskCreated = "task.created";
+    public const string TaskUpdated = "task.updated";
+    public const string TaskCompleted = "task.completed";
+    public const string TaskReopened = "task.reopened";
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
@@ -76,6 +80,14 @@ public static class WebhookEventCatalog
             """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","technicianIds":["0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23"],"notes":"Flashing replaced, photos taken","completedAt":"2026-01-16T11:05:00+00:00"}"""),
         new(TimesheetApproved, "fieldops", "A manager approved a technician's timesheet for a pay period; it is locked from then on.", true,
             """{"timesheetId":"0190a5c6-4d5e-7f60-8172-8c9d0e1f2a34","technicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","periodStart":"2026-01-12","periodEnd":"2026-01-18","regularHours":40,"overtimeHours":3.5,"approvedBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","approvedAt":"2026-01-19T09:00:00+00:00"}"""),
+        new(TaskCreated, "tasks", "A follow-up task was created (by a user, an integration or a workflow). The data is the task as GET /api/v1/tasks/{id} shows it.", true,
+            """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"open","overdue":false,"completedAt":null,"completedBy":null,"createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T14:05:00+00:00","version":1}"""),
+        new(TaskUpdated, "tasks", "A task's title, notes, priority, assignee, due time or link changed. The data is the task after the change.", true,
+            """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"open","overdue":false,"completedAt":null,"completedBy":null,"createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T15:00:00+00:00","version":2}"""),
+        new(TaskCompleted, "tasks", "A task was marked done. The data is the task after the change.", true,
+            """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"done","overdue":false,"completedAt":"2026-01-15T16:30:00+00:00","completedBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T16:30:00+00:00","version":3}"""),
+        new(TaskReopened, "tasks", "A done task was reopened (its completion undone). The data is the task after the change.", true,
+            """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"open","overdue":false,"completedAt":null,"completedBy":null,"createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T16:45:00+00:00","version":4}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];

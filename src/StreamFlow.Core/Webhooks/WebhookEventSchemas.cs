@@ -61,6 +61,26 @@ internal static class WebhookEventSchemas
         ("updatedAt", DateTime()),
         ("deletedAt?", DateTime()));
 
+    private static JsonObject FollowUpTask => Object(
+        ("id", Uuid()),
+        ("title", String()),
+        ("notes", String(nullable: true)),
+        ("priority", Enum("low", "normal", "high", "urgent")),
+        ("assigneeUserId", Uuid(nullable: true)),
+        ("dueAt", DateTime(nullable: true)),
+        ("dueLocal", new JsonObject { ["type"] = new JsonArray("string", "null"), ["pattern"] = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$" }),
+        ("timeZone", String()),
+        ("leadId", Uuid(nullable: true)),
+        ("jobId", Uuid(nullable: true)),
+        ("status", Enum("open", "done")),
+        ("overdue", new JsonObject { ["type"] = "boolean" }),
+        ("completedAt", DateTime(nullable: true)),
+        ("completedBy", String(nullable: true)),
+        ("createdBy", String()),
+        ("createdAt", DateTime()),
+        ("updatedAt", DateTime()),
+        ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }));
+
     /// <summary>The <c>data</c> schema of one event type; every type of <see cref="WebhookEventCatalog"/> has one.</summary>
     public static JsonObject For(string eventType) => Document(eventType, eventType switch
     {
@@ -140,6 +160,7 @@ internal static class WebhookEventSchemas
             ("overtimeHours", Number()),
             ("approvedBy", String()),
             ("approvedAt", DateTime())),
+        WebhookEventCatalog.TaskCreated or WebhookEventCatalog.TaskUpdated or WebhookEventCatalog.TaskCompleted or WebhookEventCatalog.TaskReopened => FollowUpTask,
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
     });
 

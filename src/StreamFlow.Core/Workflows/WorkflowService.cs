@@ -1,0 +1,138 @@
+using System.Text.Json;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Settings;
+using StreamFlow.Core.Webhooks;
+
+namespace StreamFlow.Core.Workflows;
+
+/// <summary>
+/// Saves workflows: each save is a new version (the old ones stay readable), checked against the tenant's stages,
+/// users and the email templates before it is kept, so that a reference that does not exist is a 422 at save time.
+/// </summary>
+public sealed class WorkflowService(StreamFlowDatabase database, LeadService leads, TimeProvider timeProvider)
+{
+    public async Task<Result<Workflow>> CreateAsync(Guid tenantId, string actor, WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        if (WorkflowValidation.Shape(definition) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (WorkflowValidation.References(definition, await WorkflowStore.ReferencesAsync(scope)) is { } unknown)
+            {
+                return unknown;
+            }
+
+            var row = await WorkflowStore.InsertAsync(scope, Parameters(Guid.CreateVersion7(), tenantId, actor, definition, now));
+            await WorkflowStore.InsertVersionAsync(scope, tenantId, row);
+            return Result<Workflow>.Success(View(row));
+        }, cancellationToken);
+    }
+
+    /// <summary>Saves a new version of the workflow (enabling or disabling it is a save too).</summary>
+    public async Task<Result<Workflow>> ReplaceAsync(Guid tenantId, string actor, Guid id, WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        if (WorkflowValidation.Shape(definition) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowStore.LockAsync(scope, id) is null)
+            {
+                return Problem.NotFound("The workflow");
+            }
+
+            if (WorkflowValidation.References(definition, await WorkflowStore.ReferencesAsync(scope)) is { } unknown)
+            {
+                return unknown;
+            }
+
+            var row = await WorkflowStore.ReplaceAsync(scope, Parameters(id, tenantId, actor, definition, now));
+            await WorkflowStore.InsertVersionAsync(scope, tenantId, row);
+            return Result<Workflow>.Success(View(row));
+        }, cancellationToken);
+    }
+
+    public Task<Result<Workflow>> GetAsync(Guid tenantId, Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async scope =>
+            await WorkflowStore.GetAsync(scope, id) is { } row ? Result<Workflow>.Success(View(row)) : Problem.NotFound("The workflow"), cancellationToken);
+
+    public Task<WorkflowList> ListAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async scope => new WorkflowList((await WorkflowStore.ListAsync(scope)).Select(View).ToList()), cancellationToken);
+
+    /// <summary>Every saved version, newest first.</summary>
+    public Task<Result<WorkflowVersionList>> VersionsAsync(Guid tenantId, Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowStore.GetAsync(scope, id) is null)
+            {
+                return Problem.NotFound("The workflow");
+            }
+
+            var versions = await WorkflowStore.VersionsAsync(scope, id);
+            return Result<WorkflowVersionList>.Success(
+                new WorkflowVersionList(versions.Select(v => new WorkflowVersion(v.Version, Parse(v.Definition), v.SavedBy, v.SavedAt)).ToList()));
+        }, cancellationToken);
+
+    /// <summary>What a run would do now, against a real lead and a sample event, without doing any of it.</summary>
+    public async Task<Result<WorkflowDryRun>> DryRunAsync(Guid tenantId, Guid id, WorkflowDryRunRequest request, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var (row, settings) = await database.InTenantAsync(tenantId,
+            async scope => (await WorkflowStore.GetAsync(scope, id), await TenantSettingsService.ReadAsync(scope)), cancellationToken);
+        if (row is null)
+        {
+            return Problem.NotFound("The workflow");
+        }
+
+        var workflow = View(row);
+        JsonElement? lead = null;
+        if (request.LeadId is { } leadId)
+        {
+            var found = await leads.GetAsync(tenantId, leadId, includeDeleted: false, cancellationToken);
+            if (!found.Succeeded)
+            {
+                return Problem.Validation("leadId", "is not a lead of this business.");
+            }
+
+            lead = JsonSerializer.SerializeToElement(found.Value, StreamFlowJson.Options);
+        }
+
+        var data = request.Event ?? (workflow.Trigger.Event is { } type ? WebhookEventCatalog.Find(type)!.Example : JsonSerializer.SerializeToElement(new { }));
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Validation("event", "must be the data object of the trigger's event.");
+        }
+
+        var context = new ConditionContext(data, lead, settings.Calendar(), now);
+        var (triggered, checks) = WorkflowConditionEvaluator.Check(workflow.Conditions, context);
+        var steps = triggered ? WorkflowDryRunPlanner.Plan(workflow.Steps, context) : [];
+        return new WorkflowDryRun(workflow.Id, workflow.Version, triggered, checks, steps, settings.TimeZone, now);
+    }
+
+    private static object Parameters(Guid id, Guid tenantId, string actor, WorkflowDefinition definition, DateTimeOffset now) => new
+    {
+        Id = id, TenantId = tenantId, Name = definition.Name!.Trim(), Enabled = definition.Enabled ?? true,
+        definition.Trigger!.Event, definition.Trigger.Schedule,
+        Definition = JsonSerializer.Serialize(definition with { Name = definition.Name.Trim(), Enabled = definition.Enabled ?? true }, StreamFlowJson.Options),
+        Actor = actor, Now = now,
+    };
+
+    private static WorkflowDefinition Parse(string json) => JsonSerializer.Deserialize<WorkflowDefinition>(json, StreamFlowJson.Options)!;
+
+    private static Workflow View(WorkflowRow row)
+    {
+        var definition = Parse(row.Definition);
+        return new Workflow(row.Id, row.Name, row.Enabled, row.Version, definition.Trigger!, definition.Conditions, definition.Steps ?? [],
+            row.UpdatedBy, row.CreatedAt, row.UpdatedAt);
+    }
+}
