@@ -53,10 +53,21 @@ internal static class ApiBench
             client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 1, duration);
         await bareApp.StopAsync();
 
+        if (hostPid > 0)
+        {
+            ApiBenchWork.ResetPeak(hostPid);
+        }
+
         await MixedAsync(baseUrl, token, leadId, mixedDuration);
         if (hostPid > 0)
         {
-            Console.WriteLine($"host peak working set since start (VmHWM): {PeakWorkingSetMb(hostPid):0} MB (target ≤ 1024 MB)");
+            Console.WriteLine($"host peak working set during the mixed load (VmHWM): {ApiBenchWork.PeakMb(hostPid, "VmHWM"):0} MB (target ≤ 1024 MB)");
+        }
+
+        if (args.ElementAtOrDefault(5) is { } trainCsv && hostPid > 0)
+        {
+            var soak = TimeSpan.FromSeconds(int.Parse(args.ElementAtOrDefault(6) ?? "0", System.Globalization.CultureInfo.InvariantCulture));
+            await ApiBenchWork.RunAsync(http, baseUrl, token, trainCsv, hostPid, soak);
         }
     }
 
@@ -278,9 +289,4 @@ internal static class ApiBench
         login.EnsureSuccessStatusCode();
         return (tenantId, (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
     }
-
-    private static double PeakWorkingSetMb(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(line => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)
-            .FirstOrDefault();
 }

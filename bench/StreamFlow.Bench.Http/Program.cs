@@ -28,7 +28,7 @@ if (args.FirstOrDefault() == "scoring")
 
 if (args.FirstOrDefault() == "api")
 {
-    using var apiHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    using var apiHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(5) };
     var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await ApiBench.RunAsync(apiHttp, args[1], provider, configurationForApi, args);

@@ -4,9 +4,11 @@
 #   - authenticated GET /api/v1/leads/{id} at 32 connections
 #   - POST /api/v1/leads at 16 and at 1 connection
 # with the ratios; then a mixed load (60 % reads, 20 % creates, 20 % filtered lists) at 200 connections printing
-# req/s, p50, p99, non-2xx and connection errors, and the host's peak working set.
+# req/s, p50, p99, non-2xx and connection errors, and the host's peak working set during it; then lead created → AI
+# re-score visible (AI on, against bench/api/fake_openai.py), data/leads/train.csv imported until every lead is scored,
+# a 100,000-row import with the host's peak working set during it, and a soak printing the host's RSS every 15 s.
 #
-#   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60]
+#   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60] [soak seconds, default 600]
 #   bench/api/run.sh round-trips [requests per kind, default 200]
 # The second form counts round trips to PostgreSQL per request instead (host and bare endpoint both connect through
 # bench/api/pg_round_trips.py, a counting proxy; no load figures, the proxy slows everything down).
@@ -19,10 +21,11 @@ MODE=load
 if [[ "${1:-}" == round-trips ]]; then
   MODE=round-trips
   REQUESTS=${2:-200}
-  set -- 10 60
+  set -- 10 60 0
 fi
 SECONDS_PER_RUN=${1:-10}
 MIXED_SECONDS=${2:-60}
+SOAK_SECONDS=${3:-600}
 OFFSET=${STREAMFLOW_BENCH_OFFSET:-850}
 RUN_DIR="$ROOT/.data/bench-api"
 BIN_DIR="$ROOT/src/StreamFlow.Standalone/bin/Release/net10.0"
@@ -48,6 +51,11 @@ if [[ $MODE == round-trips ]]; then
   until [[ -s "$RUN_DIR/round-trips" ]]; do sf_sleep 0.1; done
   export Postgres__AppConnectionString=$(sed -E "s/Port=[0-9]+/Port=$proxy_port/" <<<"$Postgres__AppConnectionString")
 fi
+fake_ai_port=$((54336 + OFFSET))
+sf_spawn fake-openai "$RUN_DIR/logs/fake-openai.log" python3 "$ROOT/bench/api/fake_openai.py" "$fake_ai_port"
+export Ai__Deployments__0__Name=bench Ai__Deployments__0__Endpoint="http://127.0.0.1:$fake_ai_port/v1" Ai__Deployments__0__ApiKey=sk-bench \
+  Ai__Deployments__0__Model=gpt-4o-mini Ai__Prices__0__Model=gpt-4o-mini Ai__Prices__0__InputPerMillion=0.15 \
+  Ai__Prices__0__OutputPerMillion=0.60 Ai__Budget__ProviderMonthlyCapUsd=1000000
 sf_spawn streamflow "$RUN_DIR/logs/streamflow.log" env -C "$BIN_DIR" dotnet StreamFlow.Standalone.dll
 host_pid=$SF_LAST_PID
 until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
@@ -57,4 +65,4 @@ if [[ $MODE == round-trips ]]; then
 fi
 echo "machine: $(nproc) cores; StreamFlow standalone host (pid $host_pid) vs bare endpoint, $SECONDS_PER_RUN s per run"
 dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll api "http://127.0.0.1:$STREAMFLOW_PORT" \
-  "$SECONDS_PER_RUN" "$MIXED_SECONDS" "$host_pid"
+  "$SECONDS_PER_RUN" "$MIXED_SECONDS" "$host_pid" "$ROOT/data/leads/train.csv" "$SOAK_SECONDS"

@@ -23,7 +23,17 @@ public sealed class TestServices : IDisposable
                 $"Integration tests need {string.Join(", ", missing)}: run them through ./test.sh, which starts PostgreSQL and Azurite.");
         }
 
-        Configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        // The in-process durable hosts of these tests run no outbox listener, and the work they leave in the outbox
+        // belongs to a hub no host serves: otherwise they and the end-to-end host (same database, same Durable:TaskHub)
+        // would start each other's imports and analyses on backends that do not know them.
+        Configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["WorkOutbox:TaskHub"] = "IntegrationTests",
+                ["WorkOutbox:ListenForNotifications"] = "false",
+            })
+            .Build();
         Provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton(Configuration)

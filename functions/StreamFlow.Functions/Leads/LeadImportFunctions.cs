@@ -25,7 +25,6 @@ public sealed class LeadImportFunctions(RequestBody body, LeadImportService impo
         Tag = "Leads", RequestBody = typeof(string), RequestContentType = "text/csv", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Import(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/import")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var caller = request.Client();
@@ -34,7 +33,7 @@ public sealed class LeadImportFunctions(RequestBody body, LeadImportService impo
             ? await imports.StartAsync(caller.TenantId, caller.Actor, csv.Value.Content, Text(request.Query["externalIdColumn"]), Text(request.Query["outcomeColumn"]), cancellationToken)
             : csv.Problem;
         return started.Succeeded
-            ? await RunAsync(request, durable, new LeadImportInput(caller.TenantId, started.Value), cancellationToken)
+            ? OperationUrls.Accepted(request, started.Value.ToString(), $"{catalog.RoutePrefix}/v1/leads/imports/{started.Value}")
             : ApiResults.Problem(started.Problem, request.HttpContext);
     }
 
@@ -49,12 +48,6 @@ public sealed class LeadImportFunctions(RequestBody body, LeadImportService impo
         await imports.StatusAsync(request.Client().TenantId, id, cancellationToken) is { } status
             ? ApiResults.Json(status)
             : ApiResults.Problem(Problem.NotFound("The import"), request.HttpContext);
-
-    private async Task<IResult> RunAsync(HttpRequest request, DurableTaskClient durable, LeadImportInput input, CancellationToken cancellationToken)
-    {
-        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.LeadImport, input, new StartOrchestrationOptions($"import-{input.ImportId:N}"), cancellationToken);
-        return OperationUrls.Accepted(request, input.ImportId.ToString(), $"{catalog.RoutePrefix}/v1/leads/imports/{input.ImportId}");
-    }
 
     private static string? Text(Microsoft.Extensions.Primitives.StringValues value) => value.ToString() is { Length: > 0 } text ? text : null;
 }

@@ -26,7 +26,6 @@ public sealed class RfpFunctions(RequestBody body, RfpService rfps, FunctionCata
         Problems = [403, 413, 415])]
     public async Task<IResult> Upload(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/rfps")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var caller = request.Client();
@@ -35,7 +34,7 @@ public sealed class RfpFunctions(RequestBody body, RfpService rfps, FunctionCata
             ? await rfps.StartAsync(caller.TenantId, caller.Actor, new RfpUpload(file.Value.Content, file.Value.ContentType, file.Value.FileName, file.Value.Length), cancellationToken)
             : file.Problem;
         return started.Succeeded
-            ? await AnalyzeAsync(request, durable, new RfpAnalysisInput(caller.TenantId, started.Value), cancellationToken)
+            ? OperationUrls.Accepted(request, started.Value.ToString(), $"{catalog.RoutePrefix}/v1/rfps/{started.Value}")
             : ApiResults.Problem(started.Problem, request.HttpContext);
     }
 
@@ -63,11 +62,6 @@ public sealed class RfpFunctions(RequestBody body, RfpService rfps, FunctionCata
             : ApiResults.Problem(page.Problem, request.HttpContext);
     }
 
-    private async Task<IResult> AnalyzeAsync(HttpRequest request, DurableTaskClient durable, RfpAnalysisInput input, CancellationToken cancellationToken)
-    {
-        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.RfpAnalysis, input, new StartOrchestrationOptions($"rfp-{input.RfpId:N}"), cancellationToken);
-        return OperationUrls.Accepted(request, input.RfpId.ToString(), $"{catalog.RoutePrefix}/v1/rfps/{input.RfpId}");
-    }
 }
 
 /// <summary>The one-line trigger shims over the RFP analysis classes in StreamFlow.Orchestrations.</summary>

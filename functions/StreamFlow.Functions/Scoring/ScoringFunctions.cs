@@ -44,10 +44,9 @@ public sealed class ScoringFunctions(
         Tag = "Scoring", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Train(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/scoring/model/train")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var runId = await StartTrainingAsync(durable, request.Client().TenantId, cancellationToken);
+        var runId = await training.StartAsync(request.Client().TenantId, cancellationToken);
         return OperationUrls.Accepted(request, runId.ToString(), $"{catalog.RoutePrefix}/v1/scoring/model/trainings/{runId}");
     }
 
@@ -119,25 +118,15 @@ public sealed class ScoringFunctions(
     }
 
     [Function("RetrainScoringModels")]
-    public async Task Retrain([TimerTrigger("%ModelRetrainingSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    public async Task Retrain([TimerTrigger("%ModelRetrainingSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         foreach (var tenant in await tenants.ActiveAsync(cancellationToken))
         {
             if (await training.HasNewOutcomesAsync(tenant.Id, cancellationToken))
             {
-                await StartTrainingAsync(durable, tenant.Id, cancellationToken);
+                await training.StartAsync(tenant.Id, cancellationToken);
             }
         }
-    }
-
-    /// <summary>Records the training run (so its status reads "training" at once) and starts its orchestration.</summary>
-    private async Task<Guid> StartTrainingAsync(DurableTaskClient durable, Guid tenantId, CancellationToken cancellationToken)
-    {
-        var runId = Guid.CreateVersion7();
-        await training.StartAsync(tenantId, runId, cancellationToken);
-        await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.ModelTraining, new ModelTrainingInput(tenantId, runId),
-            new StartOrchestrationOptions($"train-{runId:N}"), cancellationToken);
-        return runId;
     }
 
     private static double? Number(System.Text.Json.JsonElement? report, string name) =>

@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Outbox;
 using StreamFlow.Orchestrations.Leads;
+using StreamFlow.Orchestrations.Rfps;
 using StreamFlow.Orchestrations.Scoring;
 
 namespace StreamFlow.Orchestrations.Outbox;
@@ -29,11 +30,12 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         return started.ToList();
     }
 
-    /// <summary>Imports and trainings keep the instance ids they always had; a re-score is one per outbox row.</summary>
+    /// <summary>Imports, trainings and RFP analyses keep the instance ids they always had; a re-score is one per outbox row.</summary>
     internal static string InstanceId(WorkItem item) => item.Kind switch
     {
         WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
+        WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
         _ => $"work-{item.Id}",
     };
 
@@ -44,6 +46,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
             WorkKinds.LeadAiRescore => (TaskNames.LeadScoring, new LeadScoringInput(item.TenantId, item.SubjectId)),
             WorkKinds.LeadImport => (TaskNames.LeadImport, new LeadImportInput(item.TenantId, item.SubjectId)),
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
+            WorkKinds.RfpAnalysis => (TaskNames.RfpAnalysis, new RfpAnalysisInput(item.TenantId, item.SubjectId)),
             _ => ((string?)null, (object?)null),
         };
         if (name is null)

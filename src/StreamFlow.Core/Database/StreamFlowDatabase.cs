@@ -43,18 +43,36 @@ public sealed class StreamFlowDatabase(NpgsqlDataSource dataSource)
         return await read(results);
     }
 
-    private async Task<T> RunAsync<T>(Guid? tenantId, Func<DbTransactionScope, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="InTenantAsync{T}"/>, but the statements the work only writes (<see cref="DbTransactionScope.ExecuteAsync"/>)
+    /// are held back and sent with the next read (<see cref="DbTransactionScope.QueryAsync{T}"/> and friends) or before the
+    /// commit, so a request that writes a dozen rows between a few reads costs a few round trips, not a dozen. The tenant
+    /// setting itself rides on the first of them. The work must read through the scope's own methods.
+    /// </summary>
+    public Task<T> InTenantBatchedAsync<T>(Guid tenantId, Func<DbTransactionScope, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync(tenantId, work, cancellationToken, batched: true);
+
+    private async Task<T> RunAsync<T>(Guid? tenantId, Func<DbTransactionScope, Task<T>> work, CancellationToken cancellationToken, bool batched = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var scope = new DbTransactionScope(connection, transaction, cancellationToken) { Batched = batched };
         if (tenantId is { } id)
         {
-            await using var command = new NpgsqlCommand(SetTenantSql, connection, transaction);
-            command.Parameters.AddWithValue("tenantId", id.ToString());
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (batched)
+            {
+                scope.Defer(SetTenantSql, new { tenantId = id.ToString() }, resultSets: 1);
+            }
+            else
+            {
+                await using var command = new NpgsqlCommand(SetTenantSql, connection, transaction);
+                command.Parameters.AddWithValue("tenantId", id.ToString());
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
-        var result = await work(new DbTransactionScope(connection, transaction, cancellationToken));
+        var result = await work(scope);
+        await scope.FlushAsync();
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
@@ -63,6 +81,68 @@ public sealed class StreamFlowDatabase(NpgsqlDataSource dataSource)
 /// <summary>An open connection and its transaction, with the token every statement in it should use.</summary>
 public sealed record DbTransactionScope(NpgsqlConnection Connection, NpgsqlTransaction Transaction, CancellationToken CancellationToken)
 {
+    private readonly List<PendingStatement> _pending = [];
+
+    /// <summary>Writes wait for the next read or the commit (<see cref="StreamFlowDatabase.InTenantBatchedAsync{T}"/>).</summary>
+    public bool Batched { get; init; }
+
     public Dapper.CommandDefinition Command(string sql, object? parameters = null) =>
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
+
+    /// <summary>A write whose outcome the caller does not need: sent now, or, in a batched scope, with the next round trip.</summary>
+    public Task ExecuteAsync(string sql, object? parameters = null, int resultSets = 0)
+    {
+        if (!Batched)
+        {
+            return Connection.ExecuteAsync(Command(sql, parameters));
+        }
+
+        Defer(sql, parameters, resultSets);
+        return Task.CompletedTask;
+    }
+
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null) =>
+        ReadAsync(sql, parameters, grid => grid.ReadAsync<T>(), command => Connection.QueryAsync<T>(command));
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null) =>
+        ReadAsync(sql, parameters, grid => grid.ReadSingleOrDefaultAsync<T>(), command => Connection.QuerySingleOrDefaultAsync<T>(command));
+
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null) =>
+        ReadAsync(sql, parameters, grid => grid.ReadSingleOrDefaultAsync<T>(), command => Connection.ExecuteScalarAsync<T>(command));
+
+    /// <summary>Sends what is held back, if anything (one round trip).</summary>
+    public async Task FlushAsync()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var (sql, parameters) = PendingStatement.Combine(_pending);
+        _pending.Clear();
+        await Connection.ExecuteAsync(Command(sql, parameters));
+    }
+
+    internal void Defer(string sql, object? parameters, int resultSets) => _pending.Add(new PendingStatement(sql, parameters, resultSets));
+
+    private async Task<T> ReadAsync<T>(
+        string sql, object? parameters, Func<SqlMapper.GridReader, Task<T>> read, Func<Dapper.CommandDefinition, Task<T>> readAlone)
+    {
+        if (_pending.Count == 0)
+        {
+            return await readAlone(Command(sql, parameters));
+        }
+
+        _pending.Add(new PendingStatement(sql, parameters, 0));
+        var (combined, combinedParameters) = PendingStatement.Combine(_pending);
+        var skip = _pending.Sum(p => p.ResultSets);
+        _pending.Clear();
+        using var grid = await Connection.QueryMultipleAsync(Command(combined, combinedParameters));
+        for (var i = 0; i < skip; i++)
+        {
+            await grid.ReadAsync<object>();
+        }
+
+        return await read(grid);
+    }
 }

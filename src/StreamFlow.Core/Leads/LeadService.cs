@@ -28,13 +28,6 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
             return invalid;
         }
 
-        var stages = await pipeline.StagesAsync(actor.TenantId, cancellationToken);
-        var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
-        if (stages.All(s => s.Key != stage))
-        {
-            return UnknownStage(stage, stages);
-        }
-
         if (input.OwnerUserId is not null && !actor.CanAssign)
         {
             return Problem.Forbidden("Your role cannot assign leads to an owner.");
@@ -44,11 +37,19 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
         var phone = LeadValidation.NormalizePhone(input.Phone);
         try
         {
-            return await database.InTenantAsync(actor.TenantId, async scope =>
+            // Batched: the writes below travel with the next read, so the whole create is a few round trips.
+            return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
+                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
+                var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
+                if (stages.All(s => s.Key != stage))
+                {
+                    return (Result<(Lead, bool)>)UnknownStage(stage, stages);
+                }
+
                 if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
                 {
-                    return (Result<(Lead, bool)>)new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                    return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
                 if (await LeadStore.FindDuplicateAsync(scope, email, phone) is { } existingId)
@@ -104,11 +105,11 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
             return Problem.Forbidden("Your role cannot assign leads to an owner.");
         }
 
-        var stages = await pipeline.StagesAsync(actor.TenantId, cancellationToken);
         try
         {
-            return await database.InTenantAsync(actor.TenantId, async scope =>
+            return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
+                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
                 var current = await LeadStore.LockAsync(scope, leadId);
                 if (current is null)
                 {

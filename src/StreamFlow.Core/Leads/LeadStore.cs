@@ -159,14 +159,14 @@ internal static class LeadStore
     private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
 
     public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
+        scope.ExecuteAsync(InsertSql, new
         {
             lead.Id, TenantId = tenantId, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId,
             lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
-        }));
+        });
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
-        scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdSql, new { Id = id }));
+        scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdSql, new { Id = id });
 
     /// <summary>A read on its own: tenant setting and row in one round trip, no BEGIN/COMMIT of its own.</summary>
     public static Task<StoredLead?> FindAsync(StreamFlowDatabase database, Guid tenantId, Guid id, CancellationToken cancellationToken)
@@ -177,21 +177,21 @@ internal static class LeadStore
     }
 
     public static Task<string?> UserNameAsync(DbTransactionScope scope, Guid userId) =>
-        scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(UserNameSql, new { Id = userId }));
+        scope.QuerySingleOrDefaultAsync<string?>(UserNameSql, new { Id = userId });
 
     public static Task<StoredLead?> LockAsync(DbTransactionScope scope, Guid id) =>
-        scope.Connection.QuerySingleOrDefaultAsync<StoredLead>(scope.Command(ByIdForUpdateSql, new { Id = id }));
+        scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdForUpdateSql, new { Id = id });
 
     public static Task<Guid?> FindDuplicateAsync(DbTransactionScope scope, string? email, string? phone) =>
-        scope.Connection.QuerySingleOrDefaultAsync<Guid?>(scope.Command(DuplicateSql, new { Email = email, Phone = phone }));
+        scope.QuerySingleOrDefaultAsync<Guid?>(DuplicateSql, new { Email = email, Phone = phone });
 
     public static Task UpdateAsync(DbTransactionScope scope, StoredLead lead, bool rescore, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(UpdateSql, new
+        scope.ExecuteAsync(UpdateSql, new
         {
             lead.Id, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId, lead.PostalCode,
             lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
             lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
-        }));
+        });
 
     public static async Task<bool> SoftDeleteAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
         await scope.Connection.ExecuteAsync(scope.Command(SoftDeleteSql, new { Id = id, Now = now })) == 1;
@@ -200,10 +200,10 @@ internal static class LeadStore
         await scope.Connection.ExecuteAsync(scope.Command(RestoreSql, new { Id = id, Now = now })) == 1;
 
     public static Task RecordStageChangeAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, string? fromStage, string toStage, string actor, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(StageHistorySql, new { TenantId = tenantId, LeadId = leadId, FromStage = fromStage, ToStage = toStage, ChangedBy = actor, Now = now }));
+        scope.ExecuteAsync(StageHistorySql, new { TenantId = tenantId, LeadId = leadId, FromStage = fromStage, ToStage = toStage, ChangedBy = actor, Now = now });
 
     public static Task RecordActivityAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, string kind, string? body, string actor, string dataJson, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(ActivitySql, new { Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Kind = kind, Body = body, Actor = actor, Data = dataJson, Now = now }));
+        scope.ExecuteAsync(ActivitySql, new { Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Kind = kind, Body = body, Actor = actor, Data = dataJson, Now = now });
 
     public static async Task<IReadOnlyList<LeadActivity>> ActivitiesAsync(DbTransactionScope scope, Guid leadId, Guid? before, int limit) =>
         (await scope.Connection.QueryAsync<(Guid Id, string Kind, string? Body, string Actor, string Data, DateTime OccurredAt)>(
@@ -254,15 +254,15 @@ internal static class LeadStore
     }
 
     public static Task<bool> IsActiveUserAsync(DbTransactionScope scope, Guid userId) =>
-        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(ActiveUserSql, new { Id = userId }));
+        scope.ExecuteScalarAsync<bool>(ActiveUserSql, new { Id = userId });
 
     public static async Task<List<LeadRouter.Candidate>> RoutingCandidatesAsync(DbTransactionScope scope, string[] roles) =>
-        (await scope.Connection.QueryAsync<LeadRouter.Candidate>(scope.Command(RoutingCandidatesSql, new { Roles = roles }))).ToList();
+        (await scope.QueryAsync<LeadRouter.Candidate>(RoutingCandidatesSql, new { Roles = roles })).ToList();
 
     /// <summary>Gives an unowned lead its owner and records the assignment, in one round trip.</summary>
-    public static Task<int> AssignOwnerAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, string dataJson, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(AssignSql + ";" + AssignedActivitySql.Replace("@Id", "@ActivityId", StringComparison.Ordinal), new
+    public static Task AssignOwnerAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, string dataJson, DateTimeOffset now) =>
+        scope.ExecuteAsync(AssignSql + ";" + AssignedActivitySql.Replace("@Id", "@ActivityId", StringComparison.Ordinal), new
         {
             Id = leadId, Owner = owner, ActivityId = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Data = dataJson, Now = now,
-        }));
+        });
 }

@@ -14,6 +14,9 @@ public static class WorkKinds
 
     /// <summary>Train the tenant's conversion model (subject: the training run id).</summary>
     public const string ModelTraining = "scoring.train";
+
+    /// <summary>Analyse an uploaded RFP (subject: the RFP id).</summary>
+    public const string RfpAnalysis = "rfp.analyze";
 }
 
 /// <summary>One claimed row: start <see cref="Kind"/> for <see cref="SubjectId"/> of <see cref="TenantId"/>.</summary>

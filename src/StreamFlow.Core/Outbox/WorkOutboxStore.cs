@@ -19,7 +19,7 @@ internal static class WorkOutboxStore
     private const string CompleteSql = "SELECT work_outbox_complete(@Ids)";
 
     public static Task InsertAsync(DbTransactionScope scope, string taskHub, Guid tenantId, string kind, Guid subjectId) =>
-        scope.Connection.ExecuteAsync(scope.Command(InsertSql, new { TaskHub = taskHub, TenantId = tenantId, Kind = kind, SubjectId = subjectId }));
+        scope.ExecuteAsync(InsertSql, new { TaskHub = taskHub, TenantId = tenantId, Kind = kind, SubjectId = subjectId }, resultSets: 1);
 
     /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> rows no one else holds.</summary>
     public static async Task<IReadOnlyList<WorkItem>> ClaimAsync(DbTransactionScope scope, string taskHub, int limit, int leaseSeconds) =>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Rfps;
@@ -18,13 +19,14 @@ public sealed class RfpService(
     StreamFlowDatabase database,
     BlobServiceClient blobs,
     RfpAiAssessor aiAssessor,
+    WorkOutbox outbox,
     TimeProvider timeProvider,
     ILogger<RfpService> logger)
 {
     public const long MaxDocumentBytes = 25L * 1024 * 1024;
     private const int MaxFileNameLength = 255;
 
-    /// <summary>Checks and stores an upload and records the RFP as pending. 413 too large, 415 unsupported or not what it claims to be.</summary>
+    /// <summary>Checks and stores an upload and records the RFP as pending with its analysis in the work outbox. 413 too large, 415 unsupported or not what it claims to be.</summary>
     public async Task<Result<Guid>> StartAsync(Guid tenantId, string uploadedBy, RfpUpload upload, CancellationToken cancellationToken)
     {
         // A generic type (multipart parts often say application/octet-stream) defers to the file name's extension.
@@ -63,8 +65,13 @@ public sealed class RfpService(
         var blobName = $"rfps/{tenantId}/{id}/source{Extension(mediaType)}";
         await Container().GetBlobClient(blobName).UploadAsync(new BinaryData(content), overwrite: true, cancellationToken);
         var fileName = Path.GetFileName(upload.FileName) is { Length: > 0 } name ? name[..Math.Min(name.Length, MaxFileNameLength)] : null;
-        await database.InTenantAsync(tenantId, scope => RfpStore.InsertAsync(scope,
-            new RfpStore.NewRfp(id, tenantId, fileName, mediaType, content.Length, SHA256.HashData(content), blobName, uploadedBy), timeProvider.GetUtcNow()), cancellationToken);
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await RfpStore.InsertAsync(scope,
+                new RfpStore.NewRfp(id, tenantId, fileName, mediaType, content.Length, SHA256.HashData(content), blobName, uploadedBy), timeProvider.GetUtcNow());
+            await outbox.AddAsync(scope, tenantId, WorkKinds.RfpAnalysis, id);
+            return true;
+        }, cancellationToken);
         return id;
     }
 

@@ -35,7 +35,7 @@ internal static class LeadScoreStore
         """;
 
     public static async Task<IReadOnlyList<StoredLead>> LeadsAsync(DbTransactionScope scope, Guid[] ids) =>
-        (await scope.Connection.QueryAsync<StoredLead>(scope.Command(LeadsSql, new { Ids = ids }))).AsList();
+        (await scope.QueryAsync<StoredLead>(LeadsSql, new { Ids = ids })).AsList();
 
     public static async Task<IReadOnlyList<StoredLead>> PendingAsync(DbTransactionScope scope, DateTimeOffset before, int limit) =>
         (await scope.Connection.QueryAsync<StoredLead>(scope.Command(PendingSql, new { Before = before, Limit = limit }))).AsList();
@@ -44,12 +44,12 @@ internal static class LeadScoreStore
     public static async Task PersistAsync(
         DbTransactionScope scope, Guid tenantId, Guid leadId, ApiScore score, string scoreJson, string factorsJson, DateTimeOffset now)
     {
-        await scope.Connection.ExecuteAsync(scope.Command(PersistSql, new { Id = leadId, Score = scoreJson, score.Value, score.Tier, Now = now }));
-        await scope.Connection.ExecuteAsync(scope.Command(HistorySql, new
+        await scope.ExecuteAsync(PersistSql, new { Id = leadId, Score = scoreJson, score.Value, score.Tier, Now = now });
+        await scope.ExecuteAsync(HistorySql, new
         {
             Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, score.Value, score.Tier, score.Probability, score.Confidence,
             Factors = factorsJson, score.Model, Now = now,
-        }));
+        });
     }
 
     public static Task<int> MarkFailedAsync(DbTransactionScope scope, Guid leadId, string error) =>

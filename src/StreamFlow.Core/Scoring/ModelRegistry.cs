@@ -73,9 +73,6 @@ public sealed class ModelRegistry(StreamFlowDatabase database, BlobServiceClient
     public Task<ModelTrainingRun?> RunAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope => ToRun(await ScoringModelStore.RunAsync(scope, runId)), cancellationToken);
 
-    public Task StartRunAsync(Guid tenantId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, scope => ScoringModelStore.StartRunAsync(scope, runId, tenantId, now), cancellationToken);
-
     /// <summary>Records a run that produced no model (too few outcomes, or training failed).</summary>
     public Task FinishWithoutModelAsync(Guid tenantId, Guid runId, string status, string reason, int samples, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, scope => ScoringModelStore.FinishRunAsync(scope, new FinishedRun(runId, status, reason, samples, null, null, null, null, null)), cancellationToken);

@@ -1,6 +1,7 @@
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.Core.Scoring;
@@ -11,10 +12,23 @@ public sealed record TrainingOutcome(string Status, int? Version, string Reason)
 /// Trains a tenant's conversion model from its leads with outcomes (won = converted, lost = not), and promotes it
 /// only when it validates at least as well as the model it would replace; the previous model keeps serving otherwise.
 /// </summary>
-public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegistry models, ConversionModelTrainer trainer, TimeProvider timeProvider)
+public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegistry models, ConversionModelTrainer trainer, WorkOutbox outbox, TimeProvider timeProvider)
 {
-    public Task StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken) =>
-        models.StartRunAsync(tenantId, runId, timeProvider.GetUtcNow(), cancellationToken);
+    /// <summary>
+    /// Records a training run (its status reads "training" at once) together with its durable run (work outbox), so
+    /// the caller answers after the commit and the training starts when the outbox dispatcher picks it up.
+    /// </summary>
+    public async Task<Guid> StartAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var runId = Guid.CreateVersion7();
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await ScoringModelStore.StartRunAsync(scope, runId, tenantId, timeProvider.GetUtcNow());
+            await outbox.AddAsync(scope, tenantId, WorkKinds.ModelTraining, runId);
+            return true;
+        }, cancellationToken);
+        return runId;
+    }
 
     public async Task<TrainingOutcome> TrainAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {

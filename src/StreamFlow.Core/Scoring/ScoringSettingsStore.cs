@@ -40,7 +40,7 @@ internal static class ScoringSettingsStore
     /// <summary>Null when the tenant does not exist.</summary>
     public static async Task<ScoringContext?> LoadContextAsync(DbTransactionScope scope, Guid tenantId)
     {
-        var row = await scope.Connection.QuerySingleOrDefaultAsync<ContextRow>(scope.Command(LoadContextSql, new { TenantId = tenantId }));
+        var row = await scope.QuerySingleOrDefaultAsync<ContextRow>(LoadContextSql, new { TenantId = tenantId });
         return row is null ? null : new ScoringContext(
             row.Industry,
             ToSettings(row),

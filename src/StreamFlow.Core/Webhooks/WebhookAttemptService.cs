@@ -238,7 +238,7 @@ public sealed class WebhookAttemptService(
 
     private static Task AddEventAsync(DbTransactionScope scope, Guid tenantId, string eventType, object data, DateTimeOffset now) =>
         WebhookOutbox.InsertAsync(scope, new WebhookOutbox.OutboxRow(
-            WebhookOutbox.NewMessageId(), tenantId, eventType, now, WebhookOutbox.SerializeData(data), null, null), scope.CancellationToken);
+            WebhookOutbox.NewMessageId(), tenantId, eventType, now, WebhookOutbox.SerializeData(data), null, null));
 
     private static WebhookAttemptOutcome FromState(string status, DateTime? nextAttemptAt, int? lastStatusCode, string? lastError, DateTimeOffset now) =>
         status switch

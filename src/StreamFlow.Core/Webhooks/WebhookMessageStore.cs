@@ -28,8 +28,8 @@ internal static class WebhookMessageStore
         """;
 
     /// <summary>Writes the event and wakes the dispatcher (the notification is delivered when the transaction commits).</summary>
-    public static Task<int> InsertAsync(DbTransactionScope scope, WebhookOutbox.OutboxRow row, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+    public static Task InsertAsync(DbTransactionScope scope, WebhookOutbox.OutboxRow row) =>
+        scope.ExecuteAsync(InsertSql, new
         {
             row.Id,
             row.TenantId,
@@ -38,7 +38,7 @@ internal static class WebhookMessageStore
             row.Payload,
             row.TargetEndpointId,
             row.DispatchedAt,
-        }, scope.Transaction, cancellationToken: cancellationToken));
+        }, resultSets: 1);
 
     /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> undispatched events.</summary>
     public static Task<IEnumerable<ClaimedMessage>> ClaimUndispatchedAsync(DbTransactionScope scope, int limit, int leaseSeconds) =>

@@ -36,7 +36,8 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
 
         var payload = SerializeData(data);
         var id = NewMessageId();
-        await InsertAsync(scope, new OutboxRow(id, tenantId, eventType, occurredAt.ToUniversalTime(), payload, null, null), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await InsertAsync(scope, new OutboxRow(id, tenantId, eventType, occurredAt.ToUniversalTime(), payload, null, null));
         return id;
     }
 
@@ -60,8 +61,8 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
         return json;
     }
 
-    internal static Task InsertAsync(DbTransactionScope scope, OutboxRow row, CancellationToken cancellationToken) =>
-        WebhookMessageStore.InsertAsync(scope, row, cancellationToken);
+    /// <summary>In a batched scope (<see cref="StreamFlowDatabase.InTenantBatchedAsync{T}"/>) the row is sent with the next round trip.</summary>
+    internal static Task InsertAsync(DbTransactionScope scope, OutboxRow row) => WebhookMessageStore.InsertAsync(scope, row);
 
     internal sealed record OutboxRow(
         string Id, Guid TenantId, string EventType, DateTimeOffset OccurredAt, string Payload, Guid? TargetEndpointId, DateTimeOffset? DispatchedAt);

@@ -106,7 +106,7 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
             }
 
             await WebhookOutbox.InsertAsync(scope, new WebhookOutbox.OutboxRow(
-                messageId, tenantId, type.Name, now, type.ExampleDataJson, endpointId, DispatchedAt: now), cancellationToken);
+                messageId, tenantId, type.Name, now, type.ExampleDataJson, endpointId, DispatchedAt: now));
             await WebhookDeliveryStore.InsertAsync(scope, deliveryId, tenantId, messageId, endpointId, now);
             return new WebhookTestEventSent(messageId, deliveryId);
         }, cancellationToken);

@@ -5,6 +5,7 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Pipeline;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Leads.Import;
@@ -35,19 +36,28 @@ public sealed class LeadImportService(
     LeadCsvReader reader,
     PipelineService pipeline,
     IImportedLeadScorer scoring,
+    WorkOutbox outbox,
     TimeProvider timeProvider)
 {
     public const int ChunkSize = 500;
     private const int MaxStoredErrors = 1000;
 
+    /// <summary>
+    /// Keeps the file and records the import as pending together with its durable run (work outbox): the caller answers
+    /// 202 after the commit, and the import starts when the outbox dispatcher picks it up.
+    /// </summary>
     public async Task<Result<Guid>> StartAsync(Guid tenantId, string actor, Stream csv, string? externalIdColumn, string? outcomeColumn, CancellationToken cancellationToken)
     {
         var importId = Guid.CreateVersion7();
         var blobName = $"imports/{tenantId}/{importId}.csv";
         var blob = blobs.GetBlobContainerClient(BlobContainerNames.Documents).GetBlobClient(blobName);
         await blob.UploadAsync(csv, overwrite: true, cancellationToken);
-        await database.InTenantAsync(tenantId, scope => LeadImportStore.InsertRunAsync(
-            scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow()), cancellationToken);
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await LeadImportStore.InsertRunAsync(scope, importId, tenantId, blobName, externalIdColumn, outcomeColumn, actor, timeProvider.GetUtcNow());
+            await outbox.AddAsync(scope, tenantId, WorkKinds.LeadImport, importId);
+            return true;
+        }, cancellationToken);
         return importId;
     }
 

@@ -30,6 +30,13 @@ public sealed partial class PipelineService(StreamFlowDatabase database, TenantS
         }, cancellationToken);
     }
 
+    /// <summary>The stages read inside the caller's transaction (one round trip once they exist; seeded on first use).</summary>
+    internal async Task<IReadOnlyList<PipelineStage>> StagesAsync(DbTransactionScope scope, Guid tenantId)
+    {
+        var stages = await PipelineStageStore.ListAsync(scope);
+        return stages.Count > 0 ? stages : await StagesAsync(tenantId, scope.CancellationToken);
+    }
+
     /// <summary>Replaces the stages; a stage that leads are in cannot be dropped, and exactly one won and one lost stage remain.</summary>
     public async Task<Result<IReadOnlyList<PipelineStage>>> ReplaceAsync(Guid tenantId, IReadOnlyList<PipelineStage>? stages, string actor, RequestOrigin origin, CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ internal static class PipelineStageStore
     private const string DeleteOthersSql = "DELETE FROM pipeline_stages WHERE NOT (key = ANY (@Keys))";
 
     public static async Task<IReadOnlyList<PipelineStage>> ListAsync(DbTransactionScope scope) =>
-        (await scope.Connection.QueryAsync<PipelineStage>(scope.Command(ListSql))).ToList();
+        (await scope.QueryAsync<PipelineStage>(ListSql)).ToList();
 
     public static Task<int> UpsertAsync(DbTransactionScope scope, Guid tenantId, string key, string name, int position, string kind) =>
         scope.Connection.ExecuteAsync(scope.Command(UpsertSql, new { TenantId = tenantId, Key = key, Name = name, Position = position, Kind = kind }));
