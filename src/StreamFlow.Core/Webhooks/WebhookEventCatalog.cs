@@ -41,6 +41,9 @@ public static class WebhookEventCatalog
     public const string VisitStatusChanged = "visit.status_changed";
     public const string VisitCompleted = "visit.completed";
     public const string TimesheetApproved = "timesheet.approved";
+    public const string QuoteSent = "quote.sent";
+    public const string QuoteApproved = "quote.approved";
+    public const string QuoteDeclined = "quote.declined";
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
@@ -76,6 +79,12 @@ public static class WebhookEventCatalog
             """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","technicianIds":["0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23"],"notes":"Flashing replaced, photos taken","completedAt":"2026-01-16T11:05:00+00:00"}"""),
         new(TimesheetApproved, "fieldops", "A manager approved a technician's timesheet for a pay period; it is locked from then on.", true,
             """{"timesheetId":"0190a5c6-4d5e-7f60-8172-8c9d0e1f2a34","technicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","periodStart":"2026-01-12","periodEnd":"2026-01-18","regularHours":40,"overtimeHours":3.5,"approvedBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","approvedAt":"2026-01-19T09:00:00+00:00"}"""),
+        new(QuoteSent, "fieldops", "A quote version was emailed to its customer with an approval link (a resend replaces the link).", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"total":{"amount":"4330.00","currency":"USD"},"sentAt":"2026-01-15T16:00:00+00:00","linkExpiresAt":"2026-02-14T16:00:00+00:00"}"""),
+        new(QuoteApproved, "fieldops", "The customer approved a quote through its link: the job was created and the lead marked won with the total.", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"total":{"amount":"4330.00","currency":"USD"},"deposit":{"amount":"500.00","currency":"USD"},"jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","approvedAt":"2026-01-16T09:12:00+00:00"}"""),
+        new(QuoteDeclined, "fieldops", "The customer declined a quote through its link, with the reason if one was given.", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"reason":"Went with a cheaper offer","declinedAt":"2026-01-16T09:12:00+00:00"}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];
