@@ -17,10 +17,10 @@ public sealed class QuoteFunctions(RequestBody body, QuoteService quotes)
         + "the service address with coordinates (the job's when approved).",
         Tag = "Quotes", RequestBody = typeof(QuoteInput), Response = typeof(Quote), SuccessStatus = 201, Problems = [403, 404])]
     public Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{leadId:guid}/quotes")] HttpRequest request,
-        Guid leadId,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/leads/{id:guid}/quotes")] HttpRequest request,
+        Guid id,
         CancellationToken cancellationToken) =>
-        FieldActors.WithBodyAsync<QuoteInput, Quote>(body, request, input => quotes.CreateAsync(FieldActors.Of(request), leadId, input, cancellationToken), StatusCodes.Status201Created, cancellationToken);
+        FieldActors.WithBodyAsync<QuoteInput, Quote>(body, request, input => quotes.CreateAsync(FieldActors.Of(request), id, input, cancellationToken), StatusCodes.Status201Created, cancellationToken);
 
     [Function("ListQuotes")]
     [ClientAccess(Permission.FieldOpsManage)]

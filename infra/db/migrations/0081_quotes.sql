@@ -44,3 +44,7 @@ CREATE TABLE quotes (
 CALL enable_tenant_isolation('quotes');
 CREATE INDEX quotes_list ON quotes (tenant_id, id DESC);
 CREATE INDEX quotes_of_lead ON quotes (tenant_id, lead_id, number, version);
+
+-- The one cross-tenant path: quote_find_by_token (SECURITY DEFINER, run as the owner role) finds the quote an emailed
+-- link names and hands out only its tenant and id; the application role stays bound by the tenant policy.
+CREATE POLICY quote_link_lookup ON quotes FOR SELECT TO CURRENT_USER USING (true);

@@ -99,10 +99,10 @@ internal static class QuoteStore
         """;
 
     // Serialises quote numbering per tenant: the advisory lock is held until the transaction ends.
-    private const string NextNumberSql = """
-        SELECT pg_advisory_xact_lock(hashtextextended('quotes:' || @TenantId::text, 0));
-        SELECT COALESCE(max(number), 0) + 1 FROM quotes;
-        """;
+    private const string LockNumberingSql = "SELECT pg_advisory_xact_lock(hashtextextended('quotes:' || @TenantId::text, 0))";
+
+    // Read after the lock, in a statement of its own: its snapshot then sees every number committed before.
+    private const string NextNumberSql = "SELECT COALESCE(max(number), 0) + 1 FROM quotes";
 
     private const string LatestVersionSql = "SELECT COALESCE(max(version), 0) FROM quotes WHERE number = @Number";
 
@@ -157,8 +157,11 @@ internal static class QuoteStore
             Now = now,
         }));
 
-    public static Task<int> NextNumberAsync(DbTransactionScope scope, Guid tenantId) =>
-        scope.Connection.ExecuteScalarAsync<int>(scope.Command(NextNumberSql, new { TenantId = tenantId }));
+    public static async Task<int> NextNumberAsync(DbTransactionScope scope, Guid tenantId)
+    {
+        await scope.Connection.ExecuteAsync(scope.Command(LockNumberingSql, new { TenantId = tenantId }));
+        return await scope.Connection.ExecuteScalarAsync<int>(scope.Command(NextNumberSql));
+    }
 
     public static Task<int> LatestVersionAsync(DbTransactionScope scope, int number) =>
         scope.Connection.ExecuteScalarAsync<int>(scope.Command(LatestVersionSql, new { Number = number }));
