@@ -34,6 +34,7 @@ public static class ApiResults
         ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         ProblemKind.RateLimited => StatusCodes.Status429TooManyRequests,
         ProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ProblemKind.Gone => StatusCodes.Status410Gone,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -50,6 +51,7 @@ public static class ApiResults
         ProblemKind.Unprocessable => (TypeOf(422), "The request cannot be carried out"),
         ProblemKind.RateLimited => (TypeOf(429), "Too many requests"),
         ProblemKind.Unavailable => (TypeOf(503), "A dependency is unavailable"),
+        ProblemKind.Gone => (TypeOf(410), "No longer available"),
         _ => (TypeOf(500), "Unexpected error"),
     };
 

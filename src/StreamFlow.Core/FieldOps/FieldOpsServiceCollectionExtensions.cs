@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Core.FieldOps.Dispatch;
 using StreamFlow.Core.FieldOps.Jobs;
+using StreamFlow.Core.FieldOps.Quotes;
 using StreamFlow.Core.FieldOps.Technicians;
 using StreamFlow.Core.FieldOps.TimeClock;
 
@@ -17,6 +18,7 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<DispatchService>();
         services.AddSingleton<TimeClockService>();
         services.AddSingleton<TimesheetService>();
+        services.AddSingleton<QuoteService>();
         return services;
     }
 }

@@ -14,6 +14,9 @@ public enum ProblemKind
     RateLimited,
     PaymentRequired,
     Unavailable,
+
+    /// <summary>The resource existed and is no longer available (a used or expired single-purpose link): 410.</summary>
+    Gone,
 }
 
 /// <summary>An expected failure: what went wrong, said so that the caller can fix it.</summary>

@@ -45,6 +45,9 @@ public static class WebhookEventCatalog
     public const string TaskUpdated = "task.updated";
     public const string TaskCompleted = "task.completed";
     public const string TaskReopened = "task.reopened";
+    public const string QuoteSent = "quote.sent";
+    public const string QuoteApproved = "quote.approved";
+    public const string QuoteDeclined = "quote.declined";
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
@@ -88,6 +91,12 @@ public static class WebhookEventCatalog
             """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"done","overdue":false,"completedAt":"2026-01-15T16:30:00+00:00","completedBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T16:30:00+00:00","version":3}"""),
         new(TaskReopened, "tasks", "A done task was reopened (its completion undone). The data is the task after the change.", true,
             """{"id":"0190a5c7-1a2b-7c3d-8e4f-5a6b7c8d9e02","title":"Call Dana back about the roof","notes":"Wants a quote before Friday","priority":"urgent","assigneeUserId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","dueAt":"2026-01-15T20:00:00+00:00","dueLocal":"2026-01-15T14:00","timeZone":"America/Chicago","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","jobId":null,"status":"open","overdue":false,"completedAt":null,"completedBy":null,"createdBy":"user:0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","createdAt":"2026-01-15T14:05:00+00:00","updatedAt":"2026-01-15T16:45:00+00:00","version":4}"""),
+        new(QuoteSent, "fieldops", "A quote version was emailed to its customer with an approval link (a resend replaces the link).", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"total":{"amount":"4330.00","currency":"USD"},"sentAt":"2026-01-15T16:00:00+00:00","linkExpiresAt":"2026-02-14T16:00:00+00:00"}"""),
+        new(QuoteApproved, "fieldops", "The customer approved a quote through its link: the job was created and the lead marked won with the total.", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"total":{"amount":"4330.00","currency":"USD"},"deposit":{"amount":"500.00","currency":"USD"},"jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","approvedAt":"2026-01-16T09:12:00+00:00"}"""),
+        new(QuoteDeclined, "fieldops", "The customer declined a quote through its link, with the reason if one was given.", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"reason":"Went with a cheaper offer","declinedAt":"2026-01-16T09:12:00+00:00"}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];

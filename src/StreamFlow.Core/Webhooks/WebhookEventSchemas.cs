@@ -161,6 +161,30 @@ internal static class WebhookEventSchemas
             ("approvedBy", String()),
             ("approvedAt", DateTime())),
         WebhookEventCatalog.TaskCreated or WebhookEventCatalog.TaskUpdated or WebhookEventCatalog.TaskCompleted or WebhookEventCatalog.TaskReopened => FollowUpTask,
+        WebhookEventCatalog.QuoteSent => Object(
+            ("quoteId", Uuid()),
+            ("leadId", Uuid()),
+            ("number", String()),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("total", Money),
+            ("sentAt", DateTime()),
+            ("linkExpiresAt", DateTime())),
+        WebhookEventCatalog.QuoteApproved => Object(
+            ("quoteId", Uuid()),
+            ("leadId", Uuid()),
+            ("number", String()),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("total", Money),
+            ("deposit", Money),
+            ("jobId", Uuid()),
+            ("approvedAt", DateTime())),
+        WebhookEventCatalog.QuoteDeclined => Object(
+            ("quoteId", Uuid()),
+            ("leadId", Uuid()),
+            ("number", String()),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("reason", String(nullable: true)),
+            ("declinedAt", DateTime())),
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
     });
 

@@ -88,6 +88,9 @@ public static partial class Mailbox
         return TokenPattern().Match(mail.GetProperty("text").GetString()!).Value;
     }
 
+    public static Task<byte[]> AttachmentAsync(string mailId, string fileName) =>
+        Client.GetByteArrayAsync($"/api/email/{mailId}/attachment/{Uri.EscapeDataString(fileName)}");
+
     [GeneratedRegex("sf_[A-Za-z0-9_-]{40,}")]
     private static partial Regex TokenPattern();
 }
