@@ -1,13 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.LeadSources.WebForms;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
-using StreamFlow.Functions.Scoring;
 
 namespace StreamFlow.Functions.LeadSources;
 
@@ -15,7 +12,7 @@ namespace StreamFlow.Functions.LeadSources;
 public sealed record FormReceipt(string Status);
 
 /// <summary>Web forms: owners and admins manage them; websites post their visitors' submissions to the public intake (docs/lead-sources.md).</summary>
-public sealed class WebFormFunctions(RequestBody body, WebFormService forms, WebFormIntake intake, FunctionCatalog catalog, ILogger<WebFormFunctions> logger)
+public sealed class WebFormFunctions(RequestBody body, WebFormService forms, WebFormIntake intake, FunctionCatalog catalog)
 {
     [Function("SubmitWebForm")]
     [AnonymousAccess("A website's visitors post forms without credentials; the form key names the form, and its origins, honeypot, captcha and per-address limit guard it.")]
@@ -25,19 +22,15 @@ public sealed class WebFormFunctions(RequestBody body, WebFormService forms, Web
     public async Task<IResult> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/forms/{formKey}/submissions")] HttpRequest request,
         string formKey,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
+        // The lead service scores the lead in its own transaction and queues any AI re-score in the work outbox:
+        // nothing here waits on the durable backend.
         var fields = await FormFields.ReadAsync(request, cancellationToken);
         var origin = request.Headers.Origin.ToString() is { Length: > 0 } sent ? sent : null;
         var outcome = fields.Succeeded
             ? await intake.SubmitAsync(new WebFormSubmission(formKey, fields.Value, origin, request.HttpContext.Connection.RemoteIpAddress?.ToString()), cancellationToken)
             : fields.Problem;
-        if (outcome is { Succeeded: true, Value.Lead: { } lead })
-        {
-            await LeadScoringScheduler.ScheduleAsync(durable, outcome.Value.TenantId, lead, logger, cancellationToken);
-        }
-
         return ApiResults.From(outcome, received => Received(request, received.AllowedOrigin), request);
     }
 
