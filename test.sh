@@ -61,6 +61,16 @@ echo "test.sh: applying database migrations..."
 # From the host's output folder, where its appsettings.json is.
 (cd "$BIN_DIR" && dotnet "$DLL" migrate 201>&-) || die "migrations failed (dotnet $DLL migrate)"
 
+# The end-to-end suite's hosts get a database of their own (STREAMFLOW_E2E_* settings override theirs): their outbox
+# listeners would otherwise claim and deliver the events the integration suite, running beside it, dispatches itself.
+main_owner=$Postgres__OwnerConnectionString main_app=$Postgres__AppConnectionString main_backup=$Postgres__BackupConnectionString
+STREAMFLOW_DB_NAME=streamflow_e2e sf_bootstrap_database
+export STREAMFLOW_E2E_Postgres__OwnerConnectionString=$Postgres__OwnerConnectionString
+export STREAMFLOW_E2E_Postgres__AppConnectionString=$Postgres__AppConnectionString
+export STREAMFLOW_E2E_Postgres__BackupConnectionString=$Postgres__BackupConnectionString
+(cd "$BIN_DIR" && dotnet "$DLL" migrate 201>&-) || die "migrations of the end-to-end database failed (dotnet $DLL migrate)"
+export Postgres__OwnerConnectionString=$main_owner Postgres__AppConnectionString=$main_app Postgres__BackupConnectionString=$main_backup
+
 mkdir -p "$RESULTS_DIR"
 set +e
 dotnet test StreamFlow.sln -c Release --no-build --nologo --logger "trx" --results-directory "$RESULTS_DIR" "$@" 201>&-

@@ -68,7 +68,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             start.Environment["Durable__TaskHub"] = _taskHub;
         }
 
-        foreach (var (name, value) in _settings)
+        foreach (var (name, value) in TestEnvironment.OwnSettings().Concat(_settings.Select(s => (s.Key, s.Value))))
         {
             start.Environment[name] = value;
         }
