@@ -20,16 +20,7 @@ trap sf_stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-sf_start_postgres "$RUN_DIR/postgres" $((54330 + OFFSET)) fast >/dev/null
-sf_bootstrap_database >/dev/null
-DB_CONN="host=127.0.0.1 port=$((54330 + OFFSET)) dbname=${STREAMFLOW_DB_NAME:-streamflow}"
-OWNER_CONN="$DB_CONN user=streamflow_owner password=${STREAMFLOW_DB_OWNER_PASSWORD:-streamflow_owner}"
-APP_CONN="$DB_CONN user=streamflow_app password=${STREAMFLOW_DB_APP_PASSWORD:-streamflow_app}"
-ADMIN_CONN="$SF_PG_ADMIN_CONNINFO dbname=${STREAMFLOW_DB_NAME:-streamflow}"
-
-for sql in "$ROOT"/infra/db/migrations/*.sql "$ROOT"/infra/db/functions/*.sql; do
-  sed 's/\$AppRole\$/streamflow_app/g' "$sql" | psql "$OWNER_CONN" -X -q -v ON_ERROR_STOP=1 >/dev/null
-done
+sf_start_bench_database "$RUN_DIR/postgres" $((54330 + OFFSET))
 
 echo "seeding $CLIENTS businesses..."
 psql "$ADMIN_CONN" -X -q -v ON_ERROR_STOP=1 -v clients="$CLIENTS" <<'SQL'

@@ -676,6 +676,23 @@ sf_bootstrap_database() {
   _sf_info "database '$db' ready (roles $owner, $app, $backup)"
 }
 
+# sf_start_bench_database DATA_DIR PORT
+# For benches that talk SQL directly: starts PostgreSQL, bootstraps the roles and database, applies the migrations
+# and the functions as the owner role (as the host's migrate does), and sets OWNER_CONN, APP_CONN and ADMIN_CONN
+# (the cluster's superuser, which bypasses row-level security: benches seed with it) in libpq form.
+sf_start_bench_database() {
+  local dir=$1 port=$2 sql
+  sf_start_postgres "$dir" "$port" fast >/dev/null || return 1
+  sf_bootstrap_database >/dev/null || return 1
+  local db="host=127.0.0.1 port=$port dbname=${STREAMFLOW_DB_NAME:-streamflow}"
+  OWNER_CONN="$db user=streamflow_owner password=${STREAMFLOW_DB_OWNER_PASSWORD:-streamflow_owner}"
+  APP_CONN="$db user=streamflow_app password=${STREAMFLOW_DB_APP_PASSWORD:-streamflow_app}"
+  ADMIN_CONN="$SF_PG_ADMIN_CONNINFO dbname=${STREAMFLOW_DB_NAME:-streamflow}"
+  for sql in "$SF_REPO_ROOT"/infra/db/migrations/*.sql "$SF_REPO_ROOT"/infra/db/functions/*.sql; do
+    sed 's/\$AppRole\$/streamflow_app/g' "$sql" | psql "$OWNER_CONN" -X -q -v ON_ERROR_STOP=1 >/dev/null || return 1
+  done
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Azurite
 # ---------------------------------------------------------------------------------------------------------

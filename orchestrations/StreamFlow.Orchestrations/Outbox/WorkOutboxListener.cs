@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Outbox;
+using StreamFlow.Orchestrations.Hosting;
 
 namespace StreamFlow.Orchestrations.Outbox;
 
@@ -23,10 +24,6 @@ public sealed class WorkOutboxListener(
     IOptions<WorkOutboxOptions> options,
     ILogger<WorkOutboxListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(5);
-
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.ListenForNotifications || services.GetService<DurableTaskClient>() is not { } client)
@@ -34,104 +31,9 @@ public sealed class WorkOutboxListener(
             return;
         }
 
-        // The durable sidecar is served by this host: start work only once it listens.
-        var started = new TaskCompletionSource();
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        {
-            await started.Task.WaitAsync(stoppingToken);
-        }
-
-        Wake();
-        await Task.WhenAll(ListenAsync(stoppingToken), SweepAsync(stoppingToken), DispatchAsync(new DurableWorkStarter(client, logger), stoppingToken));
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: the next pass picks up everything committed so far.
-        }
-    }
-
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {WorkOutbox.NotificationChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                Wake();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
-            {
-                logger.LogWarning(exception, "Listening for outbox work failed; reconnecting");
-                await DelayAsync(ReconnectDelay, stoppingToken);
-            }
-        }
-    }
-
-    private async Task SweepAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await DelayAsync(options.Value.SweepInterval, stoppingToken);
-            Wake();
-        }
-    }
-
-    private async Task DispatchAsync(IWorkStarter starter, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _wake.WaitAsync(stoppingToken);
-                await dispatcher.DispatchPendingAsync(starter, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Dispatching outbox work failed; the next notification or sweep retries");
-                await DelayAsync(ReconnectDelay, stoppingToken);
-            }
-        }
-    }
-
-    private static async Task DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(delay, stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await NotifiedDispatchLoop.WhenStartedAsync(lifetime, stoppingToken);
+        var starter = new DurableWorkStarter(client, logger);
+        using var loop = new NotifiedDispatchLoop(dataSource, WorkOutbox.NotificationChannel, "outbox work", logger);
+        await loop.RunAsync(token => dispatcher.DispatchPendingAsync(starter, token), options.Value.SweepInterval, stoppingToken);
     }
 }

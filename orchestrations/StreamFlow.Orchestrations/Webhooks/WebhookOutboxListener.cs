@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Webhooks;
+using StreamFlow.Orchestrations.Hosting;
 
 namespace StreamFlow.Orchestrations.Webhooks;
 
@@ -26,10 +27,6 @@ public sealed class WebhookOutboxListener(
     IOptions<WebhookOptions> options,
     ILogger<WebhookOutboxListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(5);
-
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Dispatch.ListenForNotifications || !configuration.GetValue("Timers:Enabled", true)
@@ -38,100 +35,9 @@ public sealed class WebhookOutboxListener(
             return;
         }
 
-        // The durable sidecar is served by this host: dispatch only once it listens.
-        var started = new TaskCompletionSource();
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        {
-            await started.Task.WaitAsync(stoppingToken);
-        }
-
+        await NotifiedDispatchLoop.WhenStartedAsync(lifetime, stoppingToken);
         var starter = new FirstAttemptInlineStarter(services.GetRequiredService<WebhookAttemptService>(), new DurableWebhookDeliveryStarter(client), logger);
-        Wake();
-        await Task.WhenAll(ListenAsync(stoppingToken), DispatchAsync(starter, stoppingToken));
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled: one dispatch pass picks up everything committed so far.
-            }
-        }
-    }
-
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {WebhookOutbox.NotificationChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Anything committed while no one listened.
-                Wake();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
-            {
-                logger.LogWarning(exception, "Listening for webhook events failed; reconnecting");
-                await DelayAsync(stoppingToken);
-            }
-        }
-    }
-
-    private async Task DispatchAsync(IWebhookDeliveryStarter starter, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _wake.WaitAsync(stoppingToken);
-                await dispatcher.DispatchPendingAsync(starter, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogError(exception, "Dispatching webhook events failed; the next notification or sweep retries");
-                await DelayAsync(stoppingToken);
-            }
-        }
-    }
-
-    private static async Task DelayAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(ReconnectDelay, stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        using var loop = new NotifiedDispatchLoop(dataSource, WebhookOutbox.NotificationChannel, "webhook events", logger);
+        await loop.RunAsync(token => dispatcher.DispatchPendingAsync(starter, token), sweepInterval: null, stoppingToken);
     }
 }
