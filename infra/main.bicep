@@ -343,6 +343,7 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
     keyVaultName: keyVault.outputs.name
+    personalDataKekName: keyVault.outputs.personalDataKekName
     appInsightsName: monitoring.outputs.appInsightsName
     azureOpenAiAccountName: azureOpenAiAccountName
   }
@@ -398,6 +399,8 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   Jwt__DeveloperSigningKey: secretRefs.jwtDeveloperSigningKey
   Backups__EncryptionKey: secretRefs.backupsEncryptionKey
   Webhooks__SecretEncryptionKey: secretRefs.webhooksSecretEncryptionKey
+  Privacy__KeyVault__VaultUrl: keyVault.outputs.uri
+  Privacy__KeyVault__KeyName: keyVault.outputs.personalDataKekName
   Cors__AllowedOrigins: join(allowedOrigins, ',')
 })
 

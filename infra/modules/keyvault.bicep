@@ -127,6 +127,22 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
+// The key-encryption key of personal data (issue #15): tenants' data keys are wrapped by it and it never leaves the
+// vault. RSA 3072, usable for wrapKey and unwrapKey only.
+resource personalDataKek 'Microsoft.KeyVault/vaults/keys@2024-11-01' = {
+  parent: vault
+  name: 'streamflow-personal-data-kek'
+  tags: tags
+  properties: {
+    kty: 'RSA'
+    keySize: 3072
+    keyOps: [
+      'wrapKey'
+      'unwrapKey'
+    ]
+  }
+}
+
 resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
   for secret in items(secretNames): {
     parent: vault
@@ -190,3 +206,6 @@ output aiApiKeyReferences object = toObject(
   deploymentName => deploymentName,
   deploymentName => keyVaultReference(vault.properties.vaultUri, aiApiKeySecretName(deploymentName))
 )
+
+@description('Name of the key-encryption key of personal data (Privacy:KeyVault:KeyName).')
+output personalDataKekName string = personalDataKek.name

@@ -3,6 +3,9 @@ param principalId string
 
 param storageAccountName string
 param keyVaultName string
+
+@description('Key-encryption key of personal data in that vault: the identity may only wrap and unwrap with it.')
+param personalDataKekName string
 param appInsightsName string
 
 @description('Azure OpenAI account in this resource group that the app calls with its managed identity; empty for none.')
@@ -57,6 +60,45 @@ resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
+resource personalDataKek 'Microsoft.KeyVault/vaults/keys@2024-11-01' existing = {
+  parent: vault
+  name: personalDataKekName
+}
+
+// No built-in role is this narrow (Crypto Service Encryption User also reads the key): wrap and unwrap, nothing else.
+resource kekWrapUnwrapRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'streamflow-personal-data-kek-wrap-unwrap')
+  properties: {
+    roleName: 'StreamFlow personal-data KEK wrap/unwrap (${resourceGroup().name})'
+    description: 'Wrap and unwrap tenants\' data keys with the personal-data key-encryption key; no read, sign, create or delete.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.KeyVault/vaults/keys/wrap/action'
+          'Microsoft.KeyVault/vaults/keys/unwrap/action'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource kekWrapUnwrap 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(personalDataKek.id, principalId, kekWrapUnwrapRole.id)
+  scope: personalDataKek
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: kekWrapUnwrapRole.id
   }
 }
 

@@ -401,6 +401,21 @@ sf_ensure_credentials() {
   for key in "${!keep[@]}"; do
     export "$key=${keep[$key]}"
   done
+  sf_ensure_key_ring "$(dirname "$file")/privacy-key-ring"
+}
+
+# sf_ensure_key_ring FILE
+# The local key-encryption key ring of personal data (issue #15): lines "<id> <base64 of 32 bytes>", the last the
+# current key. Created (mode 600) on first use and never rewritten: the data keys in the database are wrapped by it.
+# Exports Privacy__LocalKeyRingPath unless it is already set.
+sf_ensure_key_ring() {
+  local file=$1
+  mkdir -p "$(dirname "$file")" || return 1
+  if [[ ! -s "$file" ]]; then
+    (umask 077 && printf 'kek-%s %s\n' "$(date -u +%Y%m%d%H%M%S)" "$(_sf_random_bytes_b64 32)" >"$file") || { _sf_err "cannot write $file"; return 1; }
+  fi
+  chmod 600 "$file" || return 1
+  [[ -n "${Privacy__LocalKeyRingPath:-}" ]] || export Privacy__LocalKeyRingPath="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
 }
 
 # ---------------------------------------------------------------------------------------------------------

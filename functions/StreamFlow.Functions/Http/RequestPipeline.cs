@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Diagnostics;
+using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Functions.Http;
 
@@ -64,6 +65,13 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = 499;
+        }
+        catch (StreamFlow.Core.Privacy.PersonalDataUnavailableException exception) when (!context.Response.HasStarted)
+        {
+            // Sealed personal data whose key is unavailable or that does not authenticate: a clear answer, never garbage.
+            logger.LogError(exception, "Personal data unavailable for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ApiResults.Problem(new Problem(ProblemKind.Unavailable, exception.Message), context).ExecuteAsync(context);
         }
         catch (Exception exception) when (!context.Response.HasStarted && DependencyOutage.ProblemFor(exception) is { } outage)
         {

@@ -59,9 +59,11 @@ public sealed class LeadFunctions(
 
     [Function("ListLeads")]
     [ClientAccess(Permission.LeadsRead)]
-    [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.",
+    [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are "
+        + "stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, "
+        + "notes by substring; an exact email or phone also matches).",
         Tag = "Leads", Response = typeof(LeadPage),
-        Query = ["stage", "tier", "source", "owner", "externalId", "createdFrom", "createdTo", "q", "includeDeleted", "limit", "cursor"])]
+        Query = ["stage", "tier", "source", "owner", "externalId", "email", "phone", "createdFrom", "createdTo", "q", "includeDeleted", "limit", "cursor"])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/leads")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -217,6 +219,18 @@ public sealed class LeadFunctions(
             return null;
         }
 
+        var email = NullIfEmpty(query["email"]);
+        if (email is { Length: > 320 })
+        {
+            errors.Add("email", "must be at most 320 characters.");
+        }
+
+        var phone = NullIfEmpty(query["phone"]);
+        if (phone is not null && LeadValidation.NormalizePhone(phone) is null)
+        {
+            errors.Add("phone", "must be a phone number of 7 to 15 digits, optionally starting with +.");
+        }
+
         var tier = query["tier"].ToString();
         if (tier.Length > 0 && tier is not ("hot" or "warm" or "cold"))
         {
@@ -226,7 +240,11 @@ public sealed class LeadFunctions(
         var filter = new LeadFilter(
             NullIfEmpty(query["stage"]), NullIfEmpty(query["tier"]), NullIfEmpty(query["source"]), owner, NullIfEmpty(query["externalId"]),
             Date("createdFrom"), Date("createdTo"), NullIfEmpty(query["q"]) is { Length: <= 200 } q ? q : null,
-            mayIncludeDeleted && string.Equals(query["includeDeleted"], "true", StringComparison.OrdinalIgnoreCase));
+            mayIncludeDeleted && string.Equals(query["includeDeleted"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Email = email,
+            Phone = phone,
+        };
         return errors.ToProblem() is { } problem ? problem : filter;
     }
 

@@ -26,6 +26,7 @@ using StreamFlow.Core.FieldOps;
 using StreamFlow.Core.Tasks;
 using StreamFlow.Core.Storage;
 using StreamFlow.Core.Webhooks;
+using StreamFlow.Core.Privacy;
 
 namespace StreamFlow.Core.Hosting;
 
@@ -63,6 +64,7 @@ public static class CoreServiceCollectionExtensions
             return builder.Build();
         });
         services.AddSingleton<StreamFlowDatabase>();
+        services.AddPrivacy(configuration);
         services.AddSingleton<DatabaseMigrator>();
 
         services.AddSingleton(_ => BlobServiceClientFactory.Create(configuration));

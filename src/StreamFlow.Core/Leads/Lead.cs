@@ -77,7 +77,14 @@ public sealed record LeadFilter(
     DateTimeOffset? CreatedFrom,
     DateTimeOffset? CreatedTo,
     string? Query,
-    bool IncludeDeleted);
+    bool IncludeDeleted)
+{
+    /// <summary>Exact email (any case, trimmed): matched through the blind index, since the stored email is sealed.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>Exact phone number (formatting ignored): matched through the blind index.</summary>
+    public string? Phone { get; init; }
+}
 
 public sealed record LeadActivity(Guid Id, string Kind, string? Body, string Actor, JsonElement Data, DateTimeOffset OccurredAt);
 

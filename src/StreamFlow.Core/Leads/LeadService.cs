@@ -5,6 +5,7 @@ using Npgsql;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads.Pipeline;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Leads;
@@ -16,7 +17,8 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 /// with filters, notes and the activity timeline. A new lead, and every change that matters for scoring, is scored in the
 /// same transaction (rules and model; the AI re-score follows through the work outbox), so answers carry the score.
 /// </summary>
-public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TimeProvider timeProvider)
+public sealed class LeadService(
+    StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TenantKeyring keyring, TimeProvider timeProvider)
 {
 
     public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
@@ -35,6 +37,7 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
 
         var email = LeadValidation.NormalizeEmail(input.Email);
         var phone = LeadValidation.NormalizePhone(input.Phone);
+        var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
         try
         {
             // Batched: the writes below travel with the next read, so the whole create is a few round trips.
@@ -52,10 +55,10 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
-                if (await LeadStore.FindDuplicateAsync(scope, email, phone) is { } existingId)
+                if (await LeadStore.FindDuplicateAsync(scope, keys, email, phone) is { } existingId)
                 {
                     return mergeDuplicate
-                        ? await MergeAsync(scope, actor, existingId, input)
+                        ? await MergeAsync(scope, keys, actor, existingId, input)
                         : Duplicate(existingId);
                 }
 
@@ -67,11 +70,11 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                     State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
                     Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
                 };
-                await LeadStore.InsertAsync(scope, actor.TenantId, lead, now);
+                await LeadStore.InsertAsync(scope, keys, lead, now);
                 await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
                 await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
                 await scorer.ScoreInTransactionAsync(scope, actor.TenantId, lead.Id);
-                var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead();
+                var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead(keys);
                 await outbox.AddAsync(scope, actor.TenantId, "lead.created", created, scope.CancellationToken);
                 return (created, true);
             }, cancellationToken);
@@ -79,15 +82,16 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // A concurrent create won the race for the same email, phone or external id.
-            var existing = await database.InTenantAsync(actor.TenantId, scope => LeadStore.FindDuplicateAsync(scope, email, phone), cancellationToken);
+            var existing = await database.InTenantAsync(actor.TenantId, scope => LeadStore.FindDuplicateAsync(scope, keys, email, phone), cancellationToken);
             return existing is { } id ? Duplicate(id) : Problem.Conflict("A lead with this external id already exists.");
         }
     }
 
     public async Task<Result<Lead>> GetAsync(Guid tenantId, Guid leadId, bool includeDeleted, CancellationToken cancellationToken)
     {
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
         var lead = await LeadStore.FindAsync(database, tenantId, leadId, cancellationToken);
-        return lead is null || (lead.DeletedAt is not null && !includeDeleted) ? Problem.NotFound("The lead") : lead.ToLead();
+        return lead is null || (lead.DeletedAt is not null && !includeDeleted) ? Problem.NotFound("The lead") : lead.ToLead(keys);
     }
 
     public async Task<Result<Lead>> UpdateAsync(LeadActor actor, Guid leadId, LeadUpdate update, CancellationToken cancellationToken)
@@ -105,12 +109,13 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
             return Problem.Forbidden("Your role cannot assign leads to an owner.");
         }
 
+        var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
         try
         {
             return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
                 var stages = await pipeline.StagesAsync(scope, actor.TenantId);
-                var current = await LeadStore.LockAsync(scope, leadId);
+                var current = (await LeadStore.LockAsync(scope, leadId))?.Opened(keys);
                 if (current is null)
                 {
                     return (Result<Lead>)Problem.NotFound("The lead");
@@ -143,14 +148,14 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 var changed = Apply(current, update.Fields, stage, outcome, closingKind, timeProvider.GetUtcNow());
                 var rescore = ScoringInputsChanged(current, changed);
                 var now = timeProvider.GetUtcNow();
-                await LeadStore.UpdateAsync(scope, changed, rescore, now);
+                await LeadStore.UpdateAsync(scope, keys, changed, rescore, now);
                 await RecordChangesAsync(scope, actor, current, changed, now);
                 if (rescore)
                 {
                     await scorer.ScoreInTransactionAsync(scope, actor.TenantId, leadId);
                 }
 
-                var updated = (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+                var updated = (await LeadStore.FindAsync(scope, leadId))!.ToLead(keys);
                 await PublishChangesAsync(scope, actor.TenantId, current, updated);
                 return updated;
             }, cancellationToken);
@@ -179,8 +184,9 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
     public async Task<LeadPage> ListAsync(Guid tenantId, LeadFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
     {
         Guid? before = Guid.TryParse(cursor, out var parsed) ? parsed : null;
-        var rows = await database.InTenantAsync(tenantId, scope => LeadStore.PageAsync(scope, filter, before, limit + 1), cancellationToken);
-        return new LeadPage(rows.Take(limit).Select(r => r.ToLead()).ToList(), rows.Count > limit ? rows[limit - 1].Id.ToString() : null);
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
+        var rows = await database.InTenantAsync(tenantId, scope => LeadStore.PageAsync(scope, keys, filter, before, limit + 1), cancellationToken);
+        return new LeadPage(rows.Take(limit).Select(r => r.ToLead(keys)).ToList(), rows.Count > limit ? rows[limit - 1].Id.ToString() : null);
     }
 
     public async Task<Result<LeadActivity>> AddNoteAsync(LeadActor actor, Guid leadId, string? body, CancellationToken cancellationToken)
@@ -222,8 +228,10 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 ? Result<IReadOnlyList<StageChange>>.Success(await LeadStore.StageChangesAsync(scope, leadId))
                 : Problem.NotFound("The lead"), cancellationToken);
 
-    private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(actor.TenantId, async scope =>
+    private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken)
+    {
+        var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
+        return await database.InTenantAsync(actor.TenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
             if (!await change(scope, leadId, now))
@@ -232,12 +240,13 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
             }
 
             await LeadStore.RecordActivityAsync(scope, actor.TenantId, leadId, kind, null, actor.Actor, "{}", now);
-            return (await LeadStore.FindAsync(scope, leadId))!.ToLead();
+            return (await LeadStore.FindAsync(scope, leadId))!.ToLead(keys);
         }, cancellationToken);
+    }
 
-    private async Task<Result<(Lead, bool)>> MergeAsync(DbTransactionScope scope, LeadActor actor, Guid existingId, LeadInput input)
+    private async Task<Result<(Lead, bool)>> MergeAsync(DbTransactionScope scope, TenantKeys keys, LeadActor actor, Guid existingId, LeadInput input)
     {
-        var current = (await LeadStore.LockAsync(scope, existingId))!;
+        var current = (await LeadStore.LockAsync(scope, existingId))!.Opened(keys);
         var attributes = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(current.Attributes) ?? [];
         foreach (var (key, value) in input.Attributes ?? [])
         {
@@ -255,10 +264,10 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
             Attributes = JsonSerializer.Serialize(attributes),
         };
         var now = timeProvider.GetUtcNow();
-        await LeadStore.UpdateAsync(scope, merged, rescore: true, now);
+        await LeadStore.UpdateAsync(scope, keys, merged, rescore: true, now);
         await LeadStore.RecordActivityAsync(scope, actor.TenantId, existingId, "merged", null, actor.Actor, "{}", now);
         await scorer.ScoreInTransactionAsync(scope, actor.TenantId, existingId);
-        return ((await LeadStore.FindAsync(scope, existingId))!.ToLead(), false);
+        return ((await LeadStore.FindAsync(scope, existingId))!.ToLead(keys), false);
     }
 
     private static StoredLead Apply(StoredLead current, LeadInput input, string stage, OutcomeInput? outcome, string stageKind, DateTimeOffset now)

@@ -4,6 +4,7 @@ using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Privacy;
 
 namespace StreamFlow.Core.Leads;
 
@@ -17,9 +18,14 @@ internal sealed record StoredLead
 
     public string? Company { get; init; }
 
+    /// <summary>Plain only in memory: stored sealed (<see cref="EmailSealed"/>) and found by <see cref="LeadStore.EmailIndex"/>.</summary>
     public string? Email { get; init; }
 
     public string? Phone { get; init; }
+
+    public byte[]? EmailSealed { get; init; }
+
+    public byte[]? PhoneSealed { get; init; }
 
     public string? Source { get; init; }
 
@@ -65,7 +71,17 @@ internal sealed record StoredLead
 
     public DateTimeOffset? DeletedAt { get; init; }
 
-    public Lead ToLead() => new(
+    /// <summary>The lead with its sealed fields opened under the tenant's keys.</summary>
+    /// <exception cref="PersonalDataUnavailableException">A sealed field's key is unavailable or the value does not authenticate.</exception>
+    public StoredLead Opened(TenantKeys keys) => this with
+    {
+        Email = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, Id, EmailSealed),
+        Phone = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, Id, PhoneSealed),
+    };
+
+    public Lead ToLead(TenantKeys keys) => Opened(keys).ToOpenedLead();
+
+    private Lead ToOpenedLead() => new(
         Id, FirstName, LastName, Company, Email, Phone, Source, ExternalId, PostalCode, State, City, Country, Notes,
         JsonDocument.Parse(Attributes).RootElement.Clone(), OwnerUserId, Stage,
         Outcome is null ? null : new LeadOutcome(Outcome, WonAmount is { } amount ? Money.Of(amount, WonCurrency ?? "USD") : null, LostReason, OutcomeAt ?? UpdatedAt),
@@ -77,7 +93,7 @@ internal sealed record StoredLead
 internal static class LeadStore
 {
     public const string Columns = """
-        id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email AS Email, phone AS Phone,
+        id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email_sealed AS EmailSealed, phone_sealed AS PhoneSealed,
         source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
         notes AS Notes, attributes::text AS Attributes, owner_user_id AS OwnerUserId, stage AS Stage, outcome AS Outcome,
         won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
@@ -86,10 +102,10 @@ internal static class LeadStore
         """;
 
     private const string InsertSql = """
-        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email, phone, source, external_id, postal_code, state, city,
-                           country, notes, attributes, owner_user_id, stage, created_at, updated_at)
-        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @Email, @Phone, @Source, @ExternalId, @PostalCode, @State, @City,
-                @Country, @Notes, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
+        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
+                           source, external_id, postal_code, state, city, country, notes, attributes, owner_user_id, stage, created_at, updated_at)
+        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
+                @Source, @ExternalId, @PostalCode, @State, @City, @Country, @Notes, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
         """;
 
     private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
@@ -98,12 +114,13 @@ internal static class LeadStore
 
     private const string DuplicateSql = """
         SELECT id FROM leads
-        WHERE deleted_at IS NULL AND ((@Email IS NOT NULL AND email = @Email) OR (@Phone IS NOT NULL AND phone = @Phone))
+        WHERE deleted_at IS NULL AND ((@EmailIndex::bytea IS NOT NULL AND email_index = @EmailIndex) OR (@PhoneIndex::bytea IS NOT NULL AND phone_index = @PhoneIndex))
         LIMIT 1
         """;
 
     private const string UpdateSql = """
-        UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company, email = @Email, phone = @Phone,
+        UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company,
+            email_sealed = @EmailSealed, phone_sealed = @PhoneSealed, email_index = @EmailIndex, phone_index = @PhoneIndex, personal_key_version = @KeyVersion,
             source = @Source, external_id = @ExternalId, postal_code = @PostalCode, state = @State, city = @City, country = @Country,
             notes = @Notes, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
             won_amount = @WonAmount, won_currency = @WonCurrency, lost_reason = @LostReason, outcome_at = @OutcomeAt,
@@ -158,12 +175,28 @@ internal static class LeadStore
 
     private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
 
-    public static Task InsertAsync(DbTransactionScope scope, Guid tenantId, StoredLead lead, DateTimeOffset now) =>
-        scope.ExecuteAsync(InsertSql, new
+    public static Task InsertAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now)
+    {
+        var personal = Seal(keys, lead);
+        return scope.ExecuteAsync(InsertSql, new
         {
-            lead.Id, TenantId = tenantId, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId,
+            lead.Id, TenantId = keys.TenantId, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed,
+            personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source, lead.ExternalId,
             lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
         });
+    }
+
+    /// <summary>The blind index of an email (lower-cased, trimmed) under the tenant's index key.</summary>
+    public static byte[]? EmailIndex(TenantKeys keys, string? email) => keys.Index(PersonalFields.Email, LeadValidation.NormalizeEmail(email));
+
+    /// <summary>The blind index of a phone number (digits with the leading + kept, as leads store it).</summary>
+    public static byte[]? PhoneIndex(TenantKeys keys, string? phone) => keys.Index(PersonalFields.Phone, LeadValidation.NormalizePhone(phone));
+
+    /// <summary>A lead's email and phone as stored: sealed for this row under the current data key, with their blind indexes.</summary>
+    public static SealedLeadFields Seal(TenantKeys keys, Guid id, string? email, string? phone) =>
+        PersonalFields.SealLead(keys, id, LeadValidation.NormalizeEmail(email), LeadValidation.NormalizePhone(phone));
+
+    private static SealedLeadFields Seal(TenantKeys keys, StoredLead lead) => Seal(keys, lead.Id, lead.Email, lead.Phone);
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdSql, new { Id = id });
@@ -182,16 +215,20 @@ internal static class LeadStore
     public static Task<StoredLead?> LockAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdForUpdateSql, new { Id = id });
 
-    public static Task<Guid?> FindDuplicateAsync(DbTransactionScope scope, string? email, string? phone) =>
-        scope.QuerySingleOrDefaultAsync<Guid?>(DuplicateSql, new { Email = email, Phone = phone });
+    public static Task<Guid?> FindDuplicateAsync(DbTransactionScope scope, TenantKeys keys, string? email, string? phone) =>
+        scope.QuerySingleOrDefaultAsync<Guid?>(DuplicateSql, new { EmailIndex = EmailIndex(keys, email), PhoneIndex = PhoneIndex(keys, phone) });
 
-    public static Task UpdateAsync(DbTransactionScope scope, StoredLead lead, bool rescore, DateTimeOffset now) =>
-        scope.ExecuteAsync(UpdateSql, new
+    public static Task UpdateAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now)
+    {
+        var personal = Seal(keys, lead);
+        return scope.ExecuteAsync(UpdateSql, new
         {
-            lead.Id, lead.FirstName, lead.LastName, lead.Company, lead.Email, lead.Phone, lead.Source, lead.ExternalId, lead.PostalCode,
+            lead.Id, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex,
+            personal.KeyVersion, lead.Source, lead.ExternalId, lead.PostalCode,
             lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
             lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
         });
+    }
 
     public static async Task<bool> SoftDeleteAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
         await scope.Connection.ExecuteAsync(scope.Command(SoftDeleteSql, new { Id = id, Now = now })) == 1;
@@ -215,7 +252,7 @@ internal static class LeadStore
         (await scope.Connection.QueryAsync<StageChange>(scope.Command(StageChangesSql, new { LeadId = leadId }))).ToList();
 
     /// <summary>Builds the list query from the filter; every value is a parameter, only fixed fragments are appended.</summary>
-    public static async Task<IReadOnlyList<StoredLead>> PageAsync(DbTransactionScope scope, LeadFilter filter, Guid? before, int limit)
+    public static async Task<IReadOnlyList<StoredLead>> PageAsync(DbTransactionScope scope, TenantKeys keys, LeadFilter filter, Guid? before, int limit)
     {
         var sql = new StringBuilder($"SELECT {Columns} FROM leads WHERE TRUE");
         var parameters = new DynamicParameters();
@@ -240,10 +277,16 @@ internal static class LeadStore
         Where("external_id = @ExternalId", "ExternalId", filter.ExternalId);
         Where("created_at >= @CreatedFrom", "CreatedFrom", filter.CreatedFrom);
         Where("created_at < @CreatedTo", "CreatedTo", filter.CreatedTo);
+        Where("email_index = @EmailIndex", "EmailIndex", string.IsNullOrWhiteSpace(filter.Email) ? null : EmailIndex(keys, filter.Email));
+        Where("phone_index = @PhoneIndex", "PhoneIndex", string.IsNullOrWhiteSpace(filter.Phone) ? null : PhoneIndex(keys, filter.Phone) ?? []);
         Where("id < @Before", "Before", before);
         if (!string.IsNullOrWhiteSpace(filter.Query))
         {
-            sql.Append(" AND (search_vector @@ websearch_to_tsquery('simple', @Query) OR search_text LIKE @Like ESCAPE '\\')");
+            // Email and phone are sealed: the search finds them by exact match through their blind indexes only.
+            sql.Append(" AND (search_vector @@ websearch_to_tsquery('simple', @Query) OR search_text LIKE @Like ESCAPE '\\'");
+            sql.Append(" OR email_index = @QueryEmailIndex OR phone_index = @QueryPhoneIndex)");
+            parameters.Add("QueryEmailIndex", EmailIndex(keys, filter.Query) ?? [], System.Data.DbType.Binary);
+            parameters.Add("QueryPhoneIndex", PhoneIndex(keys, filter.Query) ?? [], System.Data.DbType.Binary);
             parameters.Add("Query", filter.Query);
             parameters.Add("Like", "%" + filter.Query.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
         }

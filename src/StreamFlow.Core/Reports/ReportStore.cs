@@ -74,7 +74,7 @@ internal static class ReportStore
 
     private const string StaleHotLeadsSql = $"""
         WITH stale AS (
-            SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.source, l.created_at, t.last_touch
+            SELECT l.id, l.first_name, l.last_name, l.company, NULL::text AS email, l.source, l.created_at, t.last_touch
             FROM leads l
             LEFT JOIN LATERAL (SELECT max(a.occurred_at) AS last_touch FROM lead_activities a WHERE a.lead_id = l.id AND {HumanTouch}) t ON true
             WHERE l.deleted_at IS NULL AND l.outcome IS NULL AND l.score_tier = 'hot' AND l.created_at <= @Cutoff

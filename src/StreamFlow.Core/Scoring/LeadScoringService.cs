@@ -19,6 +19,7 @@ public sealed record ScoredLead(Guid LeadId, ApiScore Score, Guid? AssignedTo);
 /// </summary>
 public sealed class LeadScoringService(
     StreamFlowDatabase database,
+    Privacy.TenantKeyring keyring,
     ModelRegistry models,
     LeadRouter router,
     WebhookOutbox outbox,
@@ -40,7 +41,8 @@ public sealed class LeadScoringService(
         var model = context.Model is { } serving ? await models.LoadAsync(tenantId, serving, scope.CancellationToken) : null;
         var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(context.Industry);
         var thresholds = settings.Thresholds ?? model?.Report.Thresholds ?? TierThresholds.Default;
-        var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead()).ToList();
+        var keys = await keyring.ForTenantAsync(tenantId, scope.CancellationToken);
+        var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead(keys)).ToList();
         var now = timeProvider.GetUtcNow();
         var routing = leads.Any(l => l.OwnerUserId is null) ? await router.PrepareAsync(scope, settings.Routing) : null;
         var scored = new List<ScoredLead>(leads.Count);
@@ -76,9 +78,12 @@ public sealed class LeadScoringService(
     }
 
     /// <summary>Leads still waiting for a score after <paramref name="olderThan"/>: the sweep schedules them again.</summary>
-    public Task<IReadOnlyList<Lead>> PendingAsync(Guid tenantId, TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
-        database.InTenantAsync<IReadOnlyList<Lead>>(tenantId, async scope =>
-            (await LeadScoreStore.PendingAsync(scope, timeProvider.GetUtcNow() - olderThan, limit)).Select(l => l.ToLead()).ToList(), cancellationToken);
+    public async Task<IReadOnlyList<Lead>> PendingAsync(Guid tenantId, TimeSpan olderThan, int limit, CancellationToken cancellationToken)
+    {
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
+        return await database.InTenantAsync<IReadOnlyList<Lead>>(tenantId, async scope =>
+            (await LeadScoreStore.PendingAsync(scope, timeProvider.GetUtcNow() - olderThan, limit)).Select(l => l.ToLead(keys)).ToList(), cancellationToken);
+    }
 
     /// <summary>After retries ran out: the lead keeps its last score with confidence halved, and says why.</summary>
     public Task MarkFailedAsync(Guid tenantId, Guid leadId, string error, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ public sealed record TrainingOutcome(string Status, int? Version, string Reason)
 /// Trains a tenant's conversion model from its leads with outcomes (won = converted, lost = not), and promotes it
 /// only when it validates at least as well as the model it would replace; the previous model keeps serving otherwise.
 /// </summary>
-public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegistry models, ConversionModelTrainer trainer, WorkOutbox outbox, TimeProvider timeProvider)
+public sealed class ModelTrainingService(StreamFlowDatabase database, Privacy.TenantKeyring keyring, ModelRegistry models, ConversionModelTrainer trainer, WorkOutbox outbox, TimeProvider timeProvider)
 {
     /// <summary>
     /// Records a training run (its status reads "training" at once) together with its durable run (work outbox), so
@@ -32,8 +32,9 @@ public sealed class ModelTrainingService(StreamFlowDatabase database, ModelRegis
 
     public async Task<TrainingOutcome> TrainAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
         var leads = await database.InTenantAsync(tenantId,
-            async scope => (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead()).ToList(), cancellationToken);
+            async scope => (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead(keys)).ToList(), cancellationToken);
         var examples = leads.Select(l => new ConversionExample(LeadProfiles.From(l), l.Outcome!.Status == "won")).ToList();
         var version = await models.NextVersionAsync(tenantId, cancellationToken);
         Result<ConversionModel> trained;

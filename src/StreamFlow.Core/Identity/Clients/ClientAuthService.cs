@@ -21,6 +21,7 @@ public sealed class ClientAuthService(
     TenantService tenants,
     PasswordHasher passwords,
     TotpVerifier totp,
+    Privacy.TenantKeyring keyring,
     LoginThrottle throttle,
     AuditLog audit,
     TimeProvider timeProvider,
@@ -179,12 +180,13 @@ public sealed class ClientAuthService(
 
     private async Task<bool> SecondFactorMatchesAsync(StoredUser user, string? code, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(code) || user.MfaSecret is null)
+        if (string.IsNullOrWhiteSpace(code) || user.MfaSecretSealed is null)
         {
             return false;
         }
 
-        if (await totp.VerifyOnceAsync(user.MfaSecret, code.Trim(), $"user:{user.Id}", cancellationToken))
+        var secret = UserStore.OpenMfaSecret(await keyring.ForTenantAsync(user.TenantId, cancellationToken), user)!;
+        if (await totp.VerifyOnceAsync(secret, code.Trim(), $"user:{user.Id}", cancellationToken))
         {
             return true;
         }

@@ -13,7 +13,8 @@ public sealed record MfaSetup(string Secret, string OtpAuthUri);
 public sealed record MfaEnabled(IReadOnlyList<string> RecoveryCodes);
 
 /// <summary>Optional TOTP (RFC 6238) per user: set up, confirm with a first code, disable with password and code.</summary>
-public sealed class MfaService(StreamFlowDatabase database, PasswordHasher passwords, TotpVerifier totp, AuditLog audit, TimeProvider timeProvider)
+public sealed class MfaService(
+    StreamFlowDatabase database, PasswordHasher passwords, TotpVerifier totp, Privacy.TenantKeyring keyring, AuditLog audit, TimeProvider timeProvider)
 {
     public async Task<Result<MfaSetup>> SetupAsync(ClientPrincipal principal, RequestOrigin origin, CancellationToken cancellationToken)
     {
@@ -24,9 +25,10 @@ public sealed class MfaService(StreamFlowDatabase database, PasswordHasher passw
         }
 
         var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
+        var keys = await keyring.ForTenantAsync(principal.TenantId, cancellationToken);
         await database.InTenantAsync(principal.TenantId, async scope =>
         {
-            await UserStore.SetMfaSecretAsync(scope, principal.UserId, secret, timeProvider.GetUtcNow());
+            await UserStore.SetMfaSecretAsync(scope, keys, principal.UserId, secret, timeProvider.GetUtcNow());
             await audit.AppendAsync(scope, Event(principal, "mfa.setup_started", origin));
             return true;
         }, cancellationToken);
@@ -37,12 +39,13 @@ public sealed class MfaService(StreamFlowDatabase database, PasswordHasher passw
     public async Task<Result<MfaEnabled>> EnableAsync(ClientPrincipal principal, string? code, RequestOrigin origin, CancellationToken cancellationToken)
     {
         var user = await FindAsync(principal, cancellationToken);
-        if (user.MfaSecret is null || user.MfaEnabled)
+        if (user.MfaSecretSealed is null || user.MfaEnabled)
         {
             return Problem.Conflict(user.MfaEnabled ? "Two-factor authentication is already on." : "Start the setup first (POST /api/v1/auth/mfa/setup).");
         }
 
-        if (!await totp.VerifyOnceAsync(user.MfaSecret, code, $"user:{user.Id}", cancellationToken))
+        var secret = UserStore.OpenMfaSecret(await keyring.ForTenantAsync(principal.TenantId, cancellationToken), user)!;
+        if (!await totp.VerifyOnceAsync(secret, code, $"user:{user.Id}", cancellationToken))
         {
             await audit.RecordAsync(Event(principal, "mfa.enable_failed", origin, AuditOutcome.Failed), cancellationToken);
             return Problem.Validation("code", "is not the current code of the authenticator.");
@@ -66,7 +69,8 @@ public sealed class MfaService(StreamFlowDatabase database, PasswordHasher passw
             return Problem.Conflict("Two-factor authentication is not on.");
         }
 
-        var codeMatches = user.MfaSecret is not null && (await totp.VerifyOnceAsync(user.MfaSecret, code, $"user:{user.Id}", cancellationToken)
+        var secret = UserStore.OpenMfaSecret(await keyring.ForTenantAsync(principal.TenantId, cancellationToken), user);
+        var codeMatches = secret is not null && (await totp.VerifyOnceAsync(secret, code, $"user:{user.Id}", cancellationToken)
             || (code is not null && await database.InTenantAsync(principal.TenantId, scope => UserStore.UseRecoveryCodeAsync(scope, user.Id, RecoveryCodes.Hash(code), timeProvider.GetUtcNow()), cancellationToken)));
         if (!passwords.Verify(password ?? "", user.PasswordHash) || !codeMatches)
         {

@@ -24,7 +24,8 @@ internal sealed record StoredUser
 
     public string? PasswordHash { get; init; }
 
-    public string? MfaSecret { get; init; }
+    /// <summary>The TOTP secret sealed with the tenant's data key (<see cref="UserStore.OpenMfaSecret"/> opens it).</summary>
+    public byte[]? MfaSecretSealed { get; init; }
 
     public bool MfaEnabled { get; init; }
 

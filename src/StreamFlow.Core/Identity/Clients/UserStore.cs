@@ -10,7 +10,7 @@ internal static class UserStore
 
     private const string Columns = """
         id AS Id, tenant_id AS TenantId, email AS Email, name AS Name, role AS Role, status AS Status,
-        password_hash AS PasswordHash, mfa_secret AS MfaSecret, mfa_enabled AS MfaEnabled,
+        password_hash AS PasswordHash, mfa_secret_sealed AS MfaSecretSealed, mfa_enabled AS MfaEnabled,
         recovery_code_hashes AS RecoveryCodeHashes, created_at AS CreatedAt
         """;
 
@@ -39,11 +39,11 @@ internal static class UserStore
 
     private const string DeleteSql = "DELETE FROM users WHERE id = @Id";
 
-    private const string SetMfaSecretSql = "UPDATE users SET mfa_secret = @Secret, mfa_enabled = false, updated_at = @Now WHERE id = @Id";
+    private const string SetMfaSecretSql = "UPDATE users SET mfa_secret_sealed = @Secret, mfa_key_version = @KeyVersion, mfa_enabled = false, updated_at = @Now WHERE id = @Id";
 
     private const string EnableMfaSql = "UPDATE users SET mfa_enabled = true, recovery_code_hashes = @Codes, updated_at = @Now WHERE id = @Id";
 
-    private const string DisableMfaSql = "UPDATE users SET mfa_enabled = false, mfa_secret = NULL, recovery_code_hashes = '{}', updated_at = @Now WHERE id = @Id";
+    private const string DisableMfaSql = "UPDATE users SET mfa_enabled = false, mfa_secret_sealed = NULL, mfa_key_version = NULL, recovery_code_hashes = '{}', updated_at = @Now WHERE id = @Id";
 
     private const string UseRecoveryCodeSql = """
         UPDATE users SET recovery_code_hashes = array_remove(recovery_code_hashes, @Code), updated_at = @Now
@@ -77,8 +77,14 @@ internal static class UserStore
     public static Task DeleteAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.ExecuteAsync(scope.Command(DeleteSql, new { Id = id }));
 
-    public static Task SetMfaSecretAsync(DbTransactionScope scope, Guid id, string secret, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(SetMfaSecretSql, new { Id = id, Secret = secret, Now = now }));
+    public static Task SetMfaSecretAsync(DbTransactionScope scope, Privacy.TenantKeys keys, Guid id, string secret, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(SetMfaSecretSql, new
+        {
+            Id = id, Secret = keys.Seal(Privacy.PersonalFields.UsersTable, Privacy.PersonalFields.MfaSecret, id, secret), KeyVersion = keys.CurrentVersion, Now = now,
+        }));
+
+    /// <summary>The user's TOTP secret, opened under the tenant's keys; null when none is set.</summary>
+    public static string? OpenMfaSecret(Privacy.TenantKeys keys, StoredUser user) => keys.Open(Privacy.PersonalFields.UsersTable, Privacy.PersonalFields.MfaSecret, user.Id, user.MfaSecretSealed);
 
     public static Task EnableMfaAsync(DbTransactionScope scope, Guid id, string[] recoveryCodeHashes, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(EnableMfaSql, new { Id = id, Codes = recoveryCodeHashes, Now = now }));

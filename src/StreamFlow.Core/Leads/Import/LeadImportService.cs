@@ -32,6 +32,7 @@ public sealed record ImportChunkResult(int Processed, int Failed, IReadOnlyList<
 /// </summary>
 public sealed class LeadImportService(
     StreamFlowDatabase database,
+    Privacy.TenantKeyring keyring,
     BlobServiceClient blobs,
     LeadCsvReader reader,
     PipelineService pipeline,
@@ -103,6 +104,7 @@ public sealed class LeadImportService(
         var errors = new List<ImportRowError>();
         var ids = new List<Guid>();
         var (created, updated) = (0, 0);
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
         await database.InTenantAsync(tenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
@@ -113,9 +115,11 @@ public sealed class LeadImportService(
                 {
                     var outcome = lead.Outcome switch { ImportedOutcome.Won => "won", ImportedOutcome.Lost => "lost", _ => null };
                     var (first, last) = SplitName(lead);
+                    var id = (lead.ExternalId is { } externalId ? await LeadImportStore.IdByExternalIdAsync(scope, externalId) : null) ?? Guid.CreateVersion7();
+                    var personal = LeadStore.Seal(keys, id, LeadValidation.NormalizeEmail(lead.Email), LeadValidation.NormalizePhone(lead.Phone));
                     var row = await LeadImportStore.UpsertLeadAsync(scope, new ImportedLeadRow(
-                        Guid.CreateVersion7(), tenantId, first, last, lead.Company,
-                        LeadValidation.NormalizeEmail(lead.Email), LeadValidation.NormalizePhone(lead.Phone), lead.Source,
+                        id, tenantId, first, last, lead.Company,
+                        personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source,
                         lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes,
                         JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
                         outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, outcome, now));

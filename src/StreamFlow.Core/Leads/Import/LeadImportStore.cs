@@ -35,19 +35,27 @@ internal static class LeadImportStore
     private const string CompleteSql = "UPDATE lead_imports SET status = 'completed', completed_at = @Now WHERE id = @Id AND status = 'running'";
 
     private const string UpsertSql = """
-        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email, phone, source, external_id, postal_code, state, city, country,
-                           notes, attributes, stage, outcome, outcome_at, created_at, updated_at)
-        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @Email, @Phone, @Source, @ExternalId, @PostalCode, @State, @City, @Country,
+        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
+                           source, external_id, postal_code, state, city, country, notes, attributes, stage, outcome, outcome_at, created_at, updated_at)
+        VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
+                @Source, @ExternalId, @PostalCode, @State, @City, @Country,
                 @Notes, @Attributes::jsonb, @Stage, @Outcome, CASE WHEN @Outcome IS NULL THEN NULL ELSE @Now END, @Now, @Now)
         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
-            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company, email = EXCLUDED.email,
-            phone = EXCLUDED.phone, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
+            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company,
+            email_sealed = EXCLUDED.email_sealed, phone_sealed = EXCLUDED.phone_sealed, email_index = EXCLUDED.email_index,
+            phone_index = EXCLUDED.phone_index, personal_key_version = EXCLUDED.personal_key_version, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
             country = EXCLUDED.country, notes = EXCLUDED.notes, attributes = EXCLUDED.attributes,
             stage = CASE WHEN EXCLUDED.outcome IS NULL THEN leads.stage ELSE EXCLUDED.stage END,
             outcome = COALESCE(EXCLUDED.outcome, leads.outcome), outcome_at = COALESCE(EXCLUDED.outcome_at, leads.outcome_at),
             deleted_at = NULL, score_status = 'pending', version = leads.version + 1, updated_at = EXCLUDED.updated_at
         RETURNING id AS Id, (xmax = 0) AS Inserted
         """;
+
+    // The sealed email and phone are bound to the row id: an update by external id must seal for the existing row's id.
+    private const string IdByExternalIdSql = "SELECT id FROM leads WHERE external_id = @ExternalId";
+
+    public static Task<Guid?> IdByExternalIdAsync(DbTransactionScope scope, string externalId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<Guid?>(scope.Command(IdByExternalIdSql, new { ExternalId = externalId }));
 
     public static Task<int> InsertRunAsync(
         DbTransactionScope scope, Guid id, Guid tenantId, string blobName, string? externalIdColumn, string? outcomeColumn, string createdBy, DateTimeOffset now) =>
@@ -82,7 +90,8 @@ internal static class LeadImportStore
 
 /// <summary>One imported lead as the upsert writes it (normalized, attributes as JSON).</summary>
 internal sealed record ImportedLeadRow(
-    Guid Id, Guid TenantId, string? FirstName, string? LastName, string? Company, string? Email, string? Phone, string? Source,
+    Guid Id, Guid TenantId, string? FirstName, string? LastName, string? Company, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex,
+    byte[]? PhoneIndex, int? KeyVersion, string? Source,
     string? ExternalId, string? PostalCode, string? State, string? City, string? Country, string? Notes, string Attributes,
     string Stage, string? Outcome, DateTimeOffset Now);
 

@@ -1,0 +1,24 @@
+namespace StreamFlow.Core.Privacy;
+
+/// <summary>
+/// The sealed personal fields by table and column (the names bound into each value's associated data), and how a lead's
+/// email and phone are stored: sealed for their row under the current data key, with their blind indexes.
+/// </summary>
+public static class PersonalFields
+{
+    public const string LeadsTable = "leads";
+    public const string Email = "email";
+    public const string Phone = "phone";
+    public const string UsersTable = "users";
+    public const string MfaSecret = "mfa_secret";
+
+    /// <param name="email">Already normalised (lower-cased, trimmed).</param>
+    /// <param name="phone">Already normalised (digits, leading + kept).</param>
+    public static SealedLeadFields SealLead(TenantKeys keys, Guid leadId, string? email, string? phone) => new(
+        keys.Seal(LeadsTable, Email, leadId, email), keys.Seal(LeadsTable, Phone, leadId, phone),
+        keys.Index(Email, email), keys.Index(Phone, phone),
+        email is null && phone is null ? null : keys.CurrentVersion);
+}
+
+/// <summary>A lead's email and phone as the leads table holds them.</summary>
+public sealed record SealedLeadFields(byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex, byte[]? PhoneIndex, int? KeyVersion);

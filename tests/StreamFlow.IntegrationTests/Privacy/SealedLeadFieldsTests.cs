@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using StreamFlow.Core.Audit;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
+using StreamFlow.Core.Tenancy;
+
+namespace StreamFlow.IntegrationTests.Privacy;
+
+/// <summary>
+/// Leads' email and phone sealed per tenant on the real database: nothing readable in the row, found again through the
+/// blind indexes, and a value moved to another row or opened under another key answers a clear error.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class SealedLeadFieldsTests(TestServices services)
+{
+    private static readonly LeadFilter NoFilter = new(null, null, null, null, null, null, null, null, false);
+
+    [Fact]
+    public async Task The_row_holds_no_readable_email_or_phone_and_the_api_reads_them_back()
+    {
+        var tenant = await TenantAsync();
+        var lead = await CreateAsync(tenant, "Dana@Example.com", "+1 512 555 0142");
+
+        var row = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[] Email, byte[] Phone, int Version, string? Plain)>(
+            "SELECT email_sealed, phone_sealed, personal_key_version, coalesce(plain_email, plain_phone) FROM leads WHERE id = @Id", new { lead.Id }), default);
+
+        Assert.Null(row.Plain);
+        Assert.DoesNotContain("dana@example.com", Encoding.UTF8.GetString(row.Email), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("5125550142", Encoding.UTF8.GetString(row.Phone), StringComparison.Ordinal);
+        Assert.Equal(TenantKeys.VersionOf(row.Email), row.Version);
+        var read = (await Leads().GetAsync(tenant, lead.Id, false, default)).Value!;
+        Assert.Equal("dana@example.com", read.Email);
+        Assert.Equal("+15125550142", read.Phone);
+    }
+
+    [Fact]
+    public async Task Duplicates_exact_filters_and_the_search_find_leads_through_the_blind_index()
+    {
+        var tenant = await TenantAsync();
+        var lead = await CreateAsync(tenant, "sam@example.com", "+15125550100");
+        await CreateAsync(tenant, "other@example.com", "+15125550199");
+
+        var duplicate = await Leads().CreateAsync(Actor(tenant), Input("  SAM@example.com ", null), mergeDuplicate: false, default);
+        Assert.Equal(ProblemKind.Conflict, duplicate.Problem?.Kind);
+        Assert.Equal(lead.Id, duplicate.Problem!.Extensions!["existingLeadId"]);
+        var byPhone = await Leads().CreateAsync(Actor(tenant), Input(null, "+1 (512) 555-0100"), mergeDuplicate: false, default);
+        Assert.Equal(ProblemKind.Conflict, byPhone.Problem?.Kind);
+
+        Assert.Equal(2, (await Leads().ListAsync(tenant, NoFilter, 10, null, default)).Items.Count);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Email = "Sam@Example.com " }, 10, null, default)).Items).Id);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Phone = "+1 512-555-0100" }, 10, null, default)).Items).Id);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "sam@example.com" }, 10, null, default)).Items).Id);
+        Assert.Empty((await Leads().ListAsync(tenant, NoFilter with { Query = "sam@exam" }, 10, null, default)).Items);
+    }
+
+    [Fact]
+    public async Task An_email_moved_to_another_row_fails_authentication_with_a_clear_error()
+    {
+        var tenant = await TenantAsync();
+        var from = await CreateAsync(tenant, "mover@example.com", null);
+        var to = await CreateAsync(tenant, "target@example.com", null);
+
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            "UPDATE leads SET email_sealed = (SELECT email_sealed FROM leads WHERE id = @From) WHERE id = @To", new { From = from.Id, To = to.Id }, scope.Transaction), default);
+
+        var error = await Assert.ThrowsAsync<PersonalDataUnavailableException>(() => Leads().GetAsync(tenant, to.Id, false, default));
+        Assert.Contains($"leads.email of {to.Id} does not authenticate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("mover", error.Message, StringComparison.Ordinal);
+        Assert.Equal("mover@example.com", (await Leads().GetAsync(tenant, from.Id, false, default)).Value!.Email);
+    }
+
+    [Fact]
+    public async Task Tenant_As_keys_never_open_tenant_Bs_rows()
+    {
+        var tenantA = await TenantAsync();
+        var tenantB = await TenantAsync();
+        var lead = await CreateAsync(tenantB, "b-only@example.com", null);
+        var sealedValue = await services.Get<StreamFlowDatabase>().InTenantAsync(tenantB,
+            scope => scope.QuerySingleOrDefaultAsync<byte[]>("SELECT email_sealed FROM leads WHERE id = @Id", new { lead.Id }), default);
+        var keysOfA = await services.Get<TenantKeyring>().ForTenantAsync(tenantA, default);
+
+        Assert.Throws<PersonalDataUnavailableException>(() => keysOfA.Open("leads", "email", lead.Id, sealedValue));
+        Assert.NotEqual(keysOfA.Index("email", "b-only@example.com"), (await services.Get<TenantKeyring>().ForTenantAsync(tenantB, default)).Index("email", "b-only@example.com"));
+    }
+
+    [Fact]
+    public async Task A_key_ring_without_the_key_that_wrapped_the_tenants_data_key_refuses_clearly()
+    {
+        var tenant = await TenantAsync();
+        await CreateAsync(tenant, "wrong-key@example.com", null);
+        var wrongRing = new TenantKeyring(services.Get<StreamFlowDatabase>(), LocalKeyRing.InMemory(("other", RandomNumberGenerator.GetBytes(32))),
+            Options.Create(new PrivacyOptions()), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<PersonalDataUnavailableException>(() => wrongRing.ForTenantAsync(tenant, default));
+
+        Assert.Contains("current data key (version 1) is unavailable", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not in the local key ring", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_totp_secret_is_stored_sealed_for_its_user()
+    {
+        var tenant = await TenantAsync();
+        var owner = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant,
+            scope => scope.QuerySingleOrDefaultAsync<Guid>("SELECT id FROM users WHERE role = 'owner'"), default);
+        var keys = await services.Get<TenantKeyring>().ForTenantAsync(tenant, default);
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, async scope =>
+        {
+            await StreamFlow.Core.Identity.Clients.UserStore.SetMfaSecretAsync(scope, keys, owner, "JBSWY3DPEHPK3PXP", DateTimeOffset.UtcNow);
+            return true;
+        }, default);
+
+        var stored = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[] Sealed, string? Plain)>(
+            "SELECT mfa_secret_sealed, plain_mfa_secret FROM users WHERE id = @Id", new { Id = owner }), default);
+
+        Assert.Null(stored.Plain);
+        Assert.DoesNotContain("JBSWY3DPEHPK3PXP", Encoding.ASCII.GetString(stored.Sealed), StringComparison.Ordinal);
+        Assert.Equal("JBSWY3DPEHPK3PXP", keys.Open("users", "mfa_secret", owner, stored.Sealed));
+        Assert.Throws<PersonalDataUnavailableException>(() => keys.Open("users", "mfa_secret", Guid.NewGuid(), stored.Sealed));
+    }
+
+    [Fact]
+    public async Task The_backfill_seals_plain_values_left_from_before_the_migration_and_a_second_run_finds_nothing()
+    {
+        var tenant = await TenantAsync();
+        var id = Guid.CreateVersion7();
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
+            INSERT INTO leads (id, tenant_id, first_name, plain_email, plain_phone, stage, created_at, updated_at)
+            VALUES (@Id, @TenantId, 'Legacy', 'legacy@example.com', '+15125550177', 'new', now(), now());
+            UPDATE users SET plain_mfa_secret = 'JBSWY3DPEHPK3PXP' WHERE role = 'owner';
+            """, new { Id = id, TenantId = tenant }, scope.Transaction), default);
+        var backfill = services.Get<PersonalDataBackfill>();
+
+        Assert.Equal(2, await backfill.SealTenantAsync(tenant, default));
+        Assert.Equal(0, await backfill.SealTenantAsync(tenant, default));
+
+        var lead = (await Leads().GetAsync(tenant, id, false, default)).Value!;
+        Assert.Equal(("legacy@example.com", "+15125550177"), (lead.Email, lead.Phone));
+        Assert.Equal(id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Email = "legacy@example.com" }, 10, null, default)).Items).Id);
+        var plainLeft = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>(
+            "SELECT (SELECT count(*) FROM leads WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL) + (SELECT count(*) FROM users WHERE plain_mfa_secret IS NOT NULL)"), default);
+        Assert.Equal(0, plainLeft);
+    }
+
+    private LeadService Leads() => services.Get<LeadService>();
+
+    private static LeadActor Actor(Guid tenant) => new(tenant, "test", true);
+
+    private static LeadInput Input(string? email, string? phone) =>
+        new("Dana", null, null, email, phone, "Reference", null, null, null, null, null, null, null, null, null);
+
+    private async Task<Lead> CreateAsync(Guid tenant, string? email, string? phone)
+    {
+        var created = await Leads().CreateAsync(Actor(tenant), Input(email, phone), mergeDuplicate: false, default);
+        Assert.True(created.Succeeded, created.Problem?.ToString());
+        return created.Value.Lead;
+    }
+
+    private async Task<Guid> TenantAsync()
+    {
+        var slug = $"privacy-{Guid.NewGuid():N}"[..20];
+        return (await services.Get<TenantService>().CreateAsync(
+            new CreateTenantRequest("Privacy", slug, "hvac", new TenantOwner($"owner@{slug}.example.com", "Owner", "a long enough password")),
+            "test", RequestOrigin.None, default)).Value!.Tenant.Id;
+    }
+}
