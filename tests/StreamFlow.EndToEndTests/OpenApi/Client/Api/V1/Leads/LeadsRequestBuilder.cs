@@ -35,7 +35,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public LeadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/leads{?createdFrom*,createdTo*,cursor*,externalId*,includeDeleted*,limit*,owner*,q*,source*,stage*,tier*}", pathParameters)
+        public LeadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/leads{?createdFrom*,createdTo*,cursor*,email*,externalId*,includeDeleted*,limit*,owner*,phone*,q*,source*,stage*,tier*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,11 +43,11 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public LeadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/leads{?createdFrom*,createdTo*,cursor*,externalId*,includeDeleted*,limit*,owner*,q*,source*,stage*,tier*}", rawUrl)
+        public LeadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/leads{?createdFrom*,createdTo*,cursor*,email*,externalId*,includeDeleted*,limit*,owner*,phone*,q*,source*,stage*,tier*}", rawUrl)
         {
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
         /// </summary>
         /// <returns>A <see cref="global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -111,7 +111,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return await RequestAdapter.SendAsync<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead>(requestInfo, global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -161,7 +161,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return new global::StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads.LeadsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, created range (createdFrom, createdTo) and a text query q.
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         internal partial class LeadsRequestBuilderGetQueryParameters 
@@ -203,6 +203,19 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             #pragma warning disable CS1591
             [QueryParameter("cursor")]
             public string Cursor { get; set; }
+            #pragma warning restore CS1591
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("email")]
+            public string? Email { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("email")]
+            public string Email { get; set; }
             #pragma warning restore CS1591
 #endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -255,6 +268,19 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             #pragma warning disable CS1591
             [QueryParameter("owner")]
             public string Owner { get; set; }
+            #pragma warning restore CS1591
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("phone")]
+            public string? Phone { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("phone")]
+            public string Phone { get; set; }
             #pragma warning restore CS1591
 #endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
