@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
+
+// Figures of issue #15, printed, never asserted:
+//  1. the write path of a lead (duplicate check + insert in the tenant's transaction) with its email and phone sealed
+//     (AES-256-GCM + two HMAC blind indexes, LeadStore) against the same two statements with the values stored as plain
+//     bytes (the baseline), interleaved in rounds in the same run;
+//  2. a lookup by email through the blind index (LeadStore.PageAsync with ?email=) on a business with N leads: p50/p95.
+var connectionString = Environment.GetEnvironmentVariable("Postgres__AppConnectionString") ?? throw new InvalidOperationException("Postgres__AppConnectionString");
+var ownerConnectionString = Environment.GetEnvironmentVariable("Postgres__OwnerConnectionString") ?? throw new InvalidOperationException("Postgres__OwnerConnectionString");
+var leadCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var writes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000;
+var lookups = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000;
+
+await using var dataSource = NpgsqlDataSource.Create(connectionString);
+var database = new StreamFlowDatabase(dataSource);
+var keyring = new TenantKeyring(database, LocalKeyRing.InMemory(("bench", RandomNumberGenerator.GetBytes(32))), Options.Create(new PrivacyOptions()), TimeProvider.System);
+
+var tenant = Guid.CreateVersion7();
+await using (var owner = new NpgsqlConnection(ownerConnectionString))
+{
+    await owner.ExecuteAsync("INSERT INTO tenants (id, slug, name, industry) VALUES (@Id, @Slug, 'Privacy bench', 'hvac')",
+        new { Id = tenant, Slug = $"privacy-bench-{tenant:N}"[..30] });
+}
+
+var keys = await keyring.ForTenantAsync(tenant, default);
+Console.WriteLine($"Privacy bench: tenant {tenant}, {Environment.ProcessorCount} cores");
+
+// 1. Write path, sealed vs plain, alternating rounds of 100 so that drift hits both alike.
+const string PlainDuplicateSql = """
+    SELECT id FROM leads WHERE deleted_at IS NULL AND ((@Email::bytea IS NOT NULL AND email_index = @Email) OR (@Phone::bytea IS NOT NULL AND phone_index = @Phone)) LIMIT 1
+    """;
+const string PlainInsertSql = """
+    INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, personal_key_version, stage, created_at, updated_at)
+    VALUES (@Id, @TenantId, 'Bench', @Email, @Phone, @EmailKey, @PhoneKey, 1, 'new', now(), now())
+    """;
+var sealedTimes = new List<double>();
+var plainTimes = new List<double>();
+var written = 0;
+for (var round = 0; written < writes; round++)
+{
+    foreach (var seal in round % 2 == 0 ? new[] { true, false } : [false, true])
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var n = Interlocked.Increment(ref written);
+            var email = $"writer{n}-{(seal ? "s" : "p")}@example.com";
+            var phone = "+1512" + (seal ? "5" : "6") + n.ToString("D6", CultureInfo.InvariantCulture);
+            var started = Stopwatch.GetTimestamp();
+            await database.InTenantAsync(tenant, async scope =>
+            {
+                var leadKeys = await keyring.ForTenantAsync(tenant, default);
+                if (seal)
+                {
+                    if (await LeadStore.FindDuplicateAsync(scope, leadKeys, email, phone) is null)
+                    {
+                        await LeadStore.InsertAsync(scope, leadKeys, new StoredLead { Id = Guid.CreateVersion7(), FirstName = "Bench", Email = email, Phone = phone, Stage = "new" }, DateTimeOffset.UtcNow);
+                    }
+                }
+                else
+                {
+                    var emailBytes = Encoding.UTF8.GetBytes(email);
+                    var phoneBytes = Encoding.UTF8.GetBytes(phone);
+                    if (await scope.QuerySingleOrDefaultAsync<Guid?>(PlainDuplicateSql, new { Email = Pad(emailBytes), Phone = Pad(phoneBytes) }) is null)
+                    {
+                        await scope.ExecuteAsync(PlainInsertSql, new
+                        {
+                            Id = Guid.CreateVersion7(), TenantId = tenant, Email = emailBytes, Phone = phoneBytes, EmailKey = Pad(emailBytes), PhoneKey = Pad(phoneBytes),
+                        });
+                    }
+                }
+
+                return true;
+            }, default);
+            (seal ? sealedTimes : plainTimes).Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}
+
+var sealedMean = sealedTimes.Skip(100).Average();
+var plainMean = plainTimes.Skip(100).Average();
+Console.WriteLine($"Lead write path (duplicate check + insert, one transaction), {sealedTimes.Count} sealed and {plainTimes.Count} plain, first 100 of each skipped:");
+Console.WriteLine($"  plain (baseline)  mean {plainMean:F3} ms  p50 {Percentile(plainTimes, 50):F3} ms  p95 {Percentile(plainTimes, 95):F3} ms");
+Console.WriteLine($"  sealed            mean {sealedMean:F3} ms  p50 {Percentile(sealedTimes, 50):F3} ms  p95 {Percentile(sealedTimes, 95):F3} ms");
+Console.WriteLine($"  overhead          {(sealedMean / plainMean - 1) * 100:F1} % of the mean (target <= 10 %)");
+
+// The crypto alone, per lead: seal two values and compute two blind indexes.
+var cryptoStarted = Stopwatch.GetTimestamp();
+for (var i = 0; i < 100_000; i++)
+{
+    var id = Guid.CreateVersion7();
+    _ = LeadStore.Seal(keys, id, "someone@example.com", "+15125550142");
+}
+
+Console.WriteLine($"  crypto alone      {Stopwatch.GetElapsedTime(cryptoStarted).TotalMilliseconds * 1000 / 100_000:F2} us per lead (2 seals + 2 HMACs)");
+
+// 2. N leads in the business, written sealed with COPY, then lookups by email through the blind index.
+var existing = await database.InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>("SELECT count(*) FROM leads"), default);
+var fillStarted = Stopwatch.GetTimestamp();
+await using (var connection = await dataSource.OpenConnectionAsync())
+await using (var transaction = await connection.BeginTransactionAsync())
+{
+    await connection.ExecuteAsync("SELECT set_config('app.tenant_id', @Tenant, true)", new { Tenant = tenant.ToString() }, transaction);
+    await using (var copy = await connection.BeginBinaryImportAsync(
+        "COPY leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, personal_key_version, stage, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var i = (int)existing; i < leadCount; i++)
+        {
+            var id = Guid.CreateVersion7();
+            var fields = LeadStore.Seal(keys, id, Email(i), null);
+            await copy.StartRowAsync();
+            await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(tenant, NpgsqlDbType.Uuid);
+            await copy.WriteAsync("Filler", NpgsqlDbType.Text);
+            await copy.WriteAsync(fields.EmailSealed!, NpgsqlDbType.Bytea);
+            await copy.WriteNullAsync();
+            await copy.WriteAsync(fields.EmailIndex!, NpgsqlDbType.Bytea);
+            await copy.WriteNullAsync();
+            await copy.WriteAsync(fields.KeyVersion!.Value, NpgsqlDbType.Integer);
+            await copy.WriteAsync("new", NpgsqlDbType.Text);
+            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
+        }
+
+        await copy.CompleteAsync();
+    }
+
+    await transaction.CommitAsync();
+}
+
+await using (var owner = new NpgsqlConnection(ownerConnectionString))
+{
+    await owner.ExecuteAsync("ANALYZE leads");
+}
+
+var total = await database.InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>("SELECT count(*) FROM leads"), default);
+Console.WriteLine($"Filled to {total:N0} leads in {Stopwatch.GetElapsedTime(fillStarted).TotalSeconds:F1} s (sealed, COPY)");
+
+var random = new Random(15);
+var lookupTimes = new List<double>();
+var misses = 0;
+for (var i = 0; i < lookups; i++)
+{
+    var target = random.Next((int)existing, leadCount);
+    var started = Stopwatch.GetTimestamp();
+    var page = await database.InTenantAsync(tenant, scope => LeadStore.PageAsync(
+        scope, keys, new LeadFilter(null, null, null, null, null, null, null, null, false) { Email = Email(target).ToUpperInvariant() }, null, 2), default);
+    lookupTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    var opened = page.Count == 1 ? page[0].Opened(keys).Email : null;
+    misses += opened == Email(target) ? 0 : 1;
+}
+
+Console.WriteLine($"Lookup by email through the blind index on {total:N0} leads, {lookups} lookups (transaction + query + open):");
+Console.WriteLine($"  p50 {Percentile(lookupTimes, 50):F3} ms  p95 {Percentile(lookupTimes, 95):F3} ms  p99 {Percentile(lookupTimes, 99):F3} ms  (target p50 < 5 ms); wrong or missing answers: {misses}");
+
+static string Email(int i) => $"lead{i}@customer{i % 997}.example.com";
+
+// The plain baseline looks duplicates up by an unkeyed SHA-256 of the value (the column asks for 32 bytes): no key, no AES.
+static byte[] Pad(byte[] value) => SHA256.HashData(value);
+
+static double Percentile(List<double> values, int percentile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
