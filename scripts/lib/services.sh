@@ -705,7 +705,7 @@ sf_start_bench_database() {
   OWNER_CONN="$db user=streamflow_owner password=${STREAMFLOW_DB_OWNER_PASSWORD:-streamflow_owner}"
   APP_CONN="$db user=streamflow_app password=${STREAMFLOW_DB_APP_PASSWORD:-streamflow_app}"
   ADMIN_CONN="$SF_PG_ADMIN_CONNINFO dbname=${STREAMFLOW_DB_NAME:-streamflow}"
-  for sql in "$SF_REPO_ROOT"/infra/db/migrations/*.sql "$SF_REPO_ROOT"/infra/db/functions/*.sql; do
+  for sql in "$SF_REPO_ROOT"/infra/db/migrations/*.sql "$SF_REPO_ROOT"/infra/db/functions/*.sql "$SF_REPO_ROOT"/infra/db/views/*.sql; do
     sed 's/\$AppRole\$/streamflow_app/g' "$sql" | psql "$OWNER_CONN" -X -q -v ON_ERROR_STOP=1 >/dev/null || return 1
   done
 }

@@ -92,6 +92,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MfaService>();
         services.AddSingleton<UserAdministrationService>();
         services.AddSingleton<ClientProfileService>();
+        services.AddSingleton<Search.SearchService>();
         services.AddOptions<ChangeFeed.ChangeFeedOptions>().Bind(configuration.GetSection(ChangeFeed.ChangeFeedOptions.Section));
         services.AddSingleton<ChangeFeed.ChangeFeedHub>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeFeed.ChangeFeedHub>());
