@@ -21,13 +21,13 @@ public sealed class SearchService(StreamFlowDatabase database)
     {
         var errors = new ValidationErrors();
         var term = SearchTerm.Normalize(query);
-        if (term is null || term.Text.Length < SearchTerm.MinLength)
-        {
-            errors.Add("q", $"Type at least {SearchTerm.MinLength} letters or digits to search.");
-        }
-        else if (term.Text.Length > SearchTerm.MaxLength)
+        if (term is null || term.Text.Length > SearchTerm.MaxLength)
         {
             errors.Add("q", $"A search is at most {SearchTerm.MaxLength} characters.");
+        }
+        else if (term.Text.Length < SearchTerm.MinLength)
+        {
+            errors.Add("q", $"Type at least {SearchTerm.MinLength} letters or digits to search.");
         }
 
         var unknown = (types ?? []).Where(type => SearchKind.Find(type) is null).ToList();

@@ -18,11 +18,12 @@ public sealed record SearchTerm(string Text)
 
     public string LikeEscaped => Text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 
+    /// <summary>Null when the typed text is far too long to be a search (it is not even normalised).</summary>
     public static SearchTerm? Normalize(string? typed)
     {
         if (typed is null || typed.Length > MaxLength * 4)
         {
-            return null;
+            return typed is null ? new SearchTerm("") : null;
         }
 
         var decomposed = typed.Normalize(NormalizationForm.FormD);

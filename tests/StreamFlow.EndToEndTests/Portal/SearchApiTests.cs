@@ -75,6 +75,7 @@ public sealed class SearchApiTests(HostFixture fixture)
     [InlineData("q=", "q")]
     [InlineData("q=a", "q")]
     [InlineData("q=%20%20!%20", "q")]
+    [InlineData("q=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", "q")]
     [InlineData("q=dana&types=spaceships", "types")]
     [InlineData("q=dana&limit=0", "limit")]
     public async Task Bad_input_is_a_400_naming_the_parameter(string query, string field)
@@ -102,14 +103,17 @@ public sealed class SearchApiTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task A_ten_kilobyte_search_is_refused_not_run()
+    public async Task A_long_search_is_refused_not_run()
     {
         var tenant = await Tenants.CreateAsync(fixture);
 
-        using var response = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/search?q=" + new string('x', 10_000), tenant.OwnerToken));
+        using var long5k = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/search?q=" + new string('x', 5_000), tenant.OwnerToken));
+        using var long10k = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/search?q=" + new string('x', 10_000), tenant.OwnerToken));
+        var problem = await PlatformEndpointTests.AssertProblemAsync(long5k, HttpStatusCode.BadRequest);
 
-        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestUriTooLong, response.StatusCode.ToString());
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("at most 100", problem.GetProperty("errors").GetProperty("q")[0].GetString(), StringComparison.Ordinal);
+        // Beyond the server's request-line limit (8 KB) the web server itself refuses it, before any code of ours.
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, long10k.StatusCode);
     }
 
     private async Task<JsonElement> SearchAsync(string token, string q, string? extra = null)

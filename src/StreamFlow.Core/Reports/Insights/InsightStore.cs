@@ -19,7 +19,7 @@ internal static class InsightStore
         SELECT COALESCE(NULLIF(source, ''), '(none)') AS Source, count(*)::int AS Leads,
                count(*) FILTER (WHERE outcome IS NOT NULL)::int AS Decided, count(*) FILTER (WHERE outcome = 'won')::int AS Won,
                COALESCE(sum(won_amount) FILTER (WHERE outcome = 'won' AND won_currency = @Currency), 0) AS WonRevenue,
-               avg(EXTRACT(EPOCH FROM outcome_at - created_at) / 86400) FILTER (WHERE outcome = 'won') AS DaysToWin
+               (avg(EXTRACT(EPOCH FROM outcome_at - created_at) / 86400) FILTER (WHERE outcome = 'won'))::float8 AS DaysToWin
         FROM leads
         WHERE deleted_at IS NULL AND created_at >= @From AND created_at < @To
         GROUP BY 1 ORDER BY count(*) DESC LIMIT 100
@@ -43,7 +43,7 @@ internal static class InsightStore
             FROM lead_stage_history h
             WHERE h.changed_at >= @From AND h.changed_at < @To
         ), spans AS (
-            SELECT stage, EXTRACT(EPOCH FROM left_at - entered) / 86400 AS days FROM moves WHERE left_at IS NOT NULL
+            SELECT stage, (EXTRACT(EPOCH FROM left_at - entered) / 86400)::float8 AS days FROM moves WHERE left_at IS NOT NULL
         ), durations AS (
             SELECT stage, count(*)::int AS exits, avg(days) AS average_days,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days
