@@ -56,12 +56,13 @@ public sealed class InsightService(StreamFlowDatabase database, ReportsOptions o
             var firstWon = await InsightStore.FirstWonAsync(scope, currency);
             var daily = await DailyAsync(scope, zone, currency, today.AddDays(-(ForecastHistoryDays + (ForecastChecks + 1) * 30)), today);
             var seasonality = await SeasonalityAsync(scope, zone, currency, today, firstWon, daily);
+            var firstLead = await ReportStore.FirstLeadAsync(scope) is { } firstCreated ? ReportPeriod.LocalDate(firstCreated, zone) : today;
             return new BusinessInsight(
                 start, end, currency,
                 [.. sources.Select(s => new SourceInsight(s.Source, s.Leads, s.Decided, s.Won, Rate(s.Won, s.Decided), s.WonRevenue, Round(s.DaysToWin)))],
                 [.. owners.Select(o => new OwnerInsight(o.OwnerId, o.OwnerName ?? (o.OwnerId is null ? "(unassigned)" : "(former user)"), o.Leads, o.Decided, o.Won, Rate(o.Won, o.Decided), o.WonRevenue))],
                 [.. stages.Select(s => new StageVelocity(s.Stage, s.Name, s.Kind, s.Current, s.Exits, Round(s.AverageDays), Round(s.MedianDays), s.StuckNow))],
-                seasonality, Accuracy(daily, today));
+                seasonality, Accuracy(daily, firstLead, today));
         }, cancellationToken);
     }
 
@@ -114,13 +115,14 @@ public sealed class InsightService(StreamFlowDatabase database, ReportsOptions o
             weekdays);
     }
 
-    private static ForecastAccuracy Accuracy(SortedDictionary<DateOnly, decimal> daily, DateOnly today)
+    private static ForecastAccuracy Accuracy(SortedDictionary<DateOnly, decimal> daily, DateOnly firstLead, DateOnly today)
     {
         var checks = new List<ForecastCheck>();
         for (var k = ForecastChecks; k >= 1; k--)
         {
             var made = today.AddDays(-k * RevenueForecaster.HorizonDays);
-            var history = daily.Where(d => d.Key < made && d.Key >= made.AddDays(-ForecastHistoryDays)).Select(d => d.Value).ToList();
+            // As the report does: history starts with the business's first lead, at most a year back.
+            var history = daily.Where(d => d.Key < made && d.Key >= made.AddDays(-ForecastHistoryDays) && d.Key >= firstLead).Select(d => d.Value).ToList();
             var forecast = RevenueForecaster.Forecast(history, made);
             var actual = daily.Where(d => d.Key >= made && d.Key < made.AddDays(RevenueForecaster.HorizonDays)).Sum(d => d.Value);
             double? error = forecast.Total is { } total && actual > 0 ? Math.Round((double)Math.Abs(total - actual) / (double)actual * 100, 1) : null;
