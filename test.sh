@@ -40,6 +40,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 sf_install_node_tools
+sf_install_chromium
 # Kiota, which the OpenAPI tests run against the live document (.config/dotnet-tools.json).
 dotnet tool restore >/dev/null 201>&- || die "dotnet tool restore failed"
 

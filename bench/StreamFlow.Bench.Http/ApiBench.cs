@@ -264,7 +264,7 @@ internal static class ApiBench
         return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid() : null;
     }
 
-    private static async Task<(Guid TenantId, string Token)> NewTenantAsync(HttpClient http, string providerToken)
+    internal static async Task<(Guid TenantId, string Token)> NewTenantAsync(HttpClient http, string providerToken)
     {
         var slug = $"api-{Guid.NewGuid():N}"[..18];
         const string password = "bench password long enough";

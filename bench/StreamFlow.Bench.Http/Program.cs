@@ -15,6 +15,7 @@ using StreamFlow.Functions.Hosting;
 //        StreamFlow.Bench.Http scoring <api base url> <folder with train.csv> [folds, default 5]
 //        StreamFlow.Bench.Http api <api base url> [seconds per run] [mixed-load seconds] [host pid]  (bench/api/run.sh)
 //        StreamFlow.Bench.Http round-trips <api base url> <count file> [requests]  (bench/api/run.sh round-trips)
+//        StreamFlow.Bench.Http sse <api base url> <subscribers> <events>  (bench/api/run.sh sse)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -32,6 +33,15 @@ if (args.FirstOrDefault() == "api")
     var configurationForApi = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(apiHttp, configurationForApi["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForApi["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await ApiBench.RunAsync(apiHttp, args[1], provider, configurationForApi, args);
+    return;
+}
+
+if (args.FirstOrDefault() == "sse")
+{
+    using var sseHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    var configurationForSse = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(sseHttp, configurationForSse["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForSse["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await SseBench.RunAsync(sseHttp, args[1], provider, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 

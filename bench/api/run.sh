@@ -10,8 +10,10 @@
 #
 #   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60] [soak seconds, default 600]
 #   bench/api/run.sh round-trips [requests per kind, default 200]
+#   bench/api/run.sh sse [subscribers, default 500] [events, default 50]
 # The second form counts round trips to PostgreSQL per request instead (host and bare endpoint both connect through
-# bench/api/pg_round_trips.py, a counting proxy; no load figures, the proxy slows everything down).
+# bench/api/pg_round_trips.py, a counting proxy; no load figures, the proxy slows everything down). The third times
+# the live change feed: event committed -> delivered on each of SUBSCRIBERS open streams, next to one subscriber.
 # Uses its own ports (test ports + 850, or STREAMFLOW_BENCH_OFFSET) and .data/bench-api/. Loopback only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -21,6 +23,11 @@ MODE=load
 if [[ "${1:-}" == round-trips ]]; then
   MODE=round-trips
   REQUESTS=${2:-200}
+  set -- 10 60 0
+elif [[ "${1:-}" == sse ]]; then
+  MODE=sse
+  SUBSCRIBERS=${2:-500}
+  EVENTS=${3:-50}
   set -- 10 60 0
 fi
 SECONDS_PER_RUN=${1:-10}
@@ -59,6 +66,10 @@ export Ai__Deployments__0__Name=bench Ai__Deployments__0__Endpoint="http://127.0
 sf_spawn streamflow "$RUN_DIR/logs/streamflow.log" env -C "$BIN_DIR" dotnet StreamFlow.Standalone.dll
 host_pid=$SF_LAST_PID
 until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
+if [[ $MODE == sse ]]; then
+  dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll sse "http://127.0.0.1:$STREAMFLOW_PORT" "$SUBSCRIBERS" "$EVENTS"
+  exit 0
+fi
 if [[ $MODE == round-trips ]]; then
   dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll round-trips "http://127.0.0.1:$STREAMFLOW_PORT" "$RUN_DIR/round-trips" "$REQUESTS"
   exit 0

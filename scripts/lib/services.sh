@@ -6,6 +6,7 @@
 #   sf_init_run_dir .data/run            # lock the run's data dir, clean up what a killed run left behind
 #   trap sf_stop_all EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
 #   sf_install_node_tools
+#   sf_install_chromium                  # test.sh only: the API reference page is checked in a browser
 #   sf_ensure_credentials .data/run/credentials.env
 #   sf_start_postgres .data/run/postgres 54320 [fast]
 #   sf_start_azurite .data/run/azurite 10000 10001 10002
@@ -332,6 +333,22 @@ sf_install_node_tools() {
     _sf_info "installing Azurite and maildev (npm ci)"
     cd "$SF_REPO_ROOT" && npm ci --no-audit --no-fund 201>&- 202>&-
   ) || { _sf_err "npm ci failed"; return 1; }
+}
+
+# sf_install_chromium: Debian's chromium for the test that loads the API reference page in a headless browser.
+# Installed with apt-get as root (or with password-less sudo); otherwise the missing browser is named and the run stops.
+sf_install_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  local -a apt=(apt-get)
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo -n true 2>/dev/null || { _sf_err "chromium is not installed and apt-get needs root: sudo apt-get install chromium"; return 1; }
+    apt=(sudo -n apt-get)
+  fi
+  _sf_info "installing chromium (apt-get) for the API reference page test"
+  local -a install=(-o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${install[@]}" >/dev/null 2>&1 201>&- \
+    || { "${apt[@]}" -o DPkg::Lock::Timeout=600 update -qq >/dev/null 201>&- && DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${install[@]}" >/dev/null 201>&-; } \
+    || { _sf_err "apt-get install chromium failed"; return 1; }
 }
 
 _sf_node_bin() { # NAME -> path of node_modules/.bin/NAME
@@ -703,7 +720,7 @@ sf_start_bench_database() {
   OWNER_CONN="$db user=streamflow_owner password=${STREAMFLOW_DB_OWNER_PASSWORD:-streamflow_owner}"
   APP_CONN="$db user=streamflow_app password=${STREAMFLOW_DB_APP_PASSWORD:-streamflow_app}"
   ADMIN_CONN="$SF_PG_ADMIN_CONNINFO dbname=${STREAMFLOW_DB_NAME:-streamflow}"
-  for sql in "$SF_REPO_ROOT"/infra/db/migrations/*.sql "$SF_REPO_ROOT"/infra/db/functions/*.sql; do
+  for sql in "$SF_REPO_ROOT"/infra/db/migrations/*.sql "$SF_REPO_ROOT"/infra/db/functions/*.sql "$SF_REPO_ROOT"/infra/db/views/*.sql; do
     sed 's/\$AppRole\$/streamflow_app/g' "$sql" | psql "$OWNER_CONN" -X -q -v ON_ERROR_STOP=1 >/dev/null || return 1
   done
 }

@@ -31,6 +31,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton<AccessGate>();
         services.AddSingleton(FunctionCatalog.Load(typeof(FunctionsServiceCollectionExtensions).Assembly));
         services.AddSingleton<OpenApiDocumentBuilder>();
+        services.AddSingleton<ApiReferencePage>();
 
         var telemetry = services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(StreamFlowTelemetry.Name, "Npgsql"))

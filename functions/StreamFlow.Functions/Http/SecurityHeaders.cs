@@ -15,7 +15,10 @@ public static class SecurityHeaders
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+        {
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        }
         if (!Cacheable.Any(path => context.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)))
         {
             headers.CacheControl = "no-store";

@@ -49,7 +49,8 @@ public sealed class ClientAuthFunctions(
     RequestBody body,
     ClientAuthService auth,
     PasswordResetService resets,
-    MfaService mfa)
+    MfaService mfa,
+    ClientProfileService profiles)
 {
     [Function("ClientLogin")]
     [AnonymousAccess("Signing in is how a client user gets a session.")]
@@ -83,14 +84,12 @@ public sealed class ClientAuthFunctions(
 
     [Function("ClientMe")]
     [ClientAccess(Permission.Self)]
-    [ApiOperation("The signed-in user.", Tag = "Client auth", Response = typeof(ClientPrincipalView))]
+    [ApiOperation("The signed-in user, their business, the permissions their role grants and the menu sections a portal may show them.",
+        Tag = "Client auth", Response = typeof(ClientProfile))]
     public async Task<IResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/auth/me")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var caller = request.Client();
-        return ApiResults.Json(new ClientPrincipalView(caller.UserId, caller.TenantId, caller.Email, caller.Role, caller.SessionId));
-    }
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await profiles.MeAsync(request.Client(), cancellationToken), profile => ApiResults.Json(profile), request);
 
     [Function("ListSessions")]
     [ClientAccess(Permission.Self)]
@@ -204,4 +203,3 @@ public sealed class ClientAuthFunctions(
     }
 }
 
-public sealed record ClientPrincipalView(Guid UserId, Guid TenantId, string Email, ClientRole Role, Guid SessionId);

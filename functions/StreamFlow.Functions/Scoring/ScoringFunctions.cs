@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Scoring.Governance;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
@@ -34,6 +35,7 @@ public sealed class ScoringFunctions(
     LeadScoringService scoring,
     TenantService tenants,
     ScoringSettingsService settings,
+    ModelGovernanceService governance,
     RequestBody body,
     FunctionCatalog catalog,
     ILogger<ScoringFunctions> logger)
@@ -66,6 +68,27 @@ public sealed class ScoringFunctions(
             : new ModelStatus("serving", serving.Version, serving.TrainedAt, serving.Samples,
                 new ModelMetrics(serving.Auc ?? 0, Number(serving.Report, "hotPrecision"), Number(serving.Report, "hotShare")), serving.Report, latest);
         return ApiResults.Json(model);
+    }
+
+    [Function("GetModelGovernance")]
+    [ClientAccess(Permission.LeadsRead)]
+    [ApiOperation("Model governance: the serving model's card, live AUC and calibration on leads scored since promotion, drift of the "
+        + "leads' source, state and postal area since training (population stability), the hot tier's rate and conversion per group of "
+        + "fairnessBy (source, state, postalArea) with disparity ratios, and whether retraining is advised.",
+        Tag = "Scoring", Response = typeof(ModelGovernance), Query = ["fairnessBy"], Problems = [400])]
+    public async Task<IResult> Governance(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/scoring/model/governance")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var fairnessBy = request.Query["fairnessBy"].ToString() is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList()
+            : ["source"];
+        if (fairnessBy.FirstOrDefault(name => !ModelGovernanceService.Attributes.Contains(name)) is { } unknown)
+        {
+            return ApiResults.Problem(Problem.Validation("fairnessBy", $"'{unknown}' is not one of {string.Join(", ", ModelGovernanceService.Attributes)}."), request.HttpContext);
+        }
+
+        return ApiResults.Json(await governance.EvaluateAsync(request.Client().TenantId, fairnessBy, cancellationToken));
     }
 
     [Function("GetModelTraining")]

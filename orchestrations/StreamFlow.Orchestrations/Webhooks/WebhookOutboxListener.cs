@@ -5,8 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamFlow.Core.Hosting;
 using StreamFlow.Core.Webhooks;
-using StreamFlow.Orchestrations.Hosting;
 
 namespace StreamFlow.Orchestrations.Webhooks;
 

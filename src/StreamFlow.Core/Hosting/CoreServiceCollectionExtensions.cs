@@ -93,6 +93,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PasswordResetService>();
         services.AddSingleton<MfaService>();
         services.AddSingleton<UserAdministrationService>();
+        services.AddSingleton<ClientProfileService>();
+        services.AddSingleton<Search.SearchService>();
+        services.AddOptions<ChangeFeed.ChangeFeedOptions>().Bind(configuration.GetSection(ChangeFeed.ChangeFeedOptions.Section));
+        services.AddSingleton<ChangeFeed.ChangeFeedHub>();
+        services.AddHostedService(provider => provider.GetRequiredService<ChangeFeed.ChangeFeedHub>());
         services.AddSingleton<ApiKeys.ApiKeyService>();
 
         services.AddSingleton<RateLimiting.ApiRateLimiter>();

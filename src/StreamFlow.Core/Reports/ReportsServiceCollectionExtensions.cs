@@ -14,6 +14,7 @@ public static class ReportsServiceCollectionExtensions
         services.TryAddSingleton<IAiSpendReader, UnavailableAiSpendReader>();
         services.TryAddSingleton<IReportEvents, NoReportEvents>();
         services.AddSingleton<ReportGenerator>();
+        services.AddSingleton<Insights.InsightService>();
         services.AddSingleton<ReportRenderer>();
         services.AddSingleton<ReportArchive>();
         services.AddSingleton<ReportDeliveryService>();

@@ -13,6 +13,7 @@ public static class ScoringServiceCollectionExtensions
     public static IServiceCollection AddScoring(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ConversionModelTrainer>();
+        services.AddSingleton<Governance.ModelGovernanceService>();
         return services;
     }
 }

@@ -91,6 +91,43 @@ public sealed class ImportAndScoringTests(HostFixture fixture)
         Assert.True(score.GetProperty("probability").GetDouble() is > 0 and < 1);
         Assert.StartsWith("conversion@", score.GetProperty("model").GetString(), StringComparison.Ordinal);
         Assert.Contains(score.GetProperty("factors").EnumerateArray(), f => f.GetProperty("name").GetString()!.Contains(':', StringComparison.Ordinal));
+        await AssertGovernanceOfTheServingModelAsync(tenant, model);
+    }
+
+    [Fact]
+    public async Task Governance_without_a_model_has_no_card_advises_training_and_names_an_unknown_attribute()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+
+        using var response = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/scoring/model/governance", tenant.OwnerToken));
+        var governance = await response.Content.ReadFromJsonAsync<JsonElement>();
+        using var bad = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/scoring/model/governance?fairnessBy=religion", tenant.OwnerToken));
+        var problem = await PlatformEndpointTests.AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+
+        Assert.Equal(JsonValueKind.Null, governance.GetProperty("card").ValueKind);
+        Assert.Empty(governance.GetProperty("drift").EnumerateArray());
+        Assert.False(governance.GetProperty("retrain").GetProperty("recommended").GetBoolean());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("fairnessBy", out _));
+    }
+
+    private async Task AssertGovernanceOfTheServingModelAsync(TestTenant tenant, JsonElement model)
+    {
+        using var response = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/scoring/model/governance?fairnessBy=source,postalArea", tenant.OwnerToken));
+        var governance = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var card = governance.GetProperty("card");
+        var fairness = governance.GetProperty("fairness")[0];
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(model.GetProperty("version").GetInt32(), card.GetProperty("version").GetInt32());
+        Assert.Equal(model.GetProperty("samples").GetInt32(), card.GetProperty("samples").GetInt32());
+        Assert.InRange(card.GetProperty("topFeatures").GetArrayLength(), 1, 5);
+        Assert.NotEmpty(card.GetProperty("knownLimits").EnumerateArray());
+        Assert.Equal(["source", "state", "postalArea"], governance.GetProperty("drift").EnumerateArray().Select(d => d.GetProperty("feature").GetString()));
+        Assert.All(governance.GetProperty("drift").EnumerateArray(), d => Assert.True(d.GetProperty("stability").GetDouble() >= 0));
+        Assert.Equal("source", fairness.GetProperty("attribute").GetString());
+        Assert.Contains(fairness.GetProperty("groups").EnumerateArray(), g => g.GetProperty("group").GetString() == "Reference");
+        Assert.All(fairness.GetProperty("groups").EnumerateArray(), g => Assert.InRange(g.GetProperty("hotRate").GetDouble(), 0, 1));
+        Assert.Equal(0, governance.GetProperty("live").GetProperty("outcomes").GetInt32());
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace StreamFlow.Orchestrations.Hosting;
+namespace StreamFlow.Core.Hosting;
 
 /// <summary>
 /// The loop of an outbox listener: a dispatch pass the moment PostgreSQL NOTIFY fires on the outbox's channel, once after
@@ -10,7 +10,7 @@ namespace StreamFlow.Orchestrations.Hosting;
 /// Wake-ups coalesce: one pass picks up everything committed so far. A lost connection is retried every 5 s; a failed
 /// pass waits as long and the next wake-up retries it.
 /// </summary>
-internal sealed class NotifiedDispatchLoop(NpgsqlDataSource dataSource, string channel, string work, ILogger logger) : IDisposable
+public sealed class NotifiedDispatchLoop(NpgsqlDataSource dataSource, string channel, string work, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 

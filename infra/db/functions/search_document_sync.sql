@@ -1,0 +1,31 @@
+-- Keeps search_documents in step with the records it indexes, in the writing transaction (so under its tenant):
+-- a record that is no longer visible (deleted, superseded, a draft) leaves the index.
+CREATE OR REPLACE FUNCTION search_document_sync()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    document_kind text := TG_ARGV[0];
+    changed_id uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+    changed_tenant uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END;
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO public.search_documents AS d (tenant_id, kind, record_id, title, subtitle, search_text, is_open, updated_at)
+        SELECT s.tenant_id, s.kind, s.record_id, left(s.title, 300), left(s.subtitle, 300), left(s.search_text, 2000), s.is_open, s.updated_at
+        FROM public.search_sources AS s
+        WHERE s.tenant_id = changed_tenant AND s.kind = document_kind AND s.record_id = changed_id AND s.visible
+        ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
+            SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, search_text = EXCLUDED.search_text,
+                is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at;
+        IF FOUND THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+
+    DELETE FROM public.search_documents AS d
+    WHERE d.tenant_id = changed_tenant AND d.kind = document_kind AND d.record_id = changed_id;
+    RETURN NULL;
+END;
+$$;
+REVOKE ALL ON FUNCTION search_document_sync() FROM PUBLIC;

@@ -1,0 +1,163 @@
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Scoring.Model;
+
+namespace StreamFlow.Core.Scoring.Governance;
+
+public sealed record ModelCard(
+    int Version, DateTimeOffset TrainedAt, int Samples, int Converted, DateTimeOffset? TrainingFrom, DateTimeOffset? TrainingTo,
+    double ValidationAuc, double HotPrecision, double HotShare, IReadOnlyList<FeatureImportance> TopFeatures,
+    IReadOnlyList<DroppedFeature> DroppedFeatures, IReadOnlyList<string> KnownLimits);
+
+public sealed record LiveQuality(DateTimeOffset Since, int Outcomes, double? Auc, double? CalibrationError, int HotDecided, double? HotConversion, string Assessment);
+
+public sealed record FeatureDrift(string Feature, double Stability, string Status, long TrainingLeads, long RecentLeads);
+
+public sealed record FairnessGroup(string Group, long Leads, double HotRate, long Decided, double? Conversion, double? HotConversion);
+
+public sealed record FairnessReport(string Attribute, IReadOnlyList<FairnessGroup> Groups, double? HotRateDisparity, double? HotConversionDisparity);
+
+public sealed record RetrainAdvice(bool Recommended, IReadOnlyList<string> Reasons);
+
+public sealed record ModelGovernance(
+    DateTimeOffset EvaluatedAt, ModelCard? Card, LiveQuality? Live, IReadOnlyList<FeatureDrift> Drift, IReadOnlyList<FairnessReport> Fairness, RetrainAdvice Retrain);
+
+/// <summary>
+/// Model governance of the lead scorer (docs/model-governance.md): the serving model's card, live quality once outcomes
+/// arrive, drift of the lead population since training, and the hot tier's rate and conversion per group of an
+/// attribute the tenant chooses, with disparity ratios; all computed in the database from aggregates.
+/// </summary>
+public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelRegistry models, TimeProvider timeProvider)
+{
+    public static readonly IReadOnlyList<string> Attributes = ["source", "state", "postalArea"];
+
+    private const int MinOutcomes = 100;
+    private const int MinGroupLeads = 30;
+    private const double ShiftedStability = 0.25;
+    private const double ShiftingStability = 0.1;
+    private const double MaxCalibrationError = 0.15;
+    private const double MaxAucDrop = 0.05;
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromDays(30);
+    private static readonly TimeSpan FairnessWindow = TimeSpan.FromDays(90);
+
+    public async Task<ModelGovernance> EvaluateAsync(Guid tenantId, IReadOnlyList<string> fairnessBy, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var run = await models.ServingRunAsync(tenantId, cancellationToken);
+        var model = run is null ? null : await models.ServingAsync(tenantId, cancellationToken);
+        var trainedAt = run?.TrainedAt;
+
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            var card = model is null || run?.Version is null || trainedAt is null
+                ? null
+                : await CardAsync(scope, run.Version.Value, trainedAt.Value, model.Report);
+            var live = trainedAt is null ? null : Live(trainedAt.Value, await ModelGovernanceStore.OutcomesSinceAsync(scope, trainedAt.Value));
+            var drift = new List<FeatureDrift>();
+            if (trainedAt is { } trained)
+            {
+                foreach (var attribute in Attributes)
+                {
+                    drift.Add(Drift(attribute,
+                        await ModelGovernanceStore.TrainingPopulationAsync(scope, attribute, trained),
+                        await ModelGovernanceStore.RecentPopulationAsync(scope, attribute, now - RecentWindow)));
+                }
+            }
+
+            var fairness = new List<FairnessReport>();
+            foreach (var attribute in fairnessBy)
+            {
+                fairness.Add(Fairness(attribute, await ModelGovernanceStore.FairnessAsync(scope, attribute, now - FairnessWindow)));
+            }
+
+            return new ModelGovernance(now, card, live, drift, fairness, Advise(card, live, drift));
+        }, cancellationToken);
+    }
+
+    private static async Task<ModelCard> CardAsync(DbTransactionScope scope, int version, DateTimeOffset trainedAt, ConversionModelReport report)
+    {
+        var period = await ModelGovernanceStore.TrainingPeriodAsync(scope, trainedAt);
+        var limits = new List<string>();
+        if (report.Samples < 1000)
+        {
+            limits.Add($"Trained on {report.Samples} decided leads: below 1,000 its AUC of {report.Auc:0.00} can move by a few points with the next outcomes.");
+        }
+
+        if (report.Converted < 100)
+        {
+            limits.Add($"Only {report.Converted} of them converted: the hot tier's precision rests on few examples.");
+        }
+
+        if (report.DroppedFeatures.Count > 0)
+        {
+            limits.Add($"{report.DroppedFeatures.Count} column(s) were not used ({string.Join(", ", report.DroppedFeatures.Take(5).Select(d => d.Name))}): changes there do not move scores.");
+        }
+
+        limits.Add("It scores leads like those it learned from: sources, areas or values it never saw fall back to the rules and the 'other' category.");
+        return new ModelCard(
+            version, trainedAt, report.Samples, report.Converted, Utc(period.From), Utc(period.To), report.Auc, report.HotPrecision, report.HotShare,
+            [.. report.FeatureImportance.OrderByDescending(f => f.Importance).Take(5)], report.DroppedFeatures, limits);
+    }
+
+    private static LiveQuality Live(DateTimeOffset since, IReadOnlyList<ScoredOutcome> outcomes)
+    {
+        var scores = outcomes.Select(o => (double)o.Score).ToList();
+        var won = outcomes.Select(o => o.Won).ToList();
+        var hot = outcomes.Where(o => o.Tier == "hot").ToList();
+        var auc = RankingMetrics.Auc(scores, won);
+        var calibration = GovernanceMath.CalibrationError([.. scores.Select(s => s / 100)], won);
+        var assessment = outcomes.Count < MinOutcomes
+            ? $"{outcomes.Count} outcome(s) arrived since training; live figures are read from {MinOutcomes}."
+            : $"{outcomes.Count} outcomes arrived since training, none of them seen by the model.";
+        return new LiveQuality(
+            since, outcomes.Count, double.IsNaN(auc) ? null : auc, double.IsNaN(calibration) ? null : calibration,
+            hot.Count, hot.Count == 0 ? null : hot.Count(o => o.Won) / (double)hot.Count, assessment);
+    }
+
+    private static FeatureDrift Drift(string attribute, IReadOnlyDictionary<string, long> training, IReadOnlyDictionary<string, long> recent)
+    {
+        var stability = GovernanceMath.PopulationStability(training, recent);
+        var status = stability > ShiftedStability ? "shifted" : stability > ShiftingStability ? "shifting" : "stable";
+        return new FeatureDrift(attribute, Math.Round(stability, 4), status, training.Values.Sum(), recent.Values.Sum());
+    }
+
+    private static FairnessReport Fairness(string attribute, IReadOnlyList<FairnessRow> rows)
+    {
+        var groups = rows.Select(row => new FairnessGroup(
+            row.Grp, row.Leads, row.Hot / (double)row.Leads, row.Decided,
+            row.Decided == 0 ? null : row.Won / (double)row.Decided,
+            row.HotDecided == 0 ? null : row.HotWon / (double)row.HotDecided)).ToList();
+        var compared = groups.Where(g => g.Leads >= MinGroupLeads).ToList();
+        return new FairnessReport(
+            attribute, groups,
+            GovernanceMath.DisparityRatio(compared.Select(g => g.HotRate)),
+            GovernanceMath.DisparityRatio(compared.Where(g => g.HotConversion is not null && g.Decided >= MinGroupLeads).Select(g => g.HotConversion!.Value)));
+    }
+
+    private static RetrainAdvice Advise(ModelCard? card, LiveQuality? live, IReadOnlyList<FeatureDrift> drift)
+    {
+        var reasons = new List<string>();
+        if (card is null)
+        {
+            return new RetrainAdvice(false, ["No model is serving: scores come from the rules until one is trained."]);
+        }
+
+        reasons.AddRange(drift.Where(d => d.Status == "shifted")
+            .Select(d => $"The leads' {d.Feature} shifted since training (stability index {d.Stability:0.00} > {ShiftedStability})."));
+        if (live is { Outcomes: >= MinOutcomes })
+        {
+            if (live.CalibrationError > MaxCalibrationError)
+            {
+                reasons.Add($"Scores are off by {live.CalibrationError:0.00} on average against what converted (> {MaxCalibrationError}).");
+            }
+
+            if (live.Auc < card.ValidationAuc - MaxAucDrop)
+            {
+                reasons.Add($"Live AUC {live.Auc:0.00} is below the validated {card.ValidationAuc:0.00} by more than {MaxAucDrop}.");
+            }
+        }
+
+        return new RetrainAdvice(reasons.Count > 0, reasons);
+    }
+
+    private static DateTimeOffset? Utc(DateTime? value) => value is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
+}

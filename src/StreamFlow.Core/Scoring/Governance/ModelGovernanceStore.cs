@@ -1,0 +1,81 @@
+using Dapper;
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Scoring.Governance;
+
+internal sealed record ScoredOutcome(short Score, string Tier, bool Won);
+
+internal sealed record GroupCount(string Bin, long Leads);
+
+internal sealed record FairnessRow(string Grp, long Leads, long Hot, long Decided, long Won, long HotDecided, long HotWon);
+
+internal sealed record TrainingPeriod(DateTime? From, DateTime? To);
+
+/// <summary>The SQL of model governance: aggregates over the tenant's leads (row-level security).</summary>
+internal static class ModelGovernanceStore
+{
+    // The groups a tenant may compare: a lead's source, state, and postal area (the first three characters of the code).
+    private const string GroupExpressions = """
+        CASE @Dimension WHEN 'source' THEN COALESCE(NULLIF(source, ''), '(none)')
+                        WHEN 'state' THEN COALESCE(NULLIF(upper(state), ''), '(none)')
+                        ELSE COALESCE(NULLIF(upper(left(postal_code, 3)), ''), '(none)') END
+        """;
+
+    // Outcomes that arrived after training: the model never saw them.
+    private const string OutcomesSinceSql = """
+        SELECT score_value AS Score, score_tier AS Tier, outcome = 'won' AS Won
+        FROM leads
+        WHERE deleted_at IS NULL AND outcome IS NOT NULL AND score_value IS NOT NULL AND outcome_at > @Since
+        """;
+
+    // What the model learned from: leads decided by the time it was trained.
+    private const string TrainingPopulationSql = $"""
+        SELECT {GroupExpressions} AS Bin, count(*) AS Leads
+        FROM leads
+        WHERE deleted_at IS NULL AND outcome IS NOT NULL AND outcome_at <= @TrainedAt
+        GROUP BY 1
+        """;
+
+    private const string RecentPopulationSql = $"""
+        SELECT {GroupExpressions} AS Bin, count(*) AS Leads
+        FROM leads
+        WHERE deleted_at IS NULL AND created_at >= @Since
+        GROUP BY 1
+        """;
+
+    private const string TrainingPeriodSql = """
+        SELECT min(created_at) AS "From", max(created_at) AS "To"
+        FROM leads WHERE deleted_at IS NULL AND outcome IS NOT NULL AND outcome_at <= @TrainedAt
+        """;
+
+    private const string FairnessSql = $"""
+        SELECT {GroupExpressions} AS Grp, count(*) AS Leads,
+               count(*) FILTER (WHERE score_tier = 'hot') AS Hot,
+               count(*) FILTER (WHERE outcome IS NOT NULL) AS Decided,
+               count(*) FILTER (WHERE outcome = 'won') AS Won,
+               count(*) FILTER (WHERE score_tier = 'hot' AND outcome IS NOT NULL) AS HotDecided,
+               count(*) FILTER (WHERE score_tier = 'hot' AND outcome = 'won') AS HotWon
+        FROM leads
+        WHERE deleted_at IS NULL AND score_tier IS NOT NULL AND scored_at >= @Since
+        GROUP BY 1
+        ORDER BY count(*) DESC
+        LIMIT 200
+        """;
+
+    public static async Task<IReadOnlyList<ScoredOutcome>> OutcomesSinceAsync(DbTransactionScope scope, DateTimeOffset since) =>
+        [.. await scope.Connection.QueryAsync<ScoredOutcome>(scope.Command(OutcomesSinceSql, new { Since = since }))];
+
+    public static async Task<IReadOnlyDictionary<string, long>> TrainingPopulationAsync(DbTransactionScope scope, string dimension, DateTimeOffset trainedAt) =>
+        (await scope.Connection.QueryAsync<GroupCount>(scope.Command(TrainingPopulationSql, new { Dimension = dimension, TrainedAt = trainedAt })))
+            .ToDictionary(row => row.Bin, row => row.Leads);
+
+    public static async Task<IReadOnlyDictionary<string, long>> RecentPopulationAsync(DbTransactionScope scope, string dimension, DateTimeOffset since) =>
+        (await scope.Connection.QueryAsync<GroupCount>(scope.Command(RecentPopulationSql, new { Dimension = dimension, Since = since })))
+            .ToDictionary(row => row.Bin, row => row.Leads);
+
+    public static Task<TrainingPeriod> TrainingPeriodAsync(DbTransactionScope scope, DateTimeOffset trainedAt) =>
+        scope.Connection.QuerySingleAsync<TrainingPeriod>(scope.Command(TrainingPeriodSql, new { TrainedAt = trainedAt }));
+
+    public static async Task<IReadOnlyList<FairnessRow>> FairnessAsync(DbTransactionScope scope, string dimension, DateTimeOffset since) =>
+        [.. await scope.Connection.QueryAsync<FairnessRow>(scope.Command(FairnessSql, new { Dimension = dimension, Since = since }))];
+}
