@@ -125,7 +125,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFieldOps();
         services.AddSingleton<Settings.TenantSettingsService>();
         services.AddTasks(configuration);
-        services.AddSingleton<Workflows.WorkflowService>();
+        Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(services, configuration);
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);
