@@ -57,11 +57,8 @@ var firstStep = rows.Where(r => r.FirstStepAt is not null && committed.ContainsK
     .Select(r => (r.FirstStepAt!.Value - committed[r.TriggerKey]).TotalMilliseconds).Order().ToList();
 var within = lateness.Count(l => Math.Abs(l) <= 2000);
 
-Console.WriteLine(Invariant($"runs:   {completed} of {runs} completed; {rows.Count} runs for {committed.Count} events (max {runsPerEvent.DefaultIfEmpty(0).Max()} per event); "
-    + $"{onceNotes} of {leadIds.Count} leads have exactly one note ({notes.Values.Count(n => n > 1)} with more, {leadIds.Count(id => !notes.ContainsKey(id))} with none); "
-    + $"{rows.Count(r => r.WaitAttempts == 1)} waits logged once"));
-Console.WriteLine(Invariant($"wake:   lateness (wait logged done - due): min {Ms(lateness, 0)} ms, p50 {Ms(lateness, 0.5)} ms, p99 {Ms(lateness, 0.99)} ms, max {Ms(lateness, 1)} ms; "
-    + $"spread {(lateness.Count > 0 ? lateness[^1] - lateness[0] : 0):0} ms; {within} of {lateness.Count} within 2 s of due (target all: {(within == runs ? "met" : "NOT met")})"));
+Console.WriteLine(Invariant($"runs:   {completed} of {runs} completed; {rows.Count} runs for {committed.Count} events (max {runsPerEvent.DefaultIfEmpty(0).Max()} per event); ") + Invariant($"{onceNotes} of {leadIds.Count} leads have exactly one note ({notes.Values.Count(n => n > 1)} with more, {leadIds.Count(id => !notes.ContainsKey(id))} with none); ") + Invariant($"{rows.Count(r => r.WaitAttempts == 1)} waits logged once"));
+Console.WriteLine(Invariant($"wake:   lateness (wait logged done - due): min {Ms(lateness, 0)} ms, p50 {Ms(lateness, 0.5)} ms, p99 {Ms(lateness, 0.99)} ms, max {Ms(lateness, 1)} ms; ") + Invariant($"spread {(lateness.Count > 0 ? lateness[^1] - lateness[0] : 0):0} ms; {within} of {lateness.Count} within 2 s of due (target all: {(within == runs ? "met" : "NOT met")})"));
 Console.WriteLine(Invariant($"        baseline, {runs} in-process Task.Delay({wait.TotalSeconds:0} s) started at once: p50 {Ms(timerFloor, 0.5)} ms, p99 {Ms(timerFloor, 0.99)} ms, max {Ms(timerFloor, 1)} ms late"));
 Console.WriteLine(Invariant($"start:  event committed -> first step logged: p50 {Ms(firstStep, 0.5)} ms, p90 {Ms(firstStep, 0.9)} ms, p99 {Ms(firstStep, 0.99)} ms, max {Ms(firstStep, 1)} ms (target p50 < 500 ms: {(Percentile(firstStep, 0.5) < 500 ? "met" : "NOT met")})"));
 Console.WriteLine(Invariant($"        baseline, bare NOTIFY commit -> listener: p50 {Ms(notifyFloor, 0.5)} ms, p99 {Ms(notifyFloor, 0.99)} ms"));

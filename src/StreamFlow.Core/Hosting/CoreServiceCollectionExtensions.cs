@@ -124,6 +124,8 @@ public static class CoreServiceCollectionExtensions
         services.AddRfps(configuration);
         services.AddFieldOps();
         services.AddSingleton<Settings.TenantSettingsService>();
+        services.AddSingleton<Settings.CustomFieldService>();
+        services.AddSingleton<Leads.ILeadAttributeRules>(provider => provider.GetRequiredService<Settings.CustomFieldService>());
         services.AddTasks(configuration);
         Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(services, configuration);
         services.AddFederation(configuration);

@@ -16,7 +16,8 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 /// with filters, notes and the activity timeline. A new lead, and every change that matters for scoring, is scored in the
 /// same transaction (rules and model; the AI re-score follows through the work outbox), so answers carry the score.
 /// </summary>
-public sealed class LeadService(StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TimeProvider timeProvider)
+public sealed class LeadService(
+    StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, ILeadAttributeRules attributeRules, TimeProvider timeProvider)
 {
 
     public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
@@ -50,6 +51,11 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
                 {
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                }
+
+                if (await CheckAttributesAsync(scope, input.Attributes, complete: true) is { } badAttributes)
+                {
+                    return badAttributes;
                 }
 
                 if (await LeadStore.FindDuplicateAsync(scope, email, phone) is { } existingId)
@@ -140,6 +146,11 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
+                if (await CheckAttributesAsync(scope, update.Fields.Attributes, complete: false) is { } badAttributes)
+                {
+                    return badAttributes;
+                }
+
                 var changed = Apply(current, update.Fields, stage, outcome, closingKind, timeProvider.GetUtcNow());
                 var rescore = ScoringInputsChanged(current, changed);
                 var now = timeProvider.GetUtcNow();
@@ -222,7 +233,15 @@ public sealed class LeadService(StreamFlowDatabase database, PipelineService pip
                 ? Result<IReadOnlyList<StageChange>>.Success(await LeadStore.StageChangesAsync(scope, leadId))
                 : Problem.NotFound("The lead"), cancellationToken);
 
-    private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken) =>
+    /// <summary>The business's custom fields (400 naming <c>attributes.&lt;key&gt;</c>), in the write's transaction.</summary>
+    private async Task<Problem?> CheckAttributesAsync(DbTransactionScope scope, Dictionary<string, JsonElement>? attributes, bool complete)
+    {
+        var errors = new ValidationErrors();
+        (await attributeRules.RulesAsync(scope))?.Invoke(attributes, complete, errors);
+        return errors.ToProblem();
+    }
+
+        private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken) =>
         await database.InTenantAsync(actor.TenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
