@@ -48,6 +48,13 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Connections.FinishConnectionSyncActivity>();
         services.AddTransient<Connections.ProcessSourceAttachmentsActivity>();
         services.AddSingleton<Connections.ConnectionSyncLauncher>();
+        services.AddTransient<Workflows.BeginWorkflowRunActivity>();
+        services.AddTransient<Workflows.PlanWorkflowWaitActivity>();
+        services.AddTransient<Workflows.CheckWorkflowConditionActivity>();
+        services.AddTransient<Workflows.EndWorkflowWaitActivity>();
+        services.AddTransient<Workflows.RunWorkflowStepActivity>();
+        services.AddTransient<Workflows.FinishWorkflowRunActivity>();
+        services.AddHostedService<Workflows.WorkflowRunListener>();
         return services;
     }
 }

@@ -56,4 +56,12 @@ public static class TaskNames
     public const string RecordConnectionSyncWait = "RecordConnectionSyncWait";
     public const string FinishConnectionSync = "FinishConnectionSync";
     public const string ProcessSourceAttachments = "ProcessSourceAttachments";
+
+    public const string WorkflowRun = "WorkflowRun";
+    public const string BeginWorkflowRun = "BeginWorkflowRun";
+    public const string PlanWorkflowWait = "PlanWorkflowWait";
+    public const string CheckWorkflowCondition = "CheckWorkflowCondition";
+    public const string EndWorkflowWait = "EndWorkflowWait";
+    public const string RunWorkflowStep = "RunWorkflowStep";
+    public const string FinishWorkflowRun = "FinishWorkflowRun";
 }

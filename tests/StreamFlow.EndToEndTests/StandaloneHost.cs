@@ -63,9 +63,14 @@ public sealed class StandaloneHost : IAsyncDisposable
         start.Environment["LoginThrottle__FreeIpFailures"] = "100000";
         start.Environment["LoginThrottle__MaxIpFailuresPerHour"] = "100000";
         start.Environment["Identity__FreePasswordResetsPerAddress"] = "100000";
+        // A workflow minute of 200 ms: the run engine's waits (real durable timers) pass in seconds (docs/workflows.md).
+        start.Environment["Workflows__MinuteLength"] = "00:00:00.200";
+        start.Environment["Workflows__ConditionPollInterval"] = "00:00:00.500";
         if (_taskHub is not null)
         {
             start.Environment["Durable__TaskHub"] = _taskHub;
+            // Queued workflow runs go to the work outbox of the host that claims them: only the shared host's hub takes them.
+            start.Environment["Workflows__ListenForNotifications"] = "false";
         }
 
         foreach (var (name, value) in TestEnvironment.OwnSettings().Concat(_settings.Select(s => (s.Key, s.Value))))

@@ -36,6 +36,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
         WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
+        WorkKinds.WorkflowRun => $"workflow-run-{item.SubjectId:N}",
         _ => $"work-{item.Id}",
     };
 
@@ -47,6 +48,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
             WorkKinds.LeadImport => (TaskNames.LeadImport, new LeadImportInput(item.TenantId, item.SubjectId)),
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
             WorkKinds.RfpAnalysis => (TaskNames.RfpAnalysis, new RfpAnalysisInput(item.TenantId, item.SubjectId)),
+            WorkKinds.WorkflowRun => (TaskNames.WorkflowRun, new Workflows.WorkflowRunInput(item.TenantId, item.SubjectId)),
             _ => ((string?)null, (object?)null),
         };
         if (name is null)

@@ -13,6 +13,8 @@ public sealed class StreamFlowDatabase(NpgsqlDataSource dataSource)
 
     private const string SetTenantSql = "SELECT set_config('app.tenant_id', @tenantId, true)";
 
+    private const string SetDepthSql = "SELECT set_config('app.workflow_depth', @depth, true)";
+
     private const string BatchTenantParameter = "BatchTenantId";
     private const string BatchSetTenantSql = "SELECT set_config('app.tenant_id', @" + BatchTenantParameter + ", true);\n";
 
@@ -68,6 +70,15 @@ public sealed class StreamFlowDatabase(NpgsqlDataSource dataSource)
                 await using var command = new NpgsqlCommand(SetTenantSql, connection, transaction);
                 command.Parameters.AddWithValue("tenantId", id.ToString());
                 await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (CausationDepth.Current is { } depth)
+        {
+            scope.Defer(SetDepthSql, new { depth = depth.ToString(System.Globalization.CultureInfo.InvariantCulture) }, resultSets: 1);
+            if (!batched)
+            {
+                await scope.FlushAsync();
             }
         }
 

@@ -131,8 +131,10 @@ public static class CoreServiceCollectionExtensions
         services.AddRfps(configuration);
         services.AddFieldOps();
         services.AddSingleton<Settings.TenantSettingsService>();
+        services.AddSingleton<Settings.CustomFieldService>();
+        services.AddSingleton<Leads.ILeadAttributeRules>(provider => provider.GetRequiredService<Settings.CustomFieldService>());
         services.AddTasks(configuration);
-        services.AddSingleton<Workflows.WorkflowService>();
+        Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(services, configuration);
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);

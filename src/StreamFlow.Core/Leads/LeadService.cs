@@ -18,7 +18,8 @@ public sealed record LeadActor(Guid TenantId, string Actor, bool CanAssign);
 /// same transaction (rules and model; the AI re-score follows through the work outbox), so answers carry the score.
 /// </summary>
 public sealed class LeadService(
-    StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TenantKeyring keyring, TimeProvider timeProvider)
+    StreamFlowDatabase database, PipelineService pipeline, WebhookOutbox outbox, IChangedLeadScorer scorer, TenantKeyring keyring,
+    ILeadAttributeRules attributeRules, TimeProvider timeProvider)
 {
 
     public async Task<Result<(Lead Lead, bool Created)>> CreateAsync(LeadActor actor, LeadInput input, bool mergeDuplicate, CancellationToken cancellationToken)
@@ -53,6 +54,11 @@ public sealed class LeadService(
                 if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
                 {
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                }
+
+                if (await CheckAttributesAsync(scope, input.Attributes, complete: true) is { } badAttributes)
+                {
+                    return badAttributes;
                 }
 
                 if (await LeadStore.FindDuplicateAsync(scope, keys, email, phone) is { } existingId)
@@ -145,6 +151,11 @@ public sealed class LeadService(
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
+                if (await CheckAttributesAsync(scope, update.Fields.Attributes, complete: false) is { } badAttributes)
+                {
+                    return badAttributes;
+                }
+
                 var changed = Apply(current, update.Fields, stage, outcome, closingKind, timeProvider.GetUtcNow());
                 var rescore = ScoringInputsChanged(current, changed);
                 var now = timeProvider.GetUtcNow();
@@ -227,6 +238,14 @@ public sealed class LeadService(
             await LeadStore.FindAsync(scope, leadId) is { DeletedAt: null }
                 ? Result<IReadOnlyList<StageChange>>.Success(await LeadStore.StageChangesAsync(scope, leadId))
                 : Problem.NotFound("The lead"), cancellationToken);
+
+    /// <summary>The business's custom fields (400 naming <c>attributes.&lt;key&gt;</c>), in the write's transaction.</summary>
+    private async Task<Problem?> CheckAttributesAsync(DbTransactionScope scope, Dictionary<string, JsonElement>? attributes, bool complete)
+    {
+        var errors = new ValidationErrors();
+        (await attributeRules.RulesAsync(scope))?.Invoke(attributes, complete, errors);
+        return errors.ToProblem();
+    }
 
     private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken)
     {

@@ -47,9 +47,11 @@ public static class LeadValidation
                 {
                     errors.Add("attributes", "names must be 1-100 characters.");
                 }
-                else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                else if (value.ValueKind is JsonValueKind.Object
+                    || (value.ValueKind is JsonValueKind.Array && (value.GetArrayLength() > 100 || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))))
                 {
-                    errors.Add($"attributes.{key}", "must be a string, number, boolean or null.");
+                    // Lists of text hold the values of a multi-choice custom field.
+                    errors.Add($"attributes.{key}", "must be a string, number, boolean, a list of at most 100 strings, or null.");
                 }
                 else if (value.ValueKind == JsonValueKind.String && value.GetString()!.Length > MaxTextLength)
                 {

@@ -17,6 +17,9 @@ public static class WorkKinds
 
     /// <summary>Analyse an uploaded RFP (subject: the RFP id).</summary>
     public const string RfpAnalysis = "rfp.analyze";
+
+    /// <summary>Run a queued workflow run (subject: the run id).</summary>
+    public const string WorkflowRun = "workflow.run";
 }
 
 /// <summary>One claimed row: start <see cref="Kind"/> for <see cref="SubjectId"/> of <see cref="TenantId"/>.</summary>

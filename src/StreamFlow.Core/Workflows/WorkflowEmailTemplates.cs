@@ -1,3 +1,5 @@
+using StreamFlow.Core.Leads;
+
 namespace StreamFlow.Core.Workflows;
 
 /// <summary>
@@ -16,4 +18,19 @@ internal static class WorkflowEmailTemplates
     public static IEnumerable<string> Names => Templates.Keys.Order(StringComparer.Ordinal);
 
     public static bool Exists(string name) => Templates.ContainsKey(name);
+
+    /// <summary>The template's subject and body with the lead's and the workflow's values filled in.</summary>
+    public static (string Subject, string Body) Render(string name, Lead? lead, string workflowName)
+    {
+        var (subject, body) = Templates[name];
+        var leadName = lead is null ? "(no lead)" : string.Join(' ', new[] { lead.FirstName, lead.LastName }.Where(p => !string.IsNullOrWhiteSpace(p))) is { Length: > 0 } full
+            ? full
+            : lead.Company ?? "a lead";
+        string Fill(string text) => text
+            .Replace("{{lead.name}}", leadName, StringComparison.Ordinal)
+            .Replace("{{lead.source}}", lead?.Source ?? "no source", StringComparison.Ordinal)
+            .Replace("{{lead.id}}", lead?.Id.ToString() ?? "", StringComparison.Ordinal)
+            .Replace("{{workflow.name}}", workflowName, StringComparison.Ordinal);
+        return (Fill(subject), Fill(body));
+    }
 }

@@ -74,5 +74,6 @@ internal static class WorkflowStore
 
     public static async Task<WorkflowReferences> ReferencesAsync(DbTransactionScope scope) => new(
         (await scope.Connection.QueryAsync<string>(scope.Command(StageKeysSql))).ToHashSet(StringComparer.Ordinal),
-        (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveUsersSql))).ToHashSet());
+        (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveUsersSql))).ToHashSet(),
+        (await Settings.CustomFieldService.LeadFieldsAsync(scope)).ToDictionary(f => f.Key, StringComparer.Ordinal));
 }

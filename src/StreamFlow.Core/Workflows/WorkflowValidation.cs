@@ -1,12 +1,13 @@
 using System.Text.Json;
 using NCrontab;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Settings;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Workflows;
 
-/// <summary>What a definition may refer to in this tenant: its stages and its active users.</summary>
-internal sealed record WorkflowReferences(IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users);
+/// <summary>What a definition may refer to in this tenant: its stages, its active users and the custom fields of a lead (by key).</summary>
+internal sealed record WorkflowReferences(IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users, IReadOnlyDictionary<string, CustomField>? Attributes = null);
 
 /// <summary>
 /// Checks a definition when it is saved, so that a run never meets a name that does not exist: the shape first
@@ -92,7 +93,7 @@ internal static class WorkflowValidation
             errors.Add("trigger.schedule", "must be a six-field CRON expression (seconds first).");
         }
 
-        var scope = new FieldScope(eventType, eventType?.Group == "leads" || eventType is null);
+        var scope = new FieldScope(eventType, eventType?.Group == "leads" || eventType is null, references.Attributes ?? new Dictionary<string, CustomField>());
         if (definition.Conditions is { } conditions)
         {
             ReferencesOf(conditions, "conditions", scope, errors);
@@ -105,7 +106,7 @@ internal static class WorkflowValidation
                 errors.ToProblem()!.Errors);
     }
 
-    private sealed record FieldScope(WebhookEventType? Event, bool HasLead);
+    private sealed record FieldScope(WebhookEventType? Event, bool HasLead, IReadOnlyDictionary<string, CustomField> Attributes);
 
     private static void ShapeOf(WorkflowConditions conditions, string path, ValidationErrors errors)
     {
@@ -327,6 +328,10 @@ internal static class WorkflowValidation
                 case "setField" when !SettableLeadFields.Contains(step.Field) && !IsAttribute(step.Field!):
                     errors.Add($"{at}.field", $"{step.Field} is not a lead field a workflow can set ({string.Join(", ", SettableLeadFields)}, attributes.<name>; stages with setStage).");
                     break;
+                case "setField" when IsAttribute(step.Field!) && scope.Attributes.TryGetValue(step.Field![11..], out var custom)
+                    && CustomFieldRules.Problem(custom, step.Value!.Value) is { } misfit:
+                    errors.Add($"{at}.value", $"{step.Field} is the custom field {custom.Label} ({custom.Type}): it {misfit}");
+                    break;
                 case "setField" when step.Value!.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null)
                     || (!IsAttribute(step.Field!) && step.Value.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)):
                     errors.Add($"{at}.value", $"{step.Field} takes {(IsAttribute(step.Field!) ? "text, a number or true/false" : "text")}.");
@@ -371,7 +376,19 @@ internal static class WorkflowValidation
         if (field.StartsWith("lead.", StringComparison.Ordinal) && scope.HasLead)
         {
             var name = field[5..];
-            return IsAttribute(name) ? Kind.Any : LeadFields.TryGetValue(name, out var kind) ? kind : null;
+            if (IsAttribute(name))
+            {
+                return scope.Attributes.TryGetValue(name[11..], out var custom) ? custom.Type switch
+                {
+                    "number" => Kind.Number,
+                    "boolean" => Kind.Boolean,
+                    "date" => Kind.Time,
+                    "text" or "choice" or "money" => Kind.Text,
+                    _ => Kind.Any,
+                } : Kind.Any;
+            }
+
+            return LeadFields.TryGetValue(name, out var kind) ? kind : null;
         }
 
         if (field.StartsWith("event.", StringComparison.Ordinal) && scope.Event is { } eventType)

@@ -38,6 +38,7 @@ public sealed class LeadImportService(
     PipelineService pipeline,
     IImportedLeadScorer scoring,
     WorkOutbox outbox,
+    ILeadAttributeRules attributeRules,
     TimeProvider timeProvider)
 {
     public const int ChunkSize = 500;
@@ -108,8 +109,16 @@ public sealed class LeadImportService(
         await database.InTenantAsync(tenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
+            var checkAttributes = await attributeRules.RulesAsync(scope);
             foreach (var lead in leads)
             {
+                // The business's custom fields: a row with a value of the wrong type is reported and skipped, the others go in.
+                if (checkAttributes is not null && AttributeErrors(checkAttributes, lead) is { } invalid)
+                {
+                    errors.Add(new ImportRowError(lead.Row, invalid));
+                    continue;
+                }
+
                 await scope.Transaction.SaveAsync("row", cancellationToken);
                 try
                 {
@@ -172,5 +181,14 @@ public sealed class LeadImportService(
 
         var parts = lead.FullName.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return (parts.ElementAtOrDefault(0), parts.ElementAtOrDefault(1));
+    }
+
+    private static string? AttributeErrors(LeadAttributeCheck check, ImportedLead lead)
+    {
+        var attributes = JsonSerializer.SerializeToElement(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options)
+            .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+        var errors = new ValidationErrors();
+        check(attributes, complete: true, errors);
+        return errors.ToProblem()?.Errors is { } invalid ? string.Join("; ", invalid.Select(e => $"{e.Key} {string.Join(" ", e.Value)}")) : null;
     }
 }

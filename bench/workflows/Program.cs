@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Webhooks;
+
+// Issue #16's figures on the standalone host (bench/workflows/run.sh starts it): N leads, one workflow "on lead.updated:
+// wait one minute (5 s here), then add a note", and a burst of N lead.updated events committed through the real outbox
+// (WebhookOutbox.AddAsync in tenant transactions of 100, as the app's services write them, NOTIFY included). Each event
+// queues a run in its own transaction; the host hands the runs to the work outbox and starts them as durable
+// orchestrations. Printed: runs completed, exactly once (one run per event, one note per lead, one attempt per wait),
+// wake-up lateness (the wait's logged end minus its due time) and event committed -> first step logged, each next to
+// its baseline measured in the same run: bare in-process Task.Delay timers of the same length started at once, and a
+// bare PostgreSQL NOTIFY round trip (commit -> a listener hears it), the floor of the path a run starts on.
+var api = Argument("--api") ?? throw new InvalidOperationException("--api is required (run.sh passes it).");
+var runs = int.Parse(Argument("--runs") ?? "1000", CultureInfo.InvariantCulture);
+var wait = TimeSpan.FromSeconds(5);
+var appConnection = Environment.GetEnvironmentVariable("Postgres__AppConnectionString")
+    ?? throw new InvalidOperationException("Set Postgres__AppConnectionString (run.sh does).");
+using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(60) };
+await using var dataSource = NpgsqlDataSource.Create(appConnection);
+Console.WriteLine(Invariant($"workflows bench: host {api}, {runs} runs, one {wait.TotalSeconds:0} s wait each, {Environment.ProcessorCount} cores, load {LoadAverage()}"));
+
+var (tenantId, token) = await NewTenantAsync();
+await SendAsync(HttpMethod.Put, "/api/v1/scoring/settings", token, new { aiEnabled = false });
+var leadIds = await CreateLeadsAsync(token, runs);
+Console.WriteLine(Invariant($"setup:  {leadIds.Count} leads created through POST /api/v1/leads"));
+
+var notifyFloor = await NotifyRoundTripsAsync(200);
+var timerFloor = await InProcessTimerLatenessAsync(runs, wait);
+
+var workflow = await SendAsync(HttpMethod.Post, "/api/v1/workflows", token, new
+{
+    name = "Bench: wait, then note",
+    trigger = new { @event = "lead.updated" },
+    steps = new object[] { new { type = "wait", minutes = 1 }, new { type = "addNote", body = "Bench run" } },
+});
+var workflowId = workflow.GetProperty("id").GetGuid();
+
+var started = Stopwatch.GetTimestamp();
+var committed = await CommitEventsAsync(tenantId, leadIds);
+var commitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+Console.WriteLine(Invariant($"burst:  {committed.Count} lead.updated events committed through the outbox in {commitSeconds:0.00} s ({committed.Count / commitSeconds:0}/s)"));
+
+var rows = await WaitForRunsAsync(tenantId, workflowId, runs, TimeSpan.FromMinutes(10));
+await Task.Delay(TimeSpan.FromSeconds(3)); // a run started twice would add its second note here
+var notes = await NotesPerLeadAsync(tenantId, workflowId);
+
+var completed = rows.Count(r => r.Status == "completed");
+var runsPerEvent = rows.GroupBy(r => r.TriggerKey).Select(g => g.Count()).ToList();
+var onceNotes = leadIds.Count(id => notes.GetValueOrDefault(id) == 1);
+var lateness = rows.Where(r => r.WaitEnded is not null).Select(r => (r.WaitEnded!.Value - r.DueAt).TotalMilliseconds).Order().ToList();
+var firstStep = rows.Where(r => r.FirstStepAt is not null && committed.ContainsKey(r.TriggerKey))
+    .Select(r => (r.FirstStepAt!.Value - committed[r.TriggerKey]).TotalMilliseconds).Order().ToList();
+var within = lateness.Count(l => Math.Abs(l) <= 2000);
+
+Console.WriteLine(Invariant($"runs:   {completed} of {runs} completed; {rows.Count} runs for {committed.Count} events (max {runsPerEvent.DefaultIfEmpty(0).Max()} per event); ") + Invariant($"{onceNotes} of {leadIds.Count} leads have exactly one note ({notes.Values.Count(n => n > 1)} with more, {leadIds.Count(id => !notes.ContainsKey(id))} with none); ") + Invariant($"{rows.Count(r => r.WaitAttempts == 1)} waits logged once"));
+Console.WriteLine(Invariant($"wake:   lateness (wait logged done - due): min {Ms(lateness, 0)} ms, p50 {Ms(lateness, 0.5)} ms, p99 {Ms(lateness, 0.99)} ms, max {Ms(lateness, 1)} ms; ") + Invariant($"spread {(lateness.Count > 0 ? lateness[^1] - lateness[0] : 0):0} ms; {within} of {lateness.Count} within 2 s of due (target all: {(within == runs ? "met" : "NOT met")})"));
+Console.WriteLine(Invariant($"        baseline, {runs} in-process Task.Delay({wait.TotalSeconds:0} s) started at once: p50 {Ms(timerFloor, 0.5)} ms, p99 {Ms(timerFloor, 0.99)} ms, max {Ms(timerFloor, 1)} ms late"));
+Console.WriteLine(Invariant($"start:  event committed -> first step logged: p50 {Ms(firstStep, 0.5)} ms, p90 {Ms(firstStep, 0.9)} ms, p99 {Ms(firstStep, 0.99)} ms, max {Ms(firstStep, 1)} ms (target p50 < 500 ms: {(Percentile(firstStep, 0.5) < 500 ? "met" : "NOT met")})"));
+Console.WriteLine(Invariant($"        baseline, bare NOTIFY commit -> listener: p50 {Ms(notifyFloor, 0.5)} ms, p99 {Ms(notifyFloor, 0.99)} ms"));
+Console.WriteLine($"load average at end: {LoadAverage()}");
+return 0;
+
+async Task<(Guid TenantId, string Token)> NewTenantAsync()
+{
+    using var login = await http.PostAsJsonAsync("/api/v1/provider/auth/login", new
+    {
+        email = Environment.GetEnvironmentVariable("STREAMFLOW_PROVIDER_EMAIL"),
+        password = Environment.GetEnvironmentVariable("STREAMFLOW_PROVIDER_PASSWORD"),
+    });
+    login.EnsureSuccessStatusCode();
+    var provider = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    const string Password = "bench passphrase that is long enough";
+    var slug = $"wf-{Guid.NewGuid():N}"[..18];
+    var email = $"owner@{slug}.example.com";
+    var tenant = await SendAsync(HttpMethod.Post, "/api/v1/provider/tenants", provider, new
+    {
+        name = "Bench workflows", slug, industry = "hvac", owner = new { email, name = "Bench Owner", password = Password },
+    });
+    var id = tenant.GetProperty("id").GetGuid();
+    await SendAsync(HttpMethod.Put, $"/api/v1/provider/tenants/{id}/rate-limits", provider, new { requestsPerMinute = 100_000, userRequestsPerMinute = 100_000 });
+    using var owner = await http.PostAsJsonAsync("/api/v1/auth/login", new { tenant = slug, email, password = Password });
+    owner.EnsureSuccessStatusCode();
+    return (id, (await owner.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
+}
+
+async Task<List<Guid>> CreateLeadsAsync(string ownerToken, int count)
+{
+    var ids = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        ids.Add((await SendAsync(HttpMethod.Post, "/api/v1/leads", ownerToken, new { firstName = $"Bench {i}", source = "Bench" })).GetProperty("id").GetGuid()));
+    return [.. ids];
+}
+
+async Task<Dictionary<string, DateTimeOffset>> CommitEventsAsync(Guid tenant, List<Guid> leads)
+{
+    var database = new StreamFlowDatabase(dataSource);
+    var outbox = new WebhookOutbox(TimeProvider.System);
+    var commits = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+    foreach (var batch in leads.Chunk(100))
+    {
+        var ids = await database.InTenantAsync(tenant, async scope =>
+        {
+            var written = new List<string>();
+            foreach (var lead in batch)
+            {
+                written.Add(await outbox.AddAsync(scope, tenant, WebhookEventCatalog.LeadUpdated, new { id = lead }, CancellationToken.None));
+            }
+
+            return written;
+        }, CancellationToken.None);
+        var at = DateTimeOffset.UtcNow;
+        foreach (var id in ids)
+        {
+            commits[id] = at;
+        }
+    }
+
+    return commits;
+}
+
+async Task<List<RunRow>> WaitForRunsAsync(Guid tenant, Guid workflow, int expected, TimeSpan limit)
+{
+    var deadline = DateTime.UtcNow + limit;
+    while (true)
+    {
+        var found = new List<RunRow>();
+        await using (var connection = await TenantConnectionAsync(tenant))
+        await using (var command = new NpgsqlCommand("""
+            SELECT r.trigger_key, r.status, r.first_step_at, (s.input ->> 'dueAt')::timestamptz, CASE WHEN s.status = 'done' THEN s.finished_at END, s.attempts
+            FROM workflow_runs r LEFT JOIN workflow_run_steps s ON s.run_id = r.id AND s.path = 'steps[0]'
+            WHERE r.workflow_id = @Workflow
+            """, connection))
+        {
+            command.Parameters.AddWithValue("Workflow", workflow);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                found.Add(new RunRow(reader.GetString(0), reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                    reader.IsDBNull(3) ? default : reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? 0 : reader.GetInt32(5)));
+            }
+        }
+
+        var finished = found.Count(r => r.Status is "completed" or "failed" or "skipped");
+        if (finished >= expected || DateTime.UtcNow > deadline)
+        {
+            if (finished < expected)
+            {
+                Console.WriteLine(Invariant($"        gave up after {limit.TotalMinutes:0} min: {finished} of {expected} runs finished"));
+            }
+
+            return found;
+        }
+
+        await Task.Delay(500);
+    }
+}
+
+async Task<Dictionary<Guid, int>> NotesPerLeadAsync(Guid tenant, Guid workflow)
+{
+    var counts = new Dictionary<Guid, int>();
+    await using var connection = await TenantConnectionAsync(tenant);
+    await using var command = new NpgsqlCommand("SELECT lead_id, count(*)::int FROM lead_activities WHERE kind = 'note' AND actor = @Actor GROUP BY lead_id", connection);
+    command.Parameters.AddWithValue("Actor", $"workflow:{workflow}");
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        counts[reader.GetGuid(0)] = reader.GetInt32(1);
+    }
+
+    return counts;
+}
+
+async Task<NpgsqlConnection> TenantConnectionAsync(Guid tenant)
+{
+    var connection = await dataSource.OpenConnectionAsync();
+    await using var set = new NpgsqlCommand("SELECT set_config('app.tenant_id', @Tenant, false)", connection);
+    set.Parameters.AddWithValue("Tenant", tenant.ToString());
+    await set.ExecuteNonQueryAsync();
+    return connection;
+}
+
+async Task<List<double>> NotifyRoundTripsAsync(int samples)
+{
+    await using var listener = await dataSource.OpenConnectionAsync();
+    var heard = new SemaphoreSlim(0);
+    listener.Notification += (_, _) => heard.Release();
+    await using (var listen = new NpgsqlCommand("LISTEN bench_workflows_floor", listener))
+    {
+        await listen.ExecuteNonQueryAsync();
+    }
+
+    var results = new List<double>();
+    await using var sender = await dataSource.OpenConnectionAsync();
+    for (var i = 0; i < samples; i++)
+    {
+        await using var transaction = await sender.BeginTransactionAsync();
+        await using (var notify = new NpgsqlCommand("SELECT pg_notify('bench_workflows_floor', '')", sender, transaction))
+        {
+            await notify.ExecuteNonQueryAsync();
+        }
+
+        var waiting = listener.WaitAsync();
+        await transaction.CommitAsync();
+        var committedAt = Stopwatch.GetTimestamp();
+        await waiting;
+        await heard.WaitAsync();
+        results.Add(Stopwatch.GetElapsedTime(committedAt).TotalMilliseconds);
+    }
+
+    results.Sort();
+    return results;
+}
+
+static async Task<List<double>> InProcessTimerLatenessAsync(int count, TimeSpan delay)
+{
+    var start = Stopwatch.GetTimestamp();
+    var lateness = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+    {
+        await Task.Delay(delay);
+        return (Stopwatch.GetElapsedTime(start) - delay).TotalMilliseconds;
+    }));
+    return [.. lateness.Order()];
+}
+
+async Task<JsonElement> SendAsync(HttpMethod method, string path, string? bearer, object? body)
+{
+    using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+    if (bearer is not null)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+    }
+
+    using var response = await http.SendAsync(request);
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {text}");
+    }
+
+    return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+}
+
+string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * (sorted.Count - 1) + 0.5))];
+
+static string Ms(List<double> sorted, double p) => Percentile(sorted, p).ToString("0", CultureInfo.InvariantCulture);
+
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+internal sealed record RunRow(string TriggerKey, string Status, DateTimeOffset? FirstStepAt, DateTimeOffset DueAt, DateTimeOffset? WaitEnded, int WaitAttempts);

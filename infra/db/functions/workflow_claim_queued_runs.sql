@@ -1,0 +1,25 @@
+-- Claims up to max_runs queued workflow runs of any tenant for lease_seconds, oldest first, and returns their
+-- (tenant, run) ids. SKIP LOCKED: two hosts claiming at once get disjoint runs. A claim that runs out (its host died
+-- before handing the run to the work outbox) is claimed again.
+CREATE OR REPLACE FUNCTION workflow_claim_queued_runs(max_runs integer, lease_seconds integer)
+RETURNS TABLE (claimed_tenant_id uuid, claimed_run_id uuid)
+LANGUAGE sql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+    UPDATE public.workflow_runs AS r
+    SET claimed_until = now() + make_interval(secs => GREATEST(lease_seconds, 1))
+    FROM (
+        SELECT candidate.id
+        FROM public.workflow_runs AS candidate
+        WHERE candidate.status = 'queued' AND (candidate.claimed_until IS NULL OR candidate.claimed_until < now())
+        ORDER BY candidate.queued_at
+        LIMIT LEAST(GREATEST(max_runs, 0), 1000)
+        FOR UPDATE SKIP LOCKED
+    ) AS claimable
+    WHERE r.id = claimable.id
+    RETURNING r.tenant_id, r.id;
+$$;
+REVOKE ALL ON FUNCTION workflow_claim_queued_runs(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION workflow_claim_queued_runs(integer, integer) TO $AppRole$;

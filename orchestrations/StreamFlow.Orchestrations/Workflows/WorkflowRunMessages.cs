@@ -1,0 +1,13 @@
+using StreamFlow.Core.Workflows;
+
+namespace StreamFlow.Orchestrations.Workflows;
+
+public sealed record WorkflowRunInput(Guid TenantId, Guid RunId);
+
+public sealed record WorkflowStepRequest(Guid TenantId, Guid RunId, string Path, WorkflowStep Step);
+
+public sealed record WorkflowConditionRequest(Guid TenantId, Guid RunId, string Path, WorkflowConditions? Conditions, bool Log);
+
+public sealed record WorkflowWaitEnd(Guid TenantId, Guid RunId, string Path, string Outcome);
+
+public sealed record WorkflowRunEnd(Guid TenantId, Guid RunId, string Status, string? Reason);

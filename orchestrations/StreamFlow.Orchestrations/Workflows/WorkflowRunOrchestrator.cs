@@ -1,0 +1,111 @@
+using System.Globalization;
+using Microsoft.DurableTask;
+using StreamFlow.Core.Workflows;
+
+namespace StreamFlow.Orchestrations.Workflows;
+
+/// <summary>
+/// One run of a workflow, pinned to the version it was queued on: begin (depth and conditions), then each step in order
+/// as an activity; waits are durable timers (a wait with a condition checks it every poll interval until it holds or the
+/// due time passes, then runs its onTimeout steps); a branch checks its condition and takes then or else. A step that
+/// fails all its attempts fails the run, which is logged and emailed to the owners.
+/// </summary>
+public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput, string>
+{
+    private static readonly TaskOptions Bookkeeping = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+
+    public override async Task<string> RunAsync(TaskOrchestrationContext context, WorkflowRunInput input)
+    {
+        var plan = await context.CallActivityAsync<WorkflowRunPlan>(TaskNames.BeginWorkflowRun, input, Bookkeeping);
+        if (!plan.Proceed)
+        {
+            return "skipped";
+        }
+
+        var run = new Run(context, input, TaskOptions.FromRetryPolicy(new RetryPolicy(
+            maxNumberOfAttempts: plan.StepAttempts, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2)),
+            plan.ConditionPollInterval ?? TimeSpan.FromMinutes(1));
+        try
+        {
+            await run.StepsAsync(plan.Steps, "steps");
+        }
+        catch (TaskFailedException failure)
+        {
+            await context.CallActivityAsync(TaskNames.FinishWorkflowRun,
+                new WorkflowRunEnd(input.TenantId, input.RunId, "failed", failure.FailureDetails.ErrorMessage), Bookkeeping);
+            return "failed";
+        }
+
+        await context.CallActivityAsync(TaskNames.FinishWorkflowRun, new WorkflowRunEnd(input.TenantId, input.RunId, "completed", null), Bookkeeping);
+        return "completed";
+    }
+
+    private sealed class Run(TaskOrchestrationContext context, WorkflowRunInput input, TaskOptions stepRetry, TimeSpan pollInterval)
+    {
+        public async Task StepsAsync(IReadOnlyList<WorkflowStep> steps, string path)
+        {
+            for (var i = 0; i < steps.Count; i++)
+            {
+                var step = steps[i];
+                var at = $"{path}[{i}]";
+                switch (step.Type)
+                {
+                    case "wait":
+                        await WaitAsync(step, at);
+                        break;
+                    case "branch":
+                        var taken = await context.CallActivityAsync<bool>(TaskNames.CheckWorkflowCondition,
+                            new WorkflowConditionRequest(input.TenantId, input.RunId, at, step.If?.ToConditions(), Log: true), stepRetry);
+                        await StepsAsync((taken ? (IReadOnlyList<WorkflowStep>?)step.Then : step.Else) ?? [], $"{at}.{(taken ? "then" : "else")}");
+                        break;
+                    default:
+                        await context.CallActivityAsync<string>(TaskNames.RunWorkflowStep, new WorkflowStepRequest(input.TenantId, input.RunId, at, step), stepRetry);
+                        break;
+                }
+            }
+        }
+
+        private async Task WaitAsync(WorkflowStep step, string at)
+        {
+            var due = (await context.CallActivityAsync<WorkflowWaitPlan>(TaskNames.PlanWorkflowWait,
+                new WorkflowStepRequest(input.TenantId, input.RunId, at, step), stepRetry)).DueAt.UtcDateTime;
+            if (step.UntilCondition is not { } until)
+            {
+                await TimerAsync(due);
+                await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.");
+                return;
+            }
+
+            // One check per poll interval until the due time, and one at it: bounded by the wait itself.
+            var checks = (int)Math.Min(10_000, Math.Ceiling(Math.Max(0, (due - context.CurrentUtcDateTime).Ticks) / (double)pollInterval.Ticks) + 1);
+            for (var check = 0; check <= checks; check++)
+            {
+                if (await context.CallActivityAsync<bool>(TaskNames.CheckWorkflowCondition,
+                        new WorkflowConditionRequest(input.TenantId, input.RunId, at, until.ToConditions(), Log: false), stepRetry))
+                {
+                    await EndAsync(at, $"The condition held at {Format(context.CurrentUtcDateTime)}: the run goes on.");
+                    return;
+                }
+
+                if (context.CurrentUtcDateTime >= due || check == checks)
+                {
+                    await EndAsync(at, $"Timed out at {Format(context.CurrentUtcDateTime)} with the condition not holding: the onTimeout steps run.");
+                    await StepsAsync(step.OnTimeout ?? [], $"{at}.onTimeout");
+                    return;
+                }
+
+                var next = context.CurrentUtcDateTime + pollInterval;
+                await TimerAsync(next < due ? next : due);
+            }
+        }
+
+        private Task TimerAsync(DateTime due) =>
+            due > context.CurrentUtcDateTime ? context.CreateTimer(due, CancellationToken.None) : Task.CompletedTask;
+
+        private Task EndAsync(string at, string outcome) =>
+            context.CallActivityAsync(TaskNames.EndWorkflowWait, new WorkflowWaitEnd(input.TenantId, input.RunId, at, outcome), stepRetry);
+
+        private static string Format(DateTime instant) => instant.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    }
+}

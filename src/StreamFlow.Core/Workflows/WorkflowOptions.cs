@@ -1,0 +1,40 @@
+namespace StreamFlow.Core.Workflows;
+
+/// <summary>The workflow run engine (section <c>Workflows</c>).</summary>
+public sealed class WorkflowOptions
+{
+    public const string Section = "Workflows";
+
+    /// <summary>Runs queued by events that runs caused, this many levels deep, still run; one level deeper is skipped (the loop limit).</summary>
+    public int MaxDepth { get; set; } = 3;
+
+    /// <summary>
+    /// The wall time one minute of a wait takes (minutes and business minutes; an <c>until</c> time is never scaled).
+    /// One minute in production; tests and the bench shorten it to run the real engine and durable timers in seconds.
+    /// </summary>
+    public TimeSpan MinuteLength { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a wait with <c>untilCondition</c> checks its condition before it times out.</summary>
+    public TimeSpan ConditionPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts of one step (the first included) before the run fails and the owners are emailed.</summary>
+    public int StepAttempts { get; set; } = 3;
+
+    /// <summary>Queued runs handed to the work outbox per round trip.</summary>
+    public int DispatchBatchSize { get; set; } = 500;
+
+    /// <summary>While claimed, a queued run is skipped by other hosts; if its host dies, it is claimed again after this.</summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The listener's sweep behind NOTIFY.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hand queued runs to the work outbox the moment NOTIFY says some committed (the standalone host).</summary>
+    public bool ListenForNotifications { get; set; } = true;
+
+    /// <summary>Six-field CRON of the timer that queues the runs of schedule-triggered workflows (read by the hosts as %Workflows:ScheduleSweep%).</summary>
+    public string ScheduleSweep { get; set; } = "0 * * * * *";
+
+    /// <summary>Six-field CRON of the sweep that hands queued runs to the work outbox (read by the hosts as %Workflows:RunSweepSchedule%).</summary>
+    public string RunSweepSchedule { get; set; } = "*/30 * * * * *";
+}

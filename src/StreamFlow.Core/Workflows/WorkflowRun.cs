@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace StreamFlow.Core.Workflows;
+
+/// <summary>
+/// One run of a workflow: the version it is pinned to, what started it (a webhook event id, or <c>schedule:&lt;time&gt;</c>),
+/// the lead it is about, how many automated steps caused it (depth), and where it stands: queued, dispatched, running,
+/// waiting, completed, skipped (conditions did not hold, or the loop limit) or failed (with the reason).
+/// </summary>
+public sealed record WorkflowRunSummary(
+    Guid Id, Guid WorkflowId, int Version, string Trigger, string? EventType, Guid? LeadId, int Depth, string Status, string? Reason,
+    DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FirstStepAt, DateTimeOffset? FinishedAt);
+
+/// <summary>One step a run took: its path in the definition, what it was given, what it did, how many attempts it took.</summary>
+public sealed record WorkflowRunStep(
+    string Path, string Type, JsonElement Input, string Status, string? Result, int Attempts, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>A run and its log, in the order the steps were taken.</summary>
+public sealed record WorkflowRunDetail(WorkflowRunSummary Run, WorkflowRunStep[] Steps);
+
+public sealed record WorkflowRunList(IReadOnlyList<WorkflowRunSummary> Items);
+
+/// <summary>What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them.</summary>
+public sealed record WorkflowRunPlan(bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null);
+
+/// <summary>When a wait ends (a durable timer's due time).</summary>
+public sealed record WorkflowWaitPlan(DateTimeOffset DueAt);

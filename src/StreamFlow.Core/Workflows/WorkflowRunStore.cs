@@ -1,0 +1,142 @@
+using Dapper;
+using StreamFlow.Core.Database;
+
+namespace StreamFlow.Core.Workflows;
+
+internal sealed record WorkflowRunRow(
+    Guid Id, Guid WorkflowId, int Version, string TriggerKey, string? EventType, Guid? LeadId, int Depth, string Status, string? Reason,
+    DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FirstStepAt, DateTimeOffset? FinishedAt)
+{
+    public WorkflowRunSummary ToSummary() =>
+        new(Id, WorkflowId, Version, TriggerKey, EventType, LeadId, Depth, Status, Reason, QueuedAt, StartedAt, FirstStepAt, FinishedAt);
+}
+
+internal sealed record WorkflowRunStepRow(
+    string Path, string Type, string Input, string Status, string? Result, int Attempts, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
+internal sealed record ClaimedRun(Guid TenantId, Guid RunId);
+
+/// <summary>The SQL of workflow runs and their step log; tenant methods run in the caller's tenant transaction.</summary>
+internal static class WorkflowRunStore
+{
+    private const string Columns = """
+        id AS Id, workflow_id AS WorkflowId, version AS Version, trigger_key AS TriggerKey, event_type AS EventType, lead_id AS LeadId,
+        depth AS Depth, status AS Status, reason AS Reason, queued_at AS QueuedAt, started_at AS StartedAt, first_step_at AS FirstStepAt,
+        finished_at AS FinishedAt
+        """;
+
+    private const string ClaimSql = "SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId FROM workflow_claim_queued_runs(@Limit, @LeaseSeconds)";
+
+    private const string MarkDispatchedSql = "UPDATE workflow_runs SET status = 'dispatched', claimed_until = NULL WHERE id = ANY(@Ids) AND status = 'queued'";
+
+    private const string GetSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id";
+
+    private const string LockSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id FOR UPDATE";
+
+    private const string ListSql = $"""
+        SELECT {Columns} FROM workflow_runs WHERE workflow_id = @WorkflowId AND (@Status::text IS NULL OR status = @Status)
+        ORDER BY queued_at DESC, id DESC LIMIT @Limit
+        """;
+
+    private const string DefinitionSql = """
+        SELECT v.definition::text FROM workflow_versions v WHERE v.workflow_id = @WorkflowId AND v.version = @Version
+        """;
+
+    private const string EventPayloadSql = "SELECT payload::text FROM webhook_messages WHERE id = @Id";
+
+    private const string SetStatusSql = """
+        UPDATE workflow_runs SET status = @Status, reason = COALESCE(@Reason, reason),
+            started_at = CASE WHEN @Status IN ('running', 'skipped') THEN COALESCE(started_at, @Now) ELSE started_at END,
+            finished_at = CASE WHEN @Status IN ('completed', 'skipped', 'failed') THEN @Now ELSE finished_at END
+        WHERE id = @Id AND status NOT IN ('completed', 'skipped', 'failed')
+        """;
+
+    private const string StepsSql = """
+        SELECT path AS Path, type AS Type, input::text AS Input, status AS Status, result AS Result, attempts AS Attempts,
+               started_at AS StartedAt, finished_at AS FinishedAt
+        FROM workflow_run_steps WHERE run_id = @RunId ORDER BY seq
+        """;
+
+    private const string StepSql = """
+        SELECT path AS Path, type AS Type, input::text AS Input, status AS Status, result AS Result, attempts AS Attempts,
+               started_at AS StartedAt, finished_at AS FinishedAt
+        FROM workflow_run_steps WHERE run_id = @RunId AND path = @Path
+        """;
+
+    // A retried step keeps its row (and place in the log) and counts the attempt; the first step written marks the run.
+    private const string RecordStepSql = """
+        INSERT INTO workflow_run_steps (tenant_id, run_id, seq, path, type, input, status, result, attempts, started_at, finished_at)
+        VALUES (@TenantId, @RunId, (SELECT count(*) FROM workflow_run_steps WHERE run_id = @RunId), @Path, @Type, CAST(@Input AS jsonb),
+                @Status, @Result, 1, @Now, CASE WHEN @Status IN ('done', 'failed') THEN @Now END)
+        ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, result = EXCLUDED.result,
+            attempts = workflow_run_steps.attempts + CASE WHEN workflow_run_steps.status = 'failed' THEN 1 ELSE 0 END,
+            finished_at = EXCLUDED.finished_at;
+        UPDATE workflow_runs SET first_step_at = COALESCE(first_step_at, @Now),
+            status = CASE WHEN @Status = 'waiting' THEN 'waiting' WHEN status = 'waiting' THEN 'running' ELSE status END
+        WHERE id = @RunId AND @Path <> 'conditions' AND status NOT IN ('completed', 'skipped', 'failed')
+        """;
+
+    private const string UserEmailSql = "SELECT email FROM users WHERE id = @Id AND status = 'active'";
+
+    private const string OwnerEmailsSql = "SELECT email FROM users WHERE status = 'active' AND role = 'owner' ORDER BY email";
+
+    private const string WorkflowNameSql = "SELECT name FROM workflows WHERE id = @Id";
+
+    private const string ScheduledSql = """
+        SELECT id AS Id, version AS Version, trigger_schedule AS Schedule FROM workflows WHERE enabled AND trigger_schedule IS NOT NULL
+        """;
+
+    private const string QueueScheduledSql = """
+        INSERT INTO workflow_runs (id, tenant_id, workflow_id, version, trigger_key, depth, status, queued_at)
+        VALUES (gen_random_uuid(), @TenantId, @WorkflowId, @Version, @TriggerKey, 0, 'queued', clock_timestamp())
+        ON CONFLICT (workflow_id, trigger_key) DO NOTHING;
+        SELECT pg_notify('workflow_runs', '');
+        """;
+
+    /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> queued runs no one else holds.</summary>
+    public static async Task<IReadOnlyList<ClaimedRun>> ClaimAsync(DbTransactionScope scope, int limit, int leaseSeconds) =>
+        (await scope.Connection.QueryAsync<ClaimedRun>(scope.Command(ClaimSql, new { Limit = limit, LeaseSeconds = leaseSeconds }))).AsList();
+
+    public static Task MarkDispatchedAsync(DbTransactionScope scope, Guid[] ids) => scope.ExecuteAsync(MarkDispatchedSql, new { Ids = ids });
+
+    public static Task<WorkflowRunRow?> GetAsync(DbTransactionScope scope, Guid id) => scope.QuerySingleOrDefaultAsync<WorkflowRunRow>(GetSql, new { Id = id });
+
+    public static Task<WorkflowRunRow?> LockAsync(DbTransactionScope scope, Guid id) => scope.QuerySingleOrDefaultAsync<WorkflowRunRow>(LockSql, new { Id = id });
+
+    public static async Task<IReadOnlyList<WorkflowRunRow>> ListAsync(DbTransactionScope scope, Guid workflowId, string? status, int limit) =>
+        (await scope.QueryAsync<WorkflowRunRow>(ListSql, new { WorkflowId = workflowId, Status = status, Limit = limit })).AsList();
+
+    public static Task<string?> DefinitionAsync(DbTransactionScope scope, Guid workflowId, int version) =>
+        scope.ExecuteScalarAsync<string>(DefinitionSql, new { WorkflowId = workflowId, Version = version });
+
+    public static Task<string?> EventPayloadAsync(DbTransactionScope scope, string eventId) =>
+        scope.ExecuteScalarAsync<string>(EventPayloadSql, new { Id = eventId });
+
+    public static Task SetStatusAsync(DbTransactionScope scope, Guid id, string status, string? reason, DateTimeOffset now) =>
+        scope.ExecuteAsync(SetStatusSql, new { Id = id, Status = status, Reason = reason, Now = now });
+
+    public static async Task<IReadOnlyList<WorkflowRunStepRow>> StepsAsync(DbTransactionScope scope, Guid runId) =>
+        (await scope.QueryAsync<WorkflowRunStepRow>(StepsSql, new { RunId = runId })).AsList();
+
+    public static Task<WorkflowRunStepRow?> StepAsync(DbTransactionScope scope, Guid runId, string path) =>
+        scope.QuerySingleOrDefaultAsync<WorkflowRunStepRow>(StepSql, new { RunId = runId, Path = path });
+
+    public static Task RecordStepAsync(
+        DbTransactionScope scope, Guid tenantId, Guid runId, string path, string type, string inputJson, string status, string? result, DateTimeOffset now) =>
+        scope.ExecuteAsync(RecordStepSql, new
+        {
+            TenantId = tenantId, RunId = runId, Path = path, Type = type, Input = inputJson, Status = status, Result = result, Now = now,
+        });
+
+    public static Task<string?> UserEmailAsync(DbTransactionScope scope, Guid userId) => scope.ExecuteScalarAsync<string>(UserEmailSql, new { Id = userId });
+
+    public static async Task<IReadOnlyList<string>> OwnerEmailsAsync(DbTransactionScope scope) => (await scope.QueryAsync<string>(OwnerEmailsSql)).AsList();
+
+    public static Task<string?> WorkflowNameAsync(DbTransactionScope scope, Guid id) => scope.ExecuteScalarAsync<string>(WorkflowNameSql, new { Id = id });
+
+    public static async Task<IReadOnlyList<(Guid Id, int Version, string Schedule)>> ScheduledAsync(DbTransactionScope scope) =>
+        (await scope.QueryAsync<(Guid Id, int Version, string Schedule)>(ScheduledSql)).AsList();
+
+    public static Task QueueScheduledAsync(DbTransactionScope scope, Guid tenantId, Guid workflowId, int version, string triggerKey) =>
+        scope.ExecuteAsync(QueueScheduledSql, new { TenantId = tenantId, WorkflowId = workflowId, Version = version, TriggerKey = triggerKey }, resultSets: 1);
+}

@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Email;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Settings;
+using StreamFlow.Core.Tasks;
+
+namespace StreamFlow.Core.Workflows;
+
+/// <summary>
+/// What a workflow run's activities do: begin (pin the version, check the depth and the conditions), plan a wait, check a
+/// wait's or a branch's condition against the current state, take one step, and finish or fail the run. Every step is
+/// written to the run log with its input and result; a step already logged as done is not done again when an activity
+/// is retried. Steps act through the services a person would use (leads, tasks, email), as <c>workflow:&lt;id&gt;</c>,
+/// with <see cref="CausationDepth"/> set so that the events they cause queue runs one level deeper.
+/// </summary>
+public sealed class WorkflowRunner(
+    StreamFlowDatabase database,
+    LeadService leads,
+    TaskService tasks,
+    EmailSender email,
+    IOptions<WorkflowOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WorkflowRunner> logger)
+{
+    private static readonly string[] DefaultAssignRoles = ["staff", "manager"];
+
+    /// <summary>Starts a run: its pinned steps, or nothing when it is finished already, too deep, or its conditions do not hold.</summary>
+    public async Task<WorkflowRunPlan> BeginAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    {
+        var (run, definition) = await database.InTenantAsync(tenantId, async scope =>
+        {
+            var row = await WorkflowRunStore.GetAsync(scope, runId);
+            return (row, row is null ? null : await WorkflowRunStore.DefinitionAsync(scope, row.WorkflowId, row.Version));
+        }, cancellationToken);
+        if (run is null || definition is null)
+        {
+            return new WorkflowRunPlan(false, "The run or its workflow version no longer exists.", []);
+        }
+
+        if (run.Status is "completed" or "skipped" or "failed")
+        {
+            return new WorkflowRunPlan(false, $"The run is {run.Status} already.", []);
+        }
+
+        var workflow = JsonSerializer.Deserialize<WorkflowDefinition>(definition, StreamFlowJson.Options)!;
+        var now = timeProvider.GetUtcNow();
+        if (run.Depth > options.Value.MaxDepth)
+        {
+            var reason = $"Loop limit: this run was caused by {run.Depth} automated steps in a row (at most {options.Value.MaxDepth}).";
+            await FinishAsync(tenantId, runId, "skipped", reason, cancellationToken);
+            return new WorkflowRunPlan(false, reason, []);
+        }
+
+        var context = await ContextAsync(tenantId, run, cancellationToken);
+        var (holds, checks) = WorkflowConditionEvaluator.Check(workflow.Conditions, context);
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, "conditions", "conditions", Serialize(workflow.Conditions ?? new WorkflowConditions("all", [])),
+                "done", JsonSerializer.Serialize(new { holds, checks }, StreamFlowJson.Options), now);
+            await WorkflowRunStore.SetStatusAsync(scope, runId, holds ? "running" : "skipped", holds ? null : "The trigger's conditions did not hold.", now);
+            return true;
+        }, cancellationToken);
+        return holds
+            ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval)
+            : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
+    }
+
+    /// <summary>
+    /// The due time of a wait, logged as waiting. Minutes and business minutes run on <see cref="WorkflowOptions.MinuteLength"/>
+    /// (business minutes through the business's calendar); an until time is taken as it is. Planned once: a retry reads the first plan.
+    /// </summary>
+    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned
+                && JsonDocument.Parse(planned.Input).RootElement.TryGetProperty("dueAt", out var recorded))
+            {
+                return new WorkflowWaitPlan(recorded.GetDateTimeOffset());
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var settings = await TenantSettingsService.ReadAsync(scope);
+            var scale = options.Value.MinuteLength / TimeSpan.FromMinutes(1);
+            var due = step.Until ?? now + ((step.BusinessMinutes is { } business
+                ? settings.Calendar().AddBusinessMinutes(now, business)
+                : now.AddMinutes(step.Minutes ?? 0)) - now) * scale;
+            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", input, "waiting",
+                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}" + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
+            return new WorkflowWaitPlan(due);
+        }, cancellationToken);
+
+    /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
+    public async Task<bool> CheckAsync(Guid tenantId, Guid runId, string path, WorkflowConditions? conditions, bool log, CancellationToken cancellationToken)
+    {
+        var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
+            ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
+        var (holds, checks) = WorkflowConditionEvaluator.Check(conditions, await ContextAsync(tenantId, run, cancellationToken));
+        if (log)
+        {
+            var now = timeProvider.GetUtcNow();
+            await database.InTenantAsync(tenantId, async scope =>
+            {
+                await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "branch", Serialize(conditions),
+                    "done", JsonSerializer.Serialize(new { holds, checks }, StreamFlowJson.Options), now);
+                return true;
+            }, cancellationToken);
+        }
+
+        return holds;
+    }
+
+    /// <summary>Marks a logged step (a wait) done with its outcome.</summary>
+    public Task EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async scope =>
+        {
+            var step = await WorkflowRunStore.StepAsync(scope, runId, path);
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", step?.Input ?? "{}", "done", outcome, timeProvider.GetUtcNow());
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Takes one step and logs it; a step logged as done already answers its logged result. A failure is logged and thrown (the orchestration retries).</summary>
+    public async Task<string> RunStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        var (run, logged, name) = await database.InTenantAsync(tenantId, async scope =>
+        {
+            var row = await WorkflowRunStore.GetAsync(scope, runId) ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
+            return (row, await WorkflowRunStore.StepAsync(scope, runId, path), await WorkflowRunStore.WorkflowNameAsync(scope, row.WorkflowId));
+        }, cancellationToken);
+        if (logged is { Status: "done" })
+        {
+            return logged.Result ?? "";
+        }
+
+        var input = Serialize(step);
+        string result;
+        try
+        {
+            using (CausationDepth.Enter(run.Depth + 1))
+            {
+                result = await TakeAsync(tenantId, run, name ?? "workflow", step, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var message = exception is WorkflowStepException ? exception.Message : $"The step failed: {exception.GetType().Name}.";
+            logger.LogWarning(exception, "Workflow run {RunId} step {Path} ({Type}) failed", runId, path, step.Type);
+            await database.InTenantAsync(tenantId, async scope =>
+            {
+                await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, step.Type!, input, "failed", message, timeProvider.GetUtcNow());
+                return true;
+            }, CancellationToken.None);
+            throw new WorkflowStepException(message);
+        }
+
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, step.Type!, input, "done", result, timeProvider.GetUtcNow());
+            return true;
+        }, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Ends a run as completed, skipped or failed (a failed run emails the business's owners, once).</summary>
+    public async Task FinishAsync(Guid tenantId, Guid runId, string status, string? reason, CancellationToken cancellationToken)
+    {
+        var (changed, owners, name, run) = await database.InTenantAsync(tenantId, async scope =>
+        {
+            var current = await WorkflowRunStore.LockAsync(scope, runId);
+            if (current is null || current.Status is "completed" or "skipped" or "failed")
+            {
+                return (false, (IReadOnlyList<string>)[], (string?)null, current);
+            }
+
+            await WorkflowRunStore.SetStatusAsync(scope, runId, status, reason, timeProvider.GetUtcNow());
+            return (true, status == "failed" ? await WorkflowRunStore.OwnerEmailsAsync(scope) : [], await WorkflowRunStore.WorkflowNameAsync(scope, current.WorkflowId), current);
+        }, cancellationToken);
+        if (!changed || status != "failed")
+        {
+            return;
+        }
+
+        logger.LogWarning("Workflow run {RunId} of workflow {WorkflowId} failed", runId, run!.WorkflowId);
+        foreach (var owner in owners)
+        {
+            await email.SendAsync(new EmailMessage(owner, $"Workflow failed: {name}",
+                $"The workflow \"{name}\" (version {run.Version}) failed and stopped.\n\n{reason}\n\nRun log: /api/v1/workflow-runs/{runId}\nWorkflow: /api/v1/workflows/{run.WorkflowId}\n"),
+                cancellationToken);
+        }
+    }
+
+    private async Task<string> TakeAsync(Guid tenantId, WorkflowRunRow run, string workflowName, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        var actor = $"workflow:{run.WorkflowId}";
+        var lead = step.Type is "sendEmail" && run.LeadId is null ? null : await LeadAsync(tenantId, run, cancellationToken);
+        var leadActor = new LeadActor(tenantId, actor, CanAssign: true);
+        switch (step.Type)
+        {
+            case "setField":
+                var fields = SetField(lead!, step.Field!, step.Value!.Value);
+                Expect(await leads.UpdateAsync(leadActor, lead!.Id, new LeadUpdate(fields, null), cancellationToken));
+                return $"Set {step.Field} to {step.Value.Value.GetRawText()}.";
+            case "setStage":
+                Expect(await leads.UpdateAsync(leadActor, lead!.Id, new LeadUpdate(Only(stage: step.Stage), null), cancellationToken));
+                return $"Moved the lead from {lead.Stage} to {step.Stage}.";
+            case "assign":
+                var owner = await ChooseOwnerAsync(tenantId, lead!, step, cancellationToken);
+                Expect(await leads.UpdateAsync(leadActor, lead!.Id, new LeadUpdate(Only(owner: owner), null), cancellationToken));
+                return $"Assigned the lead to {owner} (was {(lead.OwnerUserId?.ToString() ?? "nobody")}; {step.Strategy}).";
+            case "createTask":
+                var assignee = step.Assignee is null or "recordOwner" ? lead!.OwnerUserId : Guid.Parse(step.Assignee);
+                var due = step.DueInBusinessMinutes is { } minutes
+                    ? (await database.InTenantAsync(tenantId, TenantSettingsService.ReadAsync, cancellationToken)).Calendar().AddBusinessMinutes(timeProvider.GetUtcNow(), minutes)
+                    : (DateTimeOffset?)null;
+                var priority = Enum.Parse<TaskPriority>(step.Priority ?? "normal", ignoreCase: true);
+                var task = Expect(await tasks.CreateAsync(new TaskActor(tenantId, actor),
+                    new TaskInput(step.Title, $"Created by the workflow \"{workflowName}\".", priority, assignee, due, null, lead?.Id, null), cancellationToken));
+                return $"Created the {step.Priority ?? "normal"} task {task.Id}" + (assignee is { } user ? $" for {user}" : " (unassigned: the lead has no owner)") + ".";
+            case "sendEmail":
+                var recipients = await database.InTenantAsync(tenantId, async scope => step.To == "tenantOwners"
+                    ? await WorkflowRunStore.OwnerEmailsAsync(scope)
+                    : lead?.OwnerUserId is { } ownerId && await WorkflowRunStore.UserEmailAsync(scope, ownerId) is { } address ? [address] : [], cancellationToken);
+                if (recipients.Count == 0)
+                {
+                    throw new WorkflowStepException(step.To == "tenantOwners" ? "The business has no active owner to email." : "The lead has no owner to email.");
+                }
+
+                var (subject, body) = WorkflowEmailTemplates.Render(step.Template!, lead, workflowName);
+                foreach (var recipient in recipients)
+                {
+                    await email.SendAsync(new EmailMessage(recipient, subject, body), cancellationToken);
+                }
+
+                return $"Emailed the template {step.Template} to {recipients.Count} recipient(s) ({step.To ?? "recordOwner"}).";
+            case "addNote":
+                Expect(await leads.AddNoteAsync(leadActor, lead!.Id, step.Body, cancellationToken));
+                return "Added the note to the lead.";
+            default:
+                throw new WorkflowStepException($"{step.Type} is not a step that acts.");
+        }
+    }
+
+    private async Task<Guid> ChooseOwnerAsync(Guid tenantId, Lead lead, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        if (step.Strategy == "user")
+        {
+            return step.UserId!.Value;
+        }
+
+        var roles = step.Roles is { Count: > 0 } configured ? configured.ToArray() : DefaultAssignRoles;
+        var candidates = await database.InTenantAsync(tenantId, scope => LeadStore.RoutingCandidatesAsync(scope, roles), cancellationToken);
+        var others = candidates.Where(c => c.UserId != lead.OwnerUserId).ToList();
+        var pool = others.Count > 0 ? others : candidates;
+        var chosen = step.Strategy == "leastLoad"
+            ? pool.OrderBy(c => c.OpenLeads).ThenBy(c => c.LastAssigned ?? DateTimeOffset.MinValue).ThenBy(c => c.UserId).FirstOrDefault()
+            // Round robin: the one whose last assignment is oldest is next in turn.
+            : pool.OrderBy(c => c.LastAssigned ?? DateTimeOffset.MinValue).ThenBy(c => c.UserId).FirstOrDefault();
+        return chosen?.UserId ?? throw new WorkflowStepException($"No active user with the role {string.Join(" or ", roles)} to assign the lead to.");
+    }
+
+    private async Task<Lead> LeadAsync(Guid tenantId, WorkflowRunRow run, CancellationToken cancellationToken)
+    {
+        if (run.LeadId is not { } leadId)
+        {
+            throw new WorkflowStepException("The run is not about a lead: its trigger's event names none.");
+        }
+
+        var found = await leads.GetAsync(tenantId, leadId, includeDeleted: false, cancellationToken);
+        return found.Succeeded ? found.Value : throw new WorkflowStepException($"The lead {leadId} no longer exists.");
+    }
+
+    private async Task<ConditionContext> ContextAsync(Guid tenantId, WorkflowRunRow run, CancellationToken cancellationToken)
+    {
+        var (payload, settings) = await database.InTenantAsync(tenantId, async scope => (
+            run.TriggerKey.StartsWith("msg_", StringComparison.Ordinal) ? await WorkflowRunStore.EventPayloadAsync(scope, run.TriggerKey) : null,
+            await TenantSettingsService.ReadAsync(scope)), cancellationToken);
+        JsonElement? lead = null;
+        if (run.LeadId is { } leadId && await leads.GetAsync(tenantId, leadId, includeDeleted: false, cancellationToken) is { Succeeded: true } found)
+        {
+            lead = JsonSerializer.SerializeToElement(found.Value, StreamFlowJson.Options);
+        }
+
+        return new ConditionContext(JsonDocument.Parse(payload ?? "{}").RootElement, lead, settings.Calendar(), timeProvider.GetUtcNow());
+    }
+
+    private static LeadInput SetField(Lead lead, string field, JsonElement value)
+    {
+        if (field.StartsWith("attributes.", StringComparison.Ordinal))
+        {
+            var attributes = lead.Attributes.ValueKind == JsonValueKind.Object
+                ? lead.Attributes.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal)
+                : new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            attributes[field[11..]] = value.Clone();
+            return Only(attributes: attributes);
+        }
+
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+        return field switch
+        {
+            "firstName" => Only() with { FirstName = text },
+            "lastName" => Only() with { LastName = text },
+            "company" => Only() with { Company = text },
+            "email" => Only() with { Email = text },
+            "phone" => Only() with { Phone = text },
+            "source" => Only() with { Source = text },
+            "postalCode" => Only() with { PostalCode = text },
+            "state" => Only() with { State = text },
+            "city" => Only() with { City = text },
+            "country" => Only() with { Country = text },
+            "notes" => Only() with { Notes = text },
+            _ => throw new WorkflowStepException($"{field} is not a lead field a workflow can set."),
+        };
+    }
+
+    private static LeadInput Only(string? stage = null, Guid? owner = null, Dictionary<string, JsonElement>? attributes = null) =>
+        new(null, null, null, null, null, null, null, null, null, null, null, null, attributes, stage, owner);
+
+    private static T Expect<T>(Result<T> result) =>
+        result.Succeeded ? result.Value : throw new WorkflowStepException(
+            result.Problem!.Detail + (result.Problem.Errors is { Count: > 0 } errors ? " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) : ""));
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, StreamFlowJson.Options);
+}
+
+/// <summary>A step that cannot be taken, with the reason the run log shows (no personal data).</summary>
+public sealed class WorkflowStepException(string message) : Exception(message);
