@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamFlow.Core.Workflows;
-using StreamFlow.Orchestrations.Hosting;
+using StreamFlow.Core.Hosting;
 
 namespace StreamFlow.Orchestrations.Workflows;
 
