@@ -37,11 +37,11 @@ internal sealed partial class QuickBooksFake : IDisposable
     private int _nextId = 100;
     private int _tokens;
 
-    public QuickBooksFake()
+    public QuickBooksFake(int? port = null)
     {
-        Server = WireMockServer.Start();
-        Server.Given(Request.Create().WithPath("/oauth2/v1/tokens/bearer").UsingPost()).RespondWith(Response.Create().WithCallback(Token));
-        Server.Given(Request.Create().WithPath(new RegexMatcher("^/v3/company/.*"))).RespondWith(Response.Create().WithCallback(Api));
+        Server = port is { } fixedPort ? WireMockServer.Start(fixedPort) : WireMockServer.Start();
+        Server.Given(Request.Create().WithPath("/oauth2/v1/tokens/bearer").UsingPost()).AtPriority(100).RespondWith(Response.Create().WithCallback(Token));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/v3/company/.*"))).AtPriority(100).RespondWith(Response.Create().WithCallback(Api));
     }
 
     public WireMockServer Server { get; }
