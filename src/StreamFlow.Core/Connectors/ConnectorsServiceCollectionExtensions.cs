@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Core.Connections;
 using StreamFlow.Core.Connections.OAuth;
 using StreamFlow.Core.Connectors.QuickBooks;
+using StreamFlow.Core.Connectors.ServiceTitan;
 
 namespace StreamFlow.Core.Connectors;
 
@@ -17,6 +18,9 @@ public static class ConnectorsServiceCollectionExtensions
         services.AddSingleton<IConnector>(provider => provider.GetRequiredService<QuickBooksConnector>());
         services.AddSingleton<IOAuthConnector>(provider => provider.GetRequiredService<QuickBooksConnector>());
         services.AddSingleton<QuickBooksNotifications>();
+        services.AddOptions<ServiceTitanOptions>().Bind(configuration.GetSection(ServiceTitanOptions.Section));
+        services.AddSingleton<ServiceTitanClient>();
+        services.AddSingleton<IConnector, ServiceTitanConnector>();
         return services;
     }
 }

@@ -29,7 +29,9 @@ public sealed class OAuthTokenClient(TimeProvider time) : IDisposable
         }, _http, cancellationToken);
 
     /// <param name="http">The client to send with: one carrying a client certificate when the vendor requires mutual TLS.</param>
-    public Task<OAuthTokenSet> ClientCredentialsAsync(string tokenEndpoint, string clientId, string clientSecret, string? scope, HttpClient? http, CancellationToken cancellationToken)
+    /// <param name="secretInBody">client_secret_post (the id and secret as form fields, as ServiceTitan documents) instead of client_secret_basic.</param>
+    public Task<OAuthTokenSet> ClientCredentialsAsync(
+        string tokenEndpoint, string clientId, string clientSecret, string? scope, HttpClient? http, bool secretInBody, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
         if (!string.IsNullOrWhiteSpace(scope))
@@ -37,17 +39,28 @@ public sealed class OAuthTokenClient(TimeProvider time) : IDisposable
             form["scope"] = scope;
         }
 
-        return RequestAsync(tokenEndpoint, clientId, clientSecret, form, http ?? _http, cancellationToken);
+        if (secretInBody)
+        {
+            form["client_id"] = clientId;
+            form["client_secret"] = clientSecret;
+        }
+
+        return RequestAsync(tokenEndpoint, secretInBody ? null : clientId, clientSecret, form, http ?? _http, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();
 
+    /// <param name="basicClientId">Null when the client authenticates in the form body instead of with HTTP Basic.</param>
     private async Task<OAuthTokenSet> RequestAsync(
-        string endpoint, string clientId, string clientSecret, Dictionary<string, string> form, HttpClient http, CancellationToken cancellationToken)
+        string endpoint, string? basicClientId, string clientSecret, Dictionary<string, string> form, HttpClient http, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint)) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(clientSecret)}")));
+        if (basicClientId is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(basicClientId)}:{Uri.EscapeDataString(clientSecret)}")));
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         HttpResponseMessage response;
         try
