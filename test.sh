@@ -71,6 +71,8 @@ export STREAMFLOW_E2E_Postgres__AppConnectionString=$Postgres__AppConnectionStri
 export STREAMFLOW_E2E_Postgres__BackupConnectionString=$Postgres__BackupConnectionString
 (cd "$BIN_DIR" && dotnet "$DLL" migrate 201>&-) || die "migrations of the end-to-end database failed (dotnet $DLL migrate)"
 export Postgres__OwnerConnectionString=$main_owner Postgres__AppConnectionString=$main_app Postgres__BackupConnectionString=$main_backup
+# The end-to-end hosts verify QuickBooks notifications (intuit-signature) with this verifier token; the tests sign with it.
+export STREAMFLOW_E2E_Connectors__QuickBooks__WebhookVerifierToken=e2e-intuit-verifier-token
 
 mkdir -p "$RESULTS_DIR"
 set +e

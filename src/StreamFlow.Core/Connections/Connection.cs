@@ -53,6 +53,12 @@ internal sealed record ConnectionRow(
     long ItemsSeen, long LeadsCreated, long LeadsUpdated, long ItemsSkipped, long ItemsFailed, string? LastError, string? LastErrorKind,
     DateTimeOffset? LastErrorAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
+    public JsonElement SettingsElement()
+    {
+        using var settings = JsonDocument.Parse(Settings);
+        return settings.RootElement.Clone();
+    }
+
     public ConnectionView ToView()
     {
         using var settings = JsonDocument.Parse(Settings);

@@ -32,7 +32,7 @@ public sealed class ConnectionOptions
 /// </summary>
 public sealed class ConnectionService(
     StreamFlowDatabase database, IEnumerable<IConnector> connectors, ConnectionSecretProtector protector, IOptions<ConnectionOptions> options,
-    TimeProvider time, ILogger<ConnectionService> logger)
+    TimeProvider time, ILogger<ConnectionService> logger, Email.TenantAdminMailer admins)
 {
     private static readonly string[] Schedules = ["hourly", "daily", "manual"];
     private readonly Dictionary<string, IConnector> _connectors = connectors.ToDictionary(c => c.Kind, StringComparer.Ordinal);
@@ -238,7 +238,7 @@ public sealed class ConnectionService(
             ?? throw new InvalidOperationException($"Connection {connectionId} no longer exists.");
         try
         {
-            var done = await _connectors[row.Kind].SyncPageAsync(Context(row), page, cancellationToken);
+            var done = await _connectors[row.Kind].SyncPageAsync(Context(row) with { SyncId = syncId }, page, cancellationToken);
             await database.InTenantAsync(tenantId, async scope =>
             {
                 await ConnectionStore.RecordPageAsync(scope, syncId, done);
@@ -267,20 +267,32 @@ public sealed class ConnectionService(
     /// counts, health (unauthorized makes it broken) and the next scheduled time. A sync already ended is left as it is.
     /// </summary>
     public async Task<ConnectionSyncView?> FinishSyncAsync(
-        Guid tenantId, Guid connectionId, Guid syncId, string? error, string? errorKind, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(tenantId, async scope =>
+        Guid tenantId, Guid connectionId, Guid syncId, string? error, string? errorKind, CancellationToken cancellationToken)
+    {
+        var (view, brokenNow) = await database.InTenantAsync(tenantId, async scope =>
         {
             var now = time.GetUtcNow();
             var finished = await ConnectionStore.FinishSyncAsync(scope, syncId, error is null ? "completed" : "failed", error, errorKind, now);
             if (finished is null || await ConnectionStore.LockAsync(scope, connectionId) is not { } connection)
             {
-                return finished?.ToView();
+                return (finished?.ToView(), (ConnectionRow?)null);
             }
 
             var health = error is null ? "ok" : errorKind == "unauthorized" ? "broken" : "error";
             await ConnectionStore.RecordSyncOnConnectionAsync(scope, finished, health, NextSync(connection.Schedule, connection.Enabled, now, first: false), now);
-            return finished.ToView();
+            return (finished.ToView(), health == "broken" && connection.Health != "broken" ? connection : null);
         }, cancellationToken);
+
+        // Told once, when the connection breaks: a broken connection is not scheduled again until its owner mends it.
+        if (brokenNow is { } broken)
+        {
+            await admins.SendAsync(tenantId, $"StreamFlow: the connection \"{broken.Name}\" needs to be connected again",
+                $"The {broken.Kind} connection \"{broken.Name}\" was refused by the vendor and has stopped syncing:\n\n{error}\n\n"
+                + "Open the connection in StreamFlow and connect it again (or enter new credentials); syncs resume after that.", cancellationToken);
+        }
+
+        return view;
+    }
 
     private ConnectorContext Context(ConnectionRow row)
     {

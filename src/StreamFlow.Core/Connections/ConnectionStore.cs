@@ -96,6 +96,36 @@ internal static class ConnectionStore
         WHERE id = @Id
         """;
 
+    private const string UpdateCredentialsSql = "UPDATE connections SET credentials_ciphertext = @CredentialsCiphertext, updated_at = @Now WHERE id = @Id";
+
+    // New tokens mend a broken connection and make a scheduled one due at once.
+    private const string AuthorizeSql = """
+        UPDATE connections SET settings = @Settings::jsonb, credentials_ciphertext = @CredentialsCiphertext,
+            health = CASE WHEN health = 'broken' THEN 'new' ELSE health END,
+            next_sync_at = CASE WHEN enabled AND schedule <> 'manual' THEN @Now ELSE next_sync_at END, updated_at = @Now
+        WHERE id = @Id
+        """;
+
+    private const string RequestSyncSql = """
+        UPDATE connections SET next_sync_at = LEAST(COALESCE(next_sync_at, @Now), @Now), updated_at = @Now
+        WHERE id = @Id AND enabled AND health <> 'broken' AND schedule <> 'manual'
+        """;
+
+    private const string FindByRealmSql = "SELECT found_tenant_id AS TenantId, found_connection_id AS ConnectionId FROM connections_find_by_realm(@Kind, @Realm)";
+
+    public static Task UpdateCredentialsAsync(DbTransactionScope scope, Guid id, byte[] credentialsCiphertext, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(UpdateCredentialsSql, new { Id = id, CredentialsCiphertext = credentialsCiphertext, Now = now }));
+
+    public static Task AuthorizeAsync(DbTransactionScope scope, Guid id, string settings, byte[] credentialsCiphertext, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(AuthorizeSql, new { Id = id, Settings = settings, CredentialsCiphertext = credentialsCiphertext, Now = now }));
+
+    /// <summary>Brings a scheduled connection's next sync forward to now (the timer starts it); false when it is disabled, broken or manual.</summary>
+    public static async Task<bool> RequestSyncAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>
+        await scope.Connection.ExecuteAsync(scope.Command(RequestSyncSql, new { Id = id, Now = now })) == 1;
+
+    public static async Task<IReadOnlyList<DueConnection>> FindByRealmAsync(DbTransactionScope scope, string kind, string realm) =>
+        (await scope.Connection.QueryAsync<DueConnection>(scope.Command(FindByRealmSql, new { Kind = kind, Realm = realm }))).ToList();
+
     public static Task<ConnectionRow> InsertAsync(DbTransactionScope scope, ConnectionRow row, DateTimeOffset now) =>
         scope.Connection.QuerySingleAsync<ConnectionRow>(scope.Command(InsertSql, new
         {

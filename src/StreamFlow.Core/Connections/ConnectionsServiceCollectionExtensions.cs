@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using StreamFlow.Core.Connections.OAuth;
 
 namespace StreamFlow.Core.Connections;
 
@@ -11,6 +12,10 @@ public static class ConnectionsServiceCollectionExtensions
         services.AddOptions<ConnectionOptions>().Bind(configuration.GetSection(ConnectionOptions.Section));
         services.AddSingleton<ConnectionSecretProtector>();
         services.AddSingleton<ConnectionService>();
+        services.AddSingleton<ConnectorRecords>();
+        services.AddSingleton<OAuthTokenClient>();
+        services.AddSingleton<OAuthTokenKeeper>();
+        services.AddSingleton<OAuthAuthorizationService>();
         return services;
     }
 }

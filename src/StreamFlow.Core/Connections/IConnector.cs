@@ -28,8 +28,12 @@ public interface IConnector
     Task<ConnectorPage> SyncPageAsync(ConnectorContext context, string page, CancellationToken cancellationToken);
 }
 
-/// <summary>What a connector works with: the connection's ids, settings, decrypted credentials and stored cursor.</summary>
-public sealed record ConnectorContext(Guid TenantId, Guid ConnectionId, JsonElement Settings, IReadOnlyDictionary<string, string> Credentials, string? Cursor);
+/// <summary>
+/// What a connector works with: the connection's ids, settings, decrypted credentials and stored cursor; while a sync
+/// runs, its id (<see cref="SyncId"/>), under which the sync log records what happened to each record.
+/// </summary>
+public sealed record ConnectorContext(
+    Guid TenantId, Guid ConnectionId, JsonElement Settings, IReadOnlyDictionary<string, string> Credentials, string? Cursor, Guid? SyncId = null);
 
 /// <summary>The first page token of a sync and the cursor the connection keeps when it completes.</summary>
 public sealed record SyncPlan(string FirstPage, string CursorAfter);

@@ -138,6 +138,7 @@ public static class CoreServiceCollectionExtensions
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);
+        Connectors.ConnectorsServiceCollectionExtensions.AddConnectors(services, configuration);
         return services;
     }
 }

@@ -55,7 +55,9 @@ public sealed class ConnectionRouteTests(HostFixture fixture)
     }
 
     [Theory]
-    [InlineData("""{"kind":"quickbooks","name":"Books","credentials":{"apiKey":"k"}}""", "kind")]
+    [InlineData("""{"kind":"xero","name":"Books","credentials":{"apiKey":"k"}}""", "kind")]
+    [InlineData("""{"kind":"quickbooks","name":"Books","credentials":{"apiKey":"k"}}""", "credentials")]
+    [InlineData("""{"kind":"quickbooks","name":"Books","settings":{"realmId":"12ab"}}""", "settings.realmId")]
     [InlineData("""{"kind":"sam_gov","name":"S","settings":{"naicsCodes":"238220"},"credentials":{"apiKey":"k"}}""", "settings.naicsCodes")]
     [InlineData("""{"kind":"sam_gov","name":"S","settings":[1],"credentials":{"apiKey":"k"}}""", "settings")]
     public async Task Wrong_kinds_and_types_are_a_400_not_a_500(string json, string field)

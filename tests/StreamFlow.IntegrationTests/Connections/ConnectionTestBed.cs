@@ -36,9 +36,10 @@ internal sealed class ConnectionTestBed : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
 
-    public static async Task<ConnectionTestBed> StartAsync(TestServices services, string samGovUrl, int pageSize = 1000)
+    /// <param name="settings">More settings on top (another connector's base URLs).</param>
+    public static async Task<ConnectionTestBed> StartAsync(TestServices services, string samGovUrl, int pageSize = 1000, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddConfiguration(services.Configuration).AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddConfiguration(services.Configuration).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LeadSources:SamGov:BaseUrl"] = samGovUrl,
             ["LeadSources:SamGov:AttachmentBaseUrl"] = samGovUrl,

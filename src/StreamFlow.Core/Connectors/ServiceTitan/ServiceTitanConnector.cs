@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using StreamFlow.Core.Connections;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.LeadSources;
+
+namespace StreamFlow.Core.Connectors.ServiceTitan;
+
+/// <summary>
+/// ServiceTitan (kind <c>servicetitan</c>): the business's history in as leads the scoring model learns from. A sync pages
+/// through customers (each a lead), locations (each an address attribute on its customer's lead) and jobs (each a lead
+/// for its customer: a completed job is won, a canceled one lost), modified on or after the last completed sync.
+/// Records are matched by their ServiceTitan id (<see cref="SourceLeadWriter"/>, source <c>servicetitan</c>).
+/// </summary>
+public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadWriter writer, LeadService leads, IOptions<ServiceTitanOptions> options) : IConnector
+{
+    public const string KindName = "servicetitan";
+    public const string SourceName = "servicetitan";
+    private static readonly string[] Entities = ["customers", "locations", "jobs"];
+    private static readonly string[] RequiredCredentials = ["clientId", "clientSecret", "appKey"];
+
+    public string Kind => KindName;
+
+    public JsonElement Validate(JsonElement settings, IReadOnlyDictionary<string, string>? credentials, bool creating, ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var stored = new JsonObject();
+        foreach (var property in settings.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "tenantId" when property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 and <= 20 } id && id.All(char.IsAsciiDigit):
+                    stored["tenantId"] = id;
+                    break;
+                case "currency" when property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: 3 } code && code.All(char.IsAsciiLetterUpper):
+                    stored["currency"] = code;
+                    break;
+                case "tenantId":
+                    errors.Add("settings.tenantId", "must be the ServiceTitan tenant id (digits) as a string.");
+                    break;
+                case "currency":
+                    errors.Add("settings.currency", "must be a three-letter ISO 4217 code such as USD.");
+                    break;
+                default:
+                    errors.Add($"settings.{property.Name}", "is not a ServiceTitan setting (tenantId, currency).");
+                    break;
+            }
+        }
+
+        if (stored["tenantId"] is null && !settings.TryGetProperty("tenantId", out _))
+        {
+            errors.Add("settings.tenantId", "is required: the ServiceTitan tenant id.");
+        }
+
+        // A change may bring one credential alone (they are merged by name); a new connection needs all three.
+        foreach (var name in creating ? RequiredCredentials : [])
+        {
+            if (credentials?.GetValueOrDefault(name) is not { Length: > 0 and <= 500 } value || value.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"credentials.{name}", "is required: the tenant's client id and secret and the app's ST-App-Key from ServiceTitan's developer portal.");
+            }
+        }
+
+        return JsonSerializer.SerializeToElement(stored);
+    }
+
+    public async Task<string> TestAsync(ConnectorContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var page = await client.ListAsync(context, "crm/v2/tenant/{tenant}/customers", 1, 1, null, cancellationToken);
+        return $"ServiceTitan accepted the credentials; customers can be read{(page.HasMore || page.Data!.Count > 0 ? "" : " (none yet)")}.";
+    }
+
+    public SyncPlan Plan(ConnectorContext context, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new SyncPlan($"{Entities[0]}:1", now.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    public async Task<ConnectorPage> SyncPageAsync(ConnectorContext context, string page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(page);
+        var parts = page.Split(':');
+        var entity = Array.IndexOf(Entities, parts[0]);
+        if (parts.Length != 2 || entity < 0 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            throw new ConnectorException(ConnectorFailure.InvalidRequest, $"Unknown ServiceTitan sync page '{page}'.");
+        }
+
+        DateTimeOffset? since = DateTimeOffset.TryParse(context.Cursor, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var cursor) ? cursor : null;
+        var path = entity switch { 0 => "crm/v2/tenant/{tenant}/customers", 1 => "crm/v2/tenant/{tenant}/locations", _ => "jpm/v2/tenant/{tenant}/jobs" };
+        var listed = await client.ListAsync(context, path, number, Math.Clamp(options.Value.PageSize, 1, 5000), since, cancellationToken);
+        var records = listed.Data!;
+        var counts = entity switch
+        {
+            0 => await CustomersAsync(context, records, cancellationToken),
+            1 => await LocationsAsync(context, records, cancellationToken),
+            _ => await JobsAsync(context, records, cancellationToken),
+        };
+        var next = listed.HasMore && records.Count > 0 ? $"{Entities[entity]}:{number + 1}" : entity + 1 < Entities.Length ? $"{Entities[entity + 1]}:1" : null;
+        return counts with { NextPage = next };
+    }
+
+    internal static string? TenantId(JsonElement settings) =>
+        settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("tenantId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
+    private async Task<ConnectorPage> CustomersAsync(ConnectorContext context, IReadOnlyList<JsonElement> customers, CancellationToken cancellationToken)
+    {
+        var valid = customers.Where(c => Id(c, "id") is not null).GroupBy(c => Id(c, "id")!).Select(g => g.Last()).ToList();
+        var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(c => $"customer:{Id(c, "id")}").ToList(), cancellationToken);
+        var outcomes = await WriteAllAsync(valid, async (customer, token) =>
+        {
+            var externalId = $"customer:{Id(customer, "id")}";
+            var fields = CustomerFields(customer);
+            var record = new SourceRecord(externalId, fields with { Source = "ServiceTitan" }, fields,
+                customer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False ? "inactive" : "active", null);
+            return await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known.TryGetValue(externalId, out var lead) ? lead : null, token);
+        }, cancellationToken);
+        return Page(customers.Count, outcomes, customers.Count - valid.Count);
+    }
+
+    // A location adds its address to its customer's lead; a location whose customer is not imported is skipped.
+    private async Task<ConnectorPage> LocationsAsync(ConnectorContext context, IReadOnlyList<JsonElement> locations, CancellationToken cancellationToken)
+    {
+        var valid = locations.Where(l => Id(l, "id") is not null && Id(l, "customerId") is not null).ToList();
+        var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(l => $"customer:{Id(l, "customerId")}").Distinct().ToList(), cancellationToken);
+        var outcomes = await WriteAllAsync(valid, async (location, token) =>
+        {
+            var customer = $"customer:{Id(location, "customerId")}";
+            if (!known.TryGetValue(customer, out var leadId))
+            {
+                return new SourceWriteOutcome(SourceWrite.Skipped, null, "its customer is not imported");
+            }
+
+            var address = Address(location);
+            var fields = Blank() with
+            {
+                Attributes = new Dictionary<string, JsonElement>
+                {
+                    [$"serviceTitanLocation{Id(location, "id")}"] = JsonSerializer.SerializeToElement(
+                        string.Join(", ", new[] { Text(location, "name"), address.Street, address.City, address.State, address.Zip }.Where(p => !string.IsNullOrWhiteSpace(p)))),
+                },
+            };
+            return await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, new SourceRecord(customer, fields, fields, null, null), leadId, token);
+        }, cancellationToken);
+        return Page(locations.Count, outcomes, locations.Count - valid.Count);
+    }
+
+    // A job is one sale opportunity of its customer: completed is won, canceled is lost; the others stay open.
+    private async Task<ConnectorPage> JobsAsync(ConnectorContext context, IReadOnlyList<JsonElement> jobs, CancellationToken cancellationToken)
+    {
+        var valid = jobs.Where(j => Id(j, "id") is not null).GroupBy(j => Id(j, "id")!).Select(g => g.Last()).ToList();
+        var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"job:{Id(j, "id")}").ToList(), cancellationToken);
+        var customers = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"customer:{Id(j, "customerId")}").Distinct().ToList(), cancellationToken);
+        var currency = context.Settings.TryGetProperty("currency", out var configured) ? configured.GetString()! : "USD";
+        var outcomes = await WriteAllAsync(valid, async (job, token) =>
+        {
+            var externalId = $"job:{Id(job, "id")}";
+            var status = Text(job, "jobStatus");
+            var attributes = new Dictionary<string, JsonElement>
+            {
+                ["serviceTitanJobId"] = JsonSerializer.SerializeToElement(Id(job, "id")),
+                ["serviceTitanJobNumber"] = JsonSerializer.SerializeToElement(Text(job, "jobNumber")),
+                ["serviceTitanJobStatus"] = JsonSerializer.SerializeToElement(status),
+                ["serviceTitanCustomerId"] = JsonSerializer.SerializeToElement(Id(job, "customerId")),
+                ["serviceTitanJobTypeId"] = JsonSerializer.SerializeToElement(Id(job, "jobTypeId")),
+                ["serviceTitanBusinessUnitId"] = JsonSerializer.SerializeToElement(Id(job, "businessUnitId")),
+                ["serviceTitanCampaignId"] = JsonSerializer.SerializeToElement(Id(job, "campaignId")),
+            };
+            Result<Lead>? customerLead = customers.TryGetValue($"customer:{Id(job, "customerId")}", out var leadId)
+                ? await leads.GetAsync(context.TenantId, leadId, includeDeleted: false, token)
+                : (Result<Lead>?)null;
+            var create = customerLead is { Succeeded: true, Value: var lead }
+                ? Blank() with { FirstName = lead.FirstName, LastName = lead.LastName, Company = lead.Company, City = lead.City, State = lead.State, PostalCode = lead.PostalCode, Country = lead.Country }
+                : Blank() with { Company = $"ServiceTitan customer {Id(job, "customerId")}" };
+            create = create with { Source = "ServiceTitan", Notes = Clip(Text(job, "summary"), 4000), Attributes = attributes };
+            var record = new SourceRecord(externalId, create, Blank() with { Attributes = attributes }, status, status == "Canceled" ? "canceled in ServiceTitan" : null);
+            var written = await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known.TryGetValue(externalId, out var jobLead) ? jobLead : null, token);
+            if (status == "Completed" && written.LeadId is { } wonLead)
+            {
+                var current = await leads.GetAsync(context.TenantId, wonLead, includeDeleted: false, token);
+                if (current is { Succeeded: true, Value.Outcome: null })
+                {
+                    // ServiceTitan's job carries no revenue (that is on its invoices): the sale is recorded as won at 0.
+                    var won = await leads.UpdateAsync(new LeadActor(context.TenantId, $"connection:{context.ConnectionId}", CanAssign: false), wonLead,
+                        new LeadUpdate(Blank(), new OutcomeInput("won", "0.00", currency, null)), token);
+                    if (won.Succeeded && written.Write == SourceWrite.Unchanged)
+                    {
+                        return written with { Write = SourceWrite.Updated };
+                    }
+                }
+            }
+
+            return written;
+        }, cancellationToken);
+        return Page(jobs.Count, outcomes, jobs.Count - valid.Count);
+    }
+
+    private async Task<IReadOnlyList<SourceWriteOutcome>> WriteAllAsync(
+        IReadOnlyList<JsonElement> items, Func<JsonElement, CancellationToken, Task<SourceWriteOutcome>> write, CancellationToken cancellationToken)
+    {
+        var outcomes = new ConcurrentBag<SourceWriteOutcome>();
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
+            async (item, token) => outcomes.Add(await write(item, token)));
+        return outcomes.ToList();
+    }
+
+    private static ConnectorPage Page(int seen, IReadOnlyList<SourceWriteOutcome> outcomes, int invalid)
+    {
+        int Count(SourceWrite write) => outcomes.Count(o => o.Write == write);
+        return new ConnectorPage(seen, Count(SourceWrite.Created), Count(SourceWrite.Updated), Count(SourceWrite.Unchanged) + Count(SourceWrite.Skipped),
+            Count(SourceWrite.Failed) + invalid, null);
+    }
+
+    private static LeadInput CustomerFields(JsonElement customer)
+    {
+        var name = Text(customer, "name")?.Trim() ?? "";
+        var address = Address(customer);
+        var commercial = Text(customer, "type") == "Commercial";
+        var split = name.LastIndexOf(' ');
+        return Blank() with
+        {
+            Company = commercial ? Clip(name, 200) : null,
+            FirstName = commercial || name.Length == 0 ? null : Clip(split > 0 ? name[..split] : name, 100),
+            LastName = commercial || split <= 0 ? null : Clip(name[(split + 1)..], 100),
+            City = address.City, State = address.State, PostalCode = address.Zip, Country = address.Country,
+            Attributes = new Dictionary<string, JsonElement>
+            {
+                ["serviceTitanCustomerId"] = JsonSerializer.SerializeToElement(Id(customer, "id")),
+                ["serviceTitanCustomerType"] = JsonSerializer.SerializeToElement(Text(customer, "type")),
+            },
+        };
+    }
+
+    private static (string? Street, string? City, string? State, string? Zip, string? Country) Address(JsonElement record) =>
+        record.TryGetProperty("address", out var address) && address.ValueKind == JsonValueKind.Object
+            ? (Text(address, "street"), Clip(Text(address, "city"), 100), Clip(Text(address, "state"), 50), Clip(Text(address, "zip"), 20), Clip(Text(address, "country"), 60))
+            : (null, null, null, null, null);
+
+    private static LeadInput Blank() => new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    private static string? Id(JsonElement record, string name) =>
+        record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var id)
+            ? id.ToString(CultureInfo.InvariantCulture)
+            : null;
+
+    private static string? Text(JsonElement record, string name) =>
+        record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string? Clip(string? text, int length) => text is { } value && value.Length > length ? value[..length] : text;
+}

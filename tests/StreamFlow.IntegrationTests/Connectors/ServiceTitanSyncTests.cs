@@ -1,0 +1,133 @@
+using System.Text.Json;
+using StreamFlow.Core.Connections;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.LeadSources;
+using StreamFlow.IntegrationTests.Connections;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace StreamFlow.IntegrationTests.Connectors;
+
+/// <summary>ServiceTitan imports end to end: client credentials + ST-App-Key against a fake of the documented API, the real sync orchestration and database.</summary>
+[Collection(ServicesCollection.Name)]
+public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetime
+{
+    private readonly ServiceTitanFake _st = new(customers: 30, jobs: 60);
+    private ConnectionTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await ConnectionTestBed.StartAsync(services, "http://127.0.0.1:9", settings: new Dictionary<string, string?>
+    {
+        ["Connectors:ServiceTitan:BaseUrl"] = _st.Url,
+        ["Connectors:ServiceTitan:TokenUrl"] = $"{_st.Url}/connect/token",
+        ["Connectors:ServiceTitan:PageSize"] = "25",
+    });
+
+    [Fact]
+    public async Task Customers_locations_and_jobs_page_in_as_leads_with_outcomes_and_a_second_sync_changes_nothing()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var first = await _bed.SyncAsync(tenant, connection.Id);
+        var second = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 30 + 30 + 60, 90), (first.Status, first.ItemsSeen, first.LeadsCreated));
+        Assert.Equal(2 + 2 + 3, first.Pages);
+        Assert.Equal(("completed", 0, 0, 0), (second.Status, second.ItemsSeen, second.LeadsCreated, second.LeadsUpdated));
+        Assert.Equal(90, await _bed.CountLeadsAsync(tenant));
+        var requests = _st.Server.LogEntries.Where(e => e.RequestMessage.Path.Contains("/v2/tenant/", StringComparison.Ordinal)).ToList();
+        Assert.All(requests, e => Assert.Equal(ServiceTitanFake.AppKey, e.RequestMessage.Headers!["ST-App-Key"].Single()));
+        Assert.Equal(["1", "2"], requests.Where(e => e.RequestMessage.Path.EndsWith("/customers", StringComparison.Ordinal)).Take(2).Select(e => e.RequestMessage.Query!["page"].Single()));
+        Assert.All(requests.Skip(7), e => Assert.True(e.RequestMessage.Query!.ContainsKey("modifiedOnOrAfter")));
+
+        var writer = _bed.Get<SourceLeadWriter>();
+        var known = await writer.KnownAsync(tenant, "servicetitan",
+            [$"customer:{ServiceTitanFake.CustomerId(1)}", $"customer:{ServiceTitanFake.CustomerId(5)}", $"job:{ServiceTitanFake.JobId(1)}", $"job:{ServiceTitanFake.JobId(2)}", $"job:{ServiceTitanFake.JobId(3)}"], default);
+        var person = await LeadAsync(tenant, known[$"customer:{ServiceTitanFake.CustomerId(1)}"]);
+        var company = await LeadAsync(tenant, known[$"customer:{ServiceTitanFake.CustomerId(5)}"]);
+        Assert.Equal(("Jordan", "Lee1", "Round Rock", "78664", "ServiceTitan"), (person.FirstName, person.LastName, person.City, person.PostalCode, person.Source));
+        Assert.Equal("Oakridge Dental 5", company.Company);
+        Assert.StartsWith("Main office, 105 Oak St", company.Attributes.GetProperty($"serviceTitanLocation{3_000_005}").GetString(), StringComparison.Ordinal);
+        var completed = await LeadAsync(tenant, known[$"job:{ServiceTitanFake.JobId(1)}"]);
+        var canceled = await LeadAsync(tenant, known[$"job:{ServiceTitanFake.JobId(2)}"]);
+        var scheduled = await LeadAsync(tenant, known[$"job:{ServiceTitanFake.JobId(3)}"]);
+        Assert.Equal(("won", "lost", (string?)null), (completed.Outcome?.Status, canceled.Outcome?.Status, scheduled.Outcome?.Status));
+        Assert.Equal(("Jordan", "70001"), (completed.FirstName, completed.Attributes.GetProperty("serviceTitanJobNumber").GetString()));
+    }
+
+    [Fact]
+    public async Task A_job_changed_since_the_last_sync_is_read_again_and_its_lead_closed()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        _st.ChangeJob(3, "Completed");
+
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1, 0, 1), (again.Status, again.ItemsSeen, again.LeadsCreated, again.LeadsUpdated));
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "servicetitan", [$"job:{ServiceTitanFake.JobId(3)}"], default);
+        Assert.Equal("won", (await LeadAsync(tenant, known.Values.Single())).Outcome?.Status);
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_replaced_once_and_wrong_credentials_break_the_connection()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var good = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, good.Id);
+        _st.ExpireTokens();
+        var sync = await _bed.SyncAsync(tenant, good.Id);
+        var bad = await CreateAsync(tenant, clientSecret: "wrong-secret");
+
+        var refused = await _bed.SyncAsync(tenant, bad.Id);
+
+        Assert.Equal("completed", sync.Status);
+        Assert.Equal(2, _st.TokensIssued);
+        Assert.Single(_st.Server.LogEntries, e => e.ResponseMessage.StatusCode is 401);
+        Assert.Equal(("failed", "unauthorized", 0), (refused.Status, refused.ErrorKind, refused.Retries));
+        Assert.Contains("invalid_client", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("broken", (await _bed.Connections.GetAsync(tenant, bad.Id, default)).Value!.Health);
+    }
+
+    [Fact]
+    public async Task A_5xx_is_retried_with_backoff_then_the_sync_fails_with_ServiceTitans_message()
+    {
+        _st.Server.Given(Request.Create().WithPath($"/crm/v2/tenant/{ServiceTitanFake.Tenant}/customers").UsingGet()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(502).WithHeader("Content-Type", "application/json").WithBody("""{"title":"Upstream timed out","status":502}"""));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("failed", "unavailable", 2), (sync.Status, sync.ErrorKind, sync.Retries));
+        Assert.Contains("Upstream timed out", sync.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_needs_its_tenant_id_and_all_three_credentials()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+
+        var created = await _bed.Connections.CreateAsync(tenant, new CreateConnection("servicetitan", "ST", JsonSerializer.SerializeToElement(new { tenantId = "abc" }),
+            new Dictionary<string, string> { ["clientId"] = ServiceTitanFake.ClientId }, "daily", true), default);
+
+        Assert.Equal(["credentials.appKey", "credentials.clientSecret", "settings.tenantId"], created.Problem!.Errors!.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private async Task<ConnectionView> CreateAsync(Guid tenant, string clientSecret = ServiceTitanFake.ClientSecret)
+    {
+        var created = await _bed.Connections.CreateAsync(tenant, new CreateConnection("servicetitan", "ServiceTitan", JsonSerializer.SerializeToElement(new { tenantId = ServiceTitanFake.Tenant }),
+            new Dictionary<string, string> { ["clientId"] = ServiceTitanFake.ClientId, ["clientSecret"] = clientSecret, ["appKey"] = ServiceTitanFake.AppKey }, "daily", true), default);
+        Assert.True(created.Succeeded, created.Problem?.ToString());
+        return created.Value!;
+    }
+
+    private async Task<Lead> LeadAsync(Guid tenant, Guid id) => (await _bed.Get<LeadService>().GetAsync(tenant, id, includeDeleted: false, default)).Value!;
+
+    public async Task DisposeAsync()
+    {
+        await _bed.DisposeAsync();
+        _st.Dispose();
+    }
+}
