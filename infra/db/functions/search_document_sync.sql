@@ -1,5 +1,7 @@
 -- Keeps search_documents in step with the records it indexes, in the writing transaction (so under its tenant):
--- a record that is no longer visible (deleted, superseded, a draft) leaves the index.
+-- a record that is no longer visible (deleted, superseded, a draft) leaves the index. Records are found by id alone,
+-- so each branch of search_sources reads its primary key (with the tenant in the condition, the planner may scan a
+-- whole tenant per row).
 CREATE OR REPLACE FUNCTION search_document_sync()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -14,7 +16,7 @@ BEGIN
         INSERT INTO public.search_documents AS d (tenant_id, kind, record_id, title, subtitle, search_text, is_open, updated_at)
         SELECT s.tenant_id, s.kind, s.record_id, left(s.title, 300), left(s.subtitle, 300), left(s.search_text, 2000), s.is_open, s.updated_at
         FROM public.search_sources AS s
-        WHERE s.tenant_id = changed_tenant AND s.kind = document_kind AND s.record_id = changed_id AND s.visible
+        WHERE s.kind = document_kind AND s.record_id = changed_id AND s.visible
         ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
             SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, search_text = EXCLUDED.search_text,
                 is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at;

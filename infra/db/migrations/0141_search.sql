@@ -84,7 +84,7 @@ BEGIN
         INSERT INTO public.search_documents AS d (tenant_id, kind, record_id, title, subtitle, search_text, is_open, updated_at)
         SELECT s.tenant_id, s.kind, s.record_id, left(s.title, 300), left(s.subtitle, 300), left(s.search_text, 2000), s.is_open, s.updated_at
         FROM public.search_sources AS s
-        WHERE s.tenant_id = changed_tenant AND s.kind = document_kind AND s.record_id = changed_id AND s.visible
+        WHERE s.kind = document_kind AND s.record_id = changed_id AND s.visible
         ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
             SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, search_text = EXCLUDED.search_text,
                 is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at;
