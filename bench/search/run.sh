@@ -51,8 +51,8 @@ SELECT gen_random_uuid(), t.id, f.name, l.name, CASE WHEN i % 3 = 0 THEN c.name 
        CASE WHEN i % 5 = 0 THEN 'lost' END, now() - (i % 700 || ' days')::interval, now() - (i % 700 || ' days')::interval
 FROM (SELECT id, CASE WHEN slug = 'bench-search' THEN :leads ELSE 5000 END AS n FROM tenants) t
 CROSS JOIN LATERAL generate_series(1, t.n) i
-JOIN first_names f ON f.n = 1 + (i * 7919) % 40
-JOIN last_names l ON l.n = 1 + (i * 104729) % 40
+JOIN first_names f ON f.n = 1 + (i::bigint * 7919) % 40
+JOIN last_names l ON l.n = 1 + (i::bigint * 104729) % 40
 JOIN companies c ON c.n = 1 + i % 10;
 
 INSERT INTO tasks (id, tenant_id, title, status, created_by, created_at, updated_at)
@@ -61,8 +61,8 @@ SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001',
               'book the annual service'])[1 + i % 5] || ' for ' || f.name || ' ' || l.name,
        CASE WHEN i % 4 = 0 THEN 'done' ELSE 'open' END, 'bench', now() - (i % 400 || ' days')::interval, now() - (i % 400 || ' days')::interval
 FROM generate_series(1, :leads / 2) i
-JOIN first_names f ON f.n = 1 + (i * 31) % 40
-JOIN last_names l ON l.n = 1 + (i * 17) % 40;
+JOIN first_names f ON f.n = 1 + (i::bigint * 31) % 40
+JOIN last_names l ON l.n = 1 + (i::bigint * 17) % 40;
 
 INSERT INTO jobs (id, tenant_id, customer_name, title, address, latitude, longitude, created_at, updated_at)
 SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001', f.name || ' ' || l.name,
@@ -70,8 +70,8 @@ SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001', f.name || ' ' 
        (100 + i % 9000) || ' ' || (ARRAY['maple st','oak ave','harbor rd','summit dr','river ln'])[1 + i % 5] || ', springfield',
        39.7 + (i % 100) / 1000.0, -89.6 - (i % 100) / 1000.0, now() - (i % 300 || ' days')::interval, now() - (i % 300 || ' days')::interval
 FROM generate_series(1, :leads - :leads / 2) i
-JOIN first_names f ON f.n = 1 + (i * 13) % 40
-JOIN last_names l ON l.n = 1 + (i * 29) % 40;
+JOIN first_names f ON f.n = 1 + (i::bigint * 13) % 40
+JOIN last_names l ON l.n = 1 + (i::bigint * 29) % 40;
 ANALYZE;
 SQL
 seeded=$(date +%s.%N)
