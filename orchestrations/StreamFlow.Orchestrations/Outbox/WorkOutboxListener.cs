@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StreamFlow.Core.Hosting;
+using StreamFlow.Core.Database;
 using StreamFlow.Core.Outbox;
 
 namespace StreamFlow.Orchestrations.Outbox;

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamFlow.Core.Database;
 using StreamFlow.Core.Workflows;
-using StreamFlow.Core.Hosting;
 
 namespace StreamFlow.Orchestrations.Workflows;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
-using StreamFlow.Core.Hosting;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Webhooks;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace StreamFlow.Core.Hosting;
+namespace StreamFlow.Core.Database;
 
 /// <summary>
 /// The loop of an outbox listener: a dispatch pass the moment PostgreSQL NOTIFY fires on the outbox's channel, once after
