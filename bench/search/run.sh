@@ -114,13 +114,14 @@ run_pgbench() { # PREFIX LOGNAME -> per-transaction log in $RUN_DIR/LOGNAME.*
     || { cat "$RUN_DIR/$log.err" >&2; return 1; }
 }
 
-percentiles() { # LOGNAME [CLASS] -> "count p50 p95" in ms; log columns: client tx time_us script epoch us
+percentiles() { # LOGNAME [CLASS] -> "count p50 p95" in ms (sorted by sort(1): mawk has no asort); log columns: client tx time_us script epoch us
   local log=$1 class=${2:-} map
   map=$(for ((s = 1; s <= i; s++)); do printf '%d %s\n' $((s - 1)) "${CLASS[${names[s]}]}"; done)
   cat "$RUN_DIR"/"$log".* | awk -v class="$class" -v map="$map" '
     BEGIN { n = split(map, lines, "\n"); for (k = 1; k <= n; k++) { split(lines[k], p, " "); of[p[1]] = p[2] } }
-    class == "" || of[$4] == class { t[++c] = $3 / 1000 }
-    END { asort(t); printf "%d %.1f %.1f", c, t[int(c * 0.5) > 0 ? int(c * 0.5) : 1], t[int(c * 0.95) > 0 ? int(c * 0.95) : 1] }'
+    class == "" || of[$4] == class { printf "%.3f\n", $3 / 1000 }' | sort -n |
+    awk '{ t[NR] = $1 } END { c = NR; if (c == 0) { print "0 - -"; exit }
+                               printf "%d %.1f %.1f", c, t[int(c * 0.5) > 0 ? int(c * 0.5) : 1], t[int(c * 0.95) > 0 ? int(c * 0.95) : 1] }'
 }
 
 echo "search_records, $CLIENTS connections for ${SECONDS_PER_RUN} s over ${#CLASS[@]} terms..."

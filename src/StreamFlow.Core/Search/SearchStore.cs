@@ -17,6 +17,7 @@ internal static class SearchStore
         SELECT hit_kind AS Kind, hit_record_id AS RecordId, hit_title AS Title, hit_subtitle AS Subtitle, hit_is_open AS IsOpen,
                hit_updated_at AS UpdatedAt, hit_match_class AS MatchClass, hit_similarity AS Similarity
         FROM search_records(@Term, @LikeTerm, @Kinds, @Limit)
+        ORDER BY hit_match_class DESC, hit_is_open DESC, hit_similarity DESC, hit_updated_at DESC
         """;
 
     public static async Task<IReadOnlyList<StoredHit>> SearchAsync(DbTransactionScope scope, SearchTerm term, string[] kinds, int limit)
