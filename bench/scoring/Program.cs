@@ -14,8 +14,11 @@ switch (args.FirstOrDefault() ?? "quality")
     case "cv":
         await CrossValidationBench.RunAsync();
         break;
+    case "coldstart":
+        await ColdStartBench.RunAsync();
+        break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/scoring -- [quality|throughput|import|cv]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/scoring -- [quality|throughput|import|cv|coldstart]");
         return 2;
 }
 

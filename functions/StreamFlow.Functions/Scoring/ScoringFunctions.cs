@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Scoring.ColdStart;
 using StreamFlow.Core.Scoring.Governance;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Durable;
@@ -36,13 +37,14 @@ public sealed class ScoringFunctions(
     TenantService tenants,
     ScoringSettingsService settings,
     ModelGovernanceService governance,
+    IndustryPoolBuilder industryPools,
     RequestBody body,
     FunctionCatalog catalog,
     ILogger<ScoringFunctions> logger)
 {
     [Function("TrainScoringModel")]
     [ClientAccess(Permission.ScoringManage)]
-    [ApiOperation("Trains the business's conversion model from its leads with outcomes (at least 200, 50 of each). Durable; poll statusUrl.",
+    [ApiOperation("Trains the business's conversion model from its leads with outcomes (at least 200, 50 of each; 100 and 25 when its industry has a pool). Durable; poll statusUrl.",
         Tag = "Scoring", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Train(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/scoring/model/train")] HttpRequest request,
@@ -143,7 +145,14 @@ public sealed class ScoringFunctions(
     [Function("RetrainScoringModels")]
     public async Task Retrain([TimerTrigger("%ModelRetrainingSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        foreach (var tenant in await tenants.ActiveAsync(cancellationToken))
+        var active = await tenants.ActiveAsync(cancellationToken);
+        foreach (var pool in await industryPools.RebuildAsync([.. active.Select(t => new PoolMember(t.Id, t.Industry))], cancellationToken))
+        {
+            logger.LogInformation("Industry pool {Industry}: {Businesses} businesses, {Decided} outcomes, leave-one-business-out AUC {Auc}, kept {Kept}",
+                pool.Industry, pool.Businesses, pool.Decided, pool.ValidationAuc, pool.Kept);
+        }
+
+        foreach (var tenant in active)
         {
             if (await training.HasNewOutcomesAsync(tenant.Id, cancellationToken))
             {

@@ -2,9 +2,9 @@
 -- search_documents lets the trigram and prefix indexes answer (migration 0180), and so checks the tenant itself.
 -- term is the normalised text, like_term the same with LIKE's metacharacters escaped. Ranked exact > prefix (of the
 -- text or of a word) > contains > fuzzy (trigram word similarity, pg_trgm.word_similarity_threshold), then open
--- records, closeness and recency. Each statement is planned with its term (EXECUTE), so a prefix reaches the b-tree;
--- the fuzzy pass runs only when the direct matches leave room. Terms under three characters are too short for
--- trigrams: they match the start of the text only.
+-- records, closeness and recency. Each statement is planned with its term (EXECUTE, in plain quotes: the migrator
+-- reads a dollar-quote tag as a variable), so a prefix reaches the b-tree; the fuzzy pass runs only when the direct
+-- matches leave room. Terms under three characters are too short for trigrams: they match the start of the text only.
 CREATE OR REPLACE FUNCTION search_records(term text, like_term text, kinds text[], max_hits integer)
 RETURNS TABLE (hit_kind text, hit_record_id uuid, hit_title text, hit_subtitle text, hit_is_open boolean,
                hit_updated_at timestamptz, hit_match_class integer, hit_similarity real)
@@ -23,38 +23,38 @@ BEGIN
     END IF;
 
     IF length(term) < 3 THEN
-        RETURN QUERY EXECUTE $direct$
+        RETURN QUERY EXECUTE '
             SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at,
                    CASE WHEN d.search_text = $1 OR lower(d.title) = $1 THEN 4 ELSE 3 END, 1::real
             FROM search_documents AS d
-            WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE $2 || '%'
+            WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE $2 || ''%''
             ORDER BY 7 DESC, d.is_open DESC, d.updated_at DESC
             LIMIT $5
-            $direct$ USING term, like_term, caller_tenant, kinds, wanted;
+            ' USING term, like_term, caller_tenant, kinds, wanted;
         RETURN;
     END IF;
 
-    RETURN QUERY EXECUTE $direct$
+    RETURN QUERY EXECUTE '
         SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at,
                CASE WHEN d.search_text = $1 OR lower(d.title) = $1 THEN 4
-                    WHEN d.search_text LIKE $2 || '%' OR d.search_text LIKE '% ' || $2 || '%' THEN 3
+                    WHEN d.search_text LIKE $2 || ''%'' OR d.search_text LIKE ''% '' || $2 || ''%'' THEN 3
                     ELSE 2 END,
                word_similarity($1, d.search_text)
         FROM search_documents AS d
-        WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE '%' || $2 || '%'
+        WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE ''%'' || $2 || ''%''
         ORDER BY 7 DESC, d.is_open DESC, 8 DESC, d.updated_at DESC
         LIMIT $5
-        $direct$ USING term, like_term, caller_tenant, kinds, wanted;
+        ' USING term, like_term, caller_tenant, kinds, wanted;
     GET DIAGNOSTICS direct_hits = ROW_COUNT;
 
     IF direct_hits < wanted THEN
-        RETURN QUERY EXECUTE $fuzzy$
+        RETURN QUERY EXECUTE '
             SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at, 1, word_similarity($1, d.search_text)
             FROM search_documents AS d
-            WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND $1 <% d.search_text AND d.search_text NOT LIKE '%' || $2 || '%'
+            WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND $1 <% d.search_text AND d.search_text NOT LIKE ''%'' || $2 || ''%''
             ORDER BY d.is_open DESC, 8 DESC, d.updated_at DESC
             LIMIT $5
-            $fuzzy$ USING term, like_term, caller_tenant, kinds, wanted - direct_hits;
+            ' USING term, like_term, caller_tenant, kinds, wanted - direct_hits;
     END IF;
 END;
 $$;

@@ -21,6 +21,7 @@ public sealed class LeadScoringService(
     StreamFlowDatabase database,
     Privacy.TenantKeyring keyring,
     ModelRegistry models,
+    ColdStart.IndustryPools pools,
     LeadRouter router,
     WebhookOutbox outbox,
     TimeProvider timeProvider)
@@ -39,8 +40,9 @@ public sealed class LeadScoringService(
         var context = await ScoringSettingsStore.LoadContextAsync(scope, tenantId) ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
         var settings = context.Settings;
         var model = context.Model is { } serving ? await models.LoadAsync(tenantId, serving, scope.CancellationToken) : null;
+        var pool = await pools.ForAsync(scope, context.Industry);
         var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(context.Industry);
-        var thresholds = settings.Thresholds ?? model?.Report.Thresholds ?? TierThresholds.Default;
+        var thresholds = settings.Thresholds ?? ColdStart.ServingModel.Thresholds(model, pool) ?? TierThresholds.Default;
         var keys = await keyring.ForTenantAsync(tenantId, scope.CancellationToken);
         var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead(keys)).ToList();
         var now = timeProvider.GetUtcNow();
@@ -51,7 +53,7 @@ public sealed class LeadScoringService(
             var profile = LeadProfiles.From(lead);
             var inputs = new ScoreInputs(
                 RulesScorer.Score(ruleSet, profile), ruleSet.BaseScore,
-                model is null ? null : ModelSignal.From(model, profile),
+                ColdStart.ServingModel.Signal(model, pool, profile),
                 aiSignals?.GetValueOrDefault(lead.Id));
             var combined = ScoreCombiner.Combine(inputs, thresholds, ScoreWeights.Default);
             var score = new ApiScore(

@@ -12,7 +12,8 @@ public sealed record TrainingOutcome(string Status, int? Version, string Reason)
 /// Trains a tenant's conversion model from its leads with outcomes (won = converted, lost = not), and promotes it
 /// only when it validates at least as well as the model it would replace; the previous model keeps serving otherwise.
 /// </summary>
-public sealed class ModelTrainingService(StreamFlowDatabase database, Privacy.TenantKeyring keyring, ModelRegistry models, ConversionModelTrainer trainer, WorkOutbox outbox, TimeProvider timeProvider)
+public sealed class ModelTrainingService(
+    StreamFlowDatabase database, Privacy.TenantKeyring keyring, ModelRegistry models, ColdStart.IndustryPools pools, ConversionModelTrainer trainer, WorkOutbox outbox, TimeProvider timeProvider)
 {
     /// <summary>
     /// Records a training run (its status reads "training" at once) together with its durable run (work outbox), so
@@ -33,14 +34,21 @@ public sealed class ModelTrainingService(StreamFlowDatabase database, Privacy.Te
     public async Task<TrainingOutcome> TrainAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {
         var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
-        var leads = await database.InTenantAsync(tenantId,
-            async scope => (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead(keys)).ToList(), cancellationToken);
+        var (leads, pooled) = await database.InTenantAsync(tenantId, async scope =>
+        {
+            var industry = (await ScoringSettingsStore.LoadContextAsync(scope, tenantId))?.Industry;
+            var pool = industry is null ? null : await pools.ForAsync(scope, industry);
+            return ((await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead(keys)).ToList(), pool is not null);
+        }, cancellationToken);
         var examples = leads.Select(l => new ConversionExample(LeadProfiles.From(l), l.Outcome!.Status == "won")).ToList();
         var version = await models.NextVersionAsync(tenantId, cancellationToken);
+        var options = new ConversionTrainingOptions { Version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        // Beside an industry pool a small model is blended in at a small weight (ColdStart.ServingModel), not served alone.
+        options = pooled ? options with { MinimumOutcomes = 100, MinimumPerClass = 25 } : options;
         Result<ConversionModel> trained;
         try
         {
-            trained = trainer.Train(examples, new ConversionTrainingOptions { Version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
+            trained = trainer.Train(examples, options, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -23,14 +23,8 @@ public sealed record LeadScore(int Value, ScoreTier Tier, double? Probability, d
 public sealed record AiSignal(double Value, double Confidence, string? Reason = null);
 
 /// <summary>The learned model's part of a score: its prediction and how far it can be trusted.</summary>
-public sealed record ModelSignal(ConversionPrediction Prediction, string Label, double ValidationAuc, int Samples)
-{
-    public static ModelSignal From(ConversionModel model, LeadProfile lead)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return new ModelSignal(model.Predict(lead), model.Label, model.Report.Auc, model.Report.Samples);
-    }
-}
+/// <remarks>Made by <see cref="ColdStart.ServingModel"/> from the business's own model and its industry's pool.</remarks>
+public sealed record ModelSignal(ConversionPrediction Prediction, string Label, double ValidationAuc, int Samples);
 
 /// <summary>
 /// How much the rules and the AI signal count (per tenant). With a model, each shifts the model's log-odds by

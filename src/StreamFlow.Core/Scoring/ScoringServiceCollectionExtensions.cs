@@ -14,6 +14,8 @@ public static class ScoringServiceCollectionExtensions
     {
         services.AddSingleton<ConversionModelTrainer>();
         services.AddSingleton<Governance.ModelGovernanceService>();
+        services.AddSingleton<ColdStart.IndustryPools>();
+        services.AddSingleton<ColdStart.IndustryPoolBuilder>();
         return services;
     }
 }
