@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Core.FieldOps.Dispatch;
+using StreamFlow.Core.FieldOps.Invoicing;
 using StreamFlow.Core.FieldOps.Jobs;
 using StreamFlow.Core.FieldOps.Quotes;
 using StreamFlow.Core.FieldOps.Records;
@@ -21,6 +22,7 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<TimesheetService>();
         services.AddSingleton<QuoteService>();
         services.AddSingleton<VisitRecordService>();
+        services.AddSingleton<CustomerInvoiceService>();
         return services;
     }
 }
