@@ -23,6 +23,8 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<QuoteService>();
         services.AddSingleton<VisitRecordService>();
         services.AddSingleton<CustomerInvoiceService>();
+        services.AddSingleton<TimeOffService>();
+        services.AddSingleton<FieldNotifier>();
         return services;
     }
 }
