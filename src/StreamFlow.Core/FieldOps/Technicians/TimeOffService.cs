@@ -15,8 +15,8 @@ public sealed record TimeOffRecorded(TimeOff TimeOff, IReadOnlyList<Guid> Replan
 public sealed record TimeOffList(IReadOnlyList<TimeOff> Items);
 
 /// <summary>
-/// Technicians' time off. Recording it takes the technician off the scheduled visits it overlaps and queues a
-/// re-plan of each day concerned (<see cref="FieldWorkKinds.ReplanTimeOff"/>), which places those visits anew.
+/// Technicians' time off. Recording it queues a re-plan (<see cref="FieldWorkKinds.ReplanTimeOff"/>) for each scheduled
+/// visit of the technician it overlaps; the re-plan moves those visits to other times or technicians, or unassigns them.
 /// </summary>
 public sealed class TimeOffService(StreamFlowDatabase database, WorkOutbox work, TimeProvider timeProvider)
 {
