@@ -55,6 +55,8 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Workflows.RunWorkflowStepActivity>();
         services.AddTransient<Workflows.FinishWorkflowRunActivity>();
         services.AddHostedService<Workflows.WorkflowRunListener>();
+        services.AddTransient<FieldOps.ReplanFieldDayActivity>();
+        services.AddTransient<FieldOps.NotifyTechnicianOfReplanActivity>();
         return services;
     }
 }

@@ -64,4 +64,8 @@ public static class TaskNames
     public const string EndWorkflowWait = "EndWorkflowWait";
     public const string RunWorkflowStep = "RunWorkflowStep";
     public const string FinishWorkflowRun = "FinishWorkflowRun";
+
+    public const string FieldDayReplan = "FieldDayReplan";
+    public const string ReplanFieldDay = "ReplanFieldDay";
+    public const string NotifyTechnicianOfReplan = "NotifyTechnicianOfReplan";
 }

@@ -74,4 +74,14 @@ public sealed class VisitFunctions(RequestBody body, VisitService visits)
         Guid id,
         CancellationToken cancellationToken) =>
         FieldActors.WithBodyAsync<StatusChange, Visit>(body, request, input => visits.ChangeStatusAsync(FieldActors.Of(request), id, input, cancellationToken), StatusCodes.Status200OK, cancellationToken);
+
+    [Function("ReportVisitLate")]
+    [ClientAccess(Permission.FieldWork)]
+    [ApiOperation("A technician reports they will start the visit minutes (1 to 720) after its planned start; the day is re-planned in the background and the technicians affected are told. Own visits only; 409 once on site.",
+        Tag = "Field operations", RequestBody = typeof(LateReport), Response = typeof(Visit), Problems = [404, 409])]
+    public Task<IResult> ReportLate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/visits/{id:guid}/late")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken) =>
+        FieldActors.WithBodyAsync<LateReport, Visit>(body, request, input => visits.ReportLateAsync(FieldActors.Of(request), id, input, cancellationToken), StatusCodes.Status200OK, cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using StreamFlow.Core.FieldOps.Technicians;
 using StreamFlow.Core.Outbox;
 using StreamFlow.Orchestrations.Leads;
 using StreamFlow.Orchestrations.Rfps;
@@ -49,6 +50,8 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
             WorkKinds.RfpAnalysis => (TaskNames.RfpAnalysis, new RfpAnalysisInput(item.TenantId, item.SubjectId)),
             WorkKinds.WorkflowRun => (TaskNames.WorkflowRun, new Workflows.WorkflowRunInput(item.TenantId, item.SubjectId)),
+            _ when FieldWorkKinds.All.Contains(item.Kind) =>
+                (TaskNames.FieldDayReplan, new FieldOps.FieldDayReplanInput(item.TenantId, item.SubjectId, FieldWorkKinds.Reason(item.Kind))),
             _ => ((string?)null, (object?)null),
         };
         if (name is null)

@@ -70,7 +70,7 @@ public static class VisitStatus
 public sealed record Visit(
     Guid Id, Guid JobId, string Address, Location Location, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int DurationMinutes,
     IReadOnlyList<string> RequiredSkills, IReadOnlyList<string> RequiredCertifications, DateTimeOffset? ScheduledStart, string Status,
-    IReadOnlyList<Guid> TechnicianIds, string? Notes, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<Guid> TechnicianIds, string? Notes, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int? LateMinutes = null);
 
 public sealed record VisitPage(IReadOnlyList<Visit> Items, string? NextCursor);
 
@@ -82,6 +82,9 @@ public sealed record AssignmentOverride(string? Reason);
 public sealed record AssignmentInput(IReadOnlyList<Guid>? TechnicianIds, DateTimeOffset? ScheduledStart, AssignmentOverride? Override);
 
 public sealed record StatusChange(string? Status, string? Notes);
+
+/// <summary>A technician's word that they will start a visit <see cref="Minutes"/> after its planned start.</summary>
+public sealed record LateReport(int? Minutes, string? Reason);
 
 /// <summary>The tenant's field settings: overtime thresholds, the default geofence and the planner's average speed.</summary>
 public sealed record FieldOpsSettings(double? DailyOvertimeHours, double? WeeklyOvertimeHours, int GeofenceRadiusMetres, double AverageSpeedKmh)

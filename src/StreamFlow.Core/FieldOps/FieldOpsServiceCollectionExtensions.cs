@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamFlow.Core.FieldOps.Dispatch;
+using StreamFlow.Core.FieldOps.Invoicing;
 using StreamFlow.Core.FieldOps.Jobs;
 using StreamFlow.Core.FieldOps.Quotes;
+using StreamFlow.Core.FieldOps.Records;
 using StreamFlow.Core.FieldOps.Technicians;
 using StreamFlow.Core.FieldOps.TimeClock;
 
@@ -19,6 +21,10 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<TimeClockService>();
         services.AddSingleton<TimesheetService>();
         services.AddSingleton<QuoteService>();
+        services.AddSingleton<VisitRecordService>();
+        services.AddSingleton<CustomerInvoiceService>();
+        services.AddSingleton<TimeOffService>();
+        services.AddSingleton<FieldNotifier>();
         return services;
     }
 }

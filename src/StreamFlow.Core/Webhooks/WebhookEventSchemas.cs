@@ -151,6 +151,17 @@ internal static class WebhookEventSchemas
             ("technicianIds", new JsonObject { ["type"] = "array", ["items"] = Uuid() }),
             ("notes", String(nullable: true)),
             ("completedAt", DateTime())),
+        WebhookEventCatalog.VisitRescheduled => Object(
+            ("visitId", Uuid()),
+            ("jobId", Uuid()),
+            ("address", String()),
+            ("reason", Enum("added", "cancelled", "late", "time_off")),
+            ("triggeredByVisitId", Uuid()),
+            ("fromTechnicianId", Uuid(nullable: true)),
+            ("fromStart", DateTime(nullable: true)),
+            ("toTechnicianId", Uuid(nullable: true)),
+            ("toStart", DateTime(nullable: true)),
+            ("rescheduledAt", DateTime())),
         WebhookEventCatalog.TimesheetApproved => Object(
             ("timesheetId", Uuid()),
             ("technicianId", Uuid()),

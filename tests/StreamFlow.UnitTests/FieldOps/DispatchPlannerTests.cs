@@ -119,6 +119,34 @@ public sealed class DispatchPlannerTests
         Assert.Contains("inside the window 09:00–12:00", explanation.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_technician_off_for_the_morning_gets_no_morning_visit_and_their_afternoon_starts_after_the_time_off()
+    {
+        var off = Technician("Off", Downtown, "hvac") with { Unavailable = [new Unavailability(TimeSpan.Zero, TimeSpan.FromHours(12))] };
+        var far = Technician("Far", Offset(Downtown, 0.2), "hvac");
+        var morning = Visit(Downtown, 9, 10, "hvac");
+        var afternoon = Visit(Offset(Downtown, 0.005), 11, 16, "hvac");
+
+        var plan = DispatchPlanner.Plan(new DispatchDay(Day, [off, far], [morning, afternoon]), Options);
+
+        Assert.Equal(far.Id, plan.TechnicianOf(morning.Id));
+        Assert.Equal(off.Id, plan.TechnicianOf(afternoon.Id));
+        Assert.True(plan.Routes.Single(r => r.TechnicianId == off.Id).Stops.Single().Start >= TimeSpan.FromHours(12));
+    }
+
+    [Fact]
+    public void A_technician_off_all_day_is_given_nothing_and_a_visit_only_they_could_do_is_unassignable()
+    {
+        var off = Technician("Off", Downtown, "roofing") with { Unavailable = [new Unavailability(TimeSpan.FromHours(7), TimeSpan.FromHours(18))] };
+        var other = Technician("Other", Downtown, "hvac");
+        var roof = Visit(Downtown, 8, 17, "roofing");
+
+        var plan = DispatchPlanner.Plan(new DispatchDay(Day, [off, other], [roof]), Options);
+
+        Assert.Null(plan.TechnicianOf(roof.Id));
+        Assert.Equal(roof.Id, Assert.Single(plan.Unassigned).VisitId);
+    }
+
     private static DispatchTechnician Technician(string name, GeoPoint home, params string[] skills) =>
         new(Guid.NewGuid(), name, home, TimeSpan.FromHours(8), TimeSpan.FromHours(17), skills.ToHashSet(), new Dictionary<string, DateOnly>());
 

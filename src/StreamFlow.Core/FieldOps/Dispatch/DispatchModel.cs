@@ -17,8 +17,12 @@ public readonly record struct GeoPoint(double Latitude, double Longitude)
     private static double Radians(double degrees) => degrees * Math.PI / 180;
 }
 
+/// <summary>A stretch of the day a technician neither drives nor works (time off, or held up by a visit running late).</summary>
+public readonly record struct Unavailability(TimeSpan From, TimeSpan To);
+
 /// <summary>A technician as the planner sees one day: where the day starts and ends, when, and what they may do.</summary>
 /// <param name="Certifications">Certification name → expiry date; one that expires before the day does not count.</param>
+/// <param name="Unavailable">Stretches of the day, ordered by start, when the technician is not available (null: none).</param>
 public sealed record DispatchTechnician(
     Guid Id,
     string Name,
@@ -26,7 +30,8 @@ public sealed record DispatchTechnician(
     TimeSpan WorkStart,
     TimeSpan WorkEnd,
     IReadOnlySet<string> Skills,
-    IReadOnlyDictionary<string, DateOnly> Certifications);
+    IReadOnlyDictionary<string, DateOnly> Certifications,
+    IReadOnlyList<Unavailability>? Unavailable = null);
 
 /// <summary>A visit to place: the window is when the technician should arrive (start work), the duration is on site.</summary>
 /// <param name="TieBreak">Higher wins a tie (the lead's value × probability); never outweighs travel or windows.</param>

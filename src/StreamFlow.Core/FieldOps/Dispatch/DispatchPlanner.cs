@@ -269,6 +269,17 @@ public static class DispatchPlanner
                 var drive = _options.TravelTime(leg);
                 var arrival = time + drive;
                 var start = arrival < visit.WindowStart ? visit.WindowStart : arrival;
+                if (technician.Unavailable is { Count: > 0 } blocks)
+                {
+                    // Neither driving nor working inside a block: leave after it instead.
+                    while (blocks.FirstOrDefault(b => time < b.To && start + visit.Duration > b.From) is { To: var free } && free > time)
+                    {
+                        time = free;
+                        arrival = time + drive;
+                        start = arrival < visit.WindowStart ? visit.WindowStart : arrival;
+                    }
+                }
+
                 var inWindow = start <= visit.WindowEnd;
                 if (!inWindow && !allowLate)
                 {
@@ -286,6 +297,14 @@ public static class DispatchPlanner
             {
                 var back = _homeKm[t, route[^1]];
                 km += back;
+                if (technician.Unavailable is { Count: > 0 } blocks)
+                {
+                    while (blocks.FirstOrDefault(b => time < b.To && time + _options.TravelTime(back) > b.From) is { To: var free } && free > time)
+                    {
+                        time = free;
+                    }
+                }
+
                 time += _options.TravelTime(back);
                 busy += _options.TravelTime(back).TotalHours;
             }

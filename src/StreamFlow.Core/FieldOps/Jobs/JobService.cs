@@ -1,13 +1,15 @@
 using System.Text.Json;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.FieldOps.Technicians;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.FieldOps.Jobs;
 
 /// <summary>Jobs at a service address, one-off or recurring, and the visits a recurring job repeats.</summary>
-public sealed class JobService(StreamFlowDatabase database, WebhookOutbox outbox, TimeProvider timeProvider)
+public sealed class JobService(StreamFlowDatabase database, WebhookOutbox outbox, WorkOutbox work, TimeProvider timeProvider)
 {
     public const int MaxOccurrences = 200;
 
@@ -40,6 +42,10 @@ public sealed class JobService(StreamFlowDatabase database, WebhookOutbox outbox
             foreach (var occurrence in occurrences)
             {
                 await VisitStore.InsertAsync(scope, actor.TenantId, occurrence with { JobId = job.Id }, now);
+                if (occurrence.WindowStart < now + VisitService.ReplanHorizon)
+                {
+                    await work.AddAsync(scope, actor.TenantId, FieldWorkKinds.ReplanAdded, occurrence.Id);
+                }
             }
 
             var created = ToJob((await JobStore.FindAsync(scope, job.Id))!);

@@ -4,6 +4,7 @@ using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.FieldOps.Technicians;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.FieldOps.Jobs;
@@ -13,9 +14,12 @@ namespace StreamFlow.Core.FieldOps.Jobs;
 /// with a reason, which is audited), moved through their statuses. Users without FieldOpsManage see only the visits
 /// assigned to their own technician.
 /// </summary>
-public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outbox, AuditLog audit, TimeProvider timeProvider)
+public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outbox, WorkOutbox work, AuditLog audit, TimeProvider timeProvider)
 {
     public const int MaxTechniciansPerVisit = 10;
+
+    /// <summary>A visit added this far ahead or nearer re-plans its day at once; later days are planned when the dispatcher asks.</summary>
+    public static readonly TimeSpan ReplanHorizon = TimeSpan.FromDays(14);
 
     public async Task<Result<Visit>> CreateAsync(FieldActor actor, Guid jobId, VisitInput input, CancellationToken cancellationToken)
     {
@@ -33,7 +37,13 @@ public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outb
                 return (Result<Visit>)Problem.NotFound("The job");
             }
 
-            await VisitStore.InsertAsync(scope, actor.TenantId, visit with { JobId = jobId }, timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow();
+            await VisitStore.InsertAsync(scope, actor.TenantId, visit with { JobId = jobId }, now);
+            if (visit.WindowStart < now + ReplanHorizon)
+            {
+                await work.AddAsync(scope, actor.TenantId, FieldWorkKinds.ReplanAdded, visit.Id);
+            }
+
             return (await VisitStore.FindAsync(scope, visit.Id))!.ToVisit();
         }, cancellationToken);
     }
@@ -177,6 +187,14 @@ public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outb
             }
 
             if (technicianIds.Count > 0
+                && (await TimeOffStore.OverlappingAsync(scope, start, start.AddMinutes(visit.DurationMinutes), technicianIds)).FirstOrDefault() is { } off)
+            {
+                return new Problem(ProblemKind.Conflict,
+                    $"Technician {off.TechnicianId} is off from {off.StartsAt:O} to {off.EndsAt:O}.",
+                    Extensions: new Dictionary<string, object?> { ["timeOffId"] = off.Id, ["technicianId"] = off.TechnicianId });
+            }
+
+            if (technicianIds.Count > 0
                 && await VisitStore.FirstOverlapAsync(scope, id, technicianIds, start, start.AddMinutes(visit.DurationMinutes)) is { } clash)
             {
                 return new Problem(ProblemKind.Conflict,
@@ -241,6 +259,11 @@ public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outb
             {
                 visitId = id, jobId = visit.JobId, from = visit.Status, to = changed.Status, technicianIds = changed.TechnicianIds, changedAt = now,
             }, now, scope.CancellationToken);
+            if (changed.Status == VisitStatus.Cancelled)
+            {
+                await work.AddAsync(scope, actor.TenantId, FieldWorkKinds.ReplanCancelled, id);
+            }
+
             if (changed.Status == VisitStatus.Completed)
             {
                 await outbox.AddAsync(scope, actor.TenantId, WebhookEventCatalog.VisitCompleted, new
@@ -250,6 +273,48 @@ public sealed class VisitService(StreamFlowDatabase database, WebhookOutbox outb
             }
 
             return changed.ToVisit();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A technician's word that they will start a visit late (1 to 720 minutes after its planned start): recorded, and
+    /// the day re-planned with that technician held up until the visit is expected to finish.
+    /// </summary>
+    public async Task<Result<Visit>> ReportLateAsync(FieldActor actor, Guid id, LateReport report, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (report.Minutes is not (>= 1 and <= 720))
+        {
+            errors.Add("minutes", "is required: how many minutes after the planned start the visit will begin, 1 to 720.");
+        }
+
+        errors.MaxLength("reason", report.Reason, 500);
+        if (errors.ToProblem() is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await database.InTenantAsync(actor.TenantId, async scope =>
+        {
+            var visit = await VisitStore.LockAsync(scope, id, await OwnTechnicianAsync(scope, actor));
+            if (visit is null)
+            {
+                return (Result<Visit>)Problem.NotFound("The visit");
+            }
+
+            if (visit.Status is VisitStatus.Completed or VisitStatus.Cancelled or VisitStatus.OnSite)
+            {
+                return Problem.Conflict($"The visit is {visit.Status}: only a visit not yet started can run late.");
+            }
+
+            if (visit.TechnicianIds.Length == 0)
+            {
+                return Problem.Conflict("The visit has no technician yet: nobody can be late for it.");
+            }
+
+            await VisitStore.ReportLateAsync(scope, id, report.Minutes!.Value, timeProvider.GetUtcNow());
+            await work.AddAsync(scope, actor.TenantId, FieldWorkKinds.ReplanLate, id);
+            return (await VisitStore.FindAsync(scope, id))!.ToVisit();
         }, cancellationToken);
     }
 

@@ -41,13 +41,15 @@ internal sealed record StoredVisit
 
     public DateTimeOffset UpdatedAt { get; init; }
 
+    public int? LateMinutes { get; init; }
+
     public DateTimeOffset Start => ScheduledStart ?? WindowStart;
 
     public DateTimeOffset Finish => Start.AddMinutes(DurationMinutes);
 
     public Visit ToVisit() => new(
         Id, JobId, Address, new Location(Latitude, Longitude), WindowStart, WindowEnd, DurationMinutes, RequiredSkills, RequiredCertifications,
-        ScheduledStart, Status, TechnicianIds, Notes, Version, CreatedAt, UpdatedAt);
+        ScheduledStart, Status, TechnicianIds, Notes, Version, CreatedAt, UpdatedAt, LateMinutes);
 }
 
 /// <summary>A visit of the same technician whose time overlaps the one being assigned.</summary>
@@ -62,7 +64,7 @@ internal static class VisitStore
                v.duration_minutes AS DurationMinutes, v.required_skills AS RequiredSkills, v.required_certifications AS RequiredCertifications,
                v.scheduled_start AS ScheduledStart, v.status AS Status,
                ARRAY(SELECT a.technician_id FROM visit_assignments a WHERE a.visit_id = v.id ORDER BY a.technician_id) AS TechnicianIds,
-               v.notes AS Notes, v.version AS Version, v.created_at AS CreatedAt, v.updated_at AS UpdatedAt
+               v.notes AS Notes, v.version AS Version, v.created_at AS CreatedAt, v.updated_at AS UpdatedAt, v.late_minutes AS LateMinutes
         FROM visits v JOIN jobs j ON j.id = v.job_id
         """;
 
@@ -109,6 +111,17 @@ internal static class VisitStore
         """;
 
     private const string DeleteSql = "DELETE FROM visits WHERE id = @Id AND status = 'scheduled'";
+
+    private const string ReportLateSql = """
+        UPDATE visits SET late_minutes = @Minutes, late_reported_at = @Now, version = version + 1, updated_at = @Now WHERE id = @Id
+        """;
+
+    // The day's visits reported late that are not done yet: each holds its technicians up until it is expected to finish.
+    private const string LateOfDaySql = $"""
+        {Select}
+        WHERE v.late_minutes IS NOT NULL AND v.status IN ('scheduled', 'en_route', 'on_site') AND v.window_start >= @From AND v.window_start < @To
+        ORDER BY v.id
+        """;
 
     private const string StatusSql = """
         UPDATE visits SET status = @Status, notes = coalesce(@Notes, notes), status_changed_at = @Now, updated_at = @Now, version = version + 1
@@ -178,6 +191,12 @@ internal static class VisitStore
 
         return (await scope.Connection.QueryAsync<StoredVisit>(scope.Command(DaySql, new { From = from, To = to }))).ToList();
     }
+
+    public static Task ReportLateAsync(DbTransactionScope scope, Guid id, int minutes, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(ReportLateSql, new { Id = id, Minutes = minutes, Now = now }));
+
+    public static async Task<IReadOnlyList<StoredVisit>> LateOfDayAsync(DbTransactionScope scope, DateTimeOffset from, DateTimeOffset to) =>
+        (await scope.Connection.QueryAsync<StoredVisit>(scope.Command(LateOfDaySql, new { From = from, To = to }))).ToList();
 
     public static async Task<bool> DeleteAsync(DbTransactionScope scope, Guid id) =>
         await scope.Connection.ExecuteAsync(scope.Command(DeleteSql, new { Id = id })) == 1;

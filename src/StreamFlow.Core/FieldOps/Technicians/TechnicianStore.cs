@@ -36,9 +36,20 @@ internal sealed record StoredTechnician
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
+internal sealed record TechnicianContact(string Name, string Email);
+
 /// <summary>The SQL of technicians.</summary>
 internal static class TechnicianStore
 {
+    private const string ContactSql = """
+        SELECT t.name AS Name, u.email AS Email FROM technicians t JOIN users u ON u.id = t.user_id
+        WHERE t.id = @Id AND u.status = 'active'
+        """;
+
+    /// <summary>The technician's name and the address of the active user they sign in as; null when there is none.</summary>
+    public static Task<TechnicianContact?> ContactAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.QuerySingleOrDefaultAsync<TechnicianContact>(scope.Command(ContactSql, new { Id = id }));
+
     private const string Columns = """
         id AS Id, user_id AS UserId, name AS Name, skills AS Skills, certifications::text AS Certifications,
         home_latitude AS HomeLatitude, home_longitude AS HomeLongitude, work_start_minute AS WorkStartMinute,

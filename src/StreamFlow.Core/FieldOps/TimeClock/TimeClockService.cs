@@ -25,7 +25,7 @@ public sealed record PunchList(IReadOnlyList<Punch> Items);
 /// ignored) and device time (bounded by the server's clock plus <see cref="MaxClockSkew"/>); a position needs its accuracy;
 /// one outside the visit's geofence is stored and flagged. Punches on a date of an approved timesheet are refused (409).
 /// </summary>
-public sealed class TimeClockService(StreamFlowDatabase database, TimeProvider timeProvider)
+public sealed class TimeClockService(StreamFlowDatabase database, FieldNotifier notifier, TimeProvider timeProvider)
 {
     public const int MaxPunchesPerUpload = 500;
 
@@ -54,13 +54,15 @@ public sealed class TimeClockService(StreamFlowDatabase database, TimeProvider t
             return invalid;
         }
 
-        return await database.InTenantAsync(actor.TenantId, async scope =>
+        var technicianName = "";
+        var result = await database.InTenantAsync(actor.TenantId, async scope =>
         {
             if (await TechnicianStore.FindByUserAsync(scope, actor.UserId) is not { } technician)
             {
                 return (Result<PunchUploadResult>)new Problem(ProblemKind.Unprocessable, "You are not a technician of this business: punches belong to a technician.");
             }
 
+            technicianName = technician.Name;
             var (settings, zone) = await FieldOpsSettingsStore.ReadAsync(scope);
             var accepted = new List<Punch>();
             var repeats = new List<Guid>();
@@ -103,6 +105,15 @@ public sealed class TimeClockService(StreamFlowDatabase database, TimeProvider t
 
             return new PunchUploadResult(accepted, repeats);
         }, cancellationToken);
+
+        // Committed: the office hears of new punches outside a geofence (repeats were told the first time).
+        if (result.Succeeded)
+        {
+            notifier.TellOfficeOfFlaggedPunches(actor.TenantId, technicianName,
+                [.. result.Value.Accepted.Where(p => p.OutsideGeofence).Select(p => new FlaggedPunch(p.PunchId, ToText(p.Kind), p.DeviceTime, p.VisitId, p.DistanceMetres))]);
+        }
+
+        return result;
     }
 
     /// <summary>A technician's punches between two local dates (inclusive), in device-time order; others than one's own only with FieldOpsManage.</summary>
