@@ -22,11 +22,11 @@ public sealed class ClientSuccessFunctions(ClientSuccessService clientSuccess)
     [Function("GetProviderChurnRisk")]
     [ProviderAccess]
     [ApiOperation("One client business's churn risk: the signals it was computed from (counts only), every factor's value and contribution "
-        + "to the log-odds, the reasons and the playbook's suggested actions for them.",
+        + "to the log-odds, the reasons and the playbook's suggested actions for them. The read is recorded in the business's audit trail.",
         Tag = "Provider", Response = typeof(ClientRiskDetail), Problems = [404])]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/provider/tenants/{id:guid}/churn-risk")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken) =>
-        ApiResults.From(await clientSuccess.ForTenantAsync(id, cancellationToken), detail => ApiResults.Json(detail), request);
+        ApiResults.From(await clientSuccess.ForTenantAsync(id, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken), detail => ApiResults.Json(detail), request);
 }

@@ -3,10 +3,12 @@ using System.Globalization;
 namespace StreamFlow.Core.ClientSuccess;
 
 /// <summary>
-/// One input of the churn model: how it is measured from a business's signals (a larger value is meant to read as
-/// "worse", though the fitted weight decides), and the sentence that names it as a reason.
+/// One input of the churn model: how it is measured from a business's signals, and the sentence that names it as a
+/// reason. A <paramref name="Monotone"/> factor is one where a larger value can only mean more risk (a drop, an overdue
+/// invoice): its weight is kept at zero or above, so it is named as a reason only when the business is worse than
+/// average on it, never because it did better. Seats and tenure may go either way.
 /// </summary>
-public sealed record ChurnFactor(string Name, string Title, Func<ChurnSignals, double> Measure, Func<ChurnSignals, string> Describe);
+public sealed record ChurnFactor(string Name, string Title, Func<ChurnSignals, double> Measure, Func<ChurnSignals, string> Describe, bool Monotone = true);
 
 /// <summary>The churn model's inputs, in the order of its weights (docs/client-success.md lists them).</summary>
 public static class ChurnFactors
@@ -51,10 +53,10 @@ public static class ChurnFactors
             s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days."),
         new("seats", "Seats",
             s => Math.Log(1 + s.Seats),
-            s => $"{s.Seats} active seat(s)."),
+            s => $"{s.Seats} active seat(s).", Monotone: false),
         new("tenure", "Time as a client",
             s => Math.Log(1 + s.TenantAgeDays / 30),
-            s => $"A client for {Math.Floor(s.TenantAgeDays).ToString(CultureInfo.InvariantCulture)} days."),
+            s => $"A client for {Math.Floor(s.TenantAgeDays).ToString(CultureInfo.InvariantCulture)} days.", Monotone: false),
     ];
 
     public static double[] Measure(ChurnSignals signals)

@@ -73,7 +73,9 @@ public sealed record ChurnExample(double[] Values, bool Churned);
 
 /// <summary>
 /// Fits <see cref="ChurnModel"/> by full-batch gradient descent on the L2-penalised log-loss: deterministic, so the
-/// same history always gives the same weights.
+/// same history always gives the same weights. Weights of monotone factors are projected onto zero or above after each
+/// step: correlated drops (sign-ins and leads fall together) would otherwise get weights of opposite signs, and a
+/// business would be told its risk rose because its leads did.
 /// </summary>
 public static class ChurnModelTrainer
 {
@@ -125,6 +127,10 @@ public static class ChurnModelTrainer
             for (var j = 0; j < count; j++)
             {
                 weights[j] -= learningRate * (gradient[j] / x.Length + l2 * weights[j]);
+                if (ChurnFactors.All[j].Monotone && weights[j] < 0)
+                {
+                    weights[j] = 0;
+                }
             }
         }
 

@@ -1,3 +1,4 @@
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 
@@ -15,7 +16,7 @@ public sealed record ClientRiskDetail(
     ChurnSignals Signals, IReadOnlyList<FactorContribution> Factors, IReadOnlyList<FactorContribution> Reasons, IReadOnlyList<PlaybookAction> Playbook);
 
 /// <summary>Churn prediction for the provider (docs/client-success.md): signals in SQL, a logistic model, its reasons and playbook.</summary>
-public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvider time)
+public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvider time, AuditLog audit)
 {
     public static readonly IReadOnlyList<string> Bands = ["high", "medium", "low"];
 
@@ -44,7 +45,8 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
         return new ChurnRiskReport(asOf, _model.Version, _model.HorizonDays, businesses);
     }
 
-    public async Task<Result<ClientRiskDetail>> ForTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <summary>One business in full. The read is audited in that business's trail with the provider's identity.</summary>
+    public async Task<Result<ClientRiskDetail>> ForTenantAsync(Guid tenantId, string actor, RequestOrigin origin, CancellationToken cancellationToken)
     {
         var asOf = time.GetUtcNow();
         var signals = (await SignalsAsOfAsync(asOf, cancellationToken)).FirstOrDefault(s => s.TenantId == tenantId);
@@ -52,6 +54,9 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
         {
             return Problem.NotFound("An active business");
         }
+
+        await audit.RecordAsync(new AuditEvent(AuditSystem.Provider, tenantId, actor, "client_success.churn_risk.read", $"tenant:{tenantId}",
+            AuditOutcome.Succeeded, origin), cancellationToken);
 
         var a = Assess(signals);
         return new ClientRiskDetail(asOf, _model.Version, _model.HorizonDays, signals.TenantId, signals.TenantName, signals.Industry, a.Risk, a.Band,

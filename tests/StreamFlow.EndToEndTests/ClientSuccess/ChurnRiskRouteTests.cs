@@ -37,6 +37,11 @@ public sealed class ChurnRiskRouteTests(HostFixture fixture)
         var reasons = detail.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("factor").GetString()).ToList();
         var playbook = detail.GetProperty("playbook").EnumerateArray().Select(a => a.GetProperty("reason").GetString()).Distinct().ToList();
         Assert.Equal(reasons.Order(), playbook.Order());
+        using var trail = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/audit?limit=100", tenant.OwnerToken));
+        var read = (await trail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Single(e => e.GetProperty("action").GetString() == "client_success.churn_risk.read");
+        Assert.Equal("provider", read.GetProperty("system").GetString());
+        Assert.StartsWith("provider:", read.GetProperty("actor").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

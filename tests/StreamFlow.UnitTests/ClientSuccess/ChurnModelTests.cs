@@ -48,6 +48,25 @@ public sealed class ChurnModelTests
     }
 
     [Fact]
+    public void A_monotone_factor_that_goes_with_staying_gets_no_weight_rather_than_a_negative_one()
+    {
+        var random = new Random(11);
+        var examples = Enumerable.Range(0, 400).Select(_ =>
+        {
+            var churned = random.NextDouble() < 0.2;
+            var values = Enumerable.Range(0, ChurnFactors.All.Count).Select(_ => random.NextDouble()).ToArray();
+            values[Index("leadDrop")] = churned ? random.NextDouble() : 1 + random.NextDouble();
+            values[Index("tenure")] = churned ? random.NextDouble() : 1 + random.NextDouble();
+            return new ChurnExample(values, churned);
+        }).ToList();
+
+        var model = ChurnModelTrainer.Fit(examples, "test", "test", 60);
+
+        Assert.Equal(0, model.Weights[Index("leadDrop")]);
+        Assert.True(model.Weights[Index("tenure")] < -0.5, $"tenure weight {model.Weights[Index("tenure")]}");
+    }
+
+    [Fact]
     public void Factors_measure_drops_as_positive_and_a_flat_business_as_zero()
     {
         var halved = Steady with { LoginsRecent = 30 };
