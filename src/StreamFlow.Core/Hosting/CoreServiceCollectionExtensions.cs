@@ -139,6 +139,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);
         Connectors.ConnectorsServiceCollectionExtensions.AddConnectors(services, configuration);
+        services.AddSingleton<ClientSuccess.ClientSuccessService>();
         return services;
     }
 }

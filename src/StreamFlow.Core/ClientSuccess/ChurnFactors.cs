@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace StreamFlow.Core.ClientSuccess;
+
+/// <summary>
+/// One input of the churn model: how it is measured from a business's signals, and the sentence that names it as a
+/// reason. A <paramref name="Monotone"/> factor is one where a larger value can only mean more risk (a drop, an overdue
+/// invoice): its weight is kept at zero or above, so it is named as a reason only when the business is worse than
+/// average on it, never because it did better. Seats and tenure may go either way.
+/// </summary>
+public sealed record ChurnFactor(string Name, string Title, Func<ChurnSignals, double> Measure, Func<ChurnSignals, string> Describe, bool Monotone = true);
+
+/// <summary>The churn model's inputs, in the order of its weights (docs/client-success.md lists them).</summary>
+public static class ChurnFactors
+{
+    public static readonly IReadOnlyList<ChurnFactor> All =
+    [
+        new("loginDrop", "Sign-ins falling",
+            s => Drop(s.LoginsRecent, s.LoginsPrior / 2.0),
+            s => $"{s.LoginsRecent} sign-ins in the last 30 days against {Per30(s.LoginsPrior)} a month before ({Change(s.LoginsRecent, s.LoginsPrior / 2.0)})."),
+        new("activeUserDrop", "Fewer people using it",
+            s => Drop(s.ActiveUsersRecent, s.ActiveUsersPrior),
+            s => $"{s.ActiveUsersRecent} people signed in during the last 30 days; {s.ActiveUsersPrior} did in the 60 days before."),
+        new("leadDrop", "Lead volume falling",
+            s => Drop(s.LeadsRecent, s.LeadsPrior / 2.0),
+            s => $"{s.LeadsRecent} leads in the last 30 days against {Per30(s.LeadsPrior)} a month before ({Change(s.LeadsRecent, s.LeadsPrior / 2.0)})."),
+        new("winRateDrop", "Win rate falling",
+            s => WinRate(s.WonPrior, s.DecidedPrior) - WinRate(s.WonRecent, s.DecidedRecent),
+            s => $"Won {s.WonRecent} of {s.DecidedRecent} decided leads in the last 30 days against {s.WonPrior} of {s.DecidedPrior} in the 60 days before."),
+        new("pipelineDrop", "Pipeline going quiet",
+            s => Drop(s.StageChangesRecent, s.StageChangesPrior / 2.0),
+            s => $"{s.StageChangesRecent} stage changes in the last 30 days against {Per30(s.StageChangesPrior)} a month before."),
+        new("aiDrop", "AI use falling",
+            s => Drop(s.AiCallsRecent, s.AiCallsPrior / 2.0),
+            s => $"{s.AiCallsRecent} AI calls in the last 30 days against {Per30(s.AiCallsPrior)} a month before."),
+        new("overdueInvoices", "Invoices overdue",
+            s => Math.Min(s.OverdueInvoices, 3),
+            s => $"{s.OverdueInvoices} invoice(s) past due and unpaid."),
+        new("failedPayments", "Payments failing",
+            s => Math.Min(s.FailedPayments, 3),
+            s => $"{s.FailedPayments} invoice(s) whose payment failed."),
+        new("failedSyncs", "Integrations failing",
+            s => s.SyncsRecent == 0 ? 0 : (double)s.FailedSyncsRecent / s.SyncsRecent,
+            s => $"{s.FailedSyncsRecent} of {s.SyncsRecent} connection syncs failed in the last 30 days."),
+        new("webhookFailures", "Webhooks failing",
+            s => Math.Log(1 + s.WebhookFailuresRecent),
+            s => $"{s.WebhookFailuresRecent} webhook deliveries failed for good in the last 30 days."),
+        new("planDowngrade", "Plan downgraded",
+            s => s.BaseFeeBefore is > 0m && s.BaseFeeNow is { } now && now < s.BaseFeeBefore ? (double)(1m - now / s.BaseFeeBefore.Value) : 0,
+            s => $"Base fee now {Amount(s.BaseFeeNow)}, {Amount(s.BaseFeeBefore)} 90 days ago."),
+        new("ownerIdle", "Owner away",
+            s => Math.Min(s.OwnerIdleDays, 90) / 30,
+            s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days."),
+        new("seats", "Seats",
+            s => Math.Log(1 + s.Seats),
+            s => $"{s.Seats} active seat(s).", Monotone: false),
+        new("tenure", "Time as a client",
+            s => Math.Log(1 + s.TenantAgeDays / 30),
+            s => $"A client for {Math.Floor(s.TenantAgeDays).ToString(CultureInfo.InvariantCulture)} days.", Monotone: false),
+    ];
+
+    public static double[] Measure(ChurnSignals signals)
+    {
+        var values = new double[All.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = All[i].Measure(signals);
+        }
+
+        return values;
+    }
+
+    /// <summary>Minus the log of recent over the prior monthly rate, add-one smoothed: 0 when flat, about 0.7 when halved.</summary>
+    private static double Drop(double recent, double priorPer30) => -Math.Log((recent + 1) / (priorPer30 + 1));
+
+    /// <summary>Won of decided with one pseudo-win and one pseudo-loss, so a handful of decisions does not swing it to 0 or 1.</summary>
+    private static double WinRate(long won, long decided) => (won + 1.0) / (decided + 2.0);
+
+    private static string Per30(long prior) => (prior / 2.0).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Change(double recent, double priorPer30) => priorPer30 == 0
+        ? "no baseline"
+        : ((recent - priorPer30) / priorPer30).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture);
+
+    private static string Amount(decimal? fee) => fee?.ToString("0.00", CultureInfo.InvariantCulture) ?? "none";
+}

@@ -1,0 +1,102 @@
+using StreamFlow.Core.ClientSuccess;
+
+namespace StreamFlow.UnitTests.ClientSuccess;
+
+public sealed class ChurnModelTests
+{
+    private static readonly ChurnSignals Steady = new()
+    {
+        TenantName = "Steady", TenantAgeDays = 400, LoginsRecent = 60, LoginsPrior = 120, ActiveUsersRecent = 5, ActiveUsersPrior = 5, Seats = 5,
+        OwnerIdleDays = 1, LeadsRecent = 90, LeadsPrior = 180, WonRecent = 10, DecidedRecent = 30, WonPrior = 20, DecidedPrior = 60,
+        StageChangesRecent = 100, StageChangesPrior = 200, AiCallsRecent = 50, AiCallsPrior = 100, BaseFeeNow = 300, BaseFeeBefore = 300,
+    };
+
+    [Fact]
+    public void Auc_is_the_chance_a_churner_outscores_a_stayer_with_ties_counting_half()
+    {
+        Assert.Equal(1.0, ChurnEvaluation.Auc([(0.9, true), (0.2, false), (0.1, false)]));
+        Assert.Equal(0.0, ChurnEvaluation.Auc([(0.1, true), (0.2, false), (0.9, false)]));
+        Assert.Equal(0.75, ChurnEvaluation.Auc([(0.5, true), (0.5, false), (0.1, false)]));
+    }
+
+    [Fact]
+    public void Precision_at_top_counts_churners_among_the_highest_scores_rounding_the_share_up()
+    {
+        var scored = Enumerable.Range(0, 20).Select(i => ((double)i, i is 19 or 17)).ToList();
+
+        Assert.Equal(0.5, ChurnEvaluation.PrecisionAtTop(scored, 0.1));
+        Assert.Equal(2.0 / 3, ChurnEvaluation.PrecisionAtTop(scored, 0.11), 6);
+    }
+
+    [Fact]
+    public void Fitting_gives_a_positive_weight_to_the_factor_that_separates_churners()
+    {
+        var random = new Random(7);
+        var examples = Enumerable.Range(0, 400).Select(_ =>
+        {
+            var churned = random.NextDouble() < 0.2;
+            var values = Enumerable.Range(0, ChurnFactors.All.Count).Select(_ => random.NextDouble()).ToArray();
+            values[Index("overdueInvoices")] = churned ? 1 + random.NextDouble() : random.NextDouble();
+            return new ChurnExample(values, churned);
+        }).ToList();
+
+        var model = ChurnModelTrainer.Fit(examples, "test", "test", 60);
+
+        var strongest = model.Weights.Select((w, i) => (w, i)).MaxBy(p => Math.Abs(p.w));
+        Assert.Equal(Index("overdueInvoices"), strongest.i);
+        Assert.True(strongest.w > 0);
+    }
+
+    [Fact]
+    public void A_monotone_factor_that_goes_with_staying_gets_no_weight_rather_than_a_negative_one()
+    {
+        var random = new Random(11);
+        var examples = Enumerable.Range(0, 400).Select(_ =>
+        {
+            var churned = random.NextDouble() < 0.2;
+            var values = Enumerable.Range(0, ChurnFactors.All.Count).Select(_ => random.NextDouble()).ToArray();
+            values[Index("leadDrop")] = churned ? random.NextDouble() : 1 + random.NextDouble();
+            values[Index("tenure")] = churned ? random.NextDouble() : 1 + random.NextDouble();
+            return new ChurnExample(values, churned);
+        }).ToList();
+
+        var model = ChurnModelTrainer.Fit(examples, "test", "test", 60);
+
+        Assert.Equal(0, model.Weights[Index("leadDrop")]);
+        Assert.True(model.Weights[Index("tenure")] < -0.5, $"tenure weight {model.Weights[Index("tenure")]}");
+    }
+
+    [Fact]
+    public void Factors_measure_drops_as_positive_and_a_flat_business_as_zero()
+    {
+        var halved = Steady with { LoginsRecent = 30 };
+
+        Assert.Equal(0, ChurnFactors.All[Index("loginDrop")].Measure(Steady), 6);
+        Assert.Equal(-Math.Log(31.0 / 61), ChurnFactors.All[Index("loginDrop")].Measure(halved), 6);
+        Assert.Equal(0.5, ChurnFactors.All[Index("planDowngrade")].Measure(Steady with { BaseFeeNow = 150 }), 6);
+        Assert.Equal(0, ChurnFactors.All[Index("planDowngrade")].Measure(Steady with { BaseFeeNow = 600 }), 6);
+    }
+
+    [Fact]
+    public void The_shipped_model_loads_and_every_factor_has_a_playbook()
+    {
+        Assert.Equal(ChurnFactors.All.Select(f => f.Name), ChurnModel.Default.Factors);
+        Assert.All(ChurnFactors.All, factor => Assert.True(ChurnPlaybooks.Covers(factor.Name), factor.Name));
+    }
+
+    [Fact]
+    public void A_business_whose_payments_fail_and_owner_is_away_scores_higher_with_those_as_reasons()
+    {
+        var troubled = Steady with { OverdueInvoices = 2, FailedPayments = 2, OwnerIdleDays = 60, LoginsRecent = 10 };
+        var model = ChurnModel.Default;
+
+        var steadyRisk = model.Probability(ChurnFactors.Measure(Steady));
+        var troubledRisk = model.Probability(ChurnFactors.Measure(troubled));
+        var reasons = model.Explain(troubled).OrderByDescending(f => f.Contribution).Take(3).Select(f => f.Factor).ToList();
+
+        Assert.True(troubledRisk > steadyRisk, $"{troubledRisk} <= {steadyRisk}");
+        Assert.Contains(reasons, r => r is "overdueInvoices" or "failedPayments" or "ownerIdle" or "loginDrop");
+    }
+
+    private static int Index(string name) => ChurnFactors.All.ToList().FindIndex(f => f.Name == name);
+}
