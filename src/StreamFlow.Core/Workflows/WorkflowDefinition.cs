@@ -29,7 +29,8 @@ public sealed record BranchCondition(string? Match, List<WorkflowCondition>? Rul
 
 /// <summary>
 /// One step; <c>type</c> says which members it reads (docs/workflows.md): setField (field, value), setStage (stage),
-/// assign (strategy roundRobin|leastLoad|user, userId, roles), createTask (title, priority, dueInBusinessMinutes, assignee),
+/// assign (strategy roundRobin|leastLoad|user, userId, roles), createTask (title, priority, dueInBusinessMinutes, assignee, or
+/// taskTemplate for the title, priority and due time of a task template, which the members given override),
 /// sendEmail (template, to), addNote (body), wait (minutes | businessMinutes | until, with untilCondition and onTimeout),
 /// branch (if, then, else).
 /// </summary>
@@ -60,7 +61,8 @@ public sealed record WorkflowStep(
     WorkflowStep[]? OnTimeout = null,
     BranchCondition? If = null,
     List<WorkflowStep>? Then = null,
-    ImmutableList<WorkflowStep>? Else = null);
+    ImmutableList<WorkflowStep>? Else = null,
+    string? TaskTemplate = null);
 
 /// <summary>A workflow as saved: a name, whether it runs, its trigger, the conditions a trigger must meet, and its steps.</summary>
 public sealed record WorkflowDefinition(string? Name, bool? Enabled, WorkflowTrigger? Trigger, WorkflowConditions? Conditions, IReadOnlyList<WorkflowStep>? Steps);

@@ -85,6 +85,8 @@ internal static class WorkflowDryRunPlanner
             "leastLoad" => $"Assigns the lead to the active {Roles(step)} with the fewest open leads.",
             _ => $"Assigns the lead to the next active {Roles(step)} in turn.",
         },
+        "createTask" when step.TaskTemplate is not null && step.Title is null =>
+            $"Creates a task from the task template {step.TaskTemplate}, for {(step.Assignee is null or "recordOwner" ? "the lead's owner" : $"the user {step.Assignee}")}.",
         "createTask" => $"Creates the {step.Priority ?? "normal"} task \"{step.Title}\""
             + (step.DueInBusinessMinutes is { } minutes ? $", due {Format(context.Calendar.AddBusinessMinutes(context.Now, minutes), context)}" : "")
             + $", for {(step.Assignee is null or "recordOwner" ? "the lead's owner" : $"the user {step.Assignee}")}.",

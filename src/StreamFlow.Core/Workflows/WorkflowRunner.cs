@@ -214,6 +214,17 @@ public sealed class WorkflowRunner(
                 Expect(await leads.UpdateAsync(leadActor, lead!.Id, new LeadUpdate(Only(owner: owner), null), cancellationToken));
                 return $"Assigned the lead to {owner} (was {(lead.OwnerUserId?.ToString() ?? "nobody")}; {step.Strategy}).";
             case "createTask":
+                if (step.TaskTemplate is { } templateKey)
+                {
+                    var template = await database.InTenantAsync(tenantId, scope => TaskTemplateStore.FindAsync(scope, templateKey), cancellationToken)
+                        ?? throw new WorkflowStepException($"The task template {templateKey} no longer exists.");
+                    step = step with
+                    {
+                        Title = step.Title ?? template.Title, Priority = step.Priority ?? template.Priority,
+                        DueInBusinessMinutes = step.DueInBusinessMinutes ?? template.DueInBusinessMinutes,
+                    };
+                }
+
                 var assignee = step.Assignee is null or "recordOwner" ? lead!.OwnerUserId : Guid.Parse(step.Assignee);
                 var due = step.DueInBusinessMinutes is { } minutes
                     ? (await database.InTenantAsync(tenantId, TenantSettingsService.ReadAsync, cancellationToken)).Calendar().AddBusinessMinutes(timeProvider.GetUtcNow(), minutes)

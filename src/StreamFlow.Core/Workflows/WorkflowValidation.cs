@@ -6,8 +6,9 @@ using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Workflows;
 
-/// <summary>What a definition may refer to in this tenant: its stages, its active users and the custom fields of a lead (by key).</summary>
-internal sealed record WorkflowReferences(IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users, IReadOnlyDictionary<string, CustomField>? Attributes = null);
+/// <summary>What a definition may refer to in this tenant: its stages, its active users, the custom fields of a lead (by key) and its task templates.</summary>
+internal sealed record WorkflowReferences(
+    IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users, IReadOnlyDictionary<string, CustomField>? Attributes = null, IReadOnlySet<string>? TaskTemplates = null);
 
 /// <summary>
 /// Checks a definition when it is saved, so that a run never meets a name that does not exist: the shape first
@@ -200,7 +201,11 @@ internal static class WorkflowValidation
 
                     break;
                 case "createTask":
-                    errors.Required($"{at}.title", step.Title, 200);
+                    if (step.TaskTemplate is null || step.Title is not null)
+                    {
+                        errors.Required($"{at}.title", step.Title, 200);
+                    }
+
                     if (step.Priority is not null && !Priorities.Contains(step.Priority))
                     {
                         errors.Add($"{at}.priority", "must be low, normal, high or urgent.");
@@ -341,6 +346,9 @@ internal static class WorkflowValidation
                     break;
                 case "assign" when step.UserId is { } user && !references.Users.Contains(user):
                     errors.Add($"{at}.userId", $"{user} is not an active user of this business.");
+                    break;
+                case "createTask" when step.TaskTemplate is { } taskTemplate && !(references.TaskTemplates?.Contains(taskTemplate) ?? false):
+                    errors.Add($"{at}.taskTemplate", $"{taskTemplate} is not a task template of this business (GET /api/v1/task-templates).");
                     break;
                 case "createTask" when Guid.TryParse(step.Assignee, out var assignee) && !references.Users.Contains(assignee):
                     errors.Add($"{at}.assignee", $"{assignee} is not an active user of this business.");
