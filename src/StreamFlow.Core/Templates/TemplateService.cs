@@ -215,7 +215,7 @@ public sealed class TemplateService(StreamFlowDatabase database, AuditLog audit,
 
         public async Task WorkflowsAsync(IndustryTemplate industry, IReadOnlySet<string> stages, IReadOnlyDictionary<string, CustomField> fields)
         {
-            var references = await WorkflowService.ReferencesAsync(scope, stages, fields);
+            var references = await WorkflowService.ReferencesAsync(scope, stages, fields, industry.TaskTemplates.Select(t => t.Key));
             foreach (var workflow in industry.Workflows)
             {
                 var definition = workflow.Definition with { Enabled = false };

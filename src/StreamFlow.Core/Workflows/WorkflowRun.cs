@@ -23,5 +23,5 @@ public sealed record WorkflowRunList(IReadOnlyList<WorkflowRunSummary> Items);
 /// <summary>What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them.</summary>
 public sealed record WorkflowRunPlan(bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null);
 
-/// <summary>When a wait ends (a durable timer's due time).</summary>
-public sealed record WorkflowWaitPlan(DateTimeOffset DueAt);
+/// <summary>When a wait ends (a durable timer's due time); <c>Stop</c>: the run stops here, with the reason (a date wait whose date is empty).</summary>
+public sealed record WorkflowWaitPlan(DateTimeOffset DueAt, string? Stop = null);

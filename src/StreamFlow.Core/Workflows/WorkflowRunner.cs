@@ -73,28 +73,58 @@ public sealed class WorkflowRunner(
 
     /// <summary>
     /// The due time of a wait, logged as waiting. Minutes and business minutes run on <see cref="WorkflowOptions.MinuteLength"/>
-    /// (business minutes through the business's calendar); an until time is taken as it is. Planned once: a retry reads the first plan.
+    /// (business minutes through the business's calendar); an until time, and an untilDate's date moved by its days, are taken
+    /// as they are. A date wait whose field is empty stops the run (logged). Planned once: a retry reads the first plan.
     /// </summary>
-    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(tenantId, async scope =>
+    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        // A date wait reads the event and the lead as they are when the wait starts (a date changed later does not move it).
+        DateTimeOffset? dated = null;
+        if (step.UntilDate is { } untilDate)
         {
-            if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned
-                && JsonDocument.Parse(planned.Input).RootElement.TryGetProperty("dueAt", out var recorded))
+            var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
+                ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
+            dated = WorkflowDates.Due(untilDate, await ContextAsync(tenantId, run, cancellationToken));
+        }
+
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned)
             {
-                return new WorkflowWaitPlan(recorded.GetDateTimeOffset());
+                var recorded = JsonDocument.Parse(planned.Input).RootElement;
+                if (recorded.TryGetProperty("stop", out var stop) && stop.ValueKind == JsonValueKind.String)
+                {
+                    return new WorkflowWaitPlan(planned.StartedAt, stop.GetString());
+                }
+
+                if (recorded.TryGetProperty("dueAt", out var recordedDue) && recordedDue.ValueKind == JsonValueKind.String)
+                {
+                    return new WorkflowWaitPlan(recordedDue.GetDateTimeOffset());
+                }
             }
 
             var now = timeProvider.GetUtcNow();
+            if (step.UntilDate is { } emptyDate && dated is null)
+            {
+                var reason = $"{emptyDate.Field} is empty or not a date: the run stops at {path}.";
+                await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait",
+                    JsonSerializer.Serialize(new { step.UntilDate, stop = reason }, StreamFlowJson.Options), "done", reason, now);
+                return new WorkflowWaitPlan(now, reason);
+            }
+
             var settings = await TenantSettingsService.ReadAsync(scope);
             var scale = options.Value.MinuteLength / TimeSpan.FromMinutes(1);
-            var due = step.Until ?? now + ((step.BusinessMinutes is { } business
+            var due = dated ?? step.Until ?? now + ((step.BusinessMinutes is { } business
                 ? settings.Calendar().AddBusinessMinutes(now, business)
                 : now.AddMinutes(step.Minutes ?? 0)) - now) * scale;
-            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
+            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilDate, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
             await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", input, "waiting",
-                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}" + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
+                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}"
+                + (step.UntilDate is { } described ? $" ({WorkflowDates.Describe(described)})" : "")
+                + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
             return new WorkflowWaitPlan(due);
         }, cancellationToken);
+    }
 
     /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
     public async Task<bool> CheckAsync(Guid tenantId, Guid runId, string path, WorkflowConditions? conditions, bool log, CancellationToken cancellationToken)

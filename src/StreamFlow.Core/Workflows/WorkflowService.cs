@@ -119,11 +119,16 @@ public sealed class WorkflowService(StreamFlowDatabase database, LeadService lea
         return new WorkflowDryRun(workflow.Id, workflow.Version, triggered, checks, steps, settings.TimeZone, now);
     }
 
-    /// <summary>What a definition may refer to in the tenant of <paramref name="scope"/>, with the stages and lead fields it will have.</summary>
-    internal static async Task<WorkflowReferences> ReferencesAsync(DbTransactionScope scope, IReadOnlySet<string> stages, IReadOnlyDictionary<string, CustomField> fields)
+    /// <summary>What a definition may refer to in the tenant of <paramref name="scope"/>, with the stages, lead fields and task templates it will have.</summary>
+    internal static async Task<WorkflowReferences> ReferencesAsync(
+        DbTransactionScope scope, IReadOnlySet<string> stages, IReadOnlyDictionary<string, CustomField> fields, IEnumerable<string> taskTemplates)
     {
         var current = await WorkflowStore.ReferencesAsync(scope);
-        return current with { Stages = stages, Attributes = fields };
+        return current with
+        {
+            Stages = stages, Attributes = fields,
+            TaskTemplates = (current.TaskTemplates ?? new HashSet<string>()).Union(taskTemplates, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The save-time checks: the shape (400), then the references (422).</summary>

@@ -229,10 +229,24 @@ internal static class WorkflowValidation
                     errors.Required($"{at}.body", step.Body, 4000);
                     break;
                 case "wait":
-                    var kinds = (step.Minutes is null ? 0 : 1) + (step.BusinessMinutes is null ? 0 : 1) + (step.Until is null ? 0 : 1);
+                    var kinds = (step.Minutes is null ? 0 : 1) + (step.BusinessMinutes is null ? 0 : 1) + (step.Until is null ? 0 : 1) + (step.UntilDate is null ? 0 : 1);
                     if (kinds != 1)
                     {
-                        errors.Add(at, "a wait takes exactly one of minutes, businessMinutes or until.");
+                        errors.Add(at, "a wait takes exactly one of minutes, businessMinutes, until or untilDate.");
+                    }
+
+                    if (step.UntilDate is { } untilDate)
+                    {
+                        errors.Required($"{at}.untilDate.field", untilDate.Field, 200);
+                        if (untilDate.Days is < -WorkflowDates.MaxDays or > WorkflowDates.MaxDays)
+                        {
+                            errors.Add($"{at}.untilDate.days", $"must be from -{WorkflowDates.MaxDays} to {WorkflowDates.MaxDays} (negative: before the date).");
+                        }
+
+                        if (untilDate.At is not null && !BusinessCalendar.TryParse(untilDate.At, out _))
+                        {
+                            errors.Add($"{at}.untilDate.at", "must be a local time HH:mm.");
+                        }
                     }
 
                     if (step.Minutes is < 0 or > MaxMinutes || step.BusinessMinutes is < 0 or > MaxMinutes)
@@ -359,8 +373,17 @@ internal static class WorkflowValidation
                 case "sendEmail" when !WorkflowEmailTemplates.Exists(step.Template!):
                     errors.Add($"{at}.template", $"{step.Template} is not an email template ({string.Join(", ", WorkflowEmailTemplates.Names)}).");
                     break;
-                case "wait" when step.UntilCondition is { } until:
-                    ReferencesOf(until.ToConditions(), $"{at}.untilCondition", scope, errors);
+                case "wait":
+                    if (step.UntilDate is { Field: { } dateField } && KindOf(dateField, scope) != Kind.Time)
+                    {
+                        errors.Add($"{at}.untilDate.field", $"{dateField} is not a date here: use a date custom field (lead.attributes.<key>), lead.createdAt, lead.updatedAt or a date-time of the trigger's event.");
+                    }
+
+                    if (step.UntilCondition is { } until)
+                    {
+                        ReferencesOf(until.ToConditions(), $"{at}.untilCondition", scope, errors);
+                    }
+
                     break;
                 case "branch":
                     ReferencesOf(step.If!.ToConditions(), $"{at}.if", scope, errors);

@@ -39,7 +39,7 @@ public sealed class IndustryTemplateTests(HostFixture fixture)
 
         Assert.Contains("insuranceClaim", fields.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("key").GetString()));
         var saved = workflows.GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(2, saved.Count);
+        Assert.Equal(3, saved.Count);
         Assert.All(saved, w => Assert.False(w.GetProperty("enabled").GetBoolean()));
         Assert.Contains("insurance_review", Keys(stages));
         Assert.Equal("07:00", settings.GetProperty("businessHours").GetProperty("monday").GetProperty("open").GetString());
@@ -80,7 +80,7 @@ public sealed class IndustryTemplateTests(HostFixture fixture)
         Assert.Equal("06:00", settings.GetProperty("businessHours").GetProperty("monday").GetProperty("open").GetString());
         Assert.Equal("text", after.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("key").GetString() == "systemType").GetProperty("type").GetString());
         Assert.DoesNotContain("refrigerant", after.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("key").GetString()));
-        Assert.Equal(3, workflows.GetProperty("items").GetArrayLength());
+        Assert.Equal(4, workflows.GetProperty("items").GetArrayLength());
         Assert.All(workflows.GetProperty("items").EnumerateArray(), w => Assert.False(w.GetProperty("enabled").GetBoolean()));
     }
 
