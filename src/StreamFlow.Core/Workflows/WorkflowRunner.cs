@@ -9,6 +9,7 @@ using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Settings;
 using StreamFlow.Core.Tasks;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Workflows;
 
@@ -24,6 +25,7 @@ public sealed class WorkflowRunner(
     LeadService leads,
     TaskService tasks,
     EmailSender email,
+    WebhookOutbox outbox,
     IOptions<WorkflowOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkflowRunner> logger)
@@ -197,9 +199,15 @@ public sealed class WorkflowRunner(
         return result;
     }
 
-    /// <summary>Ends a run as completed, skipped or failed (a failed run emails the business's owners, once).</summary>
+    /// <summary>
+    /// Ends a run as completed, skipped or failed (a failed run emails the business's owners, once). A completed or failed
+    /// run publishes <c>workflow.run.completed</c> or <c>workflow.run.failed</c> in the transaction that ends it, one level
+    /// deeper than the run, so a workflow triggered by run events is held by the loop limit like any other.
+    /// </summary>
     public async Task FinishAsync(Guid tenantId, Guid runId, string status, string? reason, CancellationToken cancellationToken)
     {
+        var depth = (await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken))?.Depth ?? 0;
+        using var causation = CausationDepth.Enter(depth + 1);
         var (changed, owners, name, run) = await database.InTenantAsync(tenantId, async scope =>
         {
             var current = await WorkflowRunStore.LockAsync(scope, runId);
@@ -208,8 +216,18 @@ public sealed class WorkflowRunner(
                 return (false, (IReadOnlyList<string>)[], (string?)null, current);
             }
 
-            await WorkflowRunStore.SetStatusAsync(scope, runId, status, reason, timeProvider.GetUtcNow());
-            return (true, status == "failed" ? await WorkflowRunStore.OwnerEmailsAsync(scope) : [], await WorkflowRunStore.WorkflowNameAsync(scope, current.WorkflowId), current);
+            var now = timeProvider.GetUtcNow();
+            await WorkflowRunStore.SetStatusAsync(scope, runId, status, reason, now);
+            var workflowName = await WorkflowRunStore.WorkflowNameAsync(scope, current.WorkflowId);
+            if (status is "completed" or "failed")
+            {
+                var ended = await WorkflowRunStore.GetAsync(scope, runId);
+                await outbox.AddAsync(scope, tenantId, status == "completed" ? WebhookEventCatalog.WorkflowRunCompleted : WebhookEventCatalog.WorkflowRunFailed,
+                    new WorkflowRunEvent(runId, current.WorkflowId, workflowName ?? "", current.Version, current.TriggerKey, current.EventType, current.LeadId, current.Depth,
+                        status, ended?.Reason ?? reason, current.QueuedAt, ended?.StartedAt ?? current.StartedAt, ended?.FinishedAt ?? now), now, cancellationToken);
+            }
+
+            return (true, status == "failed" ? await WorkflowRunStore.OwnerEmailsAsync(scope) : [], workflowName, current);
         }, cancellationToken);
         if (!changed || status != "failed")
         {
