@@ -55,15 +55,16 @@ public sealed class TaskFunctions(RequestBody body, TaskService tasks)
 
     [Function("UpdateTask")]
     [ClientAccess(Permission.LeadsWrite)]
-    [ApiOperation("Changes the members given (null leaves one as it is); a new due time earns a new reminder. Publishes task.updated.",
+    [ApiOperation("Changes the members given; an absent member stays as it is, and an explicit null clears the assignee (assigneeUserId) "
+        + "or the due time (dueAt or dueLocal); a new due time earns a new reminder. Publishes task.updated.",
         Tag = "Tasks", RequestBody = typeof(TaskInput), Response = typeof(FollowUpTask), Problems = [403, 404])]
     public async Task<IResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "v1/tasks/{id:guid}")] HttpRequest request,
         Guid id,
         CancellationToken cancellationToken)
     {
-        var input = await body.ReadJsonAsync<TaskInput>(request, cancellationToken);
-        var updated = input.Succeeded ? await tasks.UpdateAsync(TaskQuery.Actor(request), id, input.Value, cancellationToken) : input.Problem;
+        var patch = await body.ReadJsonAsync<TaskPatch>(request, cancellationToken);
+        var updated = patch.Succeeded ? await tasks.UpdateAsync(TaskQuery.Actor(request), id, patch.Value.ToInput(), cancellationToken, patch.Value.Clears()) : patch.Problem;
         return ApiResults.From(updated, task => ApiResults.Json(task), request);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Identity.Systems;
+using StreamFlow.Core.Templates;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
@@ -11,18 +12,25 @@ namespace StreamFlow.Functions.Tenancy;
 public sealed record SuspendTenantBody(string? Reason);
 
 /// <summary>The provider creates and manages its client businesses.</summary>
-public sealed class ProviderTenantFunctions(RequestBody body, TenantService tenants, FunctionCatalog catalog)
+public sealed class ProviderTenantFunctions(RequestBody body, TenantService tenants, TemplateService templates, FunctionCatalog catalog)
 {
     [Function("CreateTenant")]
     [ProviderAccess]
-    [ApiOperation("Creates a client business with its first owner.", Tag = "Provider",
+    [ApiOperation("Creates a client business with its first owner, and applies its industry's template unless applyTemplate is false.", Tag = "Provider",
         RequestBody = typeof(CreateTenantRequest), Response = typeof(Tenant), SuccessStatus = 201, Problems = [409])]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var create = await body.ReadJsonAsync<CreateTenantRequest>(request, cancellationToken);
-        var created = create.Succeeded ? await tenants.CreateAsync(create.Value, $"provider:{request.Operator().Email}", RequestOrigins.Of(request), cancellationToken) : create.Problem;
+        var actor = $"provider:{request.Operator().Email}";
+        var created = create.Succeeded ? await tenants.CreateAsync(create.Value, actor, RequestOrigins.Of(request), cancellationToken) : create.Problem;
+        if (created is { Succeeded: true } && create.Value!.ApplyTemplate != false)
+        {
+            // The industry's template, as the business starts: workflows arrive disabled (docs/workflows.md, "Industry templates").
+            await templates.ApplyAsync(created.Value!.Tenant.Id, created.Value.Tenant.Industry, actor, RequestOrigins.Of(request), write: true, cancellationToken);
+        }
+
         return ApiResults.From(created, result =>
         {
             request.HttpContext.Response.Headers.Location = $"/{catalog.RoutePrefix}/v1/provider/tenants/{result.Tenant.Id}";

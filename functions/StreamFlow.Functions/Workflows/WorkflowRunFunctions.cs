@@ -12,15 +12,25 @@ public sealed class WorkflowRunFunctions(WorkflowRunService runs)
 {
     [Function("ListWorkflowRuns")]
     [ClientAccess(Permission.PipelineManage)]
-    [ApiOperation("The workflow's runs, newest first (at most 200), optionally of one status (queued, dispatched, running, waiting, completed, skipped, failed): "
+    [ApiOperation("The workflow's runs, newest first, a page of limit (200 when not given, at most 500) with nextCursor for the older ones; "
+        + "optionally of one status (queued, dispatched, running, waiting, completed, skipped, failed): "
         + "the version each is pinned to, what triggered it, its lead, its depth and where it stands.",
-        Tag = "Workflows", Response = typeof(WorkflowRunList), Query = ["status"], Problems = [404])]
+        Tag = "Workflows", Response = typeof(WorkflowRunList), Query = ["status", "limit", "cursor"], Problems = [404])]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/workflows/{id:guid}/runs")] HttpRequest request,
         Guid id,
-        CancellationToken cancellationToken) =>
-        ApiResults.From(await runs.ListAsync(request.Client().TenantId, id, request.Query["status"].FirstOrDefault(), cancellationToken),
+        CancellationToken cancellationToken)
+    {
+        var page = Paging.Read(request);
+        if (!page.Succeeded)
+        {
+            return ApiResults.Problem(page.Problem, request.HttpContext);
+        }
+
+        var limit = request.Query.ContainsKey("limit") ? page.Value.Limit : WorkflowRunService.MaxListed;
+        return ApiResults.From(await runs.ListAsync(request.Client().TenantId, id, request.Query["status"].FirstOrDefault(), cancellationToken, limit, page.Value.Cursor),
             list => ApiResults.Json(list), request);
+    }
 
     [Function("GetWorkflowRun")]
     [ClientAccess(Permission.PipelineManage)]

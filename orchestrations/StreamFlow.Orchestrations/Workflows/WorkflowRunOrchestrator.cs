@@ -28,7 +28,12 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
             plan.ConditionPollInterval ?? TimeSpan.FromMinutes(1));
         try
         {
-            await run.StepsAsync(plan.Steps, "steps");
+            if (!await run.StepsAsync(plan.Steps, "steps"))
+            {
+                // A date wait found no date: the run ends there, completed, with the reason in its log.
+                await context.CallActivityAsync(TaskNames.FinishWorkflowRun, new WorkflowRunEnd(input.TenantId, input.RunId, "completed", run.StoppedBecause), Bookkeeping);
+                return "completed";
+            }
         }
         catch (TaskFailedException failure)
         {
@@ -43,7 +48,10 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
 
     private sealed class Run(TaskOrchestrationContext context, WorkflowRunInput input, TaskOptions stepRetry, TimeSpan pollInterval)
     {
-        public async Task StepsAsync(IReadOnlyList<WorkflowStep> steps, string path)
+        public string? StoppedBecause { get; private set; }
+
+        /// <summary>Takes the steps in order; false when one stopped the run (<see cref="StoppedBecause"/>).</summary>
+        public async Task<bool> StepsAsync(IReadOnlyList<WorkflowStep> steps, string path)
         {
             for (var i = 0; i < steps.Count; i++)
             {
@@ -52,29 +60,46 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
                 switch (step.Type)
                 {
                     case "wait":
-                        await WaitAsync(step, at);
+                        if (!await WaitAsync(step, at))
+                        {
+                            return false;
+                        }
+
                         break;
                     case "branch":
                         var taken = await context.CallActivityAsync<bool>(TaskNames.CheckWorkflowCondition,
                             new WorkflowConditionRequest(input.TenantId, input.RunId, at, step.If?.ToConditions(), Log: true), stepRetry);
-                        await StepsAsync((taken ? (IReadOnlyList<WorkflowStep>?)step.Then : step.Else) ?? [], $"{at}.{(taken ? "then" : "else")}");
+                        if (!await StepsAsync((taken ? (IReadOnlyList<WorkflowStep>?)step.Then : step.Else) ?? [], $"{at}.{(taken ? "then" : "else")}"))
+                        {
+                            return false;
+                        }
+
                         break;
                     default:
                         await context.CallActivityAsync<string>(TaskNames.RunWorkflowStep, new WorkflowStepRequest(input.TenantId, input.RunId, at, step), stepRetry);
                         break;
                 }
             }
+
+            return true;
         }
 
-        private async Task WaitAsync(WorkflowStep step, string at)
+        private async Task<bool> WaitAsync(WorkflowStep step, string at)
         {
-            var due = (await context.CallActivityAsync<WorkflowWaitPlan>(TaskNames.PlanWorkflowWait,
-                new WorkflowStepRequest(input.TenantId, input.RunId, at, step), stepRetry)).DueAt.UtcDateTime;
+            var plan = await context.CallActivityAsync<WorkflowWaitPlan>(TaskNames.PlanWorkflowWait,
+                new WorkflowStepRequest(input.TenantId, input.RunId, at, step), stepRetry);
+            if (plan.Stop is { } reason)
+            {
+                StoppedBecause = reason;
+                return false;
+            }
+
+            var due = plan.DueAt.UtcDateTime;
             if (step.UntilCondition is not { } until)
             {
                 await TimerAsync(due);
                 await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.");
-                return;
+                return true;
             }
 
             // One check per poll interval until the due time, and one at it: bounded by the wait itself.
@@ -85,19 +110,20 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
                         new WorkflowConditionRequest(input.TenantId, input.RunId, at, until.ToConditions(), Log: false), stepRetry))
                 {
                     await EndAsync(at, $"The condition held at {Format(context.CurrentUtcDateTime)}: the run goes on.");
-                    return;
+                    return true;
                 }
 
                 if (context.CurrentUtcDateTime >= due || check == checks)
                 {
                     await EndAsync(at, $"Timed out at {Format(context.CurrentUtcDateTime)} with the condition not holding: the onTimeout steps run.");
-                    await StepsAsync(step.OnTimeout ?? [], $"{at}.onTimeout");
-                    return;
+                    return await StepsAsync(step.OnTimeout ?? [], $"{at}.onTimeout");
                 }
 
                 var next = context.CurrentUtcDateTime + pollInterval;
                 await TimerAsync(next < due ? next : due);
             }
+
+            return true;
         }
 
         private Task TimerAsync(DateTime due) =>

@@ -135,6 +135,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Leads.ILeadAttributeRules>(provider => provider.GetRequiredService<Settings.CustomFieldService>());
         services.AddTasks(configuration);
         Workflows.WorkflowsServiceCollectionExtensions.AddWorkflows(services, configuration);
+        Templates.TemplatesServiceCollectionExtensions.AddIndustryTemplates(services);
         services.AddFederation(configuration);
         services.AddSingleton<Benchmarks.BenchmarkService>();
         services.AddLeadSources(configuration);

@@ -76,6 +76,14 @@ public sealed class CustomFieldService(StreamFlowDatabase database, TimeProvider
     public Task<JsonObject> SchemaAsync(Guid tenantId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope => CustomFieldRules.Schema(Lead, await CustomFieldStore.ListAsync(scope, Lead)), cancellationToken);
 
+    /// <summary>Adds a definition in the caller's transaction (an industry template's); false when the key is taken.</summary>
+    internal static async Task<bool> InsertAsync(DbTransactionScope scope, Guid tenantId, CustomField field) =>
+        await CustomFieldStore.InsertAsync(scope, new
+        {
+            field.Id, TenantId = tenantId, field.Entity, field.Key, field.Label, field.Type, field.Required,
+            Options = JsonSerializer.Serialize(field.Options), Actor = field.CreatedBy, Now = field.CreatedAt,
+        }) is not null;
+
     /// <summary>The lead fields of the tenant of <paramref name="scope"/>.</summary>
     internal static Task<IReadOnlyList<CustomField>> LeadFieldsAsync(DbTransactionScope scope) => CustomFieldStore.ListAsync(scope, Lead);
 

@@ -20,6 +20,20 @@ public sealed class TenantSettingsService(StreamFlowDatabase database, AuditLog 
     /// <summary>The settings inside a transaction the caller already holds for the tenant.</summary>
     public static async Task<TenantSettings> ReadAsync(DbTransactionScope scope) => Parse(await TenantSettingsStore.ReadAsync(scope));
 
+    /// <summary>The time zone and the keys the business has stored (chosen), inside the caller's transaction, locked.</summary>
+    internal static async Task<(string TimeZone, IReadOnlySet<string> Keys)> StoredKeysAsync(DbTransactionScope scope)
+    {
+        var row = await TenantSettingsStore.LockAsync(scope);
+        var keys = row is not null && JsonNode.Parse(row.Settings) is JsonObject document
+            ? document.Select(p => p.Key).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+        return (row is not null && TenantSettingsValidation.IsIanaZone(row.TimeZone) ? row.TimeZone : "UTC", keys);
+    }
+
+    /// <summary>Writes the given keys of the settings document (valid values: the caller checked them), keeping every other key.</summary>
+    internal static Task WriteKeysAsync(DbTransactionScope scope, Guid tenantId, string timeZone, JsonObject keys, DateTimeOffset now) =>
+        TenantSettingsStore.UpsertAsync(scope, tenantId, timeZone, keys.ToJsonString(), now);
+
     /// <summary>Applies a change, audited as <c>settings.changed</c> with the members it changed.</summary>
     public async Task<Result<TenantSettings>> UpdateAsync(
         Guid tenantId, string actor, RequestOrigin origin, TenantSettingsChange change, CancellationToken cancellationToken)

@@ -30,6 +30,45 @@ public sealed record FollowUpTask(
 public sealed record TaskInput(
     string? Title, string? Notes, TaskPriority? Priority, Guid? AssigneeUserId, DateTimeOffset? DueAt, string? DueLocal, Guid? LeadId, Guid? JobId);
 
+/// <summary>
+/// A PATCH of a task as sent: like <see cref="TaskInput"/>, and it knows which members were given, so that an explicit null
+/// clears the assignee (<c>assigneeUserId: null</c>) or the due time (<c>dueAt: null</c> or <c>dueLocal: null</c>, the other
+/// not given a value) while an absent member leaves it as it is.
+/// </summary>
+public sealed class TaskPatch
+{
+    private readonly Guid? _assigneeUserId;
+    private readonly DateTimeOffset? _dueAt;
+    private readonly string? _dueLocal;
+
+    public string? Title { get; init; }
+
+    public string? Notes { get; init; }
+
+    public TaskPriority? Priority { get; init; }
+
+    public Guid? AssigneeUserId { get => _assigneeUserId; init { _assigneeUserId = value; AssigneeGiven = true; } }
+
+    public DateTimeOffset? DueAt { get => _dueAt; init { _dueAt = value; DueGiven = true; } }
+
+    public string? DueLocal { get => _dueLocal; init { _dueLocal = value; DueGiven = true; } }
+
+    public Guid? LeadId { get; init; }
+
+    public Guid? JobId { get; init; }
+
+    private bool AssigneeGiven { get; init; }
+
+    private bool DueGiven { get; init; }
+
+    public TaskInput ToInput() => new(Title, Notes, Priority, AssigneeUserId, DueAt, DueLocal, LeadId, JobId);
+
+    public TaskClear Clears() => new(AssigneeGiven && AssigneeUserId is null, DueGiven && DueAt is null && DueLocal is null);
+}
+
+/// <summary>What a PATCH clears: the assignee, the due time.</summary>
+public sealed record TaskClear(bool Assignee, bool Due);
+
 public sealed record TaskFilter(TaskState? Status, Guid? AssigneeUserId, Guid? LeadId, Guid? JobId, DateTimeOffset? DueFrom, DateTimeOffset? DueTo);
 
 public sealed record TaskPage(IReadOnlyList<FollowUpTask> Items, string? NextCursor);

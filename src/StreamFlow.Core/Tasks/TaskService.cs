@@ -45,8 +45,8 @@ public sealed class TaskService(StreamFlowDatabase database, WebhookOutbox outbo
             return row is null ? Problem.NotFound("The task") : Result<FollowUpTask>.Success(View(row, await ZoneAsync(scope), timeProvider.GetUtcNow()));
         }, cancellationToken);
 
-    /// <summary>Changes the members given; a new due time earns a new reminder.</summary>
-    public async Task<Result<FollowUpTask>> UpdateAsync(TaskActor actor, Guid id, TaskInput input, CancellationToken cancellationToken)
+    /// <summary>Changes the members given; <paramref name="clear"/> empties the assignee or the due time. A new due time earns a new reminder.</summary>
+    public async Task<Result<FollowUpTask>> UpdateAsync(TaskActor actor, Guid id, TaskInput input, CancellationToken cancellationToken, TaskClear? clear = null)
     {
         var now = timeProvider.GetUtcNow();
         return await database.InTenantAsync<Result<FollowUpTask>>(actor.TenantId, async scope =>
@@ -73,7 +73,8 @@ public sealed class TaskService(StreamFlowDatabase database, WebhookOutbox outbo
             {
                 Id = id, Title = input.Title?.Trim() ?? current.Title, Notes = input.Notes is null ? current.Notes : Blank(input.Notes),
                 Priority = input.Priority is { } priority ? TaskStore.Text(priority) : current.Priority,
-                AssigneeUserId = input.AssigneeUserId ?? current.AssigneeUserId, DueAt = due ?? current.DueAt,
+                AssigneeUserId = clear is { Assignee: true } ? null : input.AssigneeUserId ?? current.AssigneeUserId,
+                DueAt = clear is { Due: true } ? null : due ?? current.DueAt,
                 LeadId = input.LeadId ?? current.LeadId, JobId = input.JobId ?? current.JobId, Now = now,
             });
             return await PublishAsync(scope, actor.TenantId, WebhookEventCatalog.TaskUpdated, row, zone, now, cancellationToken);

@@ -27,7 +27,11 @@ public sealed record Tenant(
 
 public sealed record TenantOwner(string? Email, string? Name, string? Password);
 
-public sealed record CreateTenantRequest(string? Name, string? Slug, string? Industry, TenantOwner? Owner);
+/// <summary>
+/// A new client business. <c>applyTemplate</c> (default true): apply the industry template of <c>industry</c> (stages,
+/// custom fields, task templates, default settings, disabled workflows) as the business is created.
+/// </summary>
+public sealed record CreateTenantRequest(string? Name, string? Slug, string? Industry, TenantOwner? Owner, bool? ApplyTemplate = null);
 
 public sealed record CreatedTenant(Tenant Tenant, Guid OwnerUserId);
 

@@ -49,6 +49,8 @@ public static class WebhookEventCatalog
     public const string QuoteApproved = "quote.approved";
     public const string QuoteDeclined = "quote.declined";
     public const string VisitRescheduled = "visit.rescheduled";
+    public const string WorkflowRunCompleted = "workflow.run.completed";
+    public const string WorkflowRunFailed = "workflow.run.failed";
 
     public static IReadOnlyList<WebhookEventType> All { get; } =
     [
@@ -100,6 +102,10 @@ public static class WebhookEventCatalog
             """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"reason":"Went with a cheaper offer","declinedAt":"2026-01-16T09:12:00+00:00"}"""),
         new(VisitRescheduled, "fieldops", "A re-plan of the day (after a visit was added, cancelled or reported late, or time off was recorded) gave a visit another technician or start, or took it off a technician who became unavailable (to: null).", true,
             """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","address":"500 Congress Ave, Austin, TX","reason":"cancelled","triggeredByVisitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e99","fromTechnicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","fromStart":"2026-01-16T15:00:00+00:00","toTechnicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","toStart":"2026-01-16T13:30:00+00:00","rescheduledAt":"2026-01-16T08:41:00+00:00"}"""),
+        new(WorkflowRunCompleted, "workflows", "A workflow run finished: every step was taken, or a date wait found no date and the run stopped there (reason says so). Skipped runs send nothing.", true,
+            """{"runId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","workflowId":"0190a5c8-0a1b-7c2d-8e3f-4a5b6c7d8e02","workflowName":"Hot lead not contacted","version":2,"trigger":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.scored","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","depth":0,"status":"completed","reason":null,"queuedAt":"2026-01-15T14:03:02+00:00","startedAt":"2026-01-15T14:03:02+00:00","finishedAt":"2026-01-15T14:18:03+00:00"}"""),
+        new(WorkflowRunFailed, "workflows", "A workflow run failed: a step failed all its attempts (reason names it); the business's owners are emailed too.", true,
+            """{"runId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","workflowId":"0190a5c8-0a1b-7c2d-8e3f-4a5b6c7d8e02","workflowName":"Hot lead not contacted","version":2,"trigger":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.scored","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","depth":0,"status":"failed","reason":"The lead 0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10 no longer exists.","queuedAt":"2026-01-15T14:03:02+00:00","startedAt":"2026-01-15T14:03:02+00:00","finishedAt":"2026-01-15T14:03:09+00:00"}"""),
         new(Test, "webhooks", "A test event sent on request to one endpoint.", false,
             """{"message":"This is a test event from StreamFlow."}"""),
     ];

@@ -29,6 +29,21 @@ internal static class WebhookEventSchemas
 
     private static JsonObject VisitStatus => Enum("scheduled", "en_route", "on_site", "completed", "cancelled");
 
+    private static JsonObject WorkflowRun(string status) => Object(
+        ("runId", Uuid()),
+        ("workflowId", Uuid()),
+        ("workflowName", String()),
+        ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+        ("trigger", String()),
+        ("eventType", String(nullable: true)),
+        ("leadId", Uuid(nullable: true)),
+        ("depth", new JsonObject { ["type"] = "integer", ["minimum"] = 0 }),
+        ("status", new JsonObject { ["const"] = status }),
+        ("reason", String(nullable: true)),
+        ("queuedAt", DateTime()),
+        ("startedAt", DateTime(nullable: true)),
+        ("finishedAt", DateTime()));
+
     private static JsonObject Outcome(string status) => Object(
         ("status", new JsonObject { ["const"] = status }),
         ("value", Nullable(Money)),
@@ -196,6 +211,8 @@ internal static class WebhookEventSchemas
             ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
             ("reason", String(nullable: true)),
             ("declinedAt", DateTime())),
+        WebhookEventCatalog.WorkflowRunCompleted => WorkflowRun("completed"),
+        WebhookEventCatalog.WorkflowRunFailed => WorkflowRun("failed"),
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
     });
 

@@ -31,7 +31,8 @@ internal static class WorkflowDryRunPlanner
         return plan;
     }
 
-    private static ConditionContext Walk(IReadOnlyList<WorkflowStep> steps, string path, ConditionContext context, List<DryRunStep> plan)
+    // The context after the steps (its clock moved over waits), or null when a step stops the run.
+    private static ConditionContext? Walk(IReadOnlyList<WorkflowStep> steps, string path, ConditionContext context, List<DryRunStep> plan)
     {
         for (var i = 0; i < steps.Count; i++)
         {
@@ -39,8 +40,11 @@ internal static class WorkflowDryRunPlanner
             var at = $"{path}[{i}]";
             switch (step.Type)
             {
+                case "wait" when step.UntilDate is { } untilDate && WorkflowDates.Due(untilDate, context) is null:
+                    plan.Add(new DryRunStep(at, "wait", $"{untilDate.Field} is empty or not a date: the run stops here.", context.Now));
+                    return null;
                 case "wait":
-                    var due = step.Until ?? (step.BusinessMinutes is { } business
+                    var due = (step.UntilDate is { } dated ? WorkflowDates.Due(dated, context) : null) ?? step.Until ?? (step.BusinessMinutes is { } business
                         ? context.Calendar.AddBusinessMinutes(context.Now, business)
                         : context.Now.AddMinutes(step.Minutes ?? 0));
                     if (step.UntilCondition is { } until)
@@ -51,20 +55,32 @@ internal static class WorkflowDryRunPlanner
                             : $"Waits for the condition until {Format(due, context)}; it does not hold now, so at that time the onTimeout steps run.", context.Now, [.. checks]));
                         if (!holds)
                         {
-                            context = Walk(step.OnTimeout ?? [], $"{at}.onTimeout", context with { Now = due }, plan);
+                            if (Walk(step.OnTimeout ?? [], $"{at}.onTimeout", context with { Now = due > context.Now ? due : context.Now }, plan) is not { } after)
+                            {
+                                return null;
+                            }
+
+                            context = after;
                         }
                     }
                     else
                     {
-                        plan.Add(new DryRunStep(at, "wait", $"Waits until {Format(due, context)}.", context.Now));
-                        context = context with { Now = due };
+                        plan.Add(new DryRunStep(at, "wait", due <= context.Now
+                            ? $"Waits until {Format(due, context)}{Dated(step)}, which has passed: the run goes on at once."
+                            : $"Waits until {Format(due, context)}{Dated(step)}.", context.Now));
+                        context = context with { Now = due > context.Now ? due : context.Now };
                     }
 
                     break;
                 case "branch":
                     var (taken, branchChecks) = WorkflowConditionEvaluator.Check(step.If?.ToConditions(), context);
                     plan.Add(new DryRunStep(at, "branch", taken ? "The condition holds: then." : "The condition does not hold: else.", context.Now, [.. branchChecks]));
-                    context = Walk((taken ? (IReadOnlyList<WorkflowStep>?)step.Then : step.Else) ?? [], $"{at}.{(taken ? "then" : "else")}", context, plan);
+                    if (Walk((taken ? (IReadOnlyList<WorkflowStep>?)step.Then : step.Else) ?? [], $"{at}.{(taken ? "then" : "else")}", context, plan) is not { } next)
+                    {
+                        return null;
+                    }
+
+                    context = next;
                     break;
                 default:
                     plan.Add(new DryRunStep(at, step.Type!, Describe(step, context), context.Now));
@@ -85,6 +101,8 @@ internal static class WorkflowDryRunPlanner
             "leastLoad" => $"Assigns the lead to the active {Roles(step)} with the fewest open leads.",
             _ => $"Assigns the lead to the next active {Roles(step)} in turn.",
         },
+        "createTask" when step.TaskTemplate is not null && step.Title is null =>
+            $"Creates a task from the task template {step.TaskTemplate}, for {(step.Assignee is null or "recordOwner" ? "the lead's owner" : $"the user {step.Assignee}")}.",
         "createTask" => $"Creates the {step.Priority ?? "normal"} task \"{step.Title}\""
             + (step.DueInBusinessMinutes is { } minutes ? $", due {Format(context.Calendar.AddBusinessMinutes(context.Now, minutes), context)}" : "")
             + $", for {(step.Assignee is null or "recordOwner" ? "the lead's owner" : $"the user {step.Assignee}")}.",
@@ -92,6 +110,8 @@ internal static class WorkflowDryRunPlanner
         "addNote" => $"Adds the note \"{step.Body}\" to the lead.",
         _ => step.Type!,
     };
+
+    private static string Dated(WorkflowStep step) => step.UntilDate is { } dated ? $" ({WorkflowDates.Describe(dated)})" : "";
 
     private static string Roles(WorkflowStep step) => step.Roles is { Count: > 0 } roles ? string.Join(" or ", roles) : "user";
 

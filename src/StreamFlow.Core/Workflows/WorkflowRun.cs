@@ -18,10 +18,16 @@ public sealed record WorkflowRunStep(
 /// <summary>A run and its log, in the order the steps were taken.</summary>
 public sealed record WorkflowRunDetail(WorkflowRunSummary Run, WorkflowRunStep[] Steps);
 
-public sealed record WorkflowRunList(IReadOnlyList<WorkflowRunSummary> Items);
+/// <summary>A page of runs, newest first; <c>nextCursor</c> reads the next (older) page.</summary>
+public sealed record WorkflowRunList(IReadOnlyList<WorkflowRunSummary> Items, string? NextCursor = null);
+
+/// <summary>The data of <c>workflow.run.completed</c> and <c>workflow.run.failed</c>.</summary>
+public sealed record WorkflowRunEvent(
+    Guid RunId, Guid WorkflowId, string WorkflowName, int Version, string Trigger, string? EventType, Guid? LeadId, int Depth, string Status, string? Reason,
+    DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset FinishedAt);
 
 /// <summary>What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them.</summary>
 public sealed record WorkflowRunPlan(bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null);
 
-/// <summary>When a wait ends (a durable timer's due time).</summary>
-public sealed record WorkflowWaitPlan(DateTimeOffset DueAt);
+/// <summary>When a wait ends (a durable timer's due time); <c>Stop</c>: the run stops here, with the reason (a date wait whose date is empty).</summary>
+public sealed record WorkflowWaitPlan(DateTimeOffset DueAt, string? Stop = null);

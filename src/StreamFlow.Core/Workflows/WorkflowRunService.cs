@@ -18,9 +18,26 @@ public sealed class WorkflowRunService(
 {
     public const int MaxListed = 200;
 
-    /// <summary>The workflow's newest runs first (at most <see cref="MaxListed"/>), optionally of one status.</summary>
-    public Task<Result<WorkflowRunList>> ListAsync(Guid tenantId, Guid workflowId, string? status, CancellationToken cancellationToken)
+    /// <summary>
+    /// The workflow's runs, newest first, <paramref name="limit"/> a page (<see cref="MaxListed"/> when not asked), optionally
+    /// of one status; <paramref name="cursor"/> is a previous page's <c>nextCursor</c>.
+    /// </summary>
+    public Task<Result<WorkflowRunList>> ListAsync(
+        Guid tenantId, Guid workflowId, string? status, CancellationToken cancellationToken, int limit = MaxListed, string? cursor = null)
     {
+        (DateTimeOffset, Guid)? after = null;
+        if (cursor is not null)
+        {
+            if (!Cursor.TryDecode(cursor, 200, out var key) || key.Split('|') is not [var ticks, var id]
+                || !long.TryParse(ticks, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var utcTicks)
+                || utcTicks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParse(id, out var runId))
+            {
+                return Task.FromResult<Result<WorkflowRunList>>(Problem.Validation("cursor", Cursor.NotOurs));
+            }
+
+            after = (new DateTimeOffset(utcTicks, TimeSpan.Zero), runId);
+        }
+
         if (status is not (null or "queued" or "dispatched" or "running" or "waiting" or "completed" or "skipped" or "failed"))
         {
             return Task.FromResult<Result<WorkflowRunList>>(
@@ -34,8 +51,11 @@ public sealed class WorkflowRunService(
                 return (Result<WorkflowRunList>)Problem.NotFound("The workflow");
             }
 
-            var rows = await WorkflowRunStore.ListAsync(scope, workflowId, status, MaxListed);
-            return new WorkflowRunList(rows.Select(r => r.ToSummary()).ToList());
+            var rows = await WorkflowRunStore.ListAsync(scope, workflowId, status, after, limit + 1);
+            var next = rows.Count > limit
+                ? Cursor.Encode(FormattableString.Invariant($"{rows[limit - 1].QueuedAt.UtcTicks}|{rows[limit - 1].Id}"))
+                : null;
+            return new WorkflowRunList(rows.Take(limit).Select(r => r.ToSummary()).ToList(), next);
         }, cancellationToken);
     }
 

@@ -35,6 +35,7 @@ internal static class WorkflowRunStore
 
     private const string ListSql = $"""
         SELECT {Columns} FROM workflow_runs WHERE workflow_id = @WorkflowId AND (@Status::text IS NULL OR status = @Status)
+            AND (@AfterQueuedAt::timestamptz IS NULL OR (queued_at, id) < (@AfterQueuedAt, @AfterId))
         ORDER BY queued_at DESC, id DESC LIMIT @Limit
         """;
 
@@ -103,8 +104,11 @@ internal static class WorkflowRunStore
 
     public static Task<WorkflowRunRow?> LockAsync(DbTransactionScope scope, Guid id) => scope.QuerySingleOrDefaultAsync<WorkflowRunRow>(LockSql, new { Id = id });
 
-    public static async Task<IReadOnlyList<WorkflowRunRow>> ListAsync(DbTransactionScope scope, Guid workflowId, string? status, int limit) =>
-        (await scope.QueryAsync<WorkflowRunRow>(ListSql, new { WorkflowId = workflowId, Status = status, Limit = limit })).AsList();
+    public static async Task<IReadOnlyList<WorkflowRunRow>> ListAsync(DbTransactionScope scope, Guid workflowId, string? status, (DateTimeOffset QueuedAt, Guid Id)? after, int limit) =>
+        (await scope.QueryAsync<WorkflowRunRow>(ListSql, new
+        {
+            WorkflowId = workflowId, Status = status, AfterQueuedAt = after?.QueuedAt, AfterId = after?.Id ?? Guid.Empty, Limit = limit,
+        })).AsList();
 
     public static Task<string?> DefinitionAsync(DbTransactionScope scope, Guid workflowId, int version) =>
         scope.ExecuteScalarAsync<string>(DefinitionSql, new { WorkflowId = workflowId, Version = version });

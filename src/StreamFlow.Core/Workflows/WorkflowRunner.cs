@@ -9,6 +9,7 @@ using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Settings;
 using StreamFlow.Core.Tasks;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Workflows;
 
@@ -24,6 +25,7 @@ public sealed class WorkflowRunner(
     LeadService leads,
     TaskService tasks,
     EmailSender email,
+    WebhookOutbox outbox,
     IOptions<WorkflowOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkflowRunner> logger)
@@ -73,28 +75,58 @@ public sealed class WorkflowRunner(
 
     /// <summary>
     /// The due time of a wait, logged as waiting. Minutes and business minutes run on <see cref="WorkflowOptions.MinuteLength"/>
-    /// (business minutes through the business's calendar); an until time is taken as it is. Planned once: a retry reads the first plan.
+    /// (business minutes through the business's calendar); an until time, and an untilDate's date moved by its days, are taken
+    /// as they are. A date wait whose field is empty stops the run (logged). Planned once: a retry reads the first plan.
     /// </summary>
-    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(tenantId, async scope =>
+    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        // A date wait reads the event and the lead as they are when the wait starts (a date changed later does not move it).
+        DateTimeOffset? dated = null;
+        if (step.UntilDate is { } untilDate)
         {
-            if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned
-                && JsonDocument.Parse(planned.Input).RootElement.TryGetProperty("dueAt", out var recorded))
+            var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
+                ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
+            dated = WorkflowDates.Due(untilDate, await ContextAsync(tenantId, run, cancellationToken));
+        }
+
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned)
             {
-                return new WorkflowWaitPlan(recorded.GetDateTimeOffset());
+                var recorded = JsonDocument.Parse(planned.Input).RootElement;
+                if (recorded.TryGetProperty("stop", out var stop) && stop.ValueKind == JsonValueKind.String)
+                {
+                    return new WorkflowWaitPlan(planned.StartedAt, stop.GetString());
+                }
+
+                if (recorded.TryGetProperty("dueAt", out var recordedDue) && recordedDue.ValueKind == JsonValueKind.String)
+                {
+                    return new WorkflowWaitPlan(recordedDue.GetDateTimeOffset());
+                }
             }
 
             var now = timeProvider.GetUtcNow();
+            if (step.UntilDate is { } emptyDate && dated is null)
+            {
+                var reason = $"{emptyDate.Field} is empty or not a date: the run stops at {path}.";
+                await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait",
+                    JsonSerializer.Serialize(new { step.UntilDate, stop = reason }, StreamFlowJson.Options), "done", reason, now);
+                return new WorkflowWaitPlan(now, reason);
+            }
+
             var settings = await TenantSettingsService.ReadAsync(scope);
             var scale = options.Value.MinuteLength / TimeSpan.FromMinutes(1);
-            var due = step.Until ?? now + ((step.BusinessMinutes is { } business
+            var due = dated ?? step.Until ?? now + ((step.BusinessMinutes is { } business
                 ? settings.Calendar().AddBusinessMinutes(now, business)
                 : now.AddMinutes(step.Minutes ?? 0)) - now) * scale;
-            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
+            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilDate, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
             await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", input, "waiting",
-                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}" + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
+                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}"
+                + (step.UntilDate is { } described ? $" ({WorkflowDates.Describe(described)})" : "")
+                + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
             return new WorkflowWaitPlan(due);
         }, cancellationToken);
+    }
 
     /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
     public async Task<bool> CheckAsync(Guid tenantId, Guid runId, string path, WorkflowConditions? conditions, bool log, CancellationToken cancellationToken)
@@ -167,9 +199,15 @@ public sealed class WorkflowRunner(
         return result;
     }
 
-    /// <summary>Ends a run as completed, skipped or failed (a failed run emails the business's owners, once).</summary>
+    /// <summary>
+    /// Ends a run as completed, skipped or failed (a failed run emails the business's owners, once). A completed or failed
+    /// run publishes <c>workflow.run.completed</c> or <c>workflow.run.failed</c> in the transaction that ends it, one level
+    /// deeper than the run, so a workflow triggered by run events is held by the loop limit like any other.
+    /// </summary>
     public async Task FinishAsync(Guid tenantId, Guid runId, string status, string? reason, CancellationToken cancellationToken)
     {
+        var depth = (await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken))?.Depth ?? 0;
+        using var causation = CausationDepth.Enter(depth + 1);
         var (changed, owners, name, run) = await database.InTenantAsync(tenantId, async scope =>
         {
             var current = await WorkflowRunStore.LockAsync(scope, runId);
@@ -178,8 +216,18 @@ public sealed class WorkflowRunner(
                 return (false, (IReadOnlyList<string>)[], (string?)null, current);
             }
 
-            await WorkflowRunStore.SetStatusAsync(scope, runId, status, reason, timeProvider.GetUtcNow());
-            return (true, status == "failed" ? await WorkflowRunStore.OwnerEmailsAsync(scope) : [], await WorkflowRunStore.WorkflowNameAsync(scope, current.WorkflowId), current);
+            var now = timeProvider.GetUtcNow();
+            await WorkflowRunStore.SetStatusAsync(scope, runId, status, reason, now);
+            var workflowName = await WorkflowRunStore.WorkflowNameAsync(scope, current.WorkflowId);
+            if (status is "completed" or "failed")
+            {
+                var ended = await WorkflowRunStore.GetAsync(scope, runId);
+                await outbox.AddAsync(scope, tenantId, status == "completed" ? WebhookEventCatalog.WorkflowRunCompleted : WebhookEventCatalog.WorkflowRunFailed,
+                    new WorkflowRunEvent(runId, current.WorkflowId, workflowName ?? "", current.Version, current.TriggerKey, current.EventType, current.LeadId, current.Depth,
+                        status, ended?.Reason ?? reason, current.QueuedAt, ended?.StartedAt ?? current.StartedAt, ended?.FinishedAt ?? now), now, cancellationToken);
+            }
+
+            return (true, status == "failed" ? await WorkflowRunStore.OwnerEmailsAsync(scope) : [], workflowName, current);
         }, cancellationToken);
         if (!changed || status != "failed")
         {
@@ -214,6 +262,17 @@ public sealed class WorkflowRunner(
                 Expect(await leads.UpdateAsync(leadActor, lead!.Id, new LeadUpdate(Only(owner: owner), null), cancellationToken));
                 return $"Assigned the lead to {owner} (was {(lead.OwnerUserId?.ToString() ?? "nobody")}; {step.Strategy}).";
             case "createTask":
+                if (step.TaskTemplate is { } templateKey)
+                {
+                    var template = await database.InTenantAsync(tenantId, scope => TaskTemplateStore.FindAsync(scope, templateKey), cancellationToken)
+                        ?? throw new WorkflowStepException($"The task template {templateKey} no longer exists.");
+                    step = step with
+                    {
+                        Title = step.Title ?? template.Title, Priority = step.Priority ?? template.Priority,
+                        DueInBusinessMinutes = step.DueInBusinessMinutes ?? template.DueInBusinessMinutes,
+                    };
+                }
+
                 var assignee = step.Assignee is null or "recordOwner" ? lead!.OwnerUserId : Guid.Parse(step.Assignee);
                 var due = step.DueInBusinessMinutes is { } minutes
                     ? (await database.InTenantAsync(tenantId, TenantSettingsService.ReadAsync, cancellationToken)).Calendar().AddBusinessMinutes(timeProvider.GetUtcNow(), minutes)

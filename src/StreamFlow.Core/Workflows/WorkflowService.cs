@@ -119,6 +119,30 @@ public sealed class WorkflowService(StreamFlowDatabase database, LeadService lea
         return new WorkflowDryRun(workflow.Id, workflow.Version, triggered, checks, steps, settings.TimeZone, now);
     }
 
+    /// <summary>What a definition may refer to in the tenant of <paramref name="scope"/>, with the stages, lead fields and task templates it will have.</summary>
+    internal static async Task<WorkflowReferences> ReferencesAsync(
+        DbTransactionScope scope, IReadOnlySet<string> stages, IReadOnlyDictionary<string, CustomField> fields, IEnumerable<string> taskTemplates)
+    {
+        var current = await WorkflowStore.ReferencesAsync(scope);
+        return current with
+        {
+            Stages = stages, Attributes = fields,
+            TaskTemplates = (current.TaskTemplates ?? new HashSet<string>()).Union(taskTemplates, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>The save-time checks: the shape (400), then the references (422).</summary>
+    internal static Problem? Check(WorkflowDefinition definition, WorkflowReferences references) =>
+        WorkflowValidation.Shape(definition) ?? WorkflowValidation.References(definition, references);
+
+    /// <summary>Saves a checked definition as version 1 inside the caller's transaction.</summary>
+    internal static async Task<Workflow> InsertAsync(DbTransactionScope scope, Guid tenantId, string actor, WorkflowDefinition definition, DateTimeOffset now)
+    {
+        var row = await WorkflowStore.InsertAsync(scope, Parameters(Guid.CreateVersion7(), tenantId, actor, definition, now));
+        await WorkflowStore.InsertVersionAsync(scope, tenantId, row);
+        return View(row);
+    }
+
     private static object Parameters(Guid id, Guid tenantId, string actor, WorkflowDefinition definition, DateTimeOffset now) => new
     {
         Id = id, TenantId = tenantId, Name = definition.Name!.Trim(), Enabled = definition.Enabled ?? true,

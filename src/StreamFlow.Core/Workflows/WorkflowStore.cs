@@ -48,6 +48,8 @@ internal static class WorkflowStore
 
     private const string ActiveUsersSql = "SELECT id FROM users WHERE status = 'active'";
 
+    private const string TaskTemplateKeysSql = "SELECT key FROM task_templates";
+
     public static Task<WorkflowRow> InsertAsync(DbTransactionScope scope, object workflow) =>
         scope.Connection.QuerySingleAsync<WorkflowRow>(scope.Command(InsertSql, workflow));
 
@@ -75,5 +77,6 @@ internal static class WorkflowStore
     public static async Task<WorkflowReferences> ReferencesAsync(DbTransactionScope scope) => new(
         (await scope.Connection.QueryAsync<string>(scope.Command(StageKeysSql))).ToHashSet(StringComparer.Ordinal),
         (await scope.Connection.QueryAsync<Guid>(scope.Command(ActiveUsersSql))).ToHashSet(),
-        (await Settings.CustomFieldService.LeadFieldsAsync(scope)).ToDictionary(f => f.Key, StringComparer.Ordinal));
+        (await Settings.CustomFieldService.LeadFieldsAsync(scope)).ToDictionary(f => f.Key, StringComparer.Ordinal),
+        (await scope.Connection.QueryAsync<string>(scope.Command(TaskTemplateKeysSql))).ToHashSet(StringComparer.Ordinal));
 }

@@ -6,8 +6,9 @@ using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Workflows;
 
-/// <summary>What a definition may refer to in this tenant: its stages, its active users and the custom fields of a lead (by key).</summary>
-internal sealed record WorkflowReferences(IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users, IReadOnlyDictionary<string, CustomField>? Attributes = null);
+/// <summary>What a definition may refer to in this tenant: its stages, its active users, the custom fields of a lead (by key) and its task templates.</summary>
+internal sealed record WorkflowReferences(
+    IReadOnlySet<string> Stages, IReadOnlySet<Guid> Users, IReadOnlyDictionary<string, CustomField>? Attributes = null, IReadOnlySet<string>? TaskTemplates = null);
 
 /// <summary>
 /// Checks a definition when it is saved, so that a run never meets a name that does not exist: the shape first
@@ -200,7 +201,11 @@ internal static class WorkflowValidation
 
                     break;
                 case "createTask":
-                    errors.Required($"{at}.title", step.Title, 200);
+                    if (step.TaskTemplate is null || step.Title is not null)
+                    {
+                        errors.Required($"{at}.title", step.Title, 200);
+                    }
+
                     if (step.Priority is not null && !Priorities.Contains(step.Priority))
                     {
                         errors.Add($"{at}.priority", "must be low, normal, high or urgent.");
@@ -224,10 +229,24 @@ internal static class WorkflowValidation
                     errors.Required($"{at}.body", step.Body, 4000);
                     break;
                 case "wait":
-                    var kinds = (step.Minutes is null ? 0 : 1) + (step.BusinessMinutes is null ? 0 : 1) + (step.Until is null ? 0 : 1);
+                    var kinds = (step.Minutes is null ? 0 : 1) + (step.BusinessMinutes is null ? 0 : 1) + (step.Until is null ? 0 : 1) + (step.UntilDate is null ? 0 : 1);
                     if (kinds != 1)
                     {
-                        errors.Add(at, "a wait takes exactly one of minutes, businessMinutes or until.");
+                        errors.Add(at, "a wait takes exactly one of minutes, businessMinutes, until or untilDate.");
+                    }
+
+                    if (step.UntilDate is { } untilDate)
+                    {
+                        errors.Required($"{at}.untilDate.field", untilDate.Field, 200);
+                        if (untilDate.Days is < -WorkflowDates.MaxDays or > WorkflowDates.MaxDays)
+                        {
+                            errors.Add($"{at}.untilDate.days", $"must be from -{WorkflowDates.MaxDays} to {WorkflowDates.MaxDays} (negative: before the date).");
+                        }
+
+                        if (untilDate.At is not null && !BusinessCalendar.TryParse(untilDate.At, out _))
+                        {
+                            errors.Add($"{at}.untilDate.at", "must be a local time HH:mm.");
+                        }
                     }
 
                     if (step.Minutes is < 0 or > MaxMinutes || step.BusinessMinutes is < 0 or > MaxMinutes)
@@ -342,6 +361,9 @@ internal static class WorkflowValidation
                 case "assign" when step.UserId is { } user && !references.Users.Contains(user):
                     errors.Add($"{at}.userId", $"{user} is not an active user of this business.");
                     break;
+                case "createTask" when step.TaskTemplate is { } taskTemplate && !(references.TaskTemplates?.Contains(taskTemplate) ?? false):
+                    errors.Add($"{at}.taskTemplate", $"{taskTemplate} is not a task template of this business (GET /api/v1/task-templates).");
+                    break;
                 case "createTask" when Guid.TryParse(step.Assignee, out var assignee) && !references.Users.Contains(assignee):
                     errors.Add($"{at}.assignee", $"{assignee} is not an active user of this business.");
                     break;
@@ -351,8 +373,17 @@ internal static class WorkflowValidation
                 case "sendEmail" when !WorkflowEmailTemplates.Exists(step.Template!):
                     errors.Add($"{at}.template", $"{step.Template} is not an email template ({string.Join(", ", WorkflowEmailTemplates.Names)}).");
                     break;
-                case "wait" when step.UntilCondition is { } until:
-                    ReferencesOf(until.ToConditions(), $"{at}.untilCondition", scope, errors);
+                case "wait":
+                    if (step.UntilDate is { Field: { } dateField } && KindOf(dateField, scope) != Kind.Time)
+                    {
+                        errors.Add($"{at}.untilDate.field", $"{dateField} is not a date here: use a date custom field (lead.attributes.<key>), lead.createdAt, lead.updatedAt or a date-time of the trigger's event.");
+                    }
+
+                    if (step.UntilCondition is { } until)
+                    {
+                        ReferencesOf(until.ToConditions(), $"{at}.untilCondition", scope, errors);
+                    }
+
                     break;
                 case "branch":
                     ReferencesOf(step.If!.ToConditions(), $"{at}.if", scope, errors);

@@ -14,7 +14,8 @@ public static partial class Tenants
 {
     public const string Password = "correct horse battery staple";
 
-    public static async Task<TestTenant> CreateAsync(HostFixture fixture, string? slug = null)
+    /// <summary>A new business; its industry's template is applied only when asked (<paramref name="applyTemplate"/>), so tests start bare.</summary>
+    public static async Task<TestTenant> CreateAsync(HostFixture fixture, string? slug = null, bool applyTemplate = false, string industry = "hvac")
     {
         var providerToken = await fixture.LoginAsync("provider");
         slug ??= $"biz-{Guid.NewGuid():N}"[..20];
@@ -23,8 +24,9 @@ public static partial class Tenants
         {
             name = $"Business {slug}",
             slug,
-            industry = "hvac",
+            industry,
             owner = new { email = ownerEmail, name = "Olive Owner", password = Password },
+            applyTemplate,
         }));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var tenant = await response.Content.ReadFromJsonAsync<JsonElement>();

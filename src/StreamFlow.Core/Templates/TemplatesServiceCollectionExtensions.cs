@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace StreamFlow.Core.Templates;
+
+public static class TemplatesServiceCollectionExtensions
+{
+    public static IServiceCollection AddIndustryTemplates(this IServiceCollection services)
+    {
+        services.AddSingleton<TemplateService>();
+        return services;
+    }
+}
