@@ -30,7 +30,12 @@ internal static class LeadSourceLinkStore
         FROM lead_source_links WHERE lead_id = @LeadId ORDER BY first_seen_at, source, external_id
         """;
 
-    private const string TouchSql = "UPDATE lead_source_links SET status = @Status, last_seen_at = @Now WHERE source = @Source AND external_id = @ExternalId";
+    // A source that prices its records (a Local Services lead later charged or credited) moves the cost; one that does not leaves it.
+    private const string TouchSql = """
+        UPDATE lead_source_links SET status = @Status, last_seen_at = @Now,
+            cost_amount = COALESCE(@CostAmount::numeric, cost_amount), cost_currency = COALESCE(@CostCurrency::text, cost_currency)
+        WHERE source = @Source AND external_id = @ExternalId
+        """;
 
     public static async Task<IReadOnlyDictionary<string, LeadSourceLink>> FindManyAsync(DbTransactionScope scope, string source, string[] externalIds) =>
         (await scope.Connection.QueryAsync<LeadSourceLink>(scope.Command(FindManySql, new { Source = source, ExternalIds = externalIds })))
@@ -51,6 +56,10 @@ internal static class LeadSourceLinkStore
     public static async Task<IReadOnlyList<LeadSourceLinkRow>> ForLeadAsync(DbTransactionScope scope, Guid leadId) =>
         (await scope.Connection.QueryAsync<LeadSourceLinkRow>(scope.Command(ForLeadSql, new { LeadId = leadId }))).ToList();
 
-    public static Task TouchAsync(DbTransactionScope scope, string source, string externalId, string? status, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new { Source = source, ExternalId = externalId, Status = status, Now = now }));
+    public static Task TouchAsync(DbTransactionScope scope, string source, string externalId, string? status, DateTimeOffset now, Money? cost = null) =>
+        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new
+        {
+            Source = source, ExternalId = externalId, Status = status, Now = now,
+            CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency,
+        }));
 }

@@ -110,7 +110,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
 
         await database.InTenantAsync(actor.TenantId, async scope =>
         {
-            await LeadSourceLinkStore.TouchAsync(scope, source, record.ExternalId, record.Status, time.GetUtcNow());
+            await LeadSourceLinkStore.TouchAsync(scope, source, record.ExternalId, record.Status, time.GetUtcNow(), record.Cost);
             return true;
         }, cancellationToken);
         return new SourceWriteOutcome(SourceWrite.Updated, leadId, null);
