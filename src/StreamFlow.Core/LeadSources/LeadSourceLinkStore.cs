@@ -22,6 +22,16 @@ internal static class LeadSourceLinkStore
         ON CONFLICT (tenant_id, source, external_id) DO NOTHING
         """;
 
+    // Many records of one source at once (a sync page's new records); those another writer linked first are not returned.
+    private const string InsertManySql = """
+        INSERT INTO lead_source_links (tenant_id, source, external_id, lead_id, connection_id, status, cost_amount, cost_currency, first_seen_at, last_seen_at)
+        SELECT @TenantId, @Source, x.external_id, x.lead_id, @ConnectionId, x.status, x.cost_amount, x.cost_currency, @Now, @Now
+        FROM unnest(@ExternalIds::text[], @LeadIds::uuid[], @Statuses::text[], @CostAmounts::numeric[], @CostCurrencies::text[])
+            AS x (external_id, lead_id, status, cost_amount, cost_currency)
+        ON CONFLICT (tenant_id, source, external_id) DO NOTHING
+        RETURNING external_id
+        """;
+
     private const string FindSql = "SELECT external_id AS ExternalId, lead_id AS LeadId, status AS Status FROM lead_source_links WHERE source = @Source AND external_id = @ExternalId";
 
     private const string ForLeadSql = """
@@ -52,6 +62,18 @@ internal static class LeadSourceLinkStore
             TenantId = tenantId, Source = source, ExternalId = externalId, LeadId = leadId, ConnectionId = connectionId, Status = status,
             CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency, Now = now,
         })) == 1;
+
+    /// <summary>Links each (external id, lead) pair; returns the external ids linked now (not those another writer linked first).</summary>
+    public static async Task<IReadOnlySet<string>> InsertManyAsync(
+        DbTransactionScope scope, Guid tenantId, string source, Guid? connectionId, IReadOnlyList<(string ExternalId, Guid LeadId, string? Status, Money? Cost)> links, DateTimeOffset now) =>
+        (await scope.QueryAsync<string>(InsertManySql, new
+        {
+            TenantId = tenantId, Source = source, ConnectionId = connectionId, Now = now,
+            ExternalIds = links.Select(l => l.ExternalId).ToArray(), LeadIds = links.Select(l => l.LeadId).ToArray(),
+            Statuses = links.Select(l => l.Status).ToArray(),
+            CostAmounts = links.Select(l => l.Cost is null ? (decimal?)null : decimal.Parse(l.Cost.Amount, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            CostCurrencies = links.Select(l => l.Cost?.Currency).ToArray(),
+        })).ToHashSet(StringComparer.Ordinal);
 
     public static async Task<IReadOnlyList<LeadSourceLinkRow>> ForLeadAsync(DbTransactionScope scope, Guid leadId) =>
         (await scope.Connection.QueryAsync<LeadSourceLinkRow>(scope.Command(ForLeadSql, new { LeadId = leadId }))).ToList();

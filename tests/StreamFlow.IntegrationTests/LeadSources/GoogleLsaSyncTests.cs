@@ -66,6 +66,27 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_consumer_who_is_already_a_lead_by_phone_is_merged_into_it_not_refused_as_a_duplicate()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var existing = await _bed.Get<LeadService>().CreateAsync(new LeadActor(tenant, "test", CanAssign: true),
+            new LeadInput("Casey", null, null, null, "+1 512 555 0009", "Web form", null, null, null, null, null, "Called about a leak", null, null, null), mergeDuplicate: false, default);
+        Assert.True(existing.Succeeded, existing.Problem?.ToString());
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 24, 1, 0), (sync.Status, sync.LeadsCreated, sync.LeadsUpdated, sync.ItemsFailed));
+        Assert.Equal((0, 0), (again.LeadsCreated, again.ItemsFailed));
+        Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
+        var linked = (await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", [GoogleLsaFake.ResourceName(9)], default)).Values.Single();
+        Assert.Equal(existing.Value.Lead.Id, linked);
+        var merged = await LeadAsync(tenant, linked);
+        Assert.Equal(("Web form", "Morgan9", "phone"), (merged.Source, merged.LastName, Text(merged, "googleLsaLeadType")));
+    }
+
+    [Fact]
     public async Task A_lead_credited_back_later_is_updated_and_its_cost_drops_to_zero()
     {
         var tenant = await _bed.CreateTenantAsync();

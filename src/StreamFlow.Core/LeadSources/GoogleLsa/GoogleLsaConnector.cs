@@ -25,11 +25,6 @@ public sealed class GoogleLsaConnector(
     internal const string FeedbackEntity = "lsa_feedback";
     private const string FeedbackPage = "feedback";
 
-    private const string Fields = "local_services_lead.resource_name, local_services_lead.id, local_services_lead.category_id, local_services_lead.service_id, "
-        + "local_services_lead.contact_details, local_services_lead.lead_type, local_services_lead.lead_status, local_services_lead.creation_date_time, "
-        + "local_services_lead.locale, local_services_lead.note.description, local_services_lead.lead_charged, local_services_lead.credit_details.credit_state, "
-        + "local_services_lead.credit_details.credit_state_last_update_date_time, local_services_lead.lead_feedback_submitted";
-
     public string Kind => KindName;
 
     public JsonElement Validate(JsonElement settings, IReadOnlyDictionary<string, string>? credentials, bool creating, ValidationErrors errors)
@@ -56,7 +51,7 @@ public sealed class GoogleLsaConnector(
     {
         ArgumentNullException.ThrowIfNull(context);
         var settings = GoogleLsaSettings.Read(context.Settings);
-        var page = await client.SearchAsync(context, settings, $"SELECT local_services_lead.id FROM local_services_lead LIMIT 1", null, cancellationToken);
+        var page = await client.SearchAsync(context, settings, GoogleLsaQuery.Probe, null, cancellationToken);
         return $"Google accepted the access to customer {settings.CustomerId}; {(page.Results is { Count: > 0 } ? "Local Services leads can be read" : "no Local Services leads yet")}.";
     }
 
@@ -88,8 +83,7 @@ public sealed class GoogleLsaConnector(
             throw new ConnectorException(ConnectorFailure.InvalidRequest, $"Unknown Local Services sync page '{page}'.");
         }
 
-        var query = $"SELECT {Fields} FROM local_services_lead WHERE local_services_lead.creation_date_time >= '{from:yyyy-MM-dd} 00:00:00' "
-            + "ORDER BY local_services_lead.creation_date_time ASC";
+        var query = GoogleLsaQuery.LeadsCreatedSince(from);
         var found = await client.SearchAsync(context, settings, query, parts[2] is { Length: > 0 } token ? token : null, cancellationToken);
         var counts = await StoreAsync(context, settings, found.Results ?? [], cancellationToken);
         var next = found.NextPageToken is { Length: > 0 } nextToken ? LeadsPage(from, nextToken) : settings.SendFeedback ? FeedbackPage : null;
@@ -126,7 +120,7 @@ public sealed class GoogleLsaConnector(
         var outcomes = new ConcurrentBag<SourceWriteOutcome>();
         await Parallel.ForEachAsync(valid, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (lead, token) =>
             outcomes.Add(await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, GoogleLsaLead.ToRecord(lead, settings),
-                known.TryGetValue(lead.ResourceName!, out var leadId) ? leadId : null, token)));
+                known.TryGetValue(lead.ResourceName!, out var leadId) ? leadId : null, token, mergeByContact: true)));
 
         int Count(SourceWrite write) => outcomes.Count(o => o.Write == write);
         return new ConnectorPage(rows.Count, Count(SourceWrite.Created), Count(SourceWrite.Updated), Count(SourceWrite.Unchanged) + Count(SourceWrite.Skipped),
