@@ -14,6 +14,14 @@ namespace StreamFlow.Core.Connections;
 /// <param name="MaxRetries">Retries of one page before the sync gives up.</param>
 public sealed record SyncPageOutcome(string? NextPage, string? FailureKind, string? Error, double? RetryAfterSeconds, double BackoffSeconds, int MaxRetries);
 
+/// <summary>The data of <c>integration.sync.completed</c> and <c>integration.sync.failed</c> (docs/webhooks.md).</summary>
+public sealed record IntegrationSyncEvent(
+    Guid ConnectionId, string Kind, string Name, Guid SyncId, string Trigger, string Status, int Pages, int ItemsSeen, int LeadsCreated, int LeadsUpdated,
+    int ItemsSkipped, int ItemsFailed, int Retries, string? Error, string? ErrorKind, DateTimeOffset? StartedAt, DateTimeOffset FinishedAt);
+
+/// <summary>The data of <c>integration.connection.broken</c>: the vendor refused the credentials; no scheduled sync until they are mended.</summary>
+public sealed record IntegrationConnectionBrokenEvent(Guid ConnectionId, string Kind, string Name, Guid SyncId, string Error, string ErrorKind, DateTimeOffset BrokenAt);
+
 /// <summary>Deployment-wide connection settings (section <c>Connections</c>).</summary>
 public sealed class ConnectionOptions
 {
@@ -32,7 +40,7 @@ public sealed class ConnectionOptions
 /// </summary>
 public sealed class ConnectionService(
     StreamFlowDatabase database, IEnumerable<IConnector> connectors, ConnectionSecretProtector protector, IOptions<ConnectionOptions> options,
-    TimeProvider time, ILogger<ConnectionService> logger, Email.TenantAdminMailer admins)
+    TimeProvider time, ILogger<ConnectionService> logger, Email.TenantAdminMailer admins, Webhooks.WebhookOutbox outbox)
 {
     private static readonly string[] Schedules = ["hourly", "daily", "manual"];
     private readonly Dictionary<string, IConnector> _connectors = connectors.ToDictionary(c => c.Kind, StringComparer.Ordinal);
@@ -280,7 +288,9 @@ public sealed class ConnectionService(
 
             var health = error is null ? "ok" : errorKind == "unauthorized" ? "broken" : "error";
             await ConnectionStore.RecordSyncOnConnectionAsync(scope, finished, health, NextSync(connection.Schedule, connection.Enabled, now, first: false), now);
-            return (finished.ToView(), health == "broken" && connection.Health != "broken" ? connection : null);
+            var breaks = health == "broken" && connection.Health != "broken";
+            await PublishFinishedAsync(scope, connection, finished, breaks, now, cancellationToken);
+            return (finished.ToView(), breaks ? connection : null);
         }, cancellationToken);
 
         // Told once, when the connection breaks: a broken connection is not scheduled again until its owner mends it.
@@ -292,6 +302,24 @@ public sealed class ConnectionService(
         }
 
         return view;
+    }
+
+    // In the transaction that ends the sync: integration.sync.completed or .failed, and integration.connection.broken the
+    // first time a refusal breaks the connection (docs/webhooks.md).
+    private async Task PublishFinishedAsync(
+        DbTransactionScope scope, ConnectionRow connection, ConnectionSyncRow sync, bool breaks, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var completed = sync.Status == "completed";
+        await outbox.AddAsync(scope, connection.TenantId, completed ? Webhooks.WebhookEventCatalog.IntegrationSyncCompleted : Webhooks.WebhookEventCatalog.IntegrationSyncFailed,
+            new IntegrationSyncEvent(connection.Id, connection.Kind, connection.Name, sync.Id, sync.Trigger, sync.Status, sync.Pages, sync.ItemsSeen, sync.LeadsCreated,
+                sync.LeadsUpdated, sync.ItemsSkipped, sync.ItemsFailed, sync.Retries, completed ? null : sync.Error, completed ? null : sync.ErrorKind ?? "unavailable",
+                sync.StartedAt, sync.FinishedAt ?? now), now, cancellationToken);
+        if (breaks)
+        {
+            await outbox.AddAsync(scope, connection.TenantId, Webhooks.WebhookEventCatalog.IntegrationConnectionBroken,
+                new IntegrationConnectionBrokenEvent(connection.Id, connection.Kind, connection.Name, sync.Id, sync.Error ?? "The vendor refused the credentials.", sync.ErrorKind ?? "unauthorized", now),
+                now, cancellationToken);
+        }
     }
 
     private ConnectorContext Context(ConnectionRow row)

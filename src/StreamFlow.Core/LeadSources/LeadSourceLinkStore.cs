@@ -22,6 +22,16 @@ internal static class LeadSourceLinkStore
         ON CONFLICT (tenant_id, source, external_id) DO NOTHING
         """;
 
+    // Many records of one source at once (a sync page's new records); those another writer linked first are not returned.
+    private const string InsertManySql = """
+        INSERT INTO lead_source_links (tenant_id, source, external_id, lead_id, connection_id, status, cost_amount, cost_currency, first_seen_at, last_seen_at)
+        SELECT @TenantId, @Source, x.external_id, x.lead_id, @ConnectionId, x.status, x.cost_amount, x.cost_currency, @Now, @Now
+        FROM unnest(@ExternalIds::text[], @LeadIds::uuid[], @Statuses::text[], @CostAmounts::numeric[], @CostCurrencies::text[])
+            AS x (external_id, lead_id, status, cost_amount, cost_currency)
+        ON CONFLICT (tenant_id, source, external_id) DO NOTHING
+        RETURNING external_id
+        """;
+
     private const string FindSql = "SELECT external_id AS ExternalId, lead_id AS LeadId, status AS Status FROM lead_source_links WHERE source = @Source AND external_id = @ExternalId";
 
     private const string ForLeadSql = """
@@ -30,7 +40,12 @@ internal static class LeadSourceLinkStore
         FROM lead_source_links WHERE lead_id = @LeadId ORDER BY first_seen_at, source, external_id
         """;
 
-    private const string TouchSql = "UPDATE lead_source_links SET status = @Status, last_seen_at = @Now WHERE source = @Source AND external_id = @ExternalId";
+    // A source that prices its records (a Local Services lead later charged or credited) moves the cost; one that does not leaves it.
+    private const string TouchSql = """
+        UPDATE lead_source_links SET status = @Status, last_seen_at = @Now,
+            cost_amount = COALESCE(@CostAmount::numeric, cost_amount), cost_currency = COALESCE(@CostCurrency::text, cost_currency)
+        WHERE source = @Source AND external_id = @ExternalId
+        """;
 
     public static async Task<IReadOnlyDictionary<string, LeadSourceLink>> FindManyAsync(DbTransactionScope scope, string source, string[] externalIds) =>
         (await scope.Connection.QueryAsync<LeadSourceLink>(scope.Command(FindManySql, new { Source = source, ExternalIds = externalIds })))
@@ -48,9 +63,25 @@ internal static class LeadSourceLinkStore
             CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency, Now = now,
         })) == 1;
 
+    /// <summary>Links each (external id, lead) pair; returns the external ids linked now (not those another writer linked first).</summary>
+    public static async Task<IReadOnlySet<string>> InsertManyAsync(
+        DbTransactionScope scope, Guid tenantId, string source, Guid? connectionId, IReadOnlyList<(string ExternalId, Guid LeadId, string? Status, Money? Cost)> links, DateTimeOffset now) =>
+        (await scope.QueryAsync<string>(InsertManySql, new
+        {
+            TenantId = tenantId, Source = source, ConnectionId = connectionId, Now = now,
+            ExternalIds = links.Select(l => l.ExternalId).ToArray(), LeadIds = links.Select(l => l.LeadId).ToArray(),
+            Statuses = links.Select(l => l.Status).ToArray(),
+            CostAmounts = links.Select(l => l.Cost is null ? (decimal?)null : decimal.Parse(l.Cost.Amount, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            CostCurrencies = links.Select(l => l.Cost?.Currency).ToArray(),
+        })).ToHashSet(StringComparer.Ordinal);
+
     public static async Task<IReadOnlyList<LeadSourceLinkRow>> ForLeadAsync(DbTransactionScope scope, Guid leadId) =>
         (await scope.Connection.QueryAsync<LeadSourceLinkRow>(scope.Command(ForLeadSql, new { LeadId = leadId }))).ToList();
 
-    public static Task TouchAsync(DbTransactionScope scope, string source, string externalId, string? status, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new { Source = source, ExternalId = externalId, Status = status, Now = now }));
+    public static Task TouchAsync(DbTransactionScope scope, string source, string externalId, string? status, DateTimeOffset now, Money? cost = null) =>
+        scope.Connection.ExecuteAsync(scope.Command(TouchSql, new
+        {
+            Source = source, ExternalId = externalId, Status = status, Now = now,
+            CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency,
+        }));
 }

@@ -22,6 +22,11 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddSingleton<SourceAttachments>();
         services.AddSingleton<SamGovClient>();
         services.AddSingleton<IConnector, SamGovConnector>();
+        services.AddOptions<GoogleLsa.GoogleLsaOptions>().Bind(configuration.GetSection(GoogleLsa.GoogleLsaOptions.Section));
+        services.AddSingleton<GoogleLsa.GoogleLsaClient>();
+        services.AddSingleton<GoogleLsa.GoogleLsaConnector>();
+        services.AddSingleton<IConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
+        services.AddSingleton<Connections.OAuth.IOAuthConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
         return services;
     }
 }

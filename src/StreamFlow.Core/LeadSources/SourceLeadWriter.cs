@@ -40,8 +40,12 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         (await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindManyAsync(scope, source, [.. externalIds]), cancellationToken))
             .ToDictionary(pair => pair.Key, pair => pair.Value.LeadId, StringComparer.Ordinal);
 
+    /// <param name="mergeByContact">
+    /// A new record whose email or phone is a live lead's is merged into that lead and linked to it, as a web-form visitor
+    /// is: for sources whose contact is the person the lead is about (a Local Services consumer), not a shared officer.
+    /// </param>
     public async Task<SourceWriteOutcome> WriteAsync(
-        Guid tenantId, string source, Guid? connectionId, SourceRecord record, Guid? knownLeadId, CancellationToken cancellationToken)
+        Guid tenantId, string source, Guid? connectionId, SourceRecord record, Guid? knownLeadId, CancellationToken cancellationToken, bool mergeByContact = false)
     {
         ArgumentNullException.ThrowIfNull(record);
         var actor = new LeadActor(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
@@ -50,7 +54,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
             return await RefreshAsync(actor, source, record, leadId, cancellationToken);
         }
 
-        var created = await leads.CreateAsync(actor, record.Create, mergeDuplicate: false, cancellationToken);
+        var created = await leads.CreateAsync(actor, record.Create, mergeDuplicate: mergeByContact, cancellationToken);
         if (!created.Succeeded)
         {
             return new SourceWriteOutcome(SourceWrite.Failed, null, created.Problem.Detail + Errors(created.Problem));
@@ -59,17 +63,77 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         var lead = created.Value.Lead;
         var linked = await database.InTenantAsync(tenantId, scope =>
             LeadSourceLinkStore.InsertAsync(scope, tenantId, source, record.ExternalId, lead.Id, connectionId, record.Status, record.Cost, time.GetUtcNow()), cancellationToken);
+        var write = created.Value.Created ? SourceWrite.Created : SourceWrite.Updated;
         if (linked)
         {
             return record.LostReason is null
-                ? new SourceWriteOutcome(SourceWrite.Created, lead.Id, null)
-                : await RefreshAsync(actor, source, record, lead.Id, cancellationToken) with { Write = SourceWrite.Created };
+                ? new SourceWriteOutcome(write, lead.Id, null)
+                : await RefreshAsync(actor, source, record, lead.Id, cancellationToken) with { Write = write };
         }
 
-        // Another connection of the tenant stored the same record meanwhile: keep its lead, withdraw ours.
-        await leads.DeleteAsync(actor, lead.Id, cancellationToken);
+        // Another connection of the tenant stored the same record meanwhile: keep its lead, withdraw ours (never a lead we merged into).
+        if (created.Value.Created)
+        {
+            await leads.DeleteAsync(actor, lead.Id, cancellationToken);
+        }
+
         var winner = await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindAsync(scope, source, record.ExternalId), cancellationToken);
         return await RefreshAsync(actor, source, record, winner!.LeadId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records not seen before (none of them linked yet), written at once: their leads created in one transaction through
+    /// <see cref="LeadService.CreateManyAsync"/> (each validated, scored and announced as one create would be), linked in
+    /// the same transaction. What <see cref="WriteAsync"/> does for one, for a page: a record another writer linked first
+    /// refreshes that lead instead (ours withdrawn), one ended at the source closes its lead, and a batch that lost a race
+    /// for an email, phone or external id is written one record at a time.
+    /// </summary>
+    public async Task<IReadOnlyList<SourceWriteOutcome>> WriteNewAsync(
+        Guid tenantId, string source, Guid? connectionId, IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var actor = new LeadActor(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
+        IReadOnlySet<string> linked = new HashSet<string>();
+        var batch = await leads.CreateManyAsync(actor, records.Select(r => r.Create).ToList(), async (scope, created) =>
+            linked = await LeadSourceLinkStore.InsertManyAsync(scope, tenantId, source, connectionId,
+                created.Select(c => (records[c.Index].ExternalId, c.Lead.Id, records[c.Index].Status, records[c.Index].Cost)).ToList(), time.GetUtcNow()),
+            cancellationToken);
+        if (!batch.Succeeded)
+        {
+            var one = new SourceWriteOutcome[records.Count];
+            for (var i = 0; i < records.Count; i++)
+            {
+                one[i] = await WriteAsync(tenantId, source, connectionId, records[i], null, cancellationToken);
+            }
+
+            return one;
+        }
+
+        var outcomes = new SourceWriteOutcome[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var result = batch.Value[i];
+            if (!result.Succeeded)
+            {
+                outcomes[i] = new SourceWriteOutcome(SourceWrite.Failed, null, result.Problem.Detail + Errors(result.Problem));
+            }
+            else if (linked.Contains(record.ExternalId))
+            {
+                outcomes[i] = record.LostReason is null
+                    ? new SourceWriteOutcome(SourceWrite.Created, result.Value.Id, null)
+                    : await RefreshAsync(actor, source, record, result.Value.Id, cancellationToken) with { Write = SourceWrite.Created };
+            }
+            else
+            {
+                // Another connection of the tenant stored the same record meanwhile: keep its lead, withdraw ours.
+                await leads.DeleteAsync(actor, result.Value.Id, cancellationToken);
+                var winner = await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindAsync(scope, source, record.ExternalId), cancellationToken);
+                outcomes[i] = await RefreshAsync(actor, source, record, winner!.LeadId, cancellationToken);
+            }
+        }
+
+        return outcomes;
     }
 
     public async Task<Result<LeadSourcesView>> SourcesOfAsync(Guid tenantId, Guid leadId, CancellationToken cancellationToken)
@@ -110,7 +174,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
 
         await database.InTenantAsync(actor.TenantId, async scope =>
         {
-            await LeadSourceLinkStore.TouchAsync(scope, source, record.ExternalId, record.Status, time.GetUtcNow());
+            await LeadSourceLinkStore.TouchAsync(scope, source, record.ExternalId, record.Status, time.GetUtcNow(), record.Cost);
             return true;
         }, cancellationToken);
         return new SourceWriteOutcome(SourceWrite.Updated, leadId, null);

@@ -10,4 +10,7 @@ namespace StreamFlow.Core.Leads;
 public interface IChangedLeadScorer
 {
     Task ScoreInTransactionAsync(DbTransactionScope scope, Guid tenantId, Guid leadId);
+
+    /// <summary>The same for many leads of one transaction at once: settings, model and routing are loaded once.</summary>
+    Task ScoreManyInTransactionAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<Guid> leadIds);
 }

@@ -93,6 +93,130 @@ public sealed class LeadService(
         }
     }
 
+    /// <summary>
+    /// Creates many leads in one transaction, each as <see cref="CreateAsync"/> creates one (validated alone, its stage
+    /// history, its "created" activity, scored in the transaction, one <c>lead.created</c> event each), with the scoring
+    /// of them all done at once: the write path of a sync page. Duplicates are refused, never merged: an input whose email
+    /// or phone is a live lead's, or an earlier input's, gets the duplicate problem and the others are created.
+    /// <paramref name="alsoInTransaction"/> runs in the same transaction with the leads created (input index and lead),
+    /// so that what links them (a source's external id) commits with them or not at all.
+    /// </summary>
+    /// <returns>One result per input, in order; a conflict when a concurrent writer took an email, phone or external id
+    /// meanwhile (nothing was created: create them one at a time).</returns>
+    public async Task<Result<IReadOnlyList<Result<Lead>>>> CreateManyAsync(
+        LeadActor actor, IReadOnlyList<LeadInput> inputs, Func<DbTransactionScope, IReadOnlyList<(int Index, Lead Lead)>, Task>? alsoInTransaction,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var results = new Result<Lead>?[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var errors = new ValidationErrors();
+            LeadValidation.Validate(inputs[i], errors, creating: true);
+            if (errors.ToProblem() is { } invalid)
+            {
+                results[i] = invalid;
+            }
+            else if (inputs[i].OwnerUserId is not null && !actor.CanAssign)
+            {
+                results[i] = Problem.Forbidden("Your role cannot assign leads to an owner.");
+            }
+        }
+
+        var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
+        try
+        {
+            return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
+            {
+                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
+                var rules = await attributeRules.RulesAsync(scope);
+                var now = timeProvider.GetUtcNow();
+                var emails = new Dictionary<string, Guid>(StringComparer.Ordinal);
+                var phones = new Dictionary<string, Guid>(StringComparer.Ordinal);
+                var created = new List<(int Index, Guid Id)>();
+                for (var i = 0; i < inputs.Count; i++)
+                {
+                    if (results[i] is not null)
+                    {
+                        continue;
+                    }
+
+                    var input = inputs[i];
+                    var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
+                    var attributeErrors = new ValidationErrors();
+                    rules?.Invoke(input.Attributes, true, attributeErrors);
+                    var email = LeadValidation.NormalizeEmail(input.Email);
+                    var phone = LeadValidation.NormalizePhone(input.Phone);
+                    if (stages.All(s => s.Key != stage))
+                    {
+                        results[i] = UnknownStage(stage, stages);
+                    }
+                    else if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
+                    {
+                        results[i] = new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                    }
+                    else if (attributeErrors.ToProblem() is { } badAttributes)
+                    {
+                        results[i] = badAttributes;
+                    }
+                    else if ((email is not null && emails.TryGetValue(email, out var earlier)) || (phone is not null && phones.TryGetValue(phone, out earlier)))
+                    {
+                        results[i] = Duplicate(earlier);
+                    }
+                    else if ((email is not null || phone is not null) && await LeadStore.FindDuplicateAsync(scope, keys, email, phone) is { } existingId)
+                    {
+                        results[i] = Duplicate(existingId);
+                    }
+                    else
+                    {
+                        var lead = new StoredLead
+                        {
+                            Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
+                            Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
+                            State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
+                            Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
+                        };
+                        await LeadStore.InsertAsync(scope, keys, lead, now);
+                        await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
+                        await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+                        created.Add((i, lead.Id));
+                        if (email is not null)
+                        {
+                            emails[email] = lead.Id;
+                        }
+
+                        if (phone is not null)
+                        {
+                            phones[phone] = lead.Id;
+                        }
+                    }
+                }
+
+                var ids = created.Select(c => c.Id).ToArray();
+                await scorer.ScoreManyInTransactionAsync(scope, actor.TenantId, ids);
+                var stored = ids.Length == 0 ? new Dictionary<Guid, StoredLead>() : await LeadStore.FindManyAsync(scope, ids);
+                var leads = created.Select(c => (c.Index, Lead: stored[c.Id].ToLead(keys))).ToList();
+                foreach (var (index, lead) in leads)
+                {
+                    await outbox.AddAsync(scope, actor.TenantId, "lead.created", lead, scope.CancellationToken);
+                    results[index] = lead;
+                }
+
+                if (alsoInTransaction is not null && leads.Count > 0)
+                {
+                    await alsoInTransaction(scope, leads);
+                }
+
+                return (Result<IReadOnlyList<Result<Lead>>>)results.Select(r => r!.Value).ToList();
+            }, cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problem.Conflict("Another writer created a lead with one of these emails, phones or external ids meanwhile; create them one at a time.");
+        }
+    }
+
     public async Task<Result<Lead>> GetAsync(Guid tenantId, Guid leadId, bool includeDeleted, CancellationToken cancellationToken)
     {
         var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);

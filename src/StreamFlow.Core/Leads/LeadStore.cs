@@ -110,6 +110,8 @@ internal static class LeadStore
 
     private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
 
+    private const string ByIdsSql = $"SELECT {Columns} FROM leads WHERE id = ANY(@Ids)";
+
     private const string ByIdForUpdateSql = $"SELECT {Columns} FROM leads WHERE id = @Id AND deleted_at IS NULL FOR UPDATE";
 
     private const string DuplicateSql = """
@@ -200,6 +202,9 @@ internal static class LeadStore
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdSql, new { Id = id });
+
+    public static async Task<IReadOnlyDictionary<Guid, StoredLead>> FindManyAsync(DbTransactionScope scope, Guid[] ids) =>
+        (await scope.QueryAsync<StoredLead>(ByIdsSql, new { Ids = ids })).ToDictionary(lead => lead.Id);
 
     /// <summary>A read on its own: tenant setting and row in one round trip, no BEGIN/COMMIT of its own.</summary>
     public static Task<StoredLead?> FindAsync(StreamFlowDatabase database, Guid tenantId, Guid id, CancellationToken cancellationToken)

@@ -15,4 +15,22 @@ internal sealed class ChangedLeadScorer(LeadScoringService scoring, WorkOutbox w
             await work.AddAsync(scope, tenantId, WorkKinds.LeadAiRescore, leadId);
         }
     }
+
+    public async Task ScoreManyInTransactionAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<Guid> leadIds)
+    {
+        ArgumentNullException.ThrowIfNull(leadIds);
+        if (leadIds.Count == 0)
+        {
+            return;
+        }
+
+        var (_, aiEnabled) = await scoring.ScoreInTransactionAsync(scope, tenantId, leadIds, null);
+        if (aiEnabled)
+        {
+            foreach (var leadId in leadIds)
+            {
+                await work.AddAsync(scope, tenantId, WorkKinds.LeadAiRescore, leadId);
+            }
+        }
+    }
 }

@@ -27,6 +27,10 @@ internal static class WebhookEventSchemas
         ("model", String()),
         ("scoredAt", DateTime()));
 
+    private static JsonObject ConnectorFailureKind => Enum("rateLimited", "unavailable", "unauthorized", "quotaExceeded", "invalidRequest");
+
+    private static JsonObject Count() => new() { ["type"] = "integer", ["minimum"] = 0 };
+
     private static JsonObject VisitStatus => Enum("scheduled", "en_route", "on_site", "completed", "cancelled");
 
     private static JsonObject WorkflowRun(string status) => Object(
@@ -213,6 +217,32 @@ internal static class WebhookEventSchemas
             ("declinedAt", DateTime())),
         WebhookEventCatalog.WorkflowRunCompleted => WorkflowRun("completed"),
         WebhookEventCatalog.WorkflowRunFailed => WorkflowRun("failed"),
+        WebhookEventCatalog.IntegrationSyncCompleted or WebhookEventCatalog.IntegrationSyncFailed => Object(
+            ("connectionId", Uuid()),
+            ("kind", String()),
+            ("name", String()),
+            ("syncId", Uuid()),
+            ("trigger", String()),
+            ("status", eventType == WebhookEventCatalog.IntegrationSyncCompleted ? Enum("completed") : Enum("failed")),
+            ("pages", Count()),
+            ("itemsSeen", Count()),
+            ("leadsCreated", Count()),
+            ("leadsUpdated", Count()),
+            ("itemsSkipped", Count()),
+            ("itemsFailed", Count()),
+            ("retries", Count()),
+            ("error", eventType == WebhookEventCatalog.IntegrationSyncCompleted ? new JsonObject { ["type"] = "null" } : String()),
+            ("errorKind", eventType == WebhookEventCatalog.IntegrationSyncCompleted ? new JsonObject { ["type"] = "null" } : ConnectorFailureKind),
+            ("startedAt", DateTime(nullable: true)),
+            ("finishedAt", DateTime())),
+        WebhookEventCatalog.IntegrationConnectionBroken => Object(
+            ("connectionId", Uuid()),
+            ("kind", String()),
+            ("name", String()),
+            ("syncId", Uuid()),
+            ("error", String()),
+            ("errorKind", Enum("unauthorized")),
+            ("brokenAt", DateTime())),
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType, "No schema for this event type."),
     });
 

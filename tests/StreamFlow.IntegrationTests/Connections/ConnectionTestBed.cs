@@ -71,13 +71,18 @@ internal sealed class ConnectionTestBed : IAsyncDisposable
         return new ConnectionTestBed(provider, host);
     }
 
-    public async Task<Guid> CreateTenantAsync()
+    public static string OwnerEmailOf(string slug) => $"owner@{slug}.example.com";
+
+    public async Task<Guid> CreateTenantAsync() => (await CreateTenantWithSlugAsync()).Tenant;
+
+    /// <summary>A new tenant and its slug: its owner is <see cref="OwnerEmailOf"/>.</summary>
+    public async Task<(Guid Tenant, string Slug)> CreateTenantWithSlugAsync()
     {
         var slug = $"conn-{Guid.NewGuid():N}"[..20];
         var created = await Get<TenantService>().CreateAsync(
-            new CreateTenantRequest($"Contractor {slug}", slug, "hvac", new TenantOwner($"owner@{slug}.example.com", "Owner", "a long enough password")),
+            new CreateTenantRequest($"Contractor {slug}", slug, "hvac", new TenantOwner(OwnerEmailOf(slug), "Owner", "a long enough password")),
             "test", RequestOrigin.None, CancellationToken.None);
-        return created.Value!.Tenant.Id;
+        return (created.Value!.Tenant.Id, slug);
     }
 
     public async Task<ConnectionView> CreateSamGovAsync(Guid tenantId, string apiKey, object? settings = null)

@@ -12,6 +12,8 @@ public sealed partial class SqlHomeTests
         "src/StreamFlow.Core/Database/StreamFlowDatabase.cs",
         "src/StreamFlow.Core/Backups/DatabaseSnapshotter.cs",
         "src/StreamFlow.Core/Backups/DatabaseRestoreService.cs",
+        // GAQL for the Google Ads API, not SQL: it never reaches PostgreSQL.
+        "src/StreamFlow.Core/LeadSources/GoogleLsa/GoogleLsaQuery.cs",
     ];
 
     private static readonly string[] Projects =

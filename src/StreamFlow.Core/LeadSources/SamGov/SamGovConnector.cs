@@ -83,13 +83,27 @@ public sealed class SamGovConnector(SamGovClient client, SourceLeadWriter writer
             .GroupBy(n => n.NoticeId!, StringComparer.Ordinal).Select(g => g.Last()).ToList();
         var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(n => n.NoticeId!).ToList(), cancellationToken);
         var outcomes = new ConcurrentBag<(SamGovNotice Notice, SourceWriteOutcome Outcome)>();
-        await Parallel.ForEachAsync(valid, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
+        // New notices: their leads created, scored and linked in batches, each batch one transaction.
+        var fresh = valid.Where(n => !known.ContainsKey(n.NoticeId!)).ToList();
+        var batchSize = Math.Clamp(options.Value.CreateBatchSize, 1, 1000);
+        await Parallel.ForEachAsync(fresh.Chunk(batchSize), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
+            async (batch, token) =>
+            {
+                var written = await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId,
+                    batch.Select(notice => SamGovNoticeLead.ToRecord(notice, settings.Source)).ToList(), token);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    outcomes.Add((batch[i], written[i]));
+                }
+            });
+
+        // Notices seen before: each refreshes its lead (an unchanged one writes nothing).
+        await Parallel.ForEachAsync(valid.Where(n => known.ContainsKey(n.NoticeId!)),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
             async (notice, token) =>
             {
                 var record = SamGovNoticeLead.ToRecord(notice, settings.Source);
-                var outcome = await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record,
-                    known.TryGetValue(notice.NoticeId!, out var leadId) ? leadId : null, token);
-                outcomes.Add((notice, outcome));
+                outcomes.Add((notice, await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[notice.NoticeId!], token)));
             });
 
         if (settings.FetchAttachments != false)

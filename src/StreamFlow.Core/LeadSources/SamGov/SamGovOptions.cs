@@ -16,8 +16,11 @@ public sealed class SamGovOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Notices of one page stored at the same time.</summary>
+    /// <summary>Batches of new notices (or notices seen before) of one page stored at the same time.</summary>
     public int StoreParallelism { get; set; } = 4;
+
+    /// <summary>New notices whose leads are created, scored and linked in one transaction.</summary>
+    public int CreateBatchSize { get; set; } = 250;
 
     public long MaxAttachmentBytes { get; set; } = 25L * 1024 * 1024;
 }
