@@ -126,8 +126,18 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
             return true;
         }
 
-        private Task TimerAsync(DateTime due) =>
-            due > context.CurrentUtcDateTime ? context.CreateTimer(due, CancellationToken.None) : Task.CompletedTask;
+        // The storage backend may deliver a timer up to a second early (queue visibility is counted in whole seconds):
+        // a wait wakes again until its due time has passed, a few times at most.
+        private async Task TimerAsync(DateTime due)
+        {
+            for (var attempt = 0; attempt < 5 && due > context.CurrentUtcDateTime; attempt++)
+            {
+                var wake = attempt == 0 ? due : Max(due, context.CurrentUtcDateTime.AddSeconds(1));
+                await context.CreateTimer(wake, CancellationToken.None);
+            }
+        }
+
+        private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
         private Task EndAsync(string at, string outcome) =>
             context.CallActivityAsync(TaskNames.EndWorkflowWait, new WorkflowWaitEnd(input.TenantId, input.RunId, at, outcome), stepRetry);
