@@ -121,7 +121,7 @@ percentiles() { # LOGNAME [CLASS] -> "count p50 p95" in ms (sorted by sort(1): m
     BEGIN { n = split(map, lines, "\n"); for (k = 1; k <= n; k++) { split(lines[k], p, " "); of[p[1]] = p[2] } }
     class == "" || of[$4] == class { printf "%.3f\n", $3 / 1000 }' | sort -n |
     awk 'function at(q, k) { k = int(NR * q); if (k < 1) k = 1; return t[k] }
-         { t[NR] = $1 } END { if (NR == 0) { print "0 - -"; exit } printf "%d %.1f %.1f", NR, at(0.5), at(0.95) }'
+         { t[NR] = $1 } END { if (NR == 0) { print "0 - -"; exit } printf "%d %.1f %.1f\n", NR, at(0.5), at(0.95) }'
 }
 
 echo "search_records, $CLIENTS connections for ${SECONDS_PER_RUN} s over ${#CLASS[@]} terms..."
