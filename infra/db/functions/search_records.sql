@@ -34,15 +34,19 @@ BEGIN
         RETURN;
     END IF;
 
+    -- Closeness is weighed among the 200 likeliest candidates only: a common word matches thousands of documents,
+    -- and its similarity was most of the cost.
     RETURN QUERY EXECUTE '
-        SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at,
-               CASE WHEN d.search_text = $1 OR lower(d.title) = $1 THEN 4
-                    WHEN d.search_text LIKE $2 || ''%'' OR d.search_text LIKE ''% '' || $2 || ''%'' THEN 3
-                    ELSE 2 END,
-               word_similarity($1, d.search_text)
-        FROM search_documents AS d
-        WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE ''%'' || $2 || ''%''
-        ORDER BY 7 DESC, d.is_open DESC, 8 DESC, d.updated_at DESC
+        SELECT c.kind, c.record_id, c.title, c.subtitle, c.is_open, c.updated_at, c.match_class, word_similarity($1, c.search_text)
+        FROM (SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at, d.search_text,
+                     CASE WHEN d.search_text = $1 OR lower(d.title) = $1 THEN 4
+                          WHEN d.search_text LIKE $2 || ''%'' OR d.search_text LIKE ''% '' || $2 || ''%'' THEN 3
+                          ELSE 2 END AS match_class
+              FROM search_documents AS d
+              WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND d.search_text LIKE ''%'' || $2 || ''%''
+              ORDER BY 8 DESC, d.is_open DESC, d.updated_at DESC
+              LIMIT 200) AS c
+        ORDER BY 7 DESC, c.is_open DESC, 8 DESC, c.updated_at DESC
         LIMIT $5
         ' USING term, like_term, caller_tenant, kinds, wanted;
     GET DIAGNOSTICS direct_hits = ROW_COUNT;
