@@ -144,7 +144,7 @@ awk -v a="$p95" -v b="$np95" 'BEGIN { printf "  p95 %.2fx the naive scan; target
 echo
 echo "write cost of the index (10,000 lead inserts in one transaction, median of 3):"
 insert_time() {
-  psql "$ADMIN_CONN" -X -A -t -q -v ON_ERROR_STOP=1 <<SQL | grep -o '[0-9.]*' | tail -1
+  psql "$ADMIN_CONN" -X -A -t -q -v ON_ERROR_STOP=1 <<SQL | grep -o 'Time: [0-9.]*' | grep -o '[0-9.]*$' | tail -1
 $1
 \timing on
 INSERT INTO leads (id, tenant_id, first_name, last_name, stage, created_at, updated_at)
