@@ -69,16 +69,7 @@ public sealed class LeadService(
                 }
 
                 var now = timeProvider.GetUtcNow();
-                var lead = new StoredLead
-                {
-                    Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
-                    Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
-                    State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
-                    Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
-                };
-                await LeadStore.InsertAsync(scope, keys, lead, now);
-                await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
-                await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+                var lead = await InsertNewAsync(scope, keys, actor, input, email, phone, stage, now);
                 await scorer.ScoreInTransactionAsync(scope, actor.TenantId, lead.Id);
                 var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead(keys);
                 await outbox.AddAsync(scope, actor.TenantId, "lead.created", created, scope.CancellationToken);
@@ -170,16 +161,7 @@ public sealed class LeadService(
                     }
                     else
                     {
-                        var lead = new StoredLead
-                        {
-                            Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
-                            Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
-                            State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
-                            Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
-                        };
-                        await LeadStore.InsertAsync(scope, keys, lead, now);
-                        await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
-                        await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+                        var lead = await InsertNewAsync(scope, keys, actor, input, email, phone, stage, now);
                         created.Add((i, lead.Id));
                         if (email is not null)
                         {
@@ -385,6 +367,23 @@ public sealed class LeadService(
             await LeadStore.RecordActivityAsync(scope, actor.TenantId, leadId, kind, null, actor.Actor, "{}", now);
             return (await LeadStore.FindAsync(scope, leadId))!.ToLead(keys);
         }, cancellationToken);
+    }
+
+    /// <summary>A new lead as given (emails and phones already normalised), with its first stage and its "created" activity.</summary>
+    private static async Task<StoredLead> InsertNewAsync(
+        DbTransactionScope scope, TenantKeys keys, LeadActor actor, LeadInput input, string? email, string? phone, string stage, DateTimeOffset now)
+    {
+        var lead = new StoredLead
+        {
+            Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
+            Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
+            State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
+            Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
+        };
+        await LeadStore.InsertAsync(scope, keys, lead, now);
+        await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
+        await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+        return lead;
     }
 
     private async Task<Result<(Lead, bool)>> MergeAsync(DbTransactionScope scope, TenantKeys keys, LeadActor actor, Guid existingId, LeadInput input)

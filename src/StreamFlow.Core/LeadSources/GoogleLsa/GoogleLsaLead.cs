@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using static StreamFlow.Core.LeadSources.SourceText;
 
 namespace StreamFlow.Core.LeadSources.GoogleLsa;
 
@@ -74,18 +75,4 @@ internal static class GoogleLsaLead
     // xcat:service_area_business_hvac → hvac
     private static string Category(string category) =>
         category.StartsWith("xcat:service_area_business_", StringComparison.Ordinal) ? category["xcat:service_area_business_".Length..].Replace('_', ' ') : category;
-
-    private static (string? First, string? Last) SplitName(string? fullName)
-    {
-        if (string.IsNullOrWhiteSpace(fullName))
-        {
-            return (null, null);
-        }
-
-        var parts = fullName.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        return (Clip(parts[0], 200), parts.Length > 1 ? Clip(parts[1], 200) : null);
-    }
-
-    private static string? Clip(string? value, int max) =>
-        string.IsNullOrWhiteSpace(value) ? null : value.Trim() is var trimmed && trimmed.Length > max ? trimmed[..max] : value.Trim();
 }

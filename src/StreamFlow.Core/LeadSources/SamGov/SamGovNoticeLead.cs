@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using StreamFlow.Core.Leads;
+using static StreamFlow.Core.LeadSources.SourceText;
 
 namespace StreamFlow.Core.LeadSources.SamGov;
 
@@ -88,18 +89,4 @@ internal static class SamGovNoticeLead
             .Where(part => !string.IsNullOrWhiteSpace(part)).Select(part => part!.Trim());
         return string.Join(", ", parts) is { Length: > 0 } joined ? joined : null;
     }
-
-    private static (string? First, string? Last) SplitName(string? fullName)
-    {
-        if (string.IsNullOrWhiteSpace(fullName))
-        {
-            return (null, null);
-        }
-
-        var parts = fullName.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        return (Clip(parts[0], 200), parts.Length > 1 ? Clip(parts[1], 200) : null);
-    }
-
-    private static string? Clip(string? value, int max) =>
-        string.IsNullOrWhiteSpace(value) ? null : value.Trim() is var trimmed && trimmed.Length > max ? trimmed[..max] : value.Trim();
 }
