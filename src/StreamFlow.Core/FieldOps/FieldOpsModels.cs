@@ -70,7 +70,16 @@ public static class VisitStatus
 public sealed record Visit(
     Guid Id, Guid JobId, string Address, Location Location, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int DurationMinutes,
     IReadOnlyList<string> RequiredSkills, IReadOnlyList<string> RequiredCertifications, DateTimeOffset? ScheduledStart, string Status,
-    IReadOnlyList<Guid> TechnicianIds, string? Notes, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int? LateMinutes = null);
+    IReadOnlyList<Guid> TechnicianIds, string? Notes, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int? LateMinutes = null)
+{
+    /// <summary>The assigned technicians' names, in the order of <see cref="TechnicianIds"/>.</summary>
+    public IReadOnlyList<string> TechnicianNames { get; init; } = [];
+
+    /// <summary>The job's customer and title, so that a day's list reads without fetching each job.</summary>
+    public string CustomerName { get; init; } = "";
+
+    public string JobTitle { get; init; } = "";
+}
 
 public sealed record VisitPage(IReadOnlyList<Visit> Items, string? NextCursor);
 

@@ -34,6 +34,7 @@ public sealed record Lead(
     string? Notes,
     JsonElement Attributes,
     Guid? OwnerUserId,
+    string? OwnerName,
     string Stage,
     LeadOutcome? Outcome,
     LeadScore? Score,
@@ -86,6 +87,7 @@ public sealed record LeadFilter(
     public string? Phone { get; init; }
 }
 
-public sealed record LeadActivity(Guid Id, string Kind, string? Body, string Actor, JsonElement Data, DateTimeOffset OccurredAt);
+/// <summary>One entry of a lead's timeline; <c>actorName</c> is the user's or API key's name when a person or key acted.</summary>
+public sealed record LeadActivity(Guid Id, string Kind, string? Body, string Actor, string? ActorName, JsonElement Data, DateTimeOffset OccurredAt);
 
-public sealed record StageChange(string? FromStage, string ToStage, string ChangedBy, DateTimeOffset ChangedAt);
+public sealed record StageChange(string? FromStage, string ToStage, string ChangedBy, string? ChangedByName, DateTimeOffset ChangedAt);

@@ -45,6 +45,9 @@ internal sealed record StoredLead
 
     public Guid? OwnerUserId { get; init; }
 
+    /// <summary>Read beside the id, never written.</summary>
+    public string? OwnerName { get; init; }
+
     public string Stage { get; init; } = "";
 
     public string? Outcome { get; init; }
@@ -83,7 +86,7 @@ internal sealed record StoredLead
 
     private Lead ToOpenedLead() => new(
         Id, FirstName, LastName, Company, Email, Phone, Source, ExternalId, PostalCode, State, City, Country, Notes,
-        JsonDocument.Parse(Attributes).RootElement.Clone(), OwnerUserId, Stage,
+        JsonDocument.Parse(Attributes).RootElement.Clone(), OwnerUserId, OwnerName, Stage,
         Outcome is null ? null : new LeadOutcome(Outcome, WonAmount is { } amount ? Money.Of(amount, WonCurrency ?? "USD") : null, LostReason, OutcomeAt ?? UpdatedAt),
         Score is null ? null : JsonSerializer.Deserialize<LeadScore>(Score, StreamFlowJson.Options),
         ScoreStatus, ScoreError, Version, CreatedAt, UpdatedAt, DeletedAt);
@@ -95,7 +98,8 @@ internal static class LeadStore
     public const string Columns = """
         id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email_sealed AS EmailSealed, phone_sealed AS PhoneSealed,
         source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
-        notes AS Notes, attributes::text AS Attributes, owner_user_id AS OwnerUserId, stage AS Stage, outcome AS Outcome,
+        notes AS Notes, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
+        (SELECT u.name FROM users AS u WHERE u.id = leads.owner_user_id) AS OwnerName, stage AS Stage, outcome AS Outcome,
         won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
         score::text AS Score, score_status AS ScoreStatus, score_error AS ScoreError, version AS Version,
         created_at AS CreatedAt, updated_at AS UpdatedAt, deleted_at AS DeletedAt
@@ -146,13 +150,13 @@ internal static class LeadStore
         """;
 
     private const string ActivitiesSql = """
-        SELECT id AS Id, kind AS Kind, body AS Body, actor AS Actor, data::text AS Data, occurred_at AS OccurredAt
+        SELECT id AS Id, kind AS Kind, body AS Body, actor AS Actor, actor_name(actor) AS ActorName, data::text AS Data, occurred_at AS OccurredAt
         FROM lead_activities WHERE lead_id = @LeadId AND (@Before IS NULL OR id < @Before)
         ORDER BY id DESC LIMIT @Limit
         """;
 
     private const string StageChangesSql = """
-        SELECT from_stage AS FromStage, to_stage AS ToStage, changed_by AS ChangedBy, changed_at AS ChangedAt
+        SELECT from_stage AS FromStage, to_stage AS ToStage, changed_by AS ChangedBy, actor_name(changed_by) AS ChangedByName, changed_at AS ChangedAt
         FROM lead_stage_history WHERE lead_id = @LeadId ORDER BY id
         """;
 
@@ -248,9 +252,9 @@ internal static class LeadStore
         scope.ExecuteAsync(ActivitySql, new { Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, Kind = kind, Body = body, Actor = actor, Data = dataJson, Now = now });
 
     public static async Task<IReadOnlyList<LeadActivity>> ActivitiesAsync(DbTransactionScope scope, Guid leadId, Guid? before, int limit) =>
-        (await scope.Connection.QueryAsync<(Guid Id, string Kind, string? Body, string Actor, string Data, DateTime OccurredAt)>(
+        (await scope.Connection.QueryAsync<(Guid Id, string Kind, string? Body, string Actor, string? ActorName, string Data, DateTime OccurredAt)>(
             scope.Command(ActivitiesSql, new { LeadId = leadId, Before = before, Limit = limit })))
-        .Select(r => new LeadActivity(r.Id, r.Kind, r.Body, r.Actor, JsonDocument.Parse(r.Data).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.OccurredAt, DateTimeKind.Utc))))
+        .Select(r => new LeadActivity(r.Id, r.Kind, r.Body, r.Actor, r.ActorName, JsonDocument.Parse(r.Data).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.OccurredAt, DateTimeKind.Utc))))
         .ToList();
 
     public static async Task<IReadOnlyList<StageChange>> StageChangesAsync(DbTransactionScope scope, Guid leadId) =>

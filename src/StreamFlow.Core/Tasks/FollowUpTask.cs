@@ -21,7 +21,19 @@ public enum TaskState
 public sealed record FollowUpTask(
     Guid Id, string Title, string? Notes, TaskPriority Priority, Guid? AssigneeUserId, DateTimeOffset? DueAt, string? DueLocal, string TimeZone,
     Guid? LeadId, Guid? JobId, TaskState Status, bool Overdue, DateTimeOffset? CompletedAt, string? CompletedBy, string CreatedBy,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version)
+{
+    public string? AssigneeName { get; init; }
+
+    /// <summary>The lead's name (first and last, else its company).</summary>
+    public string? LeadName { get; init; }
+
+    public string? JobTitle { get; init; }
+
+    public string? CompletedByName { get; init; }
+
+    public string? CreatedByName { get; init; }
+}
 
 /// <summary>
 /// A new task, or a change to one (members left null stay as they are). The due time is either an instant

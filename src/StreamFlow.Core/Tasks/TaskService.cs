@@ -214,7 +214,10 @@ public sealed class TaskService(StreamFlowDatabase database, WebhookOutbox outbo
         row.Id, row.Title, row.Notes, TaskStore.Priority(row.Priority), row.AssigneeUserId, row.DueAt,
         row.DueAt is { } due ? TimeZoneInfo.ConvertTime(due, zone).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture) : null, zone.Id,
         row.LeadId, row.JobId, row.Status == "done" ? TaskState.Done : TaskState.Open, row.Status == "open" && row.DueAt < now,
-        row.CompletedAt, row.CompletedBy, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.Version);
+        row.CompletedAt, row.CompletedBy, row.CreatedBy, row.CreatedAt, row.UpdatedAt, row.Version)
+    {
+        AssigneeName = row.AssigneeName, LeadName = row.LeadName, JobTitle = row.JobTitle, CompletedByName = row.CompletedByName, CreatedByName = row.CreatedByName,
+    };
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -5,7 +5,8 @@ namespace StreamFlow.Core.Tasks;
 
 internal sealed record TaskRow(
     Guid Id, string Title, string? Notes, string Priority, Guid? AssigneeUserId, DateTimeOffset? DueAt, Guid? LeadId, Guid? JobId, string Status,
-    DateTimeOffset? CompletedAt, string? CompletedBy, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version);
+    DateTimeOffset? CompletedAt, string? CompletedBy, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version,
+    string? AssigneeName, string? LeadName, string? JobTitle, string? CompletedByName, string? CreatedByName);
 
 internal sealed record TaskReminderRow(Guid Id, string Title, string Priority, DateTimeOffset DueAt, Guid? LeadId, string Email, string Name);
 
@@ -18,7 +19,11 @@ internal static class TaskStore
     private const string Columns = """
         id AS Id, title AS Title, notes AS Notes, priority AS Priority, assignee_user_id AS AssigneeUserId, due_at AS DueAt,
         lead_id AS LeadId, job_id AS JobId, status AS Status, completed_at AS CompletedAt, completed_by AS CompletedBy,
-        created_by AS CreatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt, version AS Version
+        created_by AS CreatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt, version AS Version,
+        (SELECT u.name FROM users AS u WHERE u.id = tasks.assignee_user_id) AS AssigneeName,
+        (SELECT COALESCE(NULLIF(concat_ws(' ', l.first_name, l.last_name), ''), l.company) FROM leads AS l WHERE l.id = tasks.lead_id) AS LeadName,
+        (SELECT j.title FROM jobs AS j WHERE j.id = tasks.job_id) AS JobTitle,
+        actor_name(completed_by) AS CompletedByName, actor_name(created_by) AS CreatedByName
         """;
 
     private const string InsertSql = $"""

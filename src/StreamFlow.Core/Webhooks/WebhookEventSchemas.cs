@@ -70,6 +70,7 @@ internal static class WebhookEventSchemas
         ("notes", String(nullable: true)),
         ("attributes", new JsonObject { ["type"] = "object" }),
         ("ownerUserId", Uuid(nullable: true)),
+        ("ownerName", String(nullable: true)),
         ("stage", String()),
         ("outcome", new JsonObject { ["anyOf"] = new JsonArray(Outcome("won"), Outcome("lost"), new JsonObject { ["type"] = "null" }) }),
         ("score", Nullable(Score)),
@@ -98,7 +99,12 @@ internal static class WebhookEventSchemas
         ("createdBy", String()),
         ("createdAt", DateTime()),
         ("updatedAt", DateTime()),
-        ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }));
+        ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+        ("assigneeName", String(nullable: true)),
+        ("leadName", String(nullable: true)),
+        ("jobTitle", String(nullable: true)),
+        ("completedByName", String(nullable: true)),
+        ("createdByName", String(nullable: true)));
 
     /// <summary>The <c>data</c> schema of one event type; every type of <see cref="WebhookEventCatalog"/> has one.</summary>
     public static JsonObject For(string eventType) => Document(eventType, eventType switch

@@ -75,6 +75,9 @@ public sealed class FieldOpsApiTests(HostFixture fixture)
         var first = await VisitAsync(tenant.OwnerToken, "09:00", "10:00", 120);
         var second = await VisitAsync(tenant.OwnerToken, "10:00", "11:00", 60);
         await AssignAsync(tenant.OwnerToken, first, [technician]);
+        var assigned = await ReadAsync(await SendAsync(HttpMethod.Get, $"/api/v1/visits/{first}", tenant.OwnerToken));
+        Assert.Equal(["Tom"], assigned.GetProperty("technicianNames").EnumerateArray().Select(n => n.GetString()));
+        Assert.False(string.IsNullOrEmpty(assigned.GetProperty("jobTitle").GetString()));
 
         using var response = await SendAsync(HttpMethod.Put, $"/api/v1/visits/{second}/assignment", tenant.OwnerToken, new { technicianIds = new[] { technician } });
         var problem = await PlatformEndpointTests.AssertProblemAsync(response, HttpStatusCode.Conflict);

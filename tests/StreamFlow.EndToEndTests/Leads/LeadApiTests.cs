@@ -156,6 +156,31 @@ public sealed class LeadApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_lead_its_timeline_and_its_stage_history_name_the_people_beside_their_ids()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var staff = await Tenants.AddUserAsync(fixture, tenant, "staff");
+        var id = (await CreateAsync(tenant, new { firstName = "Nadia" })).GetProperty("id").GetGuid();
+
+        using var assigned = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Patch, $"/api/v1/leads/{id}", tenant.OwnerToken, new { ownerUserId = staff.Id }));
+        using var moved = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Patch, $"/api/v1/leads/{id}", staff.Token, new { stage = "contacted" }));
+        using var listed = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, $"/api/v1/leads?owner={staff.Id}", tenant.OwnerToken));
+        using var timeline = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, $"/api/v1/leads/{id}/activities", tenant.OwnerToken));
+        using var history = await Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, $"/api/v1/leads/{id}/stage-history", tenant.OwnerToken));
+
+        var afterAssign = await assigned.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(assigned.StatusCode == HttpStatusCode.OK, afterAssign.ToString());
+        Assert.Equal("A staff", afterAssign.GetProperty("ownerName").GetString());
+        Assert.Equal("A staff", Assert.Single((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()).GetProperty("ownerName").GetString());
+        var stageChange = (await timeline.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().First(a => a.GetProperty("kind").GetString() == "stage_changed");
+        Assert.Equal($"user:{staff.Id}", stageChange.GetProperty("actor").GetString());
+        Assert.Equal("A staff", stageChange.GetProperty("actorName").GetString());
+        var change = (await history.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Last();
+        Assert.Equal("contacted", change.GetProperty("toStage").GetString());
+        Assert.Equal("A staff", change.GetProperty("changedByName").GetString());
+    }
+
+    [Fact]
     public async Task Another_tenants_lead_ids_are_404_everywhere_and_its_lead_is_unchanged()
     {
         var tenantA = await Tenants.CreateAsync(fixture);

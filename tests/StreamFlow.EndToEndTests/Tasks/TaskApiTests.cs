@@ -65,6 +65,25 @@ public sealed class TaskApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_task_names_its_assignee_lead_creator_and_completer_beside_their_ids()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var staff = await Tenants.AddUserAsync(fixture, tenant, "staff");
+        var lead = await LeadAsync(tenant);
+        var id = (await CreateAsync(tenant, new { title = "Call Dana", leadId = lead, assigneeUserId = staff.Id })).GetProperty("id").GetGuid();
+
+        var done = await ReadAsync(await SendAsync(HttpMethod.Post, $"/api/v1/tasks/{id}/completion", staff.Token));
+        var reassigned = await ReadAsync(await SendAsync(HttpMethod.Patch, $"/api/v1/tasks/{id}", tenant.OwnerToken, new { assigneeUserId = (Guid?)null }));
+
+        Assert.Equal("A staff", done.GetProperty("assigneeName").GetString());
+        Assert.Equal("Dana", done.GetProperty("leadName").GetString());
+        Assert.Equal("A staff", done.GetProperty("completedByName").GetString());
+        Assert.False(string.IsNullOrEmpty(done.GetProperty("createdByName").GetString()));
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("jobTitle").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reassigned.GetProperty("assigneeName").ValueKind);
+    }
+
+    [Fact]
     public async Task Tasks_filter_by_lead_and_assignee()
     {
         var tenant = await Tenants.CreateAsync(fixture);

@@ -33,6 +33,12 @@ internal sealed record StoredVisit
 
     public Guid[] TechnicianIds { get; init; } = [];
 
+    public string[] TechnicianNames { get; init; } = [];
+
+    public string CustomerName { get; init; } = "";
+
+    public string JobTitle { get; init; } = "";
+
     public string? Notes { get; init; }
 
     public int Version { get; init; }
@@ -49,7 +55,10 @@ internal sealed record StoredVisit
 
     public Visit ToVisit() => new(
         Id, JobId, Address, new Location(Latitude, Longitude), WindowStart, WindowEnd, DurationMinutes, RequiredSkills, RequiredCertifications,
-        ScheduledStart, Status, TechnicianIds, Notes, Version, CreatedAt, UpdatedAt, LateMinutes);
+        ScheduledStart, Status, TechnicianIds, Notes, Version, CreatedAt, UpdatedAt, LateMinutes)
+    {
+        TechnicianNames = TechnicianNames, CustomerName = CustomerName, JobTitle = JobTitle,
+    };
 }
 
 /// <summary>A visit of the same technician whose time overlaps the one being assigned.</summary>
@@ -64,6 +73,9 @@ internal static class VisitStore
                v.duration_minutes AS DurationMinutes, v.required_skills AS RequiredSkills, v.required_certifications AS RequiredCertifications,
                v.scheduled_start AS ScheduledStart, v.status AS Status,
                ARRAY(SELECT a.technician_id FROM visit_assignments a WHERE a.visit_id = v.id ORDER BY a.technician_id) AS TechnicianIds,
+               ARRAY(SELECT t.name FROM visit_assignments a JOIN technicians t ON t.id = a.technician_id
+                     WHERE a.visit_id = v.id ORDER BY a.technician_id) AS TechnicianNames,
+               j.customer_name AS CustomerName, j.title AS JobTitle,
                v.notes AS Notes, v.version AS Version, v.created_at AS CreatedAt, v.updated_at AS UpdatedAt, v.late_minutes AS LateMinutes
         FROM visits v JOIN jobs j ON j.id = v.job_id
         """;

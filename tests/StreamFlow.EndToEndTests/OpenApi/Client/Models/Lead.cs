@@ -100,6 +100,14 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Models
 #else
         public global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadOutcome Outcome { get; set; }
 #endif
+        /// <summary>The ownerName property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? OwnerName { get; set; }
+#nullable restore
+#else
+        public string OwnerName { get; set; }
+#endif
         /// <summary>The ownerUserId property</summary>
         public Guid? OwnerUserId { get; set; }
         /// <summary>The phone property</summary>
@@ -208,6 +216,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Models
                 { "lastName", n => { LastName = n.GetStringValue(); } },
                 { "notes", n => { Notes = n.GetStringValue(); } },
                 { "outcome", n => { Outcome = n.GetObjectValue<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadOutcome>(global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadOutcome.CreateFromDiscriminatorValue); } },
+                { "ownerName", n => { OwnerName = n.GetStringValue(); } },
                 { "ownerUserId", n => { OwnerUserId = n.GetGuidValue(); } },
                 { "phone", n => { Phone = n.GetStringValue(); } },
                 { "postalCode", n => { PostalCode = n.GetStringValue(); } },
@@ -241,6 +250,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Models
             writer.WriteStringValue("lastName", LastName);
             writer.WriteStringValue("notes", Notes);
             writer.WriteObjectValue<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadOutcome>("outcome", Outcome);
+            writer.WriteStringValue("ownerName", OwnerName);
             writer.WriteGuidValue("ownerUserId", OwnerUserId);
             writer.WriteStringValue("phone", Phone);
             writer.WriteStringValue("postalCode", PostalCode);
