@@ -52,7 +52,8 @@ public sealed record DispatchDay(DateOnly Date, IReadOnlyList<DispatchTechnician
 /// <param name="AverageSpeedKmh">Straight-line kilometres per hour of driving, so it includes the road network's detours.</param>
 /// <param name="LoadWeight">Kilometres one would drive to take an hour² of work off the busiest technicians (Σ busy hours²).</param>
 /// <param name="ImprovementRounds">Upper bound on local-improvement passes (each pass tries every relocation and 2-opt move).</param>
-public sealed record DispatchOptions(double AverageSpeedKmh = 40, double LoadWeight = 0.5, int ImprovementRounds = 50)
+/// <param name="SearchIterations">Ruin-and-recreate iterations after the local improvement (0: none).</param>
+public sealed record DispatchOptions(double AverageSpeedKmh = 40, double LoadWeight = 0.5, int ImprovementRounds = 50, int SearchIterations = 500)
 {
     public TimeSpan TravelTime(double kilometres) => TimeSpan.FromHours(kilometres / AverageSpeedKmh);
 }
