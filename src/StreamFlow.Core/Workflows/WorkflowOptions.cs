@@ -23,6 +23,12 @@ public sealed class WorkflowOptions
     /// <summary>Queued runs handed to the work outbox per round trip.</summary>
     public int DispatchBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Time a claim may spend taking runs' leading steps in process before it hands the rest over untouched (zero: hand
+    /// every run over at once). Well under <see cref="ClaimLease"/>, so that no other host claims a run being started.
+    /// </summary>
+    public TimeSpan InProcessBudget { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>While claimed, a queued run is skipped by other hosts; if its host dies, it is claimed again after this.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -10,11 +10,13 @@ using StreamFlow.Core.Tenancy;
 namespace StreamFlow.Core.Workflows;
 
 /// <summary>
-/// Runs as the API and the hosts see them: the run log (list per workflow, one run with its steps), handing queued runs
-/// to the work outbox (this host's task hub starts them as durable orchestrations), and queuing scheduled runs.
+/// Runs as the API and the hosts see them: the run log (list per workflow, one run with its steps), starting queued runs
+/// (their leading steps here, the rest handed to the work outbox, whose task hub runs them as durable orchestrations),
+/// and queuing scheduled runs.
 /// </summary>
 public sealed class WorkflowRunService(
-    StreamFlowDatabase database, WorkOutbox workOutbox, IOptions<WorkflowOptions> options, TimeProvider timeProvider, ILogger<WorkflowRunService> logger)
+    StreamFlowDatabase database, WorkOutbox workOutbox, WorkflowRunner runner, IOptions<WorkflowOptions> options, TimeProvider timeProvider,
+    ILogger<WorkflowRunService> logger)
 {
     public const int MaxListed = 200;
 
@@ -74,8 +76,10 @@ public sealed class WorkflowRunService(
         }, cancellationToken);
 
     /// <summary>
-    /// Moves queued runs into the work outbox of this host's task hub (claimed across tenants, FOR UPDATE SKIP LOCKED, so two
-    /// hosts never hand over the same run); answers how many it handed over.
+    /// Starts queued runs: claimed across tenants (FOR UPDATE SKIP LOCKED, so two hosts never take the same run), each
+    /// run's leading steps taken here while the claim's lease holds (<see cref="WorkflowRunner.StartAsync"/>, within
+    /// <see cref="WorkflowOptions.InProcessBudget"/> per claim), and every run not over handed to the work outbox of this
+    /// host's task hub. Answers how many runs it claimed.
     /// </summary>
     public async Task<int> DispatchQueuedAsync(CancellationToken cancellationToken)
     {
@@ -85,17 +89,27 @@ public sealed class WorkflowRunService(
         while (true)
         {
             var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimAsync(scope, settings.DispatchBatchSize, leaseSeconds), cancellationToken);
+            var budget = System.Diagnostics.Stopwatch.StartNew();
             foreach (var tenant in claimed.GroupBy(c => c.TenantId))
             {
                 var ids = tenant.Select(c => c.RunId).ToArray();
+                var over = new HashSet<Guid>();
+                foreach (var id in ids)
+                {
+                    if (budget.Elapsed < settings.InProcessBudget && await StartedToTheEndAsync(tenant.Key, id, cancellationToken))
+                    {
+                        over.Add(id);
+                    }
+                }
+
                 await database.InTenantBatchedAsync(tenant.Key, async scope =>
                 {
-                    foreach (var id in ids)
+                    foreach (var id in ids.Where(id => !over.Contains(id)))
                     {
                         await workOutbox.AddAsync(scope, tenant.Key, WorkKinds.WorkflowRun, id);
                     }
 
-                    await WorkflowRunStore.MarkDispatchedAsync(scope, ids);
+                    await WorkflowRunStore.MarkHandedOverAsync(scope, ids, timeProvider.GetUtcNow());
                     return true;
                 }, cancellationToken);
             }
@@ -105,6 +119,20 @@ public sealed class WorkflowRunService(
             {
                 return dispatched;
             }
+        }
+    }
+
+    /// <summary>Whether the run ended in process; any fault leaves it to the durable orchestration, which picks up from the log.</summary>
+    private async Task<bool> StartedToTheEndAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runner.StartAsync(tenantId, runId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Starting workflow run {RunId} in process failed; the durable orchestration takes it on", runId);
+            return false;
         }
     }
 

@@ -27,7 +27,11 @@ internal static class WorkflowRunStore
 
     private const string ClaimSql = "SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId FROM workflow_claim_queued_runs(@Limit, @LeaseSeconds)";
 
-    private const string MarkDispatchedSql = "UPDATE workflow_runs SET status = 'dispatched', claimed_until = NULL WHERE id = ANY(@Ids) AND status = 'queued'";
+    // A run begun in process keeps its status (running, waiting, or over); a queued one becomes dispatched.
+    private const string MarkHandedOverSql = """
+        UPDATE workflow_runs SET status = CASE WHEN status = 'queued' THEN 'dispatched' ELSE status END, claimed_until = NULL, handed_over_at = @Now
+        WHERE id = ANY(@Ids) AND handed_over_at IS NULL
+        """;
 
     private const string GetSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id";
 
@@ -98,7 +102,7 @@ internal static class WorkflowRunStore
     public static async Task<IReadOnlyList<ClaimedRun>> ClaimAsync(DbTransactionScope scope, int limit, int leaseSeconds) =>
         (await scope.Connection.QueryAsync<ClaimedRun>(scope.Command(ClaimSql, new { Limit = limit, LeaseSeconds = leaseSeconds }))).AsList();
 
-    public static Task MarkDispatchedAsync(DbTransactionScope scope, Guid[] ids) => scope.ExecuteAsync(MarkDispatchedSql, new { Ids = ids });
+    public static Task MarkHandedOverAsync(DbTransactionScope scope, Guid[] ids, DateTimeOffset now) => scope.ExecuteAsync(MarkHandedOverSql, new { Ids = ids, Now = now });
 
     public static Task<WorkflowRunRow?> GetAsync(DbTransactionScope scope, Guid id) => scope.QuerySingleOrDefaultAsync<WorkflowRunRow>(GetSql, new { Id = id });
 

@@ -59,6 +59,16 @@ public sealed class WorkflowRunner(
             return new WorkflowRunPlan(false, reason, []);
         }
 
+        // Begun already (in process, before the hand-over to the durable engine): the first check stands, since the run's
+        // own first steps may have changed what the conditions read.
+        if (await database.InTenantAsync(tenantId, scope => WorkflowRunStore.StepAsync(scope, runId, "conditions"), cancellationToken) is { Status: "done" } begun)
+        {
+            var held = JsonDocument.Parse(begun.Result ?? "{}").RootElement.TryGetProperty("holds", out var logged) && logged.ValueKind == JsonValueKind.True;
+            return held
+                ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval)
+                : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
+        }
+
         var context = await ContextAsync(tenantId, run, cancellationToken);
         var (holds, checks) = WorkflowConditionEvaluator.Check(workflow.Conditions, context);
         await database.InTenantAsync(tenantId, async scope =>
@@ -71,6 +81,46 @@ public sealed class WorkflowRunner(
         return holds
             ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval)
             : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
+    }
+
+    /// <summary>
+    /// Takes a run's leading steps here and now, before the run is handed to the durable engine: begins it, takes its
+    /// steps in order up to the first branch, and plans its first wait (the wait itself is a durable timer). Answers
+    /// true when the run is over (skipped, or every step done: completed here), false when the durable orchestration
+    /// must take it on from there; it replays the logged steps without taking them again. A failing step is not logged
+    /// here: the orchestration owns retries, so the attempts a run log shows are its own.
+    /// </summary>
+    public async Task<bool> StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    {
+        var plan = await BeginAsync(tenantId, runId, cancellationToken);
+        if (!plan.Proceed)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < plan.Steps.Length; i++)
+        {
+            var step = plan.Steps[i];
+            var path = $"steps[{i}]";
+            switch (step.Type)
+            {
+                case "branch":
+                    return false;
+                case "wait":
+                    await PlanWaitAsync(tenantId, runId, path, step, cancellationToken);
+                    return false;
+                default:
+                    if (!await TryStepAsync(tenantId, runId, path, step, cancellationToken))
+                    {
+                        return false;
+                    }
+
+                    break;
+            }
+        }
+
+        await FinishAsync(tenantId, runId, "completed", null, cancellationToken);
+        return true;
     }
 
     /// <summary>
@@ -158,7 +208,23 @@ public sealed class WorkflowRunner(
         }, cancellationToken);
 
     /// <summary>Takes one step and logs it; a step logged as done already answers its logged result. A failure is logged and thrown (the orchestration retries).</summary>
-    public async Task<string> RunStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    public Task<string> RunStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
+        TakeStepAsync(tenantId, runId, path, step, logFailure: true, cancellationToken);
+
+    private async Task<bool> TryStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TakeStepAsync(tenantId, runId, path, step, logFailure: false, cancellationToken);
+            return true;
+        }
+        catch (WorkflowStepException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<string> TakeStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, bool logFailure, CancellationToken cancellationToken)
     {
         var (run, logged, name) = await database.InTenantAsync(tenantId, async scope =>
         {
@@ -183,6 +249,11 @@ public sealed class WorkflowRunner(
         {
             var message = exception is WorkflowStepException ? exception.Message : $"The step failed: {exception.GetType().Name}.";
             logger.LogWarning(exception, "Workflow run {RunId} step {Path} ({Type}) failed", runId, path, step.Type);
+            if (!logFailure)
+            {
+                throw new WorkflowStepException(message);
+            }
+
             await database.InTenantAsync(tenantId, async scope =>
             {
                 await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, step.Type!, input, "failed", message, timeProvider.GetUtcNow());

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using StreamFlow.Core.Json;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Workflows;
+using StreamFlow.IntegrationTests.Reports;
+
+namespace StreamFlow.IntegrationTests.Workflows;
+
+/// <summary>
+/// Issue #16: a run's leading steps are taken by the host that claims it, before the durable engine sees the run. The
+/// in-process durable hosts of these tests serve no work outbox, so a run handed over goes no further here: what
+/// these tests see done was done in process.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class WorkflowRunStartTests(TestServices services)
+{
+    [Fact]
+    public async Task A_run_of_immediate_steps_is_completed_by_the_host_that_claims_it()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var workflowId = await SaveAsync(bed, tenantId, """
+            {"name":"Welcome","enabled":true,"trigger":{"event":"lead.created"},
+             "steps":[{"type":"addNote","body":"Welcomed"},{"type":"addNote","body":"Told the team"}]}
+            """);
+        var leadId = await CreateLeadAsync(bed, tenantId, "Wanda");
+
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+
+        var run = await RunAsync(bed, tenantId, workflowId);
+        Assert.Equal("completed", run.Run.Status);
+        Assert.Equal(["conditions", "steps[0]", "steps[1]"], run.Steps.Select(s => s.Path));
+        Assert.All(run.Steps, s => Assert.Equal(("done", 1), (s.Status, s.Attempts)));
+        Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "Welcomed"));
+        Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "Told the team"));
+    }
+
+    [Fact]
+    public async Task A_run_begun_by_a_host_that_died_before_handing_it_over_is_claimed_again_and_takes_no_step_twice()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var workflowId = await SaveAsync(bed, tenantId, """
+            {"name":"Nurture","enabled":true,"trigger":{"event":"lead.created"},
+             "steps":[{"type":"addNote","body":"First touch"},{"type":"wait","minutes":60},{"type":"addNote","body":"Second touch"}]}
+            """);
+        var leadId = await CreateLeadAsync(bed, tenantId, "Dieter");
+        var runId = (await RunAsync(bed, tenantId, workflowId)).Run.Id;
+
+        // The host that claimed the run took its first step and planned its wait, then died before the hand-over.
+        Assert.False(await bed.Get<WorkflowRunner>().StartAsync(tenantId, runId, CancellationToken.None));
+        var begun = await RunAsync(bed, tenantId, workflowId);
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+        var handedOver = await RunAsync(bed, tenantId, workflowId);
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+
+        Assert.Equal("waiting", begun.Run.Status);
+        Assert.Equal(["conditions", "steps[0]", "steps[1]"], handedOver.Steps.Select(s => s.Path));
+        Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "First touch"));
+        Assert.Equal(0, await NotesAsync(bed, tenantId, leadId, "Second touch"));
+        Assert.Equal(begun.Steps[2].Input.GetProperty("dueAt").GetDateTimeOffset(), handedOver.Steps[2].Input.GetProperty("dueAt").GetDateTimeOffset());
+        Assert.Equal("waiting", handedOver.Run.Status);
+        Assert.Equal(handedOver.Steps.Select(s => (s.Path, s.Status, s.Attempts)), (await RunAsync(bed, tenantId, workflowId)).Steps.Select(s => (s.Path, s.Status, s.Attempts)));
+    }
+
+    private static async Task<Guid> SaveAsync(ReportTestBed bed, Guid tenantId, string json)
+    {
+        var saved = await bed.Get<WorkflowService>().CreateAsync(
+            tenantId, "test", JsonSerializer.Deserialize<WorkflowDefinition>(json, StreamFlowJson.Options)!, CancellationToken.None);
+        Assert.True(saved.Succeeded, saved.Problem is { } problem ? $"{problem.Detail} {JsonSerializer.Serialize(problem.Errors)}" : null);
+        return saved.Value!.Id;
+    }
+
+    private static async Task<Guid> CreateLeadAsync(ReportTestBed bed, Guid tenantId, string firstName)
+    {
+        var created = await bed.Get<LeadService>().CreateAsync(new LeadActor(tenantId, "test", CanAssign: true),
+            new LeadInput(firstName, null, null, null, null, "Flyer", null, null, null, null, null, null, null, null, null), mergeDuplicate: false, CancellationToken.None);
+        Assert.True(created.Succeeded, created.Problem?.Detail);
+        return created.Value.Lead.Id;
+    }
+
+    private static async Task<WorkflowRunDetail> RunAsync(ReportTestBed bed, Guid tenantId, Guid workflowId)
+    {
+        var runs = await bed.Get<WorkflowRunService>().ListAsync(tenantId, workflowId, null, CancellationToken.None);
+        var run = Assert.Single(runs.Value!.Items);
+        return (await bed.Get<WorkflowRunService>().GetAsync(tenantId, run.Id, CancellationToken.None)).Value!;
+    }
+
+    private static async Task<int> NotesAsync(ReportTestBed bed, Guid tenantId, Guid leadId, string body) =>
+        (await bed.Get<LeadService>().ActivitiesAsync(tenantId, leadId, 100, null, CancellationToken.None)).Value.Items
+            .Count(a => a.Kind == "note" && a.Body == body);
+}
