@@ -82,6 +82,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Branding.BrandResolver>();
         services.AddSingleton<Branding.BrandService>();
         services.AddSingleton<ProviderAudit.ProviderAccessLog>();
+        services.AddSingleton<ClientSuccess.Playbooks.ChurnPlaybookService>();
         services.AddSingleton<EmailSender>();
         services.AddSingleton<EmailOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<EmailOutbox>());
