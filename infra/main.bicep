@@ -64,6 +64,8 @@ param reportsSchedule string = '0 */15 * * * *'
 
 @description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
 param billingDunningSchedule string = '0 0 8 * * *'
+@description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
+param clientSuccessPlaybookSchedule string = '0 30 5 * * *'
 @description('Local time (HH:mm, in each tenant\'s time zone) at which a period\'s report becomes due.')
 param reportsSendAt string = '07:00'
 
@@ -383,6 +385,7 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   BackupSchedule: backupSchedule
   ReportsSchedule: reportsSchedule
   Billing__DunningSchedule: billingDunningSchedule
+  ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
   Reports__SendAt: reportsSendAt
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString

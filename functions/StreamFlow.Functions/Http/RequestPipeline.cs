@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Diagnostics;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.ProviderAudit;
 
 namespace StreamFlow.Functions.Http;
 
@@ -15,7 +16,7 @@ namespace StreamFlow.Functions.Http;
 /// and 429 are answered here), one structured log line, metrics, a database or storage outage turned into 503 with
 /// Retry-After, and other unhandled exceptions into a 500 problem that carries the trace id and never a stack trace.
 /// </summary>
-public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate access, IdempotentRequests? idempotency = null)
+public sealed partial class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate access, IdempotentRequests? idempotency = null, ProviderAccessLog? providerAccess = null)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
@@ -96,6 +97,7 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             StreamFlowTelemetry.HttpRequests.Add(1, new("http.route", route), new("http.response.status_code", status));
             StreamFlowTelemetry.HttpRequestDuration.Record(elapsedMs, new KeyValuePair<string, object?>("http.route", route));
+            await RecordProviderRequestAsync(context, function);
             logger.LogInformation(
                 "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
                 context.Request.Method,
@@ -104,6 +106,35 @@ public sealed class RequestPipeline(ILogger<RequestPipeline> logger, AccessGate 
                 elapsedMs);
         }
     }
+
+    /// <summary>
+    /// Every request the provider system made, whatever it answered, goes to the audit chain here, once
+    /// (docs/provider-audit.md): a function cannot forget it. A failure to record is logged, never turned into the answer.
+    /// </summary>
+    private async Task RecordProviderRequestAsync(HttpContext context, MethodInfo? function)
+    {
+        if (providerAccess is null || function is null
+            || context.Features.Get<AuthenticatedCaller>()?.Principal is not StreamFlow.Core.Identity.Systems.OperatorPrincipal { System: StreamFlow.Core.Identity.Systems.OperatorSystem.Provider } provider)
+        {
+            return;
+        }
+
+        var route = function.GetParameters().Select(p => p.GetCustomAttribute<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)?.Route;
+        var path = context.Request.Path.Value ?? "";
+        Guid? tenantId = ProviderTenantPath().Match(path) is { Success: true } match && Guid.TryParse(match.Groups[1].Value, out var id) ? id : null;
+        try
+        {
+            await providerAccess.RecordAsync(new ProviderRequest(provider.Email, context.Request.Method, $"/api/{route}", path, tenantId,
+                context.Response.StatusCode, context.TraceIdentifier, RequestOrigins.Of(context.Request)), CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Could not audit the provider request {Method} {Route}", context.Request.Method, route);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^/api/v1/provider/tenants/([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?:/|$)")]
+    private static partial System.Text.RegularExpressions.Regex ProviderTenantPath();
 
     private static string CorrelationIdOf(HttpContext context)
     {

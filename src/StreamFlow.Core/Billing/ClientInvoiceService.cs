@@ -10,7 +10,7 @@ namespace StreamFlow.Core.Billing;
 /// A client business's own invoices: the list, one invoice with its lines, and its downloads. Everything runs in the
 /// client's RLS transaction, so another client's invoice is simply not found; drafts are never shown to clients.
 /// </summary>
-public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServiceClient blobs, IOptions<BillingOptions> options)
+public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServiceClient blobs, IOptions<BillingOptions> options, Branding.BrandResolver brands)
 {
     /// <summary>The blob container of the HTML documents emailed at finalization (path <c>{tenantId}/{invoiceId}.html</c>).</summary>
     public const string DocumentContainer = Cycle.InvoiceDocuments.ContainerName;
@@ -70,7 +70,7 @@ public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServic
         var fileName = invoice.Number ?? invoice.Id.ToString();
         return format switch
         {
-            InvoiceDocumentFormat.Pdf => new InvoiceDocument($"{fileName}.pdf", "application/pdf", InvoicePdf.Render(invoice, clientName, options.Value.ProviderName)),
+            InvoiceDocumentFormat.Pdf => new InvoiceDocument($"{fileName}.pdf", "application/pdf", InvoicePdf.Render(invoice, clientName, await brands.DocumentNameAsync(null, options.Value.ProviderName, cancellationToken))),
             InvoiceDocumentFormat.Csv => new InvoiceDocument($"{fileName}.csv", "text/csv; charset=utf-8", InvoiceCsv.Lines(invoice)),
             _ => await HtmlAsync(tenantId, blobName, $"{fileName}.html", cancellationToken),
         };

@@ -2,6 +2,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using StreamFlow.Core.Branding;
 
 namespace StreamFlow.Core.Email;
 
@@ -25,19 +26,44 @@ public sealed class SmtpOptions
 
 public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content, string? ContentId = null);
 
-public sealed record EmailMessage(string To, string Subject, string TextBody, string? HtmlBody = null, IReadOnlyList<EmailAttachment>? Attachments = null);
+/// <summary>
+/// A mail to send. <paramref name="BrandTenantId"/> names the business whose brand it wears (its users and customers
+/// read it); null is the provider's own brand (mail from the provider to a business, alerts to the provider).
+/// </summary>
+public sealed record EmailMessage(string To, string Subject, string TextBody, string? HtmlBody = null, IReadOnlyList<EmailAttachment>? Attachments = null, Guid? BrandTenantId = null);
 
-/// <summary>Sends mail over SMTP with MailKit (maildev locally, any relay in Azure).</summary>
-public sealed class EmailSender(IOptions<SmtpOptions> options)
+/// <summary>
+/// Sends mail over SMTP with MailKit (maildev locally, any relay in Azure). Every mail passes through here, so this is
+/// where it is branded (<see cref="BrandedEmailLayout"/>): the sender's display name, Reply-To, header, logo and footer
+/// of the brand <see cref="BrandResolver"/> resolves; the From address stays the relay's own.
+/// </summary>
+public sealed class EmailSender(IOptions<SmtpOptions> options, BrandResolver brands)
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var brand = await brands.ResolveAsync(message.BrandTenantId, cancellationToken);
+        var branded = BrandedEmailLayout.Render(brand, message.Subject, message.TextBody, message.HtmlBody,
+            brand.Logo is null ? null : $"cid:{BrandedEmailLayout.LogoContentId}");
         var mime = new MimeMessage();
-        mime.From.Add(MailboxAddress.Parse(settings.From));
+        var from = MailboxAddress.Parse(settings.From);
+        from.Name = brand.SenderName;
+        mime.From.Add(from);
+        if (brand.ReplyTo is { } replyTo)
+        {
+            mime.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
         mime.To.Add(MailboxAddress.Parse(message.To));
-        mime.Subject = message.Subject;
-        var body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody };
+        mime.Subject = branded.Subject;
+        var body = new BodyBuilder { TextBody = branded.Text, HtmlBody = branded.Html };
+        if (brand.Logo is { } logo)
+        {
+            var part = body.LinkedResources.Add("logo" + (logo.ContentType switch { "image/png" => ".png", "image/jpeg" => ".jpg", _ => ".svg" }),
+                logo.Content, ContentType.Parse(logo.ContentType));
+            part.ContentId = BrandedEmailLayout.LogoContentId;
+        }
+
         foreach (var attachment in message.Attachments ?? [])
         {
             var part = attachment.ContentId is null

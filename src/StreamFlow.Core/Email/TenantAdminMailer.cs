@@ -15,7 +15,7 @@ public sealed class TenantAdminMailer(StreamFlowDatabase database, EmailSender e
         {
             try
             {
-                await email.SendAsync(new EmailMessage(admin, subject, body), cancellationToken);
+                await email.SendAsync(new EmailMessage(admin, subject, body, BrandTenantId: tenantId), cancellationToken);
                 sent++;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

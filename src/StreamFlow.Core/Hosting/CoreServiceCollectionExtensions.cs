@@ -79,6 +79,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(IdentityOptions.From(configuration));
         services.AddSingleton(configuration.GetSection("LoginThrottle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section));
+        services.AddSingleton<Branding.BrandResolver>();
+        services.AddSingleton<Branding.BrandService>();
+        services.AddSingleton<ProviderAudit.ProviderAccessLog>();
+        services.AddSingleton<ClientSuccess.Playbooks.ChurnPlaybookService>();
         services.AddSingleton<EmailSender>();
         services.AddSingleton<EmailOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<EmailOutbox>());

@@ -169,7 +169,7 @@ public sealed class ReportDeliveryService(
         var results = new List<ReportDelivery>();
         foreach (var (deliveryId, recipient) in deliveries)
         {
-            var error = rendered is null || archivePath is null ? "rendering or archiving failed" : await SendAsync(rendered, recipient, cancellationToken);
+            var error = rendered is null || archivePath is null ? "rendering or archiving failed" : await SendAsync(rendered, recipient, summary.TenantId, cancellationToken);
             results.Add(await database.InTenantAsync(summary.TenantId, async scope =>
             {
                 var now = timeProvider.GetUtcNow();
@@ -193,14 +193,14 @@ public sealed class ReportDeliveryService(
         return results;
     }
 
-    private async Task<string?> SendAsync(RenderedReport rendered, Recipient recipient, CancellationToken cancellationToken)
+    private async Task<string?> SendAsync(RenderedReport rendered, Recipient recipient, Guid tenantId, CancellationToken cancellationToken)
     {
         var attachments = rendered.Charts.Select(c => new EmailAttachment(c.FileName, "image/png", c.Png, c.ContentId))
             .Append(new EmailAttachment(rendered.CsvFileName, "text/csv", rendered.Csv))
             .ToList();
         try
         {
-            await email.SendAsync(new EmailMessage(recipient.Email, rendered.Subject, rendered.Text, rendered.Html, attachments), cancellationToken);
+            await email.SendAsync(new EmailMessage(recipient.Email, rendered.Subject, rendered.Text, rendered.Html, attachments, tenantId), cancellationToken);
             return null;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -9,6 +9,7 @@ public static class BlobContainerNames
     public const string Models = "models";
     public const string Platform = "platform";
     public const string Invoices = "invoices";
+    public const string Branding = "branding";
 
-    public static IReadOnlyList<string> All { get; } = [Backups, Reports, Documents, Models, Platform, Invoices];
+    public static IReadOnlyList<string> All { get; } = [Backups, Reports, Documents, Models, Platform, Invoices, Branding];
 }

@@ -64,7 +64,7 @@ public sealed class TaskReminderService(
         }, cancellationToken);
         foreach (var row in claimed)
         {
-            var message = Compose(row, zone);
+            var message = Compose(tenantId, row, zone);
             if (!email.Enqueue(_ => Task.FromResult<EmailMessage?>(message)))
             {
                 logger.LogWarning("Task reminder {TaskId} could not be queued: the email outbox is full", row.Id);
@@ -74,12 +74,12 @@ public sealed class TaskReminderService(
         return claimed.Count;
     }
 
-    private static EmailMessage Compose(TaskReminderRow row, TimeZoneInfo zone)
+    private static EmailMessage Compose(Guid tenantId, TaskReminderRow row, TimeZoneInfo zone)
     {
         var due = TimeZoneInfo.ConvertTime(row.DueAt, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var urgent = row.Priority == "urgent" ? "[urgent] " : "";
         var lead = row.LeadId is { } leadId ? $"\nLead: /api/v1/leads/{leadId}" : "";
         return new EmailMessage(row.Email, $"{urgent}Task due {due}: {row.Title}",
-            $"Hello {row.Name},\n\nThe task \"{row.Title}\" is due {due} ({zone.Id}).{lead}\nTask: /api/v1/tasks/{row.Id}\n");
+            $"Hello {row.Name},\n\nThe task \"{row.Title}\" is due {due} ({zone.Id}).{lead}\nTask: /api/v1/tasks/{row.Id}\n", BrandTenantId: tenantId);
     }
 }

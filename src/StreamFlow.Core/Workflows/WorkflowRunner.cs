@@ -309,7 +309,8 @@ public sealed class WorkflowRunner(
         foreach (var owner in owners)
         {
             await email.SendAsync(new EmailMessage(owner, $"Workflow failed: {name}",
-                $"The workflow \"{name}\" (version {run.Version}) failed and stopped.\n\n{reason}\n\nRun log: /api/v1/workflow-runs/{runId}\nWorkflow: /api/v1/workflows/{run.WorkflowId}\n"),
+                $"The workflow \"{name}\" (version {run.Version}) failed and stopped.\n\n{reason}\n\nRun log: /api/v1/workflow-runs/{runId}\nWorkflow: /api/v1/workflows/{run.WorkflowId}\n",
+                BrandTenantId: tenantId),
                 cancellationToken);
         }
     }
@@ -364,7 +365,7 @@ public sealed class WorkflowRunner(
                 var (subject, body) = WorkflowEmailTemplates.Render(step.Template!, lead, workflowName);
                 foreach (var recipient in recipients)
                 {
-                    await email.SendAsync(new EmailMessage(recipient, subject, body), cancellationToken);
+                    await email.SendAsync(new EmailMessage(recipient, subject, body, BrandTenantId: tenantId), cancellationToken);
                 }
 
                 return $"Emailed the template {step.Template} to {recipients.Count} recipient(s) ({step.To ?? "recordOwner"}).";

@@ -38,7 +38,7 @@ public sealed class OpenApiFuzzTests(HostFixture fixture, ITestOutputHelper outp
     private static readonly string[] OtherPropertyValues =
         ["1e400", "-9223372036854775809", "{\"deep\":[[[[[1]]]]]}", "[\"\"]", "true", $"\"{new string('x', 20000)}\""];
 
-    private static readonly HashSet<string> KnownFileTypes = ["text/csv", "application/pdf", "multipart/form-data", "application/octet-stream"];
+    private static readonly HashSet<string> KnownFileTypes = ["text/csv", "application/pdf", "multipart/form-data", "application/octet-stream", "image/png"];
 
     [Fact]
     public async Task Every_operation_refuses_malformed_input_with_a_4xx_problem_and_never_a_5xx()

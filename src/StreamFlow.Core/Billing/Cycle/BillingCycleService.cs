@@ -42,6 +42,7 @@ public sealed class BillingCycleService(
     IInvoicePaymentGateway payments,
     WebhookOutbox outbox,
     EmailSender email,
+    Branding.BrandResolver brands,
     IOptions<BillingOptions> options,
     TimeProvider timeProvider,
     ILogger<BillingCycleService> logger)
@@ -282,8 +283,9 @@ public sealed class BillingCycleService(
         }
 
         var settings = options.Value;
-        var html = InvoiceDocumentRenderer.Render(invoice, clientName ?? "", settings.ProviderName, settings.PaymentInstructions, payOnlineUrl);
-        var subject = $"Invoice {invoice.Number} from {settings.ProviderName}: {invoice.Total.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
+        var issuer = await brands.DocumentNameAsync(null, settings.ProviderName, cancellationToken);
+        var html = InvoiceDocumentRenderer.Render(invoice, clientName ?? "", issuer, settings.PaymentInstructions, payOnlineUrl);
+        var subject = $"Invoice {invoice.Number} from {issuer}: {invoice.Total.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
         var text = $"Invoice {invoice.Number} for {invoice.PeriodStart:yyyy-MM-dd} to {invoice.PeriodEnd.AddDays(-1):yyyy-MM-dd}: " +
                    $"{invoice.Total.Amount} {invoice.Currency}, due {invoice.DueAt:yyyy-MM-dd}.\n\n{settings.PaymentInstructions}\n" +
                    (payOnlineUrl is null ? "" : $"Pay online: {payOnlineUrl}\n");
@@ -316,7 +318,8 @@ public sealed class BillingCycleService(
             throw new InvalidOperationException($"Invoice {invoiceId} of tenant {tenantId} does not exist.");
         }
 
-        return InvoiceDocumentRenderer.Render(invoice, clientName ?? "", options.Value.ProviderName, options.Value.PaymentInstructions, payOnlineUrl);
+        return InvoiceDocumentRenderer.Render(invoice, clientName ?? "", await brands.DocumentNameAsync(null, options.Value.ProviderName, cancellationToken),
+            options.Value.PaymentInstructions, payOnlineUrl);
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);

@@ -57,7 +57,7 @@ public sealed class FieldNotifier(StreamFlowDatabase database, EmailSender email
         }
 
         body.Append("\nOpen the app for your updated route.\n");
-        await email.SendAsync(new EmailMessage(address, "Your schedule changed", body.ToString()), cancellationToken);
+        await email.SendAsync(new EmailMessage(address, "Your schedule changed", body.ToString(), BrandTenantId: tenantId), cancellationToken);
         return true;
     }
 

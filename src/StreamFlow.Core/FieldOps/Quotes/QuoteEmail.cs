@@ -7,7 +7,7 @@ namespace StreamFlow.Core.FieldOps.Quotes;
 /// <summary>The mail that carries a quote to its customer: the figures, the approval link and the quote as a PDF.</summary>
 internal static class QuoteEmail
 {
-    public static EmailMessage Compose(string to, CustomerQuote quote, string approvalUrl, byte[] pdf)
+    public static EmailMessage Compose(Guid tenantId, string to, CustomerQuote quote, string approvalUrl, byte[] pdf)
     {
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"Hello {quote.CustomerName},\n\n")
@@ -21,6 +21,6 @@ internal static class QuoteEmail
         text.Append(CultureInfo.InvariantCulture, $"\n\nReview, approve or decline it here until {quote.LinkExpiresAt:yyyy-MM-dd}:\n{approvalUrl}\n\n")
             .Append("The link works once: approving or declining closes it. The quote is attached as a PDF.\n");
         return new EmailMessage(to, $"Quote {quote.Number} from {quote.Business}", text.ToString(),
-            Attachments: [new EmailAttachment($"quote-{quote.Number}-v{quote.Version}.pdf", "application/pdf", pdf)]);
+            Attachments: [new EmailAttachment($"quote-{quote.Number}-v{quote.Version}.pdf", "application/pdf", pdf)], BrandTenantId: tenantId);
     }
 }

@@ -21,6 +21,7 @@ public sealed class QuoteService(
     WebhookOutbox outbox,
     LeadService leads,
     EmailSender email,
+    Branding.BrandResolver brands,
     IdentityOptions identity,
     TimeProvider timeProvider,
     ILogger<QuoteService> logger)
@@ -175,12 +176,12 @@ public sealed class QuoteService(
             var now = timeProvider.GetUtcNow();
             var token = QuoteApprovalTokens.New();
             var expiresAt = now.AddDays(days);
-            var business = await QuoteStore.BusinessNameAsync(scope, actor.TenantId) ?? "Your contractor";
+            var business = await brands.DocumentNameAsync(actor.TenantId, await QuoteStore.BusinessNameAsync(scope, actor.TenantId) ?? "Your contractor", cancellationToken);
             var view = ToCustomerView(current with { Status = QuoteStatus.Sent }, business, expiresAt);
             try
             {
                 var pdf = QuotePdf.Render(ToQuote(current), business);
-                await email.SendAsync(QuoteEmail.Compose(to, view, $"{identity.PublicAppUrl}/quote?token={token}", pdf), scope.CancellationToken);
+                await email.SendAsync(QuoteEmail.Compose(actor.TenantId, to, view, $"{identity.PublicAppUrl}/quote?token={token}", pdf), scope.CancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -270,7 +271,8 @@ public sealed class QuoteService(
         }
 
         await MarkLeadWonAsync(tenantId, approved.Value.Quote, cancellationToken);
-        var business = await database.InTenantAsync(tenantId, scope => QuoteStore.BusinessNameAsync(scope, tenantId), cancellationToken) ?? "";
+        var business = await brands.DocumentNameAsync(tenantId,
+            await database.InTenantAsync(tenantId, scope => QuoteStore.BusinessNameAsync(scope, tenantId), cancellationToken) ?? "", cancellationToken);
         return new QuoteApproved(ToCustomerView(approved.Value.Quote, business, approved.Value.Quote.TokenExpiresAt!.Value), approved.Value.JobId);
     }
 
@@ -304,7 +306,7 @@ public sealed class QuoteService(
                 QuoteId = quoteId, quote!.LeadId, Number = $"Q-{quote.Number}", quote.Version, Reason = reason, DeclinedAt = now,
             }, scope.CancellationToken);
             var declined = (await QuoteStore.FindAsync(scope, quoteId))!;
-            return ToCustomerView(declined, await QuoteStore.BusinessNameAsync(scope, tenantId) ?? "", declined.TokenExpiresAt!.Value);
+            return ToCustomerView(declined, await brands.DocumentNameAsync(tenantId, await QuoteStore.BusinessNameAsync(scope, tenantId) ?? "", scope.CancellationToken), declined.TokenExpiresAt!.Value);
         }, cancellationToken);
     }
 
@@ -313,7 +315,7 @@ public sealed class QuoteService(
     {
         var (quote, business) = await database.InTenantAsync(actor.TenantId, async scope =>
             (await QuoteStore.FindAsync(scope, id), await QuoteStore.BusinessNameAsync(scope, actor.TenantId) ?? ""), cancellationToken);
-        return quote is null ? Problem.NotFound("The quote") : QuotePdf.Render(ToQuote(quote), business);
+        return quote is null ? Problem.NotFound("The quote") : QuotePdf.Render(ToQuote(quote), await brands.DocumentNameAsync(actor.TenantId, business, cancellationToken));
     }
 
     // The link's tenant and quote; an unknown token (never issued, used, or replaced by a newer send) is gone.

@@ -77,7 +77,7 @@ public sealed class PasswordResetService(
         return new EmailMessage(user.Email, "Reset your StreamFlow password",
             $"Someone asked to reset the password of your StreamFlow account at {tenant.Name}.\n\n"
             + $"Reset it here within {options.PasswordResetLifetime.TotalMinutes:0} minutes:\n{options.PublicAppUrl}/reset-password?token={token}\n\n"
-            + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.");
+            + $"Or send this token to POST /api/v1/auth/password-reset/confirm:\n{token}\n\nIf it was not you, ignore this email.", BrandTenantId: tenant.Id);
     }
 
     /// <summary>Creates the invitation token of a new user and emails it.</summary>
@@ -88,7 +88,7 @@ public sealed class PasswordResetService(
             $"Hello {user.Name},\n\nYou have been invited to join {tenant.Name} on StreamFlow.\n\n"
             + $"Choose your password here within {options.InvitationLifetime.TotalDays:0} days:\n{options.PublicAppUrl}/accept-invitation?token={token}\n\n"
             + $"Or send this token with your new password to POST /api/v1/auth/password-reset/confirm:\n{token}\n",
-            cancellationToken);
+            tenant.Id, cancellationToken);
     }
 
     public async Task<Result<bool>> ConfirmAsync(string? token, string? newPassword, RequestOrigin origin, CancellationToken cancellationToken)
@@ -147,11 +147,11 @@ public sealed class PasswordResetService(
         return token;
     }
 
-    private async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
+    private async Task SendAsync(string to, string subject, string body, Guid tenantId, CancellationToken cancellationToken)
     {
         try
         {
-            await email.SendAsync(new EmailMessage(to, subject, body), cancellationToken);
+            await email.SendAsync(new EmailMessage(to, subject, body, BrandTenantId: tenantId), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
