@@ -7,6 +7,14 @@ using System.Text.Json.Nodes;
 using StreamFlow.IntegrationTests.Connectors;
 
 // Usage: StreamFlow.Bench.Connectors <hostDll> <apiPort> <fakePort> [invoices] [requestsPerMinute]
+//        StreamFlow.Bench.Connectors servicetitan <hostDll> <apiPort> <fakePort> [customers] [jobs] [pageSize]
+if (args.Length > 0 && args[0] == "servicetitan")
+{
+    int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+    await ServiceTitanBench.RunAsync(args[1], Arg(2, 0), Arg(3, 0), Arg(4, 20_000), Arg(5, 50_000), Arg(6, 500), OwnerTokenAsync);
+    return;
+}
+
 // Starts the standalone host itself (so that it can kill -9 it mid-push and start it again); the QuickBooks fake runs in
 // this process and outlives the host, so its journal counts every create across the kill.
 var hostDll = args[0];

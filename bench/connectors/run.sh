@@ -6,12 +6,23 @@
 # Printed next to it, the baseline: the same creates sent straight to the fake, unthrottled, and the throttle's floor.
 #
 #   bench/connectors/run.sh [invoices, default 1000] [requests per minute, default 500]
+#
+# ServiceTitan (issue #14): the host imports N customers (each with a location) and M jobs from the paged fake; total
+# time (target < 2 min) and the host's working set sampled during the sync (flat: the last quarter about the first);
+# baseline: the same pages read straight from the fake, nothing stored.
+#
+#   bench/connectors/run.sh servicetitan [customers, default 20000] [jobs, default 50000] [page size, default 500]
 # Uses its own ports (test ports + 680) and .data/bench-connectors/, so it can run beside ./run.sh and ./test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd -P)
 # shellcheck source=../../scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
+MODE=quickbooks
+if [[ ${1:-} == servicetitan ]]; then
+    MODE=servicetitan
+    shift
+fi
 INVOICES=${1:-1000}
 PER_MINUTE=${2:-500}
 OFFSET=680
@@ -38,4 +49,8 @@ sf_start_maildev $((1125 + OFFSET)) $((1180 + OFFSET))
 sf_bootstrap_database
 (cd "$BIN_DIR" && dotnet StreamFlow.Standalone.dll migrate 201>&- >/dev/null)
 # The bench starts the host itself: it kills it mid-push and starts it again while its fake keeps the journal.
-dotnet "$BENCH" "$BIN_DIR/StreamFlow.Standalone.dll" "$STREAMFLOW_PORT" "$FAKE_PORT" "$INVOICES" "$PER_MINUTE"
+if [[ $MODE == servicetitan ]]; then
+    dotnet "$BENCH" servicetitan "$BIN_DIR/StreamFlow.Standalone.dll" "$STREAMFLOW_PORT" "$FAKE_PORT" "${1:-20000}" "${2:-50000}" "${3:-500}"
+else
+    dotnet "$BENCH" "$BIN_DIR/StreamFlow.Standalone.dll" "$STREAMFLOW_PORT" "$FAKE_PORT" "$INVOICES" "$PER_MINUTE"
+fi

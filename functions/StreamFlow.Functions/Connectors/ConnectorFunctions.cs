@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Connections;
 using StreamFlow.Core.Connections.OAuth;
+using StreamFlow.Core.Connectors.Health;
 using StreamFlow.Core.Connectors.QuickBooks;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Functions.Http;
@@ -10,8 +11,18 @@ using StreamFlow.Functions.OpenApi;
 namespace StreamFlow.Functions.Connectors;
 
 /// <summary>Back-office connectors (docs/connectors.md): OAuth2 connect, the id map and sync log, and vendors' notifications.</summary>
-public sealed class ConnectorFunctions(RequestBody body, OAuthAuthorizationService authorizations, ConnectorRecords records, QuickBooksNotifications quickBooks)
+public sealed class ConnectorFunctions(
+    RequestBody body, OAuthAuthorizationService authorizations, ConnectorRecords records, QuickBooksNotifications quickBooks, ConnectorHealth health)
 {
+    [Function("GetConnectionsHealth")]
+    [ClientAccess(Permission.ConnectionsManage)]
+    [ApiOperation("Each connection's health: new, ok, error or broken; the last success and the last error; lagSeconds (how old its data is: since the last success, or since it was created); consecutiveFailures since the last success; and the failureAlertAfter that emails the owners once per breakage.",
+        Tag = "Connections", Response = typeof(ConnectionHealthList), Problems = [403])]
+    public async Task<IResult> Health(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/connections/health")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await health.ListAsync(request.Client().TenantId, cancellationToken));
+
     [Function("StartConnectionAuthorization")]
     [ClientAccess(Permission.ConnectionsManage)]
     [ApiOperation("Starts connecting an OAuth2 connection (quickbooks): answers the vendor's consent URL with a single-use state and a PKCE S256 challenge, good for ten minutes.",

@@ -25,11 +25,17 @@ public sealed class RecordConnectionSyncWaitActivity(ConnectionService connectio
     }
 }
 
-public sealed class FinishConnectionSyncActivity(ConnectionService connections) : TaskActivity<SyncFinish, bool>
+public sealed class FinishConnectionSyncActivity(ConnectionService connections, StreamFlow.Core.Connectors.Health.ConnectorHealth health) : TaskActivity<SyncFinish, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, SyncFinish input)
     {
         await connections.FinishSyncAsync(input.TenantId, input.ConnectionId, input.SyncId, input.Error, input.ErrorKind, CancellationToken.None);
+        if (input.Error is not null)
+        {
+            // The owners hear once per breakage, after N failures in a row (docs/connectors.md).
+            await health.AlertIfFailingAsync(input.TenantId, input.ConnectionId, CancellationToken.None);
+        }
+
         return true;
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StreamFlow.Core.Connections;
 using StreamFlow.Core.Connections.OAuth;
+using StreamFlow.Core.Connectors.Adp;
+using StreamFlow.Core.Connectors.Health;
 using StreamFlow.Core.Connectors.QuickBooks;
 using StreamFlow.Core.Connectors.ServiceTitan;
 
@@ -21,6 +24,14 @@ public static class ConnectorsServiceCollectionExtensions
         services.AddOptions<ServiceTitanOptions>().Bind(configuration.GetSection(ServiceTitanOptions.Section));
         services.AddSingleton<ServiceTitanClient>();
         services.AddSingleton<IConnector, ServiceTitanConnector>();
+        services.AddOptions<AdpOptions>().Bind(configuration.GetSection(AdpOptions.Section));
+        services.AddSingleton<AdpClient>();
+        services.AddSingleton<IConnector, AdpConnector>();
+        services.AddOptions<ConnectorHealthOptions>().Bind(configuration.GetSection(ConnectorHealthOptions.Section));
+        services.AddSingleton<ConnectorHealth>();
+        // The owner's report shows each connection's health (replaces the Reports default, whichever registers first).
+        services.RemoveAll<Reports.IConnectionHealthReader>();
+        services.AddSingleton<Reports.IConnectionHealthReader, ConnectorHealthReportReader>();
         return services;
     }
 }

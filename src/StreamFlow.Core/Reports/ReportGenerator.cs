@@ -9,7 +9,8 @@ namespace StreamFlow.Core.Reports;
 /// Computes a tenant's report numbers. Everything runs in one transaction of that tenant (<see cref="StreamFlowDatabase.InTenantAsync{T}"/>),
 /// so row-level security confines every query to its rows.
 /// </summary>
-public sealed class ReportGenerator(StreamFlowDatabase database, IAiSpendReader aiSpend, ReportsOptions options, TimeProvider timeProvider)
+public sealed class ReportGenerator(
+    StreamFlowDatabase database, IAiSpendReader aiSpend, IConnectionHealthReader connectionHealth, ReportsOptions options, TimeProvider timeProvider)
 {
     private const int ForecastHistoryDays = 365;
     private const int RecentHistoryDays = 56;
@@ -40,10 +41,11 @@ public sealed class ReportGenerator(StreamFlowDatabase database, IAiSpendReader 
         var responses = await ReportStore.ResponseTimesAsync(scope, period, now);
         var spend = await aiSpend.ReadAsync(scope, tenantId, period, cancellationToken);
         var forecast = await ForecastAsync(scope, period, currency, now);
+        var connections = await connectionHealth.ReadAsync(scope, now, cancellationToken);
         return new ReportSummary(
             tenantId, context.Name, period, period.Previous(), now, currency,
             NewLeads(newLeads), Tiers(newLeads.Where(r => r.InPeriod)), Conversion(outcomes), WonRevenue(outcomes, currency),
-            pipeline, staleHot, ResponseTime(responses), spend, forecast);
+            pipeline, staleHot, ResponseTime(responses), spend, forecast, connections);
     }
 
     private static NewLeadsReport NewLeads(IReadOnlyList<NewLeadRow> rows)

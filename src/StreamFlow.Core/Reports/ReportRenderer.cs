@@ -51,6 +51,9 @@ internal sealed record ReportStageRow(string Name, string Count, string Value);
 
 internal sealed record ReportStaleRow(string Name, string Source, string Waiting);
 
+/// <summary>A connection in the report: its state in words, when it last succeeded and how far behind it is.</summary>
+internal sealed record ReportConnectionRow(string Name, string Kind, string State, string LastSuccess, string Behind, string? LastError);
+
 internal sealed record ReportChartRef(string ContentId, string Title, int Width, int Height);
 
 /// <summary>What the templates see: every value already formatted (invariant culture), nothing to compute.</summary>
@@ -71,7 +74,8 @@ internal sealed record ReportView(
     string ForecastTotal,
     string ForecastMethod,
     IReadOnlyList<ReportChartRef> Charts,
-    IReadOnlyList<string> Definitions)
+    IReadOnlyList<string> Definitions,
+    IReadOnlyList<ReportConnectionRow>? Connections = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -121,7 +125,11 @@ internal sealed record ReportView(
                 "Counts are of leads not deleted. New leads and the tier mix are leads created in the period; conversion and won revenue are outcomes decided in it.",
                 $"Pipeline and stale hot leads are as of {TimeZoneInfo.ConvertTime(r.GeneratedAt, r.Period.Zone).ToString("yyyy-MM-dd HH:mm", Invariant)}. Open-stage value is the sum of the leads' estimatedValue (or value) attribute; the won stage shows realized won amounts.",
                 "A response is the first thing a user did with a new lead other than creating it; stale hot leads are open hot leads that no user has touched for 48 hours.",
-            ]);
+            ],
+            (r.Connections ?? []).Select(c => new ReportConnectionRow(c.Name, c.Kind,
+                c.ConsecutiveFailures > 0 ? $"{c.Health}, {Count(c.ConsecutiveFailures)} failed in a row" : c.Health,
+                c.LastSuccessAt is { } at ? TimeZoneInfo.ConvertTime(at, r.Period.Zone).ToString("yyyy-MM-dd HH:mm", Invariant) : "never",
+                Waiting(TimeSpan.FromSeconds(c.LagSeconds)), c.LastError is { Length: > 200 } error ? error[..200] : c.LastError)).ToList());
     }
 
     private static string LabelOf(ReportPeriod period) => period.Kind switch

@@ -21,7 +21,8 @@ public sealed record ReportSummary(
     StaleHotLeadsReport StaleHotLeads,
     ResponseTimeReport ResponseTime,
     AiSpend AiSpend,
-    RevenueForecast Forecast);
+    RevenueForecast Forecast,
+    IReadOnlyList<ReportConnection>? Connections = null);
 
 public sealed record SourceCount(string Source, int Count, int PreviousCount);
 

@@ -13,6 +13,7 @@ public static class ReportsServiceCollectionExtensions
         // Seams: the AI usage ledger and the webhooks outbox register their own implementations (TryAdd keeps theirs).
         services.TryAddSingleton<IAiSpendReader, UnavailableAiSpendReader>();
         services.TryAddSingleton<IReportEvents, NoReportEvents>();
+        services.TryAddSingleton<IConnectionHealthReader, NoConnectionHealthReader>();
         services.AddSingleton<ReportGenerator>();
         services.AddSingleton<Insights.InsightService>();
         services.AddSingleton<ReportRenderer>();

@@ -36,7 +36,59 @@ internal sealed partial class ServiceTitanFake : IDisposable
         (Customers, Jobs) = (customers, jobs);
         Server = port is { } fixedPort ? WireMockServer.Start(fixedPort) : WireMockServer.Start();
         Server.Given(Request.Create().WithPath("/connect/token").UsingPost()).AtPriority(100).RespondWith(Response.Create().WithCallback(Token));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/crm/v2/tenant/[^/]+/booking-provider/[^/]+/bookings$")).UsingAnyMethod()).AtPriority(50)
+            .RespondWith(Response.Create().WithCallback(Bookings));
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/(crm|jpm)/v2/tenant/.*")).UsingGet()).AtPriority(100).RespondWith(Response.Create().WithCallback(List));
+    }
+
+    public const string BookingProvider = "85648468";
+
+    /// <summary>Bookings created through the booking-provider API, by externalId.</summary>
+    public ConcurrentDictionary<string, JsonObject> BookingsCreated { get; } = new();
+
+    /// <summary>How many booking POSTs arrived (a repeat of a known externalId would be a second booking).</summary>
+    public int BookingPosts => _bookingPosts;
+
+    private int _bookingPosts;
+    private int _loseNextBookingAnswer;
+
+    /// <summary>The next booking is created, but its answer is lost (a 504 from the gateway after the commit).</summary>
+    public void LoseNextBookingAnswer() => Interlocked.Exchange(ref _loseNextBookingAnswer, 1);
+
+    private ResponseMessage Bookings(IRequestMessage request)
+    {
+        string? Header(string name) => request.Headers?.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        if (Header("Authorization") is not { } auth || !auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.ContainsKey(auth[7..]) || Header("ST-App-Key") != AppKey)
+        {
+            return Json(401, """{"title":"Unauthorized","status":401}""");
+        }
+
+        if (!request.Path.Contains($"/tenant/{Tenant}/booking-provider/{BookingProvider}/", StringComparison.Ordinal))
+        {
+            return Json(404, """{"title":"Booking provider not found","status":404}""");
+        }
+
+        if (request.Method == "GET")
+        {
+            var externalId = request.Query is { } query && query.TryGetValue("externalId", out var values) ? values.FirstOrDefault() : null;
+            var found = externalId is not null && BookingsCreated.TryGetValue(externalId, out var booking) ? new JsonArray(booking.DeepClone()) : new JsonArray();
+            return Json(200, new JsonObject { ["page"] = 1, ["pageSize"] = 1, ["hasMore"] = false, ["data"] = found }.ToJsonString());
+        }
+
+        Interlocked.Increment(ref _bookingPosts);
+        var body = JsonNode.Parse(request.Body ?? "{}")!.AsObject();
+        if (body["source"] is null || body["summary"] is null || body["name"] is null || body["externalId"]?.GetValue<string>() is not { Length: > 0 } external)
+        {
+            return Json(400, """{"title":"One or more validation errors occurred.","status":400,"errors":{"summary":["The Summary field is required."]}}""");
+        }
+
+        var created = body.DeepClone().AsObject();
+        created["id"] = 9_000_000 + BookingsCreated.Count + 1;
+        created["status"] = "New";
+        BookingsCreated[external] = created;
+        return Interlocked.Exchange(ref _loseNextBookingAnswer, 0) == 1
+            ? Json(504, """{"title":"Gateway Timeout","status":504}""")
+            : Json(200, created.ToJsonString());
     }
 
     public WireMockServer Server { get; }

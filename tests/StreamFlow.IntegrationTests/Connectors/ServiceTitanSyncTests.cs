@@ -105,6 +105,38 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Open_StreamFlow_leads_become_bookings_once_even_when_an_answer_is_lost()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var lead = _bed.Get<LeadService>();
+        var actor = new LeadActor(tenant, "test", CanAssign: false);
+        var first = await lead.CreateAsync(actor, new LeadInput("Ana", "Diaz", null, "ana@example.com", "+15125550100", "website", null, "78701", "TX", "Austin", "US",
+            "AC blowing warm air", null, null, null), mergeDuplicate: false, default);
+        var second = await lead.CreateAsync(actor, new LeadInput(null, null, "Oak Dental", "office@oak.example.com", null, "referral", null, null, null, null, null, null, null, null, null), mergeDuplicate: false, default);
+        Assert.True(first.Succeeded && second.Succeeded);
+        var connection = await CreateAsync(tenant, new { tenantId = ServiceTitanFake.Tenant, bookingProviderId = ServiceTitanFake.BookingProvider });
+        _st.LoseNextBookingAnswer();
+
+        var lost = await _bed.SyncAsync(tenant, connection.Id);
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal("completed", again.Status);
+        Assert.Equal(2, _st.BookingsCreated.Count);
+        Assert.Equal(2, _st.BookingPosts);
+        var ana = _st.BookingsCreated[first.Value.Lead.Id.ToString()];
+        Assert.Equal(("StreamFlow", "Ana Diaz", "AC blowing warm air", "Residential", "Austin"),
+            (ana["source"]!.GetValue<string>(), ana["name"]!.GetValue<string>(), ana["summary"]!.GetValue<string>(), ana["customerType"]!.GetValue<string>(),
+             ana["address"]!["city"]!.GetValue<string>()));
+        Assert.Equal("Commercial", _st.BookingsCreated[second.Value.Lead.Id.ToString()]["customerType"]!.GetValue<string>());
+        var mapped = (await _bed.Get<ConnectorRecords>().ListAsync(tenant, connection.Id, "booking", 10, null, default)).Value!.Items;
+        Assert.Equal(2, mapped.Count);
+        Assert.All(mapped, r => Assert.Equal("booked", r.RemoteStatus));
+        Assert.Equal(_st.BookingsCreated[first.Value.Lead.Id.ToString()]["id"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            mapped.Single(r => r.LocalId == first.Value.Lead.Id).ExternalId);
+        Assert.Equal("completed", lost.Status);
+    }
+
+    [Fact]
     public async Task A_connection_needs_its_tenant_id_and_all_three_credentials()
     {
         var tenant = await _bed.CreateTenantAsync();
@@ -115,13 +147,16 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
         Assert.Equal(["credentials.appKey", "credentials.clientSecret", "settings.tenantId"], created.Problem!.Errors!.Keys.Order(StringComparer.Ordinal));
     }
 
-    private async Task<ConnectionView> CreateAsync(Guid tenant, string clientSecret = ServiceTitanFake.ClientSecret)
+    private async Task<ConnectionView> CreateAsync(Guid tenant, object settings, string clientSecret = ServiceTitanFake.ClientSecret)
     {
-        var created = await _bed.Connections.CreateAsync(tenant, new CreateConnection("servicetitan", "ServiceTitan", JsonSerializer.SerializeToElement(new { tenantId = ServiceTitanFake.Tenant }),
+        var created = await _bed.Connections.CreateAsync(tenant, new CreateConnection("servicetitan", "ServiceTitan", JsonSerializer.SerializeToElement(settings),
             new Dictionary<string, string> { ["clientId"] = ServiceTitanFake.ClientId, ["clientSecret"] = clientSecret, ["appKey"] = ServiceTitanFake.AppKey }, "daily", true), default);
         Assert.True(created.Succeeded, created.Problem?.ToString());
         return created.Value!;
     }
+
+    private Task<ConnectionView> CreateAsync(Guid tenant, string clientSecret = ServiceTitanFake.ClientSecret) =>
+        CreateAsync(tenant, new { tenantId = ServiceTitanFake.Tenant }, clientSecret);
 
     private async Task<Lead> LeadAsync(Guid tenant, Guid id) => (await _bed.Get<LeadService>().GetAsync(tenant, id, includeDeleted: false, default)).Value!;
 

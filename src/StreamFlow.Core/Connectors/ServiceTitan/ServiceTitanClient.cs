@@ -73,7 +73,97 @@ public sealed class ServiceTitanClient(IOptions<ServiceTitanOptions> options, OA
         };
     }
 
+    /// <summary>
+    /// The booking this provider created with <paramref name="externalId"/>, if any
+    /// (<c>GET /crm/v2/tenant/{tenant}/booking-provider/{provider}/bookings?externalId=</c>): how a create whose answer was lost is found.
+    /// </summary>
+    internal async Task<long?> FindBookingAsync(ConnectorContext context, string providerId, string externalId, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"{BookingsUrl(context, providerId)}?externalId={Uri.EscapeDataString(externalId)}&page=1&pageSize=1");
+        var body = await CallAsync(context, () => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
+        try
+        {
+            return JsonSerializer.Deserialize<ServiceTitanPage>(body) is { Data: { Count: > 0 } data } && data[0].TryGetProperty("id", out var id) && id.TryGetInt64(out var found)
+                ? found
+                : null;
+        }
+        catch (JsonException exception)
+        {
+            throw new ConnectorException(ConnectorFailure.Unavailable, "ServiceTitan answered something that is not the documented JSON.", inner: exception);
+        }
+    }
+
+    /// <summary>Creates a booking for the booking provider (<c>POST /crm/v2/tenant/{tenant}/booking-provider/{provider}/bookings</c>); returns its id.</summary>
+    internal async Task<long> CreateBookingAsync(ConnectorContext context, string providerId, System.Text.Json.Nodes.JsonObject booking, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(BookingsUrl(context, providerId));
+        var json = booking.ToJsonString();
+        var body = await CallAsync(context, () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
+            cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("id", out var id) && id.TryGetInt64(out var created)
+                ? created
+                : throw new ConnectorException(ConnectorFailure.Unavailable, "ServiceTitan created the booking without answering its id.");
+        }
+        catch (JsonException exception)
+        {
+            throw new ConnectorException(ConnectorFailure.Unavailable, "ServiceTitan answered something that is not the documented JSON.", inner: exception);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private string BookingsUrl(ConnectorContext context, string providerId)
+    {
+        var tenant = ServiceTitanConnector.TenantId(context.Settings) ?? throw new ConnectorException(ConnectorFailure.InvalidRequest, "The connection has no ServiceTitan tenant id.");
+        return $"{options.Value.BaseUrl.TrimEnd('/')}/crm/v2/tenant/{Uri.EscapeDataString(tenant)}/booking-provider/{Uri.EscapeDataString(providerId)}/bookings";
+    }
+
+    // One call with the token, a new token and one retry on 401, and the documented errors mapped to connector failures.
+    private async Task<string> CallAsync(ConnectorContext context, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        var token = await TokenAsync(context, fresh: false, cancellationToken);
+        var (status, body, retryAfter) = await SendAsync(context, build, token, cancellationToken);
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            token = await TokenAsync(context, fresh: true, cancellationToken);
+            (status, body, retryAfter) = await SendAsync(context, build, token, cancellationToken);
+        }
+
+        if ((int)status is >= 200 and < 300)
+        {
+            return body;
+        }
+
+        var message = Message(body) ?? $"HTTP {(int)status}";
+        throw (int)status switch
+        {
+            401 or 403 => new ConnectorException(ConnectorFailure.Unauthorized, $"ServiceTitan refused the credentials or app key: {message}"),
+            429 => new ConnectorException(ConnectorFailure.RateLimited, $"ServiceTitan is throttling: {message}", retryAfter ?? TimeSpan.FromSeconds(60)),
+            >= 500 => new ConnectorException(ConnectorFailure.Unavailable, $"ServiceTitan failed ({(int)status}): {message}", retryAfter),
+            _ => new ConnectorException(ConnectorFailure.InvalidRequest, $"ServiceTitan refused the request ({(int)status}): {message}"),
+        };
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, TimeSpan? RetryAfter)> SendAsync(
+        ConnectorContext context, Func<HttpRequestMessage> build, string token, CancellationToken cancellationToken)
+    {
+        using var request = build();
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("ST-App-Key", Credential(context, "appKey"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), response.Headers.RetryAfter?.Delta);
+        }
+        catch (Exception exception) when (exception is HttpRequestException || exception is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ConnectorException(ConnectorFailure.Unavailable, "ServiceTitan could not be reached or did not answer in time.", inner: exception);
+        }
+    }
 
     private async Task<string> TokenAsync(ConnectorContext context, bool fresh, CancellationToken cancellationToken)
     {

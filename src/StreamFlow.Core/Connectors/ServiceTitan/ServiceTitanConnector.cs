@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Connections;
+using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.LeadSources;
@@ -14,14 +15,20 @@ namespace StreamFlow.Core.Connectors.ServiceTitan;
 /// ServiceTitan (kind <c>servicetitan</c>): the business's history in as leads the scoring model learns from. A sync pages
 /// through customers (each a lead), locations (each an address attribute on its customer's lead) and jobs (each a lead
 /// for its customer: a completed job is won, a canceled one lost), modified on or after the last completed sync.
-/// Records are matched by their ServiceTitan id (<see cref="SourceLeadWriter"/>, source <c>servicetitan</c>).
+/// Records are matched by their ServiceTitan id (<see cref="SourceLeadWriter"/>, source <c>servicetitan</c>). With a
+/// <c>bookingProviderId</c> setting, the sync then exports StreamFlow's own open leads as bookings of that provider, once
+/// each (entity <c>booking</c> in the id map).
 /// </summary>
-public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadWriter writer, LeadService leads, IOptions<ServiceTitanOptions> options) : IConnector
+public sealed class ServiceTitanConnector(
+    ServiceTitanClient client, SourceLeadWriter writer, LeadService leads, ConnectorRecords records, StreamFlowDatabase database, IOptions<ServiceTitanOptions> options,
+    TimeProvider time) : IConnector
 {
     public const string KindName = "servicetitan";
     public const string SourceName = "servicetitan";
     private static readonly string[] Entities = ["customers", "locations", "jobs"];
     private static readonly string[] RequiredCredentials = ["clientId", "clientSecret", "appKey"];
+    private const string BookingsPage = "bookings:";
+    private const string BookingEntity = "booking";
 
     public string Kind => KindName;
 
@@ -39,6 +46,20 @@ public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadW
                 case "currency" when property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: 3 } code && code.All(char.IsAsciiLetterUpper):
                     stored["currency"] = code;
                     break;
+                case "bookingProviderId" or "bookingCampaignId" when property.Value.ValueKind == JsonValueKind.String
+                    && property.Value.GetString() is { Length: > 0 and <= 20 } digits && digits.All(char.IsAsciiDigit):
+                    stored[property.Name] = digits;
+                    break;
+                case "bookingsFrom" when property.Value.ValueKind == JsonValueKind.String
+                    && DateOnly.TryParseExact(property.Value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+                    stored["bookingsFrom"] = property.Value.GetString();
+                    break;
+                case "bookingProviderId" or "bookingCampaignId":
+                    errors.Add($"settings.{property.Name}", "must be a ServiceTitan id (digits) as a string.");
+                    break;
+                case "bookingsFrom":
+                    errors.Add("settings.bookingsFrom", "must be a date (YYYY-MM-DD): leads created from then on are exported as bookings.");
+                    break;
                 case "tenantId":
                     errors.Add("settings.tenantId", "must be the ServiceTitan tenant id (digits) as a string.");
                     break;
@@ -46,7 +67,7 @@ public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadW
                     errors.Add("settings.currency", "must be a three-letter ISO 4217 code such as USD.");
                     break;
                 default:
-                    errors.Add($"settings.{property.Name}", "is not a ServiceTitan setting (tenantId, currency).");
+                    errors.Add($"settings.{property.Name}", "is not a ServiceTitan setting (tenantId, currency, bookingProviderId, bookingCampaignId, bookingsFrom).");
                     break;
             }
         }
@@ -85,6 +106,11 @@ public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadW
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(page);
+        if (page.StartsWith(BookingsPage, StringComparison.Ordinal))
+        {
+            return await BookingsAsync(context, page.Length > BookingsPage.Length ? page[BookingsPage.Length..] : null, cancellationToken);
+        }
+
         var parts = page.Split(':');
         var entity = Array.IndexOf(Entities, parts[0]);
         if (parts.Length != 2 || entity < 0 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
@@ -95,16 +121,120 @@ public sealed class ServiceTitanConnector(ServiceTitanClient client, SourceLeadW
         DateTimeOffset? since = DateTimeOffset.TryParse(context.Cursor, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var cursor) ? cursor : null;
         var path = entity switch { 0 => "crm/v2/tenant/{tenant}/customers", 1 => "crm/v2/tenant/{tenant}/locations", _ => "jpm/v2/tenant/{tenant}/jobs" };
         var listed = await client.ListAsync(context, path, number, Math.Clamp(options.Value.PageSize, 1, 5000), since, cancellationToken);
-        var records = listed.Data!;
+        var items = listed.Data!;
         var counts = entity switch
         {
-            0 => await CustomersAsync(context, records, cancellationToken),
-            1 => await LocationsAsync(context, records, cancellationToken),
-            _ => await JobsAsync(context, records, cancellationToken),
+            0 => await CustomersAsync(context, items, cancellationToken),
+            1 => await LocationsAsync(context, items, cancellationToken),
+            _ => await JobsAsync(context, items, cancellationToken),
         };
-        var next = listed.HasMore && records.Count > 0 ? $"{Entities[entity]}:{number + 1}" : entity + 1 < Entities.Length ? $"{Entities[entity + 1]}:1" : null;
+        var next = listed.HasMore && items.Count > 0 ? $"{Entities[entity]}:{number + 1}"
+            : entity + 1 < Entities.Length ? $"{Entities[entity + 1]}:1"
+            : Setting(context.Settings, "bookingProviderId") is not null ? BookingsPage
+            : null;
         return counts with { NextPage = next };
     }
+
+    // StreamFlow's open leads (not those that came from ServiceTitan) become bookings in the provider's inbox, once each:
+    // the claim in the id map is taken before the POST; a claim left by a lost answer is looked up by externalId first.
+    private async Task<ConnectorPage> BookingsAsync(ConnectorContext context, string? cursor, CancellationToken cancellationToken)
+    {
+        var provider = Setting(context.Settings, "bookingProviderId")!;
+        DateTimeOffset? from = Setting(context.Settings, "bookingsFrom") is { } date
+            ? new DateTimeOffset(DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : null;
+        var listed = await leads.ListAsync(context.TenantId, new LeadFilter(null, null, null, null, null, from, null, null, false),
+            Math.Clamp(options.Value.BookingsPerPage, 1, 500), cursor, cancellationToken);
+        var open = listed.Items.Where(l => l.Outcome is null && !string.Equals(l.Source, "ServiceTitan", StringComparison.Ordinal)).ToList();
+        var mapped = await records.FindManyAsync(context.TenantId, context.ConnectionId, BookingEntity, open.Select(l => l.Id).ToList(), cancellationToken);
+        int created = 0, skipped = listed.Items.Count - open.Count, failed = 0;
+        foreach (var lead in open)
+        {
+            if (mapped.GetValueOrDefault(lead.Id) is { RemoteStatus: not "sending" })
+            {
+                skipped++;
+                continue;
+            }
+
+            var externalId = lead.Id.ToString();
+            var now = time.GetUtcNow();
+            var fresh = await database.InTenantAsync(context.TenantId, scope => ServiceTitanBookingStore.ClaimAsync(scope, context.TenantId, context.ConnectionId, lead.Id, now),
+                cancellationToken);
+            long? booking = fresh ? null : await client.FindBookingAsync(context, provider, externalId, cancellationToken);
+            string reason = "booked for the provider's review";
+            if (booking is null)
+            {
+                try
+                {
+                    booking = await client.CreateBookingAsync(context, provider, Booking(context.Settings, lead), cancellationToken);
+                }
+                catch (ConnectorException failure) when (failure.Failure == ConnectorFailure.InvalidRequest)
+                {
+                    // ServiceTitan refused this booking (a validation error): nothing was created; the next sync tries again.
+                    await database.InTenantAsync(context.TenantId, async scope =>
+                    {
+                        await ServiceTitanBookingStore.ReleaseAsync(scope, context.ConnectionId, lead.Id);
+                        return true;
+                    }, cancellationToken);
+                    await records.LogAsync(context, BookingEntity, lead.Id, null, "failed", failure.Message, cancellationToken);
+                    failed++;
+                    continue;
+                }
+            }
+            else
+            {
+                reason = "found at ServiceTitan by externalId after a lost answer; not created again";
+            }
+
+            await records.SaveAsync(context, new ConnectorRecord(BookingEntity, lead.Id, booking.Value.ToString(CultureInfo.InvariantCulture), null, null, "booked", null, null, now, now),
+                "created", reason, cancellationToken);
+            created++;
+        }
+
+        return new ConnectorPage(listed.Items.Count, created, 0, skipped, failed, listed.NextCursor is { } next ? BookingsPage + next : null);
+    }
+
+    /// <summary>A booking as ServiceTitan documents it: source, name, summary, customer type, address, contacts, externalId.</summary>
+    internal static JsonObject Booking(JsonElement settings, Lead lead)
+    {
+        var person = string.Join(' ', new[] { lead.FirstName, lead.LastName }.Where(p => !string.IsNullOrWhiteSpace(p)));
+        var name = lead.Company is { Length: > 0 } company ? company : person.Length > 0 ? person : $"StreamFlow lead {lead.Id.ToString()[..8]}";
+        var contacts = new JsonArray();
+        if (lead.Email is { Length: > 0 } email)
+        {
+            contacts.Add(new JsonObject { ["type"] = "Email", ["value"] = email, ["memo"] = person.Length > 0 ? person : null });
+        }
+
+        if (lead.Phone is { Length: > 0 } phone)
+        {
+            contacts.Add(new JsonObject { ["type"] = "Phone", ["value"] = phone, ["memo"] = person.Length > 0 ? person : null });
+        }
+
+        var booking = new JsonObject
+        {
+            ["source"] = "StreamFlow",
+            ["name"] = Clip(name, 200),
+            ["summary"] = Clip(lead.Notes is { Length: > 0 } notes ? notes : $"Lead from {lead.Source ?? "StreamFlow"}", 4000),
+            ["customerType"] = lead.Company is { Length: > 0 } ? "Commercial" : "Residential",
+            ["isFirstTimeClient"] = true,
+            ["isSendConfirmationEmail"] = false,
+            ["externalId"] = lead.Id.ToString(),
+            ["address"] = new JsonObject
+            {
+                ["street"] = "", ["city"] = lead.City ?? "", ["state"] = lead.State ?? "", ["zip"] = lead.PostalCode ?? "", ["country"] = lead.Country ?? "USA",
+            },
+            ["contacts"] = contacts,
+        };
+        if (Setting(settings, "bookingCampaignId") is { } campaign)
+        {
+            booking["campaignId"] = long.Parse(campaign, CultureInfo.InvariantCulture);
+        }
+
+        return booking;
+    }
+
+    private static string? Setting(JsonElement settings, string name) =>
+        settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     internal static string? TenantId(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("tenantId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;

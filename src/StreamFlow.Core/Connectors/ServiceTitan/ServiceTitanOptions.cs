@@ -17,6 +17,9 @@ public sealed class ServiceTitanOptions
     /// <summary>ServiceTitan's APIs time out after 100 s; so do we.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>StreamFlow leads read per bookings page (each open one becomes a booking once).</summary>
+    public int BookingsPerPage { get; set; } = 100;
+
     /// <summary>Records of one page written at the same time.</summary>
     public int StoreParallelism { get; set; } = 4;
 }
