@@ -85,6 +85,34 @@ internal static class ReportCsv
             Row("forecast", "day", point.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), point.Amount);
         }
 
+        if (report.FieldWork is { } field)
+        {
+            Row("field_work", "visits_completed", null, field.VisitsCompleted);
+            Row("field_work", "visits_reported_late", null, field.VisitsReportedLate);
+            Row("field_work", "on_time_rate", null, field.OnTimeRate);
+            Row("field_work", "quotes_sent", null, field.QuotesSent);
+            Row("field_work", "quoted_value", field.QuotedValue.Currency, field.QuotedValue.Amount);
+            Row("field_work", "quotes_approved", null, field.QuotesApproved);
+            Row("field_work", "approved_value", field.ApprovedValue.Currency, field.ApprovedValue.Amount);
+        }
+
+        if (report.ModelHealth is { } model)
+        {
+            Row("model_health", "model_version", null, model.ModelVersion);
+            Row("model_health", "validation_auc", null, model.ValidationAuc);
+            Row("model_health", "live_outcomes", null, model.LiveOutcomes);
+            Row("model_health", "live_auc", null, model.LiveAuc);
+            Row("model_health", "drifting_features", null, string.Join(" ", model.DriftingFeatures));
+            Row("model_health", "retrain_recommended", null, model.RetrainRecommended);
+        }
+
+        foreach (var figure in report.Peers?.Figures ?? [])
+        {
+            Row("peers", "value", figure.Figure, figure.Value);
+            Row("peers", "percentile_rank", figure.Figure, figure.PercentileRank);
+            Row("peers", "cohort_median", figure.Figure, figure.Median);
+        }
+
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 

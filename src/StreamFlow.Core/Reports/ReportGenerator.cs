@@ -1,7 +1,10 @@
 using System.Globalization;
+using StreamFlow.Core.Benchmarks;
+using StreamFlow.Core.Billing;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads.Pipeline;
+using StreamFlow.Core.Scoring.Governance;
 
 namespace StreamFlow.Core.Reports;
 
@@ -10,7 +13,8 @@ namespace StreamFlow.Core.Reports;
 /// so row-level security confines every query to its rows.
 /// </summary>
 public sealed class ReportGenerator(
-    StreamFlowDatabase database, IAiSpendReader aiSpend, IConnectionHealthReader connectionHealth, ReportsOptions options, TimeProvider timeProvider)
+    StreamFlowDatabase database, IAiSpendReader aiSpend, IConnectionHealthReader connectionHealth, ModelGovernanceService governance, BenchmarkService benchmarks,
+    ReportsOptions options, TimeProvider timeProvider)
 {
     private const int ForecastHistoryDays = 365;
     private const int RecentHistoryDays = 56;
@@ -21,8 +25,10 @@ public sealed class ReportGenerator(
 
     /// <param name="zone">Overrides the tenant's time zone (the provider's cross-client report uses UTC for everyone).</param>
     /// <param name="leadDetails">False leaves out lead-level data (names of stale leads): aggregates only.</param>
-    internal Task<ReportSummary> GenerateAsync(Guid tenantId, ReportPeriodKind kind, DateOnly? date, TimeZoneInfo? zone, bool leadDetails, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async scope =>
+    /// <remarks>The owner's report (<paramref name="leadDetails"/>) also carries the scorer's health and the business's place among its peers.</remarks>
+    internal async Task<ReportSummary> GenerateAsync(Guid tenantId, ReportPeriodKind kind, DateOnly? date, TimeZoneInfo? zone, bool leadDetails, CancellationToken cancellationToken)
+    {
+        var summary = await database.InTenantAsync(tenantId, async scope =>
         {
             var context = await ReportStore.ContextAsync(scope, tenantId) ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
             var timeZone = zone ?? ReportPeriod.ZoneOrUtc(context.TimeZone);
@@ -30,6 +36,27 @@ public sealed class ReportGenerator(
             var period = date is { } day ? ReportPeriod.Containing(kind, day, timeZone) : ReportPeriod.LastComplete(kind, now, timeZone);
             return await BuildAsync(scope, tenantId, context, period, now, leadDetails, cancellationToken);
         }, cancellationToken);
+        return leadDetails
+            ? summary with { ModelHealth = await ModelHealthAsync(tenantId, cancellationToken), Peers = await PeersAsync(tenantId, cancellationToken) }
+            : summary;
+    }
+
+    private async Task<ModelHealthReport> ModelHealthAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var model = await governance.EvaluateAsync(tenantId, [], cancellationToken);
+        return new ModelHealthReport(
+            model.Card?.Version, model.Card?.ValidationAuc, model.Live?.Outcomes ?? 0, model.Live?.Auc, model.Live?.Assessment ?? "no serving model yet",
+            [.. model.Drift.Where(d => d.Status != "stable").Select(d => d.Feature)], model.Retrain.Recommended, model.Retrain.Reasons);
+    }
+
+    private async Task<PeerPositionReport?> PeersAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var own = await benchmarks.ForTenantAsync(tenantId, cancellationToken);
+        return own.Value is not { } found
+            ? null
+            : new PeerPositionReport(found.Position.Industry, found.Position.SizeBand,
+                [.. found.Position.Figures.Select(f => new PeerFigure(f.Figure, f.Value, f.PercentileRank, f.P50, f.Suppressed))]);
+    }
 
     internal async Task<ReportSummary> BuildAsync(DbTransactionScope scope, Guid tenantId, ReportContext context, ReportPeriod period, DateTimeOffset now, bool leadDetails, CancellationToken cancellationToken)
     {
@@ -42,10 +69,24 @@ public sealed class ReportGenerator(
         var spend = await aiSpend.ReadAsync(scope, tenantId, period, cancellationToken);
         var forecast = await ForecastAsync(scope, period, currency, now);
         var connections = await connectionHealth.ReadAsync(scope, now, cancellationToken);
+        var field = await ReportStore.FieldWorkAsync(scope, period, currency);
         return new ReportSummary(
             tenantId, context.Name, period, period.Previous(), now, currency,
             NewLeads(newLeads), Tiers(newLeads.Where(r => r.InPeriod)), Conversion(outcomes), WonRevenue(outcomes, currency),
-            pipeline, staleHot, ResponseTime(responses), spend, forecast, connections);
+            pipeline, staleHot, ResponseTime(responses), spend, forecast, connections, FieldWork(field, currency));
+    }
+
+    private static FieldWorkReport? FieldWork(FieldWorkRow row, string currency)
+    {
+        if (row is { VisitsCompleted: 0, QuotesSent: 0, QuotesApproved: 0 })
+        {
+            return null;
+        }
+
+        decimal Major(long minor) => minor / (decimal)Math.Pow(10, Currencies.MinorUnits(currency));
+        return new FieldWorkReport(row.VisitsCompleted, row.VisitsReportedLate,
+            Rate(row.VisitsCompleted - row.VisitsReportedLate, row.VisitsCompleted), row.QuotesSent, Money.Of(Major(row.QuotedMinor), currency),
+            row.QuotesApproved, Money.Of(Major(row.ApprovedMinor), currency));
     }
 
     private static NewLeadsReport NewLeads(IReadOnlyList<NewLeadRow> rows)

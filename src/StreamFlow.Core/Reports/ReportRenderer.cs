@@ -54,6 +54,9 @@ internal sealed record ReportStaleRow(string Name, string Source, string Waiting
 /// <summary>A connection in the report: its state in words, when it last succeeded and how far behind it is.</summary>
 internal sealed record ReportConnectionRow(string Name, string Kind, string State, string LastSuccess, string Behind, string? LastError);
 
+/// <summary>One of the business's figures against its peers: its value, its rank and the cohort's median, or why the cohort is not shown.</summary>
+internal sealed record ReportPeerRow(string Figure, string Value, string Standing);
+
 internal sealed record ReportChartRef(string ContentId, string Title, int Width, int Height);
 
 /// <summary>What the templates see: every value already formatted (invariant culture), nothing to compute.</summary>
@@ -75,7 +78,11 @@ internal sealed record ReportView(
     string ForecastMethod,
     IReadOnlyList<ReportChartRef> Charts,
     IReadOnlyList<string> Definitions,
-    IReadOnlyList<ReportConnectionRow>? Connections = null)
+    IReadOnlyList<ReportConnectionRow>? Connections = null,
+    IReadOnlyList<string>? FieldWork = null,
+    IReadOnlyList<string>? ModelHealth = null,
+    IReadOnlyList<ReportPeerRow>? Peers = null,
+    string? PeerCohort = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -129,8 +136,40 @@ internal sealed record ReportView(
             (r.Connections ?? []).Select(c => new ReportConnectionRow(c.Name, c.Kind,
                 c.ConsecutiveFailures > 0 ? $"{c.Health}, {Count(c.ConsecutiveFailures)} failed in a row" : c.Health,
                 c.LastSuccessAt is { } at ? TimeZoneInfo.ConvertTime(at, r.Period.Zone).ToString("yyyy-MM-dd HH:mm", Invariant) : "never",
-                Waiting(TimeSpan.FromSeconds(c.LagSeconds)), c.LastError is { Length: > 200 } error ? error[..200] : c.LastError)).ToList());
+                Waiting(TimeSpan.FromSeconds(c.LagSeconds)), c.LastError is { Length: > 200 } error ? error[..200] : c.LastError)).ToList(),
+            r.FieldWork is { } field
+                ?
+                [
+                    $"{Count(field.VisitsCompleted)} visits completed, {Count(field.VisitsReportedLate)} reported running late (on time: {Percent(field.OnTimeRate)})",
+                    $"{Count(field.QuotesSent)} quotes sent worth {Money(field.QuotedValue)}; {Count(field.QuotesApproved)} approved worth {Money(field.ApprovedValue)}",
+                ]
+                : null,
+            r.ModelHealth is { } model ? ModelLines(model) : null,
+            r.Peers?.Figures.Select(f => new ReportPeerRow(FigureName(f.Figure), f.Value is { } v ? v.ToString("#,0.##", Invariant) : "n/a",
+                f.Suppressed ?? $"higher than {f.PercentileRank?.ToString("0.#", Invariant) ?? "n/a"} % of peers (ties count half); peers' median {(f.Median is { } m ? m.ToString("#,0.##", Invariant) : "n/a")}")).ToList(),
+            r.Peers is { } peers ? $"{peers.Industry}, {peers.SizeBand}" : null);
     }
+
+    private static List<string> ModelLines(ModelHealthReport model) =>
+    [
+        model.ModelVersion is { } version
+            ? $"Serving model v{version.ToString(Invariant)}, validation AUC {model.ValidationAuc?.ToString("0.000", Invariant) ?? "n/a"}"
+            : "No trained model yet: leads are scored by your rules",
+        $"Since it was promoted: {Count(model.LiveOutcomes)} outcomes, live AUC {model.LiveAuc?.ToString("0.000", Invariant) ?? "n/a"} ({model.LiveAssessment})",
+        model.DriftingFeatures.Count == 0 ? "The leads look like the ones it learned from" : $"Leads have drifted on {string.Join(", ", model.DriftingFeatures)}",
+        model.RetrainRecommended ? $"Retraining advised: {string.Join("; ", model.RetrainReasons)}" : "No retraining needed",
+    ];
+
+    private static string FigureName(string figure) => figure switch
+    {
+        "leadVolume" => "Lead volume",
+        "firstContactHours" => "Hours to first contact",
+        "conversionRate" => "Conversion rate",
+        "wonRevenuePerLead" => "Won revenue per lead",
+        "averageJobValue" => "Average job value",
+        "aiSpendShare" => "AI spend share",
+        _ => figure,
+    };
 
     private static string LabelOf(ReportPeriod period) => period.Kind switch
     {

@@ -19,6 +19,8 @@ internal sealed record ResponseRow(bool InPeriod, int Created, int Responded, do
 
 internal sealed record DailyAmountRow(string Day, decimal Amount);
 
+internal sealed record FieldWorkRow(int VisitsCompleted, int VisitsReportedLate, int QuotesSent, long QuotedMinor, int QuotesApproved, long ApprovedMinor);
+
 /// <summary>
 /// The report's SQL. Every statement runs in the tenant's own transaction: row-level security scopes it, so none
 /// of them names a tenant. A "human touch" is an activity by a user other than creating or merging the lead, or
@@ -100,6 +102,20 @@ internal static class ReportStore
         GROUP BY 1
         """;
 
+    // A completed visit's status_changed_at is its completion; late_minutes is set when the technician reported it late.
+    // Quotes: the latest version of each (a superseded one was revised), in the report currency.
+    private const string FieldWorkSql = """
+        SELECT (SELECT count(*)::int FROM visits WHERE status = 'completed' AND status_changed_at >= @Start AND status_changed_at < @End) AS VisitsCompleted,
+               (SELECT count(*)::int FROM visits WHERE status = 'completed' AND status_changed_at >= @Start AND status_changed_at < @End
+                                                 AND late_minutes IS NOT NULL) AS VisitsReportedLate,
+               (SELECT count(*)::int FROM quotes WHERE status <> 'superseded' AND sent_at >= @Start AND sent_at < @End AND currency = @Currency) AS QuotesSent,
+               (SELECT coalesce(sum(total_minor), 0)::bigint FROM quotes
+                WHERE status <> 'superseded' AND sent_at >= @Start AND sent_at < @End AND currency = @Currency) AS QuotedMinor,
+               (SELECT count(*)::int FROM quotes WHERE status = 'approved' AND decided_at >= @Start AND decided_at < @End AND currency = @Currency) AS QuotesApproved,
+               (SELECT coalesce(sum(total_minor), 0)::bigint FROM quotes
+                WHERE status = 'approved' AND decided_at >= @Start AND decided_at < @End AND currency = @Currency) AS ApprovedMinor
+        """;
+
     private const string FirstLeadSql = "SELECT min(created_at) FROM leads WHERE deleted_at IS NULL";
 
     private const string DailyWonRevenueSql = """
@@ -144,6 +160,9 @@ internal static class ReportStore
 
     public static async Task<IReadOnlyList<DailyAmountRow>> DailyWonRevenueAsync(DbTransactionScope scope, string timeZone, string currency, DateTimeOffset from, DateTimeOffset to) =>
         (await scope.Connection.QueryAsync<DailyAmountRow>(scope.Command(DailyWonRevenueSql, new { TimeZone = timeZone, Currency = currency, From = from, To = to }))).ToList();
+
+    public static Task<FieldWorkRow> FieldWorkAsync(DbTransactionScope scope, ReportPeriod period, string currency) =>
+        scope.Connection.QuerySingleAsync<FieldWorkRow>(scope.Command(FieldWorkSql, new { Start = period.StartUtc, End = period.EndUtc, Currency = currency }));
 
     private static object Range(ReportPeriod period) => new { Start = period.StartUtc, PreviousStart = period.Previous().StartUtc, End = period.EndUtc };
 }

@@ -22,7 +22,26 @@ public sealed record ReportSummary(
     ResponseTimeReport ResponseTime,
     AiSpend AiSpend,
     RevenueForecast Forecast,
-    IReadOnlyList<ReportConnection>? Connections = null);
+    IReadOnlyList<ReportConnection>? Connections = null,
+    FieldWorkReport? FieldWork = null,
+    ModelHealthReport? ModelHealth = null,
+    PeerPositionReport? Peers = null);
+
+/// <summary>
+/// Field work in the period: visits completed and how many of them the technician reported running late, quotes sent
+/// (latest versions) and approved, with their totals in the report currency (quotes in other currencies are left out).
+/// </summary>
+public sealed record FieldWorkReport(int VisitsCompleted, int VisitsReportedLate, double? OnTimeRate, int QuotesSent, Money QuotedValue, int QuotesApproved, Money ApprovedValue);
+
+/// <summary>The lead scorer's health (GET /api/v1/scoring/model/governance) in a few figures: the owner's report only.</summary>
+public sealed record ModelHealthReport(
+    int? ModelVersion, double? ValidationAuc, int LiveOutcomes, double? LiveAuc, string LiveAssessment, IReadOnlyList<string> DriftingFeatures,
+    bool RetrainRecommended, IReadOnlyList<string> RetrainReasons);
+
+/// <summary>Where the business stands among its peers (GET /api/v1/benchmarks): its own figures only, each with its percentile rank or why it is suppressed.</summary>
+public sealed record PeerPositionReport(string Industry, string SizeBand, IReadOnlyList<PeerFigure> Figures);
+
+public sealed record PeerFigure(string Figure, double? Value, double? PercentileRank, double? Median, string? Suppressed);
 
 public sealed record SourceCount(string Source, int Count, int PreviousCount);
 

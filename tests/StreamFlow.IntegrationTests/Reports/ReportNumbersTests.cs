@@ -42,6 +42,7 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         await SetTierAsync(tenantId, "L2", "warm");
         await SetTierAsync(tenantId, "L3", "cold");
         await SetTierAsync(tenantId, "L5", "hot");
+        await CompletedVisitsAsync(tenantId, ("2026-11-24T15:00:00Z", null), ("2026-11-24T22:00:00Z", 25), ("2026-11-25T07:00:00Z", null));
 
         _bed.Clock.SetUtcNow(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         _report = await _bed.Get<ReportGenerator>().GenerateAsync(tenantId, ReportPeriodKind.Day, Day, CancellationToken.None);
@@ -127,6 +128,55 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         Assert.NotNull(_report.AiSpend.Budget);
         Assert.Equal(ForecastMethod.TooLittleHistory, _report.Forecast.Method);
     }
+
+    [Fact]
+    public void Field_work_counts_the_visits_completed_in_the_period_and_those_reported_late()
+    {
+        Assert.Equal(new FieldWorkReport(2, 1, 0.5, 0, Money.Of(0m, "USD"), 0, Money.Of(0m, "USD")), _report.FieldWork);
+    }
+
+    [Fact]
+    public void The_owners_report_says_there_is_no_model_yet_and_places_the_business_among_its_peers_or_says_why_not()
+    {
+        Assert.NotNull(_report.ModelHealth);
+        Assert.Null(_report.ModelHealth.ModelVersion);
+        Assert.NotNull(_report.Peers);
+        Assert.Equal("hvac", _report.Peers.Industry);
+        Assert.NotEmpty(_report.Peers.Figures);
+        Assert.All(_report.Peers.Figures, f => Assert.True(f.PercentileRank is not null || f.Suppressed is not null || f.Value is null, f.Figure));
+    }
+
+    [Fact]
+    public async Task The_mailed_report_shows_field_work_the_model_and_the_peers()
+    {
+        var rendered = await new ReportRenderer().RenderAsync(_report, CancellationToken.None);
+
+        Assert.Contains("2 visits completed, 1 reported running late (on time: 50%)", rendered.Text, StringComparison.Ordinal);
+        Assert.Contains("No trained model yet", rendered.Text, StringComparison.Ordinal);
+        Assert.Contains("Against your peers (hvac", rendered.Text, StringComparison.Ordinal);
+        Assert.Contains("field_work,visits_reported_late,,1", System.Text.Encoding.UTF8.GetString(rendered.Csv), StringComparison.Ordinal);
+    }
+
+    private Task CompletedVisitsAsync(Guid tenantId, params (string CompletedAt, int? LateMinutes)[] visits) =>
+        _bed.Database.InTenantAsync(tenantId, async scope =>
+        {
+            var jobId = Guid.CreateVersion7();
+            await scope.Connection.ExecuteAsync(scope.Command("""
+                INSERT INTO jobs (id, tenant_id, customer_name, title, address, latitude, longitude, created_at, updated_at)
+                VALUES (@Id, @TenantId, 'Rita Customer', 'Furnace tune-up', '1 Main St', 41.88, -87.63, now(), now())
+                """, new { Id = jobId, TenantId = tenantId }));
+            foreach (var (completedAt, late) in visits)
+            {
+                var at = DateTimeOffset.Parse(completedAt, System.Globalization.CultureInfo.InvariantCulture);
+                await scope.Connection.ExecuteAsync(scope.Command("""
+                    INSERT INTO visits (id, tenant_id, job_id, window_start, window_end, duration_minutes, required_skills, required_certifications,
+                                        status, created_at, updated_at, status_changed_at, late_minutes)
+                    VALUES (@Id, @TenantId, @JobId, @Start, @End, 60, '{}', '{}', 'completed', @Start, @At, @At, @Late)
+                    """, new { Id = Guid.CreateVersion7(), TenantId = tenantId, JobId = jobId, Start = at.AddHours(-3), End = at.AddHours(-1), At = at, Late = late }));
+            }
+
+            return true;
+        }, CancellationToken.None);
 
     private async Task CreateAsync(LeadService leads, LeadActor actor, string name, string at, string? source, params (string Key, string Json)[] attributes)
     {
