@@ -57,6 +57,9 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddHostedService<Workflows.WorkflowRunListener>();
         services.AddTransient<FieldOps.ReplanFieldDayActivity>();
         services.AddTransient<FieldOps.NotifyTechnicianOfReplanActivity>();
+        services.AddTransient<Privacy.BeginSubjectRequestActivity>();
+        services.AddTransient<Privacy.RunSubjectRequestActivity>();
+        services.AddTransient<Privacy.FailSubjectRequestActivity>();
         return services;
     }
 }

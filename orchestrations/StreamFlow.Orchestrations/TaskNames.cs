@@ -68,4 +68,9 @@ public static class TaskNames
     public const string FieldDayReplan = "FieldDayReplan";
     public const string ReplanFieldDay = "ReplanFieldDay";
     public const string NotifyTechnicianOfReplan = "NotifyTechnicianOfReplan";
+
+    public const string SubjectRequest = "SubjectRequest";
+    public const string BeginSubjectRequest = "BeginSubjectRequest";
+    public const string RunSubjectRequest = "RunSubjectRequest";
+    public const string FailSubjectRequest = "FailSubjectRequest";
 }

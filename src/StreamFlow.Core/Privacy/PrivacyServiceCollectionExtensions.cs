@@ -30,6 +30,8 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<TenantKeyring>();
         services.AddSingleton<PersonalDataBackfill>();
         services.AddHostedService(provider => provider.GetRequiredService<PersonalDataBackfill>());
+        services.AddSingleton<SubjectRequests.SubjectRequestService>();
+        services.AddSingleton<Backups.IRestoredDataFilter, SubjectRequests.SuppressionListFilter>();
         return services;
     }
 }
