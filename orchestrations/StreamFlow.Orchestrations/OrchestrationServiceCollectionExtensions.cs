@@ -60,6 +60,11 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Privacy.BeginSubjectRequestActivity>();
         services.AddTransient<Privacy.RunSubjectRequestActivity>();
         services.AddTransient<Privacy.FailSubjectRequestActivity>();
+        services.AddTransient<Privacy.BeginDataKeyRotationActivity>();
+        services.AddTransient<Privacy.ResealBatchActivity>();
+        services.AddTransient<Privacy.BeginKekRotationActivity>();
+        services.AddTransient<Privacy.RewrapTenantKeysActivity>();
+        services.AddTransient<Privacy.FinishKeyRotationActivity>();
         return services;
     }
 }

@@ -32,6 +32,9 @@ public static class PrivacyServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<PersonalDataBackfill>());
         services.AddSingleton<SubjectRequests.SubjectRequestService>();
         services.AddSingleton<Backups.IRestoredDataFilter, SubjectRequests.SuppressionListFilter>();
+        services.AddSingleton<Retention.RetentionService>();
+        services.AddSingleton<Rotation.KeyRotationService>();
+        services.AddSingleton<Compliance.ComplianceEvidenceService>();
         return services;
     }
 }

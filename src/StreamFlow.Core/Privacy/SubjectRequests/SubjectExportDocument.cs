@@ -19,7 +19,7 @@ internal static class SubjectExportDocument
         var leadArray = new JsonArray();
         foreach (var lead in leads)
         {
-            var leadId = lead["id"]?.GetValue<Guid>();
+            var leadId = Guid.TryParse(lead["id"]?.ToString(), out var parsed) ? parsed : (Guid?)null;
             foreach (var (name, records) in related)
             {
                 if (name == "customerInvoices")
