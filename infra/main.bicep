@@ -62,6 +62,9 @@ param backupSchedule string = '0 30 2 * * *'
 @description('Six-field CRON of the timer that sends the scheduled reports that are due.')
 param reportsSchedule string = '0 */15 * * * *'
 
+@description('Six-field CRON of the nightly timer that applies every business\'s retention policy (UTC).')
+param privacyRetentionSchedule string = '0 45 3 * * *'
+
 @description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
 param billingDunningSchedule string = '0 0 8 * * *'
 @description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
@@ -384,6 +387,7 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   WebhookDispatchSchedule: webhookDispatchSchedule
   BackupSchedule: backupSchedule
   ReportsSchedule: reportsSchedule
+  PrivacyRetentionSchedule: privacyRetentionSchedule
   Billing__DunningSchedule: billingDunningSchedule
   ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
   Reports__SendAt: reportsSendAt

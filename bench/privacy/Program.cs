@@ -3,17 +3,21 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Privacy;
+using StreamFlow.Core.Privacy.Rotation;
 
 // Figures of issue #15, printed, never asserted:
 //  1. the write path of a lead (duplicate check + insert in the tenant's transaction) with its email and phone sealed
 //     (AES-256-GCM + two HMAC blind indexes, LeadStore) against the same two statements with the values stored as plain
 //     bytes (the baseline), interleaved in rounds in the same run;
-//  2. a lookup by email through the blind index (LeadStore.PageAsync with ?email=) on a business with N leads: p50/p95.
+//  2. a lookup by email through the blind index (LeadStore.PageAsync with ?email=) on a business with N leads: p50/p95;
+//  3. a rotation of the business's data key over those leads (rows/s) and the lookups' p50/p99 while it runs.
 var connectionString = Environment.GetEnvironmentVariable("Postgres__AppConnectionString") ?? throw new InvalidOperationException("Postgres__AppConnectionString");
 var ownerConnectionString = Environment.GetEnvironmentVariable("Postgres__OwnerConnectionString") ?? throw new InvalidOperationException("Postgres__OwnerConnectionString");
 var leadCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
@@ -22,7 +26,8 @@ var lookups = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture)
 
 await using var dataSource = NpgsqlDataSource.Create(connectionString);
 var database = new StreamFlowDatabase(dataSource);
-var keyring = new TenantKeyring(database, LocalKeyRing.InMemory(("bench", RandomNumberGenerator.GetBytes(32))), Options.Create(new PrivacyOptions()), TimeProvider.System);
+var kek = LocalKeyRing.InMemory(("bench", RandomNumberGenerator.GetBytes(32)));
+var keyring = new TenantKeyring(database, kek, Options.Create(new PrivacyOptions()), TimeProvider.System);
 
 var tenant = Guid.CreateVersion7();
 await using (var owner = new NpgsqlConnection(ownerConnectionString))
@@ -145,6 +150,47 @@ for (var i = 0; i < lookups; i++)
 
 Console.WriteLine($"Lookup by email through the blind index on {total:N0} leads, {lookups} lookups (transaction + query + open):");
 Console.WriteLine($"  p50 {Percentile(lookupTimes, 50):F3} ms  p95 {Percentile(lookupTimes, 95):F3} ms  p99 {Percentile(lookupTimes, 99):F3} ms  (target p50 < 5 ms); wrong or missing answers: {misses}");
+
+// 3. Rotation of the business's data key over its leads: rows/s through the same batches the orchestration runs
+//    (KeyRotationService), with lookups by email running beside it — their p50/p99 against the lookups above (baseline).
+var audit = new AuditLog(database, TimeProvider.System, NullLogger<AuditLog>.Instance);
+var rotations = new KeyRotationService(database, keyring, kek, audit, TimeProvider.System);
+var rotation = (await rotations.RequestDataKeyRotationAsync(tenant, "developer:bench", default)).Value;
+using var stopLookups = new CancellationTokenSource();
+var duringTimes = new List<double>();
+var duringMisses = 0;
+var lookupsDuring = Task.Run(async () =>
+{
+    var duringRandom = new Random(16);
+    while (!stopLookups.IsCancellationRequested)
+    {
+        var target = duringRandom.Next((int)existing, leadCount);
+        var started = Stopwatch.GetTimestamp();
+        var now = await keyring.ForTenantAsync(tenant, default);
+        var page = await database.InTenantAsync(tenant, scope => LeadStore.PageAsync(
+            scope, now, new LeadFilter(null, null, null, null, null, null, null, null, false) { Email = Email(target) }, null, 2), default);
+        var opened = page.Count == 1 ? page[0].Opened(now).Email : null;
+        duringTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        duringMisses += opened == Email(target) ? 0 : 1;
+    }
+});
+var rotationStarted = Stopwatch.GetTimestamp();
+var toVersion = await rotations.BeginDataKeyRotationAsync(rotation, default);
+long resealed = 0;
+int resealedNow;
+while ((resealedNow = await rotations.ResealBatchAsync(rotation, tenant, toVersion, default)) > 0)
+{
+    resealed += resealedNow;
+}
+
+var rotationSeconds = Stopwatch.GetElapsedTime(rotationStarted).TotalSeconds;
+await stopLookups.CancelAsync();
+await lookupsDuring;
+await rotations.FinishAsync(rotation, null, default);
+Console.WriteLine($"Data key rotation v{toVersion - 1} -> v{toVersion} over {resealed:N0} sealed rows, batches of {KeyRotationService.BatchSize} (one transaction each):");
+Console.WriteLine($"  {rotationSeconds:F1} s, {resealed / rotationSeconds:F0} rows/s");
+Console.WriteLine($"  lookups by email during it: {duringTimes.Count}, p50 {Percentile(duringTimes, 50):F3} ms  p99 {Percentile(duringTimes, 99):F3} ms "
+    + $"(baseline above: p50 {Percentile(lookupTimes, 50):F3} ms  p99 {Percentile(lookupTimes, 99):F3} ms); wrong or missing answers: {duringMisses}");
 
 static string Email(int i) => $"lead{i}@customer{i % 997}.example.com";
 

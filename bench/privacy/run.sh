@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue #15 figures, printed, never asserted: a lead's write path with email and phone sealed vs the same statements
 # with plain values (baseline, same run, interleaved), and the p50 of a lookup by email through the blind index on a
-# business with N leads (default 100,000).
+# business with N leads (default 100,000), and a rotation of its data key over them (rows/s, lookups p99 meanwhile).
 #
 #   bench/privacy/run.sh [leads, default 100000] [writes, default 2000] [lookups, default 2000]
 # Uses its own PostgreSQL (test port + 720) and .data/bench-privacy/, so it runs beside ./run.sh and ./test.sh.

@@ -57,6 +57,14 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddHostedService<Workflows.WorkflowRunListener>();
         services.AddTransient<FieldOps.ReplanFieldDayActivity>();
         services.AddTransient<FieldOps.NotifyTechnicianOfReplanActivity>();
+        services.AddTransient<Privacy.BeginSubjectRequestActivity>();
+        services.AddTransient<Privacy.RunSubjectRequestActivity>();
+        services.AddTransient<Privacy.FailSubjectRequestActivity>();
+        services.AddTransient<Privacy.BeginDataKeyRotationActivity>();
+        services.AddTransient<Privacy.ResealBatchActivity>();
+        services.AddTransient<Privacy.BeginKekRotationActivity>();
+        services.AddTransient<Privacy.RewrapTenantKeysActivity>();
+        services.AddTransient<Privacy.FinishKeyRotationActivity>();
         return services;
     }
 }

@@ -68,4 +68,16 @@ public static class TaskNames
     public const string FieldDayReplan = "FieldDayReplan";
     public const string ReplanFieldDay = "ReplanFieldDay";
     public const string NotifyTechnicianOfReplan = "NotifyTechnicianOfReplan";
+
+    public const string SubjectRequest = "SubjectRequest";
+    public const string BeginSubjectRequest = "BeginSubjectRequest";
+    public const string RunSubjectRequest = "RunSubjectRequest";
+    public const string FailSubjectRequest = "FailSubjectRequest";
+
+    public const string KeyRotation = "KeyRotation";
+    public const string BeginDataKeyRotation = "BeginDataKeyRotation";
+    public const string ResealBatch = "ResealBatch";
+    public const string BeginKekRotation = "BeginKekRotation";
+    public const string RewrapTenantKeys = "RewrapTenantKeys";
+    public const string FinishKeyRotation = "FinishKeyRotation";
 }

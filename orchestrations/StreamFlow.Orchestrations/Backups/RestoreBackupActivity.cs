@@ -20,7 +20,7 @@ public sealed class RestoreBackupActivity(DatabaseRestoreService restorer, Backu
         {
             var summary = await restorer.RestoreAsync(
                 manifest,
-                new RestoreRequest(input.BackupId, input.TargetDatabase, input.RestoreId, ApplyNewerMigrations: true),
+                new RestoreRequest(input.BackupId, input.TargetDatabase, input.RestoreId, ApplyNewerMigrations: true, ApplyFilters: true),
                 progress => history.UpdateRestoreAsync(input.RestoreId, progress.TablesDone, progress.RowsRestored, progress.CurrentTable, CancellationToken.None),
                 CancellationToken.None);
             await history.FinishRestoreAsync(input.RestoreId, succeeded: true, error: null, CancellationToken.None);

@@ -38,6 +38,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
         WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
         WorkKinds.WorkflowRun => $"workflow-run-{item.SubjectId:N}",
+        Core.Privacy.SubjectRequests.SubjectRequestService.WorkKind => $"privacy-request-{item.SubjectId:N}",
         _ => $"work-{item.Id}",
     };
 
@@ -50,6 +51,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
             WorkKinds.RfpAnalysis => (TaskNames.RfpAnalysis, new RfpAnalysisInput(item.TenantId, item.SubjectId)),
             WorkKinds.WorkflowRun => (TaskNames.WorkflowRun, new Workflows.WorkflowRunInput(item.TenantId, item.SubjectId)),
+            Core.Privacy.SubjectRequests.SubjectRequestService.WorkKind => (TaskNames.SubjectRequest, new Privacy.SubjectRequestRun(item.TenantId, item.SubjectId)),
             _ when FieldWorkKinds.All.Contains(item.Kind) =>
                 (TaskNames.FieldDayReplan, new FieldOps.FieldDayReplanInput(item.TenantId, item.SubjectId, FieldWorkKinds.Reason(item.Kind))),
             _ => ((string?)null, (object?)null),

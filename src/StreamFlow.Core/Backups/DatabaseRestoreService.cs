@@ -12,7 +12,9 @@ namespace StreamFlow.Core.Backups;
 /// <summary>Restore <paramref name="BackupId"/> into the new database <paramref name="TargetDatabase"/>.</summary>
 /// <param name="Tag">Marks the database as this restore's own, so a retry may drop and redo it (and nothing else).</param>
 /// <param name="ApplyNewerMigrations">After loading, apply the migrations this build has beyond the backup's.</param>
-public sealed record RestoreRequest(string BackupId, string TargetDatabase, string Tag, bool ApplyNewerMigrations);
+/// <param name="ApplyFilters">After that, run the <see cref="IRestoredDataFilter"/>s (the suppression list of erased people): a restore
+/// for use does; a verification, which must compare the copy byte for byte with the backup, does not. Needs ApplyNewerMigrations.</param>
+public sealed record RestoreRequest(string BackupId, string TargetDatabase, string Tag, bool ApplyNewerMigrations, bool ApplyFilters = false);
 
 /// <summary>What a restore did; <see cref="LoadMilliseconds"/> covers creating, migrating and loading the database.</summary>
 public sealed record RestoreSummary(
@@ -21,7 +23,8 @@ public sealed record RestoreSummary(
     int Tables,
     long Rows,
     double LoadMilliseconds,
-    IReadOnlyList<string> NewerMigrationsApplied);
+    IReadOnlyList<string> NewerMigrationsApplied,
+    int RecordsFiltered = 0);
 
 /// <summary>A restore that cannot go ahead or could not finish for a reason the caller can act on.</summary>
 public sealed class BackupRestoreException(string message) : Exception(message);
@@ -38,7 +41,8 @@ public sealed partial class DatabaseRestoreService(
     BackupKeyRing keys,
     BackupConnections connections,
     DatabaseMigrator migrator,
-    ILogger<DatabaseRestoreService> logger)
+    ILogger<DatabaseRestoreService> logger,
+    IEnumerable<IRestoredDataFilter> filters)
 {
     private const string TagPrefix = "streamflow-restore:";
     private const long PipeHighWater = 32L * 1024 * 1024;
@@ -151,9 +155,23 @@ public sealed partial class DatabaseRestoreService(
                 newer = upgrade.Applied;
             }
 
+            var filtered = 0;
+            if (request.ApplyFilters)
+            {
+                if (!request.ApplyNewerMigrations)
+                {
+                    throw new BackupRestoreException("Filtering a restored database needs its schema brought up to date (applyNewerMigrations).");
+                }
+
+                foreach (var filter in filters)
+                {
+                    filtered += await filter.ApplyAsync(request.TargetDatabase, cancellationToken);
+                }
+            }
+
             logger.LogInformation("Backup {BackupId} restored into {Database}: {Tables} tables, {Rows} rows in {Seconds:0.0} s",
                 manifest.BackupId, request.TargetDatabase, manifest.Tables.Count, rows, loadMilliseconds / 1000);
-            return new RestoreSummary(manifest.BackupId, request.TargetDatabase, manifest.Tables.Count, rows, loadMilliseconds, newer);
+            return new RestoreSummary(manifest.BackupId, request.TargetDatabase, manifest.Tables.Count, rows, loadMilliseconds, newer, filtered);
         }
         catch
         {

@@ -14,6 +14,9 @@ public sealed class PrivacyOptions
 
     /// <summary>How long unwrapped data keys stay in memory before they are unwrapped again.</summary>
     public TimeSpan DataKeyCacheLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a data-subject export stays downloadable (then it answers 410 and its files are deleted).</summary>
+    public TimeSpan SubjectExportLifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
 public sealed class KeyVaultKekOptions

@@ -30,6 +30,11 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<TenantKeyring>();
         services.AddSingleton<PersonalDataBackfill>();
         services.AddHostedService(provider => provider.GetRequiredService<PersonalDataBackfill>());
+        services.AddSingleton<SubjectRequests.SubjectRequestService>();
+        services.AddSingleton<Backups.IRestoredDataFilter, SubjectRequests.SuppressionListFilter>();
+        services.AddSingleton<Retention.RetentionService>();
+        services.AddSingleton<Rotation.KeyRotationService>();
+        services.AddSingleton<Compliance.ComplianceEvidenceService>();
         return services;
     }
 }

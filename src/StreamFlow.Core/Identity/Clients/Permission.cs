@@ -39,6 +39,9 @@ public enum Permission
 
     /// <summary>Connections to external systems (credentials, schedule, syncs): owners and admins.</summary>
     ConnectionsManage,
+
+    /// <summary>Data-subject requests (export or erase a person's data, issue #15): owners and admins.</summary>
+    PersonalDataRequests,
 }
 
 public static class RolePermissions

@@ -1,0 +1,165 @@
+using Dapper;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StreamFlow.Core.Audit;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
+using StreamFlow.Core.Privacy.Rotation;
+using StreamFlow.Core.Tenancy;
+using StreamFlow.Functions.Hosting;
+using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Privacy;
+
+namespace StreamFlow.IntegrationTests.Privacy;
+
+/// <summary>
+/// Key rotation on the real database: a crash between batches leaves every row readable under the version it names and
+/// resuming finishes the job; the orchestration rotates a data key end to end and re-wraps keys under the KEK.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class KeyRotationTests(TestServices services)
+{
+    private const int Leads = KeyRotationService.BatchSize + 120;
+
+    [Fact]
+    public async Task A_crash_between_batches_leaves_no_row_unreadable_and_resuming_reseals_the_rest()
+    {
+        var tenant = await TenantAsync();
+        var ids = await SealedLeadsAsync(tenant, Leads);
+        var rotations = services.Get<KeyRotationService>();
+        var rotation = (await rotations.RequestDataKeyRotationAsync(tenant, "developer:test", default)).Value;
+        var version = await rotations.BeginDataKeyRotationAsync(rotation, default);
+        var firstBatch = await rotations.ResealBatchAsync(rotation, tenant, version, default);
+
+        // The process dies here; a new one (nothing cached) serves the API and resumes the rotation.
+        var fresh = new TenantKeyring(services.Get<StreamFlowDatabase>(), services.Get<IKeyEncryptionKey>(), Options.Create(new PrivacyOptions()), TimeProvider.System);
+        var versionsMidway = await VersionsAsync(tenant);
+        var readableMidway = await OpenAllAsync(fresh, tenant);
+        var conflict = await rotations.RequestDataKeyRotationAsync(tenant, "developer:test", default);
+        int resealed;
+        var rest = 0;
+        while ((resealed = await rotations.ResealBatchAsync(rotation, tenant, version, default)) > 0)
+        {
+            rest += resealed;
+        }
+
+        await rotations.FinishAsync(rotation, null, default);
+
+        Assert.Equal(2, version);
+        Assert.Equal(KeyRotationService.BatchSize, firstBatch);
+        Assert.Equal(new Dictionary<int, long> { [1] = Leads - KeyRotationService.BatchSize, [2] = KeyRotationService.BatchSize }, versionsMidway);
+        Assert.Equal(Leads, readableMidway);
+        Assert.Equal(ProblemKind.Conflict, conflict.Problem?.Kind);
+        Assert.Equal(Leads - KeyRotationService.BatchSize, rest);
+        Assert.Equal(new Dictionary<int, long> { [2] = Leads }, await VersionsAsync(tenant));
+        Assert.Equal(Leads, await OpenAllAsync(fresh, tenant));
+        Assert.Equal($"lead-{Leads - 1}@example.com", (await services.Get<LeadService>().GetAsync(tenant, ids[^1], false, default)).Value!.Email);
+        var done = (await rotations.FindAsync(rotation, default))!;
+        Assert.Equal<(string, int?, int?, long, long)>(("completed", 1, 2, Leads, Leads), (done.Status, done.FromVersion, done.ToVersion, done.RowsTotal, done.RowsDone));
+    }
+
+    [Fact]
+    public async Task The_orchestration_rotates_a_data_key_and_then_rewraps_every_key_under_the_kek()
+    {
+        var tenant = await TenantAsync();
+        await SealedLeadsAsync(tenant, 30);
+        await using var host = await DurableTestHosts.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator(TaskNames.KeyRotation, () => new KeyRotationOrchestrator());
+                registry.AddActivity(TaskNames.BeginDataKeyRotation, p => p.GetRequiredService<BeginDataKeyRotationActivity>());
+                registry.AddActivity(TaskNames.ResealBatch, p => p.GetRequiredService<ResealBatchActivity>());
+                registry.AddActivity(TaskNames.BeginKekRotation, p => p.GetRequiredService<BeginKekRotationActivity>());
+                registry.AddActivity(TaskNames.RewrapTenantKeys, p => p.GetRequiredService<RewrapTenantKeysActivity>());
+                registry.AddActivity(TaskNames.FinishKeyRotation, p => p.GetRequiredService<FinishKeyRotationActivity>());
+            },
+            new DurableTaskTestHostOptions { ConfigureServices = collection => collection.AddLogging().AddSingleton(services.Configuration).AddStreamFlowFunctions(services.Configuration) });
+        var rotations = services.Get<KeyRotationService>();
+
+        var dataKey = (await rotations.RequestDataKeyRotationAsync(tenant, "developer:test", default)).Value;
+        await RunAsync(host, new KeyRotationRun(dataKey, KeyRotationService.DataKey, tenant));
+        var wrappedBefore = await WrappedKeysAsync(tenant);
+        var kek = (await rotations.RequestKekRotationAsync("developer:test", default)).Value;
+        await RunAsync(host, new KeyRotationRun(kek, KeyRotationService.Kek, null));
+
+        Assert.Equal("completed", (await rotations.FindAsync(dataKey, default))!.Status);
+        Assert.Equal(new Dictionary<int, long> { [2] = 30 }, await VersionsAsync(tenant));
+        var kekRotation = (await rotations.FindAsync(kek, default))!;
+        Assert.Equal("completed", kekRotation.Status);
+        Assert.True(kekRotation.KeysRewrapped >= 3);
+        var wrappedAfter = await WrappedKeysAsync(tenant);
+        Assert.Equal(3, wrappedAfter.Count);
+        Assert.All(wrappedAfter, key => Assert.DoesNotContain(wrappedBefore, before => before.SequenceEqual(key)));
+        var fresh = new TenantKeyring(services.Get<StreamFlowDatabase>(), services.Get<IKeyEncryptionKey>(), Options.Create(new PrivacyOptions()), TimeProvider.System);
+        Assert.Equal(30, await OpenAllAsync(fresh, tenant));
+    }
+
+    private static async Task RunAsync(DurableTaskTestHost host, KeyRotationRun run)
+    {
+        var instance = await host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.KeyRotation, run);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        var metadata = await host.Client.WaitForInstanceCompletionAsync(instance, getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal("\"completed\"", metadata.SerializedOutput);
+    }
+
+    private Task<T> InTenantAsync<T>(Guid tenant, Func<DbTransactionScope, Task<T>> work) =>
+        services.Get<StreamFlowDatabase>().InTenantAsync(tenant, work, default);
+
+    private async Task<Dictionary<int, long>> VersionsAsync(Guid tenant) =>
+        (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(int Version, long Count)>(
+            "SELECT personal_key_version, count(*) FROM leads WHERE personal_key_version IS NOT NULL GROUP BY 1 ORDER BY 1", null, scope.Transaction)))
+        .ToDictionary(r => r.Version, r => r.Count);
+
+    private async Task<List<byte[]>> WrappedKeysAsync(Guid tenant) =>
+        (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<byte[]>(
+            "SELECT wrapped_key FROM tenant_data_keys UNION ALL SELECT wrapped_key FROM tenant_index_keys", null, scope.Transaction))).ToList();
+
+    /// <summary>Opens every sealed email and phone as a fresh process would; returns how many leads opened.</summary>
+    private async Task<int> OpenAllAsync(TenantKeyring keyring, Guid tenant)
+    {
+        var keys = await keyring.ForTenantAsync(tenant, default);
+        var rows = await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, byte[] Email, byte[] Phone)>(
+            "SELECT id, email_sealed, phone_sealed FROM leads WHERE email_sealed IS NOT NULL", null, scope.Transaction));
+        var opened = 0;
+        foreach (var row in rows)
+        {
+            Assert.EndsWith("@example.com", keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, row.Id, row.Email), StringComparison.Ordinal);
+            Assert.StartsWith("+1512", keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, row.Id, row.Phone), StringComparison.Ordinal);
+            opened++;
+        }
+
+        return opened;
+    }
+
+    /// <summary>Leads sealed under the tenant's current key as the lead service seals them, inserted in one statement.</summary>
+    private async Task<Guid[]> SealedLeadsAsync(Guid tenant, int count)
+    {
+        var keys = await services.Get<TenantKeyring>().ForTenantAsync(tenant, default);
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
+        var sealedFields = ids.Select((id, i) => PersonalFields.SealLead(keys, id, $"lead-{i}@example.com", $"+1512555{i:D4}")).ToArray();
+        await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
+            INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, personal_key_version, stage, created_at, updated_at)
+            SELECT r.id, @Tenant, 'Rotated', r.email, r.phone, r.email_index, r.phone_index, @Version, 'new', now(), now()
+            FROM unnest(@Ids, @Emails, @Phones, @EmailIndexes, @PhoneIndexes) AS r (id, email, phone, email_index, phone_index)
+            """, new
+        {
+            Tenant = tenant, Version = keys.CurrentVersion, Ids = ids,
+            Emails = sealedFields.Select(s => s.EmailSealed!).ToArray(), Phones = sealedFields.Select(s => s.PhoneSealed!).ToArray(),
+            EmailIndexes = sealedFields.Select(s => s.EmailIndex!).ToArray(), PhoneIndexes = sealedFields.Select(s => s.PhoneIndex!).ToArray(),
+        }, scope.Transaction));
+        return ids;
+    }
+
+    private async Task<Guid> TenantAsync()
+    {
+        var slug = $"rot-{Guid.NewGuid():N}"[..20];
+        return (await services.Get<TenantService>().CreateAsync(
+            new CreateTenantRequest("Rotation", slug, "hvac", new TenantOwner($"owner@{slug}.example.com", "Owner", "a long enough password")),
+            "test", RequestOrigin.None, default)).Value!.Tenant.Id;
+    }
+}
