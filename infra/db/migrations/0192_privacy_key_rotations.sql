@@ -1,10 +1,11 @@
 -- Issue #15: key rotations, readable by developers with their progress. A platform table (developers watch every
 -- business's rotation; it holds no personal data): a data-key rotation names its business and versions, a rotation of
--- the key-encryption key (re-wrapping every business's keys) has no business.
+-- the key-encryption key (re-wrapping every business's keys) has no business. Its column is business_id, not
+-- tenant_id: tenant_id marks a business's own rows, which row-level security confines to that business.
 CREATE TABLE privacy_key_rotations (
     id              uuid PRIMARY KEY,
     kind            text NOT NULL CHECK (kind IN ('data-key', 'kek')),
-    tenant_id       uuid REFERENCES tenants (id) ON DELETE CASCADE,
+    business_id     uuid REFERENCES tenants (id) ON DELETE CASCADE,
     status          text NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed')),
     from_version    integer,
     to_version      integer,
@@ -17,11 +18,11 @@ CREATE TABLE privacy_key_rotations (
     created_at      timestamptz NOT NULL,
     started_at      timestamptz,
     completed_at    timestamptz,
-    CHECK ((kind = 'data-key') = (tenant_id IS NOT NULL))
+    CHECK ((kind = 'data-key') = (business_id IS NOT NULL))
 );
 CREATE INDEX privacy_key_rotations_recent ON privacy_key_rotations (created_at DESC);
 -- One data-key rotation of a business at a time.
-CREATE UNIQUE INDEX privacy_key_rotations_one_running ON privacy_key_rotations (tenant_id) WHERE kind = 'data-key' AND status IN ('pending', 'running');
+CREATE UNIQUE INDEX privacy_key_rotations_one_running ON privacy_key_rotations (business_id) WHERE kind = 'data-key' AND status IN ('pending', 'running');
 REVOKE DELETE, TRUNCATE ON privacy_key_rotations FROM $AppRole$;
 
 -- Users' sealed TOTP secrets are found by version too.

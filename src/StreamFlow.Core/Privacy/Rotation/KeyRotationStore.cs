@@ -31,13 +31,13 @@ internal sealed record StoredWrappedKey(int? Version, byte[] WrappedKey, string 
 internal static class KeyRotationStore
 {
     private const string Columns = """
-        id AS Id, kind AS Kind, tenant_id AS TenantId, status AS Status, from_version AS FromVersion, to_version AS ToVersion,
+        id AS Id, kind AS Kind, business_id AS TenantId, status AS Status, from_version AS FromVersion, to_version AS ToVersion,
         kek_id AS KekId, rows_total AS RowsTotal, rows_done AS RowsDone, keys_rewrapped AS KeysRewrapped, requested_by AS RequestedBy,
         error AS Error, created_at AS CreatedAt, started_at AS StartedAt, completed_at AS CompletedAt
         """;
 
     private const string InsertSql = """
-        INSERT INTO privacy_key_rotations (id, kind, tenant_id, status, requested_by, created_at)
+        INSERT INTO privacy_key_rotations (id, kind, business_id, status, requested_by, created_at)
         VALUES (@Id, @Kind, @TenantId, 'pending', @RequestedBy, @Now)
         """;
 
