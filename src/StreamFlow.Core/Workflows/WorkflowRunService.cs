@@ -93,18 +93,19 @@ public sealed class WorkflowRunService(
             foreach (var tenant in claimed.GroupBy(c => c.TenantId))
             {
                 var ids = tenant.Select(c => c.RunId).ToArray();
-                var over = new HashSet<Guid>();
-                foreach (var id in ids)
-                {
-                    if (budget.Elapsed < settings.InProcessBudget && await StartedToTheEndAsync(tenant.Key, id, cancellationToken))
+                var over = new System.Collections.Concurrent.ConcurrentDictionary<Guid, bool>();
+                await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InProcessConcurrency), CancellationToken = cancellationToken },
+                    async (id, token) =>
                     {
-                        over.Add(id);
-                    }
-                }
+                        if (budget.Elapsed < settings.InProcessBudget && await StartedToTheEndAsync(tenant.Key, id, token))
+                        {
+                            over[id] = true;
+                        }
+                    });
 
                 await database.InTenantBatchedAsync(tenant.Key, async scope =>
                 {
-                    foreach (var id in ids.Where(id => !over.Contains(id)))
+                    foreach (var id in ids.Where(id => !over.ContainsKey(id)))
                     {
                         await workOutbox.AddAsync(scope, tenant.Key, WorkKinds.WorkflowRun, id);
                     }

@@ -84,8 +84,8 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>
-    /// Takes a run's leading steps here and now, before the run is handed to the durable engine: begins it, takes its
-    /// steps in order up to the first branch, and plans its first wait (the wait itself is a durable timer). Answers
+    /// Takes a run's leading steps here and now, before the run is handed to the durable engine: begins it and takes its
+    /// steps in order up to the first wait or branch (those are the orchestration's). Answers
     /// true when the run is over (skipped, or every step done: completed here), false when the durable orchestration
     /// must take it on from there; it replays the logged steps without taking them again. A failing step is not logged
     /// here: the orchestration owns retries, so the attempts a run log shows are its own.
@@ -104,10 +104,10 @@ public sealed class WorkflowRunner(
             var path = $"steps[{i}]";
             switch (step.Type)
             {
-                case "branch":
-                    return false;
-                case "wait":
-                    await PlanWaitAsync(tenantId, runId, path, step, cancellationToken);
+                case "branch" or "wait":
+                    // A wait is planned by the orchestration that keeps it: its due time counts from when the durable
+                    // timer can start, which the storage backend may deliver up to a second early against a due time
+                    // planned before it.
                     return false;
                 default:
                     if (!await TryStepAsync(tenantId, runId, path, step, cancellationToken))
