@@ -23,11 +23,8 @@ public sealed class CheckWorkflowConditionActivity(WorkflowRunner runner) : Task
 
 public sealed class EndWorkflowWaitActivity(WorkflowRunner runner) : TaskActivity<WorkflowWaitEnd, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, WorkflowWaitEnd input)
-    {
-        await runner.EndWaitAsync(input.TenantId, input.RunId, input.Path, input.Outcome, CancellationToken.None);
-        return true;
-    }
+    public override Task<bool> RunAsync(TaskActivityContext context, WorkflowWaitEnd input) =>
+        runner.EndWaitAsync(input.TenantId, input.RunId, input.Path, input.Outcome, input.AtDueTime, CancellationToken.None);
 }
 
 public sealed class RunWorkflowStepActivity(WorkflowRunner runner) : TaskActivity<WorkflowStepRequest, string>

@@ -98,7 +98,18 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
             if (step.UntilCondition is not { } until)
             {
                 await TimerAsync(due);
-                await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.");
+                // The timer may come before the due time by the database's clock: wait a second more, a few times at most.
+                var ended = false;
+                for (var early = 0; early < 5 && !(ended = await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.", atDueTime: true)); early++)
+                {
+                    await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(1), CancellationToken.None);
+                }
+
+                if (!ended)
+                {
+                    await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.");
+                }
+
                 return true;
             }
 
@@ -139,8 +150,8 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
 
         private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
-        private Task EndAsync(string at, string outcome) =>
-            context.CallActivityAsync(TaskNames.EndWorkflowWait, new WorkflowWaitEnd(input.TenantId, input.RunId, at, outcome), stepRetry);
+        private Task<bool> EndAsync(string at, string outcome, bool atDueTime = false) =>
+            context.CallActivityAsync<bool>(TaskNames.EndWorkflowWait, new WorkflowWaitEnd(input.TenantId, input.RunId, at, outcome, atDueTime), stepRetry);
 
         private static string Format(DateTime instant) => instant.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
     }

@@ -198,12 +198,23 @@ public sealed class WorkflowRunner(
         return holds;
     }
 
-    /// <summary>Marks a logged step (a wait) done with its outcome.</summary>
-    public Task EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Marks a logged step (a wait) done with its outcome. <paramref name="atDueTime"/>: the wait ends because its timer
+    /// fired, which the storage backend may do up to a second early while the orchestration's clock already reads the due
+    /// time; the database's clock decides, and a wait not yet due stays open (false) for the orchestration to wait again.
+    /// </summary>
+    public Task<bool> EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, bool atDueTime, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async scope =>
         {
             var step = await WorkflowRunStore.StepAsync(scope, runId, path);
-            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", step?.Input ?? "{}", "done", outcome, timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow();
+            if (atDueTime && step is not null && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
+                && due.ValueKind == JsonValueKind.String && due.GetDateTimeOffset() > now)
+            {
+                return false;
+            }
+
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", step?.Input ?? "{}", "done", outcome, now);
             return true;
         }, cancellationToken);
 
