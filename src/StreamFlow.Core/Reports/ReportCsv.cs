@@ -85,6 +85,14 @@ internal static class ReportCsv
             Row("forecast", "day", point.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), point.Amount);
         }
 
+        foreach (var connection in report.Connections ?? [])
+        {
+            Row("connections", "health", connection.Name, connection.Health);
+            Row("connections", "last_success_at", connection.Name, connection.LastSuccessAt);
+            Row("connections", "lag_seconds", connection.Name, connection.LagSeconds);
+            Row("connections", "consecutive_failures", connection.Name, connection.ConsecutiveFailures);
+        }
+
         if (report.FieldWork is { } field)
         {
             Row("field_work", "visits_completed", null, field.VisitsCompleted);

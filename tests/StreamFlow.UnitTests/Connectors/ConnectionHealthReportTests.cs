@@ -27,6 +27,9 @@ public sealed class ConnectionHealthReportTests
         Assert.Contains("- Books (quickbooks): ok; last success", rendered.Text, StringComparison.Ordinal);
         Assert.Contains("2 h behind", rendered.Text, StringComparison.Ordinal);
         Assert.Contains("&lt;maintenance&gt;", rendered.Html, StringComparison.Ordinal);
+        var csv = System.Text.Encoding.UTF8.GetString(rendered.Csv);
+        Assert.Contains("connections,consecutive_failures,Payroll,3", csv, StringComparison.Ordinal);
+        Assert.Contains("connections,health,Books,ok", csv, StringComparison.Ordinal);
     }
 
     [Fact]
