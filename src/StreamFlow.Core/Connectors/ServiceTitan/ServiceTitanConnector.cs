@@ -25,6 +25,7 @@ public sealed class ServiceTitanConnector(
 {
     public const string KindName = "servicetitan";
     public const string SourceName = "servicetitan";
+    private const int NewCustomersPerTransaction = 250;
     private static readonly string[] Entities = ["customers", "locations", "jobs"];
     private static readonly string[] RequiredCredentials = ["clientId", "clientSecret", "appKey"];
     private const string BookingsPage = "bookings:";
@@ -239,19 +240,31 @@ public sealed class ServiceTitanConnector(
     internal static string? TenantId(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("tenantId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
+    // Customers seen for the first time are created a batch at a time (one transaction each, as SAM.gov notices are);
+    // customers already imported refresh their leads one by one.
     private async Task<ConnectorPage> CustomersAsync(ConnectorContext context, IReadOnlyList<JsonElement> customers, CancellationToken cancellationToken)
     {
         var valid = customers.Where(c => Id(c, "id") is not null).GroupBy(c => Id(c, "id")!).Select(g => g.Last()).ToList();
         var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(c => $"customer:{Id(c, "id")}").ToList(), cancellationToken);
-        var outcomes = await WriteAllAsync(valid, async (customer, token) =>
+        var outcomes = new List<SourceWriteOutcome>();
+        foreach (var batch in valid.Where(c => !known.ContainsKey($"customer:{Id(c, "id")}")).Select(CustomerRecord).Chunk(NewCustomersPerTransaction))
         {
-            var externalId = $"customer:{Id(customer, "id")}";
-            var fields = CustomerFields(customer);
-            var record = new SourceRecord(externalId, fields with { Source = "ServiceTitan" }, fields,
-                customer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False ? "inactive" : "active", null);
-            return await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known.TryGetValue(externalId, out var lead) ? lead : null, token);
-        }, cancellationToken);
+            outcomes.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
+        }
+
+        outcomes.AddRange(await WriteAllAsync(valid.Where(c => known.ContainsKey($"customer:{Id(c, "id")}")).ToList(), (customer, token) =>
+        {
+            var record = CustomerRecord(customer);
+            return writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[record.ExternalId], token);
+        }, cancellationToken));
         return Page(customers.Count, outcomes, customers.Count - valid.Count);
+    }
+
+    private static SourceRecord CustomerRecord(JsonElement customer)
+    {
+        var fields = CustomerFields(customer);
+        return new SourceRecord($"customer:{Id(customer, "id")}", fields with { Source = "ServiceTitan" }, fields,
+            customer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False ? "inactive" : "active", null);
     }
 
     // A location adds its address to its customer's lead; a location whose customer is not imported is skipped.
