@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using System.Text.Json;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Privacy;
 
 namespace StreamFlow.Core.Leads;
 
@@ -61,23 +62,8 @@ public static class LeadValidation
         }
     }
 
-    /// <summary>Digits only, keeping a leading +; null when it is not a plausible phone number.</summary>
-    public static string? NormalizePhone(string? phone)
-    {
-        if (string.IsNullOrWhiteSpace(phone))
-        {
-            return null;
-        }
+    /// <summary>Digits only, keeping a leading +; null when it is not a plausible phone number (as the blind index reads it).</summary>
+    public static string? NormalizePhone(string? phone) => PersonalFields.NormalizePhone(phone);
 
-        var trimmed = phone.Trim();
-        if (trimmed.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')))
-        {
-            return null;
-        }
-
-        var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
-        return digits.Length is < 7 or > 15 ? null : (trimmed.StartsWith('+') ? "+" : "") + digits;
-    }
-
-    public static string? NormalizeEmail(string? email) => string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+    public static string? NormalizeEmail(string? email) => PersonalFields.NormalizeEmail(email);
 }

@@ -12,6 +12,27 @@ public static class PersonalFields
     public const string UsersTable = "users";
     public const string MfaSecret = "mfa_secret";
 
+    /// <summary>An email as it is sealed and indexed: trimmed, lower-cased; null when blank.</summary>
+    public static string? NormalizeEmail(string? email) => string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+
+    /// <summary>A phone number as it is sealed and indexed: digits only, keeping a leading +; null when it is not a plausible phone number.</summary>
+    public static string? NormalizePhone(string? phone)
+    {
+        if (string.IsNullOrWhiteSpace(phone))
+        {
+            return null;
+        }
+
+        var trimmed = phone.Trim();
+        if (trimmed.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')))
+        {
+            return null;
+        }
+
+        var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
+        return digits.Length is < 7 or > 15 ? null : (trimmed.StartsWith('+') ? "+" : "") + digits;
+    }
+
     /// <param name="email">Already normalised (lower-cased, trimmed).</param>
     /// <param name="phone">Already normalised (digits, leading + kept).</param>
     public static SealedLeadFields SealLead(TenantKeys keys, Guid leadId, string? email, string? phone) => new(

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StreamFlow.Core.Benchmarks;
-using StreamFlow.Core.Billing;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.FieldOps.Quotes;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads.Pipeline;
 using StreamFlow.Core.Scoring.Governance;
@@ -83,10 +83,9 @@ public sealed class ReportGenerator(
             return null;
         }
 
-        decimal Major(long minor) => minor / (decimal)Math.Pow(10, Currencies.MinorUnits(currency));
         return new FieldWorkReport(row.VisitsCompleted, row.VisitsReportedLate,
-            Rate(row.VisitsCompleted - row.VisitsReportedLate, row.VisitsCompleted), row.QuotesSent, Money.Of(Major(row.QuotedMinor), currency),
-            row.QuotesApproved, Money.Of(Major(row.ApprovedMinor), currency));
+            Rate(row.VisitsCompleted - row.VisitsReportedLate, row.VisitsCompleted), row.QuotesSent, QuoteMath.OfMinor(row.QuotedMinor, currency),
+            row.QuotesApproved, QuoteMath.OfMinor(row.ApprovedMinor, currency));
     }
 
     private static NewLeadsReport NewLeads(IReadOnlyList<NewLeadRow> rows)

@@ -38,31 +38,12 @@ public static class SubjectRequestKinds
     public const string Erasure = "erasure";
 }
 
-/// <summary>
-/// The person's email or phone normalised exactly as leads store them (Leads' LeadValidation; a unit test keeps the two
-/// equal), so the blind index found here is the one the lead rows carry.
-/// </summary>
+/// <summary>The person's email or phone normalised as the blind index reads it (<see cref="PersonalFields"/>, which leads use too).</summary>
 public static class SubjectIdentifiers
 {
-    public static string? NormalizeEmail(string? email) =>
-        string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+    public static string? NormalizeEmail(string? email) => PersonalFields.NormalizeEmail(email);
 
-    public static string? NormalizePhone(string? phone)
-    {
-        if (string.IsNullOrWhiteSpace(phone))
-        {
-            return null;
-        }
-
-        var trimmed = phone.Trim();
-        if (trimmed.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')))
-        {
-            return null;
-        }
-
-        var digits = new string(trimmed.Where(char.IsAsciiDigit).ToArray());
-        return digits.Length is < 7 or > 15 ? null : (trimmed.StartsWith('+') ? "+" : "") + digits;
-    }
+    public static string? NormalizePhone(string? phone) => PersonalFields.NormalizePhone(phone);
 
     public static bool IsEmail(string email) =>
         email.Length <= 320 && MailAddress.TryCreate(email, out var parsed) && string.Equals(parsed.Address, email, StringComparison.OrdinalIgnoreCase);
