@@ -1,4 +1,5 @@
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Reports.Insights;
 
 namespace StreamFlow.Core.Reports;
 
@@ -25,7 +26,8 @@ public sealed record ReportSummary(
     IReadOnlyList<ReportConnection>? Connections = null,
     FieldWorkReport? FieldWork = null,
     ModelHealthReport? ModelHealth = null,
-    PeerPositionReport? Peers = null);
+    PeerPositionReport? Peers = null,
+    InsightHighlights? Insight = null);
 
 /// <summary>
 /// Field work in the period: visits completed and how many of them the technician reported running late, quotes sent
