@@ -52,7 +52,8 @@ public sealed class ReportGenerator(
         var model = await governance.EvaluateAsync(tenantId, [], cancellationToken);
         return new ModelHealthReport(
             model.Card?.Version, model.Card?.ValidationAuc, model.Live?.Outcomes ?? 0, model.Live?.Auc, model.Live?.Assessment ?? "no serving model yet",
-            [.. model.Drift.Where(d => d.Status != "stable").Select(d => d.Feature)], model.Retrain.Recommended, model.Retrain.Reasons);
+            [.. model.Drift.Where(d => d.Status != "stable").Select(d => d.Feature)], model.Retrain.Recommended, model.Retrain.Reasons,
+            model.IndustryPool is { } pool ? $"the {pool.Industry} industry's pool of {pool.Businesses} businesses ({(pool.PoolWeight * 100).ToString("0", CultureInfo.InvariantCulture)} % of the score)" : null);
     }
 
     private async Task<PeerPositionReport?> PeersAsync(Guid tenantId, CancellationToken cancellationToken)

@@ -154,14 +154,16 @@ internal sealed record ReportView(
     }
 
     private static List<string> ModelLines(ModelHealthReport model) =>
-    [
+    [.. new[]
+    {
         model.ModelVersion is { } version
             ? $"Serving model v{version.ToString(Invariant)}, validation AUC {model.ValidationAuc?.ToString("0.000", Invariant) ?? "n/a"}"
-            : "No trained model yet: leads are scored by your rules",
+            : model.IndustryPool is { } pool ? $"No model of your own yet: leads are scored from {pool}" : "No trained model yet: leads are scored by your rules",
         $"Since it was promoted: {Count(model.LiveOutcomes)} outcomes, live AUC {model.LiveAuc?.ToString("0.000", Invariant) ?? "n/a"} ({model.LiveAssessment})",
+        model.ModelVersion is not null && model.IndustryPool is { } blended ? $"Blended with {blended}" : null,
         model.DriftingFeatures.Count == 0 ? "The leads look like the ones it learned from" : $"Leads have drifted on {string.Join(", ", model.DriftingFeatures)}",
         model.RetrainRecommended ? $"Retraining advised: {string.Join("; ", model.RetrainReasons)}" : "No retraining needed",
-    ];
+    }.OfType<string>()];
 
     private static List<string> InsightLines(InsightHighlights insight)
     {

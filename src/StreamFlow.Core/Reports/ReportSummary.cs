@@ -38,7 +38,7 @@ public sealed record FieldWorkReport(int VisitsCompleted, int VisitsReportedLate
 /// <summary>The lead scorer's health (GET /api/v1/scoring/model/governance) in a few figures: the owner's report only.</summary>
 public sealed record ModelHealthReport(
     int? ModelVersion, double? ValidationAuc, int LiveOutcomes, double? LiveAuc, string LiveAssessment, IReadOnlyList<string> DriftingFeatures,
-    bool RetrainRecommended, IReadOnlyList<string> RetrainReasons);
+    bool RetrainRecommended, IReadOnlyList<string> RetrainReasons, string? IndustryPool = null);
 
 /// <summary>Where the business stands among its peers (GET /api/v1/benchmarks): its own figures only, each with its percentile rank or why it is suppressed.</summary>
 public sealed record PeerPositionReport(string Industry, string SizeBand, IReadOnlyList<PeerFigure> Figures);
