@@ -7,7 +7,17 @@ namespace StreamFlow.Core.Leads;
 public sealed record RoutingSettings(IReadOnlyList<TerritoryRule>? Territories = null, IReadOnlyList<string>? EligibleRoles = null);
 
 /// <summary>Leads whose state or postal code prefix matches go to one of <see cref="UserIds"/>, the least loaded first.</summary>
-public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds);
+public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds)
+{
+    /// <summary>Whether the lead's state and postal code fall in the territory (a rule naming neither covers nothing).</summary>
+    public bool Covers(Lead lead)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        return (State is not null || PostalCodePrefix is not null)
+            && (State is null || string.Equals(State, lead.State, StringComparison.OrdinalIgnoreCase))
+            && (PostalCodePrefix is null || (lead.PostalCode?.StartsWith(PostalCodePrefix, StringComparison.OrdinalIgnoreCase) ?? false));
+    }
+}
 
 /// <summary>
 /// Assigns unowned leads: a territory rule (state or postal code prefix) narrows the candidates, then the eligible
@@ -42,7 +52,7 @@ public sealed class LeadRouter
         public Guid? Assign(Lead lead)
         {
             var pool = candidates;
-            var territory = territories.FirstOrDefault(t => Matches(t, lead));
+            var territory = territories.FirstOrDefault(t => t.Covers(lead));
             if (territory is not null)
             {
                 var inTerritory = candidates.Where(c => territory.UserIds.Contains(c.UserId)).ToList();
@@ -62,10 +72,5 @@ public sealed class LeadRouter
             chosen.LastAssigned = DateTimeOffset.MaxValue;
             return chosen.UserId;
         }
-
-        private static bool Matches(TerritoryRule rule, Lead lead) =>
-            (rule.State is null || string.Equals(rule.State, lead.State, StringComparison.OrdinalIgnoreCase))
-            && (rule.PostalCodePrefix is null || (lead.PostalCode?.StartsWith(rule.PostalCodePrefix, StringComparison.OrdinalIgnoreCase) ?? false))
-            && (rule.State is not null || rule.PostalCodePrefix is not null);
     }
 }
