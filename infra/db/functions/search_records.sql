@@ -7,7 +7,8 @@
 -- Words first: every word of the term as a word prefix, through the full-text index ("dana whit" finds Dana
 -- Whitfield). Only when that leaves room in the page, the business's dictionary gives each word of the term the words
 -- that contain it or look like it ("field" -> whitfield, "whitfeild" -> whitfield), and the documents with those words
--- are the contains and fuzzy matches; documents written since the dictionary's last refresh are checked directly.
+-- are the contains and fuzzy matches; documents written since the dictionary's last refresh are checked directly
+-- (the first 200 queued: after a large import the rest are found once the refresh has taken their words).
 -- Each statement is planned with its values (EXECUTE, in plain quotes: the migrator reads a dollar-quote tag as a
 -- variable). Terms under three characters, or without a word, match the start of the text only.
 CREATE OR REPLACE FUNCTION search_records(term text, like_term text, kinds text[], max_hits integer)
@@ -92,9 +93,10 @@ BEGIN
               WHERE d.tenant_id = $3 AND d.kind = ANY ($4) AND to_tsvector(''simple'', d.search_text) @@ $7
               UNION
               SELECT d.kind, d.record_id, d.title, d.subtitle, d.is_open, d.updated_at, d.search_text
-              FROM search_words_pending AS p
+              FROM (SELECT DISTINCT q.tenant_id, q.kind, q.record_id
+                    FROM (SELECT p.tenant_id, p.kind, p.record_id FROM search_words_pending AS p WHERE p.tenant_id = $3 LIMIT 200) AS q) AS p
               JOIN search_documents AS d ON d.tenant_id = p.tenant_id AND d.kind = p.kind AND d.record_id = p.record_id
-              WHERE p.tenant_id = $3 AND d.kind = ANY ($4)
+              WHERE d.kind = ANY ($4)
               ORDER BY 5 DESC, 6 DESC
               LIMIT 200) AS c
         WHERE NOT to_tsvector(''simple'', c.search_text) @@ $6
