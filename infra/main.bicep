@@ -65,6 +65,9 @@ param reportsSchedule string = '0 */15 * * * *'
 @description('Six-field CRON of the nightly timer that applies every business\'s retention policy (UTC).')
 param privacyRetentionSchedule string = '0 45 3 * * *'
 
+@description('Six-field CRON of the timer that flags personal data in free text written since its last run (UTC).')
+param personalDataScanSchedule string = '0 */5 * * * *'
+
 @description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
 param billingDunningSchedule string = '0 0 8 * * *'
 @description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
@@ -388,6 +391,7 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   BackupSchedule: backupSchedule
   ReportsSchedule: reportsSchedule
   PrivacyRetentionSchedule: privacyRetentionSchedule
+  PersonalDataScanSchedule: personalDataScanSchedule
   Billing__DunningSchedule: billingDunningSchedule
   ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
   Reports__SendAt: reportsSendAt

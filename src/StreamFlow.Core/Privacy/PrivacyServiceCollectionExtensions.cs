@@ -35,6 +35,7 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Rotation.KeyRotationService>();
         services.AddSingleton<Compliance.ComplianceEvidenceService>();
+        services.AddSingleton<Detection.PersonalDataScanner>();
         return services;
     }
 }
