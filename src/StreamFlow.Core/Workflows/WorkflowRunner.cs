@@ -396,7 +396,8 @@ public sealed class WorkflowRunner(
         }
 
         var roles = step.Roles is { Count: > 0 } configured ? configured.ToArray() : DefaultAssignRoles;
-        var candidates = await database.InTenantAsync(tenantId, scope => LeadStore.RoutingCandidatesAsync(scope, roles), cancellationToken);
+        var candidates = (await database.InTenantAsync(tenantId, scope => LeadStore.RoutingCandidatesAsync(scope), cancellationToken))
+            .Where(c => roles.Contains(c.Role)).ToList();
         var others = candidates.Where(c => c.UserId != lead.OwnerUserId).ToList();
         var pool = others.Count > 0 ? others : candidates;
         var chosen = step.Strategy == "leastLoad"
