@@ -27,11 +27,14 @@ public sealed class LeadRouter
 {
     private static readonly string[] DefaultEligibleRoles = ["staff", "manager"];
 
-    internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings)
+    internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings) =>
+        Prepare(settings, await LeadStore.RoutingCandidatesAsync(scope));
+
+    /// <summary>A round over the tenant's active users (<see cref="LeadStore.RoutingCandidatesAsync"/>), of the eligible roles only.</summary>
+    internal static RoutingRound Prepare(RoutingSettings settings, List<Candidate> activeUsers)
     {
-        var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured.ToArray() : DefaultEligibleRoles;
-        var candidates = await LeadStore.RoutingCandidatesAsync(scope, roles);
-        return new RoutingRound(candidates, settings.Territories ?? []);
+        var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured : DefaultEligibleRoles;
+        return new RoutingRound(activeUsers.Where(u => roles.Contains(u.Role)).ToList(), settings.Territories ?? []);
     }
 
     internal static Task AssignAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, DateTimeOffset now) =>
@@ -41,6 +44,10 @@ public sealed class LeadRouter
     {
         public Guid UserId { get; init; }
 
+        public string Name { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
         public long OpenLeads { get; set; }
 
         public DateTimeOffset? LastAssigned { get; set; }
@@ -49,7 +56,7 @@ public sealed class LeadRouter
     /// <summary>One batch's view of the candidates; loads are updated as leads are handed out.</summary>
     internal sealed class RoutingRound(List<Candidate> candidates, IReadOnlyList<TerritoryRule> territories)
     {
-        public Guid? Assign(Lead lead)
+        public Candidate? Assign(Lead lead)
         {
             var pool = candidates;
             var territory = territories.FirstOrDefault(t => t.Covers(lead));
@@ -70,7 +77,7 @@ public sealed class LeadRouter
 
             chosen.OpenLeads++;
             chosen.LastAssigned = DateTimeOffset.MaxValue;
-            return chosen.UserId;
+            return chosen;
         }
     }
 }

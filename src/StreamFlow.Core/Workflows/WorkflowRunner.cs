@@ -409,9 +409,10 @@ public sealed class WorkflowRunner(
         }
 
         var roles = step.Roles is { Count: > 0 } configured ? configured.ToArray() : DefaultAssignRoles;
-        var (candidates, territories) = await database.InTenantAsync(tenantId, async scope => (
-            await LeadStore.RoutingCandidatesAsync(scope, roles),
+        var (activeUsers, territories) = await database.InTenantAsync(tenantId, async scope => (
+            await LeadStore.RoutingCandidatesAsync(scope),
             step.Strategy == "territory" ? (await ScoringSettingsStore.LoadAsync(scope)).Routing.Territories ?? [] : []), cancellationToken);
+        var candidates = activeUsers.Where(c => roles.Contains(c.Role)).ToList();
         if (step.Strategy == "territory")
         {
             var territory = territories.FirstOrDefault(t => t.Covers(lead))
