@@ -14,6 +14,8 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddOptions<SamGovOptions>().Bind(configuration.GetSection(SamGovOptions.Section));
         services.AddSingleton<SourceSecretProtector>();
         services.AddSingleton<CaptchaVerifier>();
+        services.AddOptions<WebFormOptions>().Bind(configuration.GetSection(WebFormOptions.Section));
+        services.AddSingleton<WebFormCache>();
         services.AddSingleton<WebFormService>();
         services.AddSingleton<WebFormIntake>();
         services.AddConnections(configuration);
