@@ -27,6 +27,7 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddOptions<GoogleLsa.GoogleLsaOptions>().Bind(configuration.GetSection(GoogleLsa.GoogleLsaOptions.Section));
         services.AddSingleton<GoogleLsa.GoogleLsaClient>();
         services.AddSingleton<GoogleLsa.GoogleLsaConnector>();
+        services.AddSingleton<GoogleLsa.GoogleLsaFeedbackQueue>();
         services.AddSingleton<IConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
         services.AddSingleton<Connections.OAuth.IOAuthConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
         return services;

@@ -43,6 +43,8 @@ internal sealed partial class GoogleLsaFake : IDisposable
     private readonly DateTime _now = DateTime.UtcNow;
     private int _throttles;
     private int _tokensIssued;
+    private int _feedbackFailures;
+    private int _feedbackFailureStatus;
 
     public GoogleLsaFake(int leads, int pageSize)
     {
@@ -84,6 +86,9 @@ internal sealed partial class GoogleLsaFake : IDisposable
 
     /// <summary>The next <paramref name="count"/> searches answer 429 RESOURCE_EXHAUSTED with Retry-After.</summary>
     public void Throttle(int count) => _throttles = count;
+
+    /// <summary>The next <paramref name="count"/> feedback calls answer <paramref name="status"/>: 503 UNAVAILABLE, or 429 RESOURCE_EXHAUSTED with Retry-After.</summary>
+    public void FailFeedback(int count, int status) => (_feedbackFailureStatus, _feedbackFailures) = (status, count);
 
     public void Dispose() => Server.Stop();
 
@@ -191,6 +196,18 @@ internal sealed partial class GoogleLsaFake : IDisposable
         if (Refused(request) is { } refused)
         {
             return refused;
+        }
+
+        if (Interlocked.Decrement(ref _feedbackFailures) >= 0)
+        {
+            if (_feedbackFailureStatus == 429)
+            {
+                var throttled = Failure(429, "RESOURCE_EXHAUSTED", "Too many requests. Retry in 1 seconds.", """{"quotaError":"RESOURCE_TEMPORARILY_EXHAUSTED"}""");
+                throttled.AddHeader("Retry-After", "1");
+                return throttled;
+            }
+
+            return Failure(_feedbackFailureStatus, "UNAVAILABLE", "The service is currently unavailable.", """{"internalError":"TRANSIENT_ERROR"}""");
         }
 
         var id = long.Parse(FeedbackRegex().Match(request.Path).Groups[1].Value, CultureInfo.InvariantCulture);

@@ -25,6 +25,9 @@ public sealed class GoogleLsaConnector(
     internal const string FeedbackEntity = "lsa_feedback";
     private const string FeedbackPage = "feedback";
 
+    /// <summary>The sync trigger of a feedback-only sync (connection_syncs.trigger).</summary>
+    public const string FeedbackTrigger = "feedback";
+
     public string Kind => KindName;
 
     public JsonElement Validate(JsonElement settings, IReadOnlyDictionary<string, string>? credentials, bool creating, ValidationErrors errors)
@@ -58,6 +61,12 @@ public sealed class GoogleLsaConnector(
     public SyncPlan Plan(ConnectorContext context, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Trigger == FeedbackTrigger)
+        {
+            // Started because a lead was won or lost (GoogleLsaFeedbackQueue): only the feedback page; the cursor stays.
+            return new SyncPlan(FeedbackPage, null);
+        }
+
         var settings = GoogleLsaSettings.Read(context.Settings);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         // Creation times are in the account's time zone: a day of overlap either side covers any zone; seen leads are unchanged.
@@ -134,6 +143,11 @@ public sealed class GoogleLsaConnector(
     /// </summary>
     private async Task<ConnectorPage> FeedbackAsync(ConnectorContext context, GoogleLsaSettings settings, CancellationToken cancellationToken)
     {
+        if (!settings.SendFeedback)
+        {
+            return new ConnectorPage(0, 0, 0, 0, 0, null);
+        }
+
         var limit = Math.Clamp(options.Value.FeedbackPerPage, 1, 1000);
         var closed = await database.InTenantAsync(context.TenantId, scope => GoogleLsaFeedbackStore.ClosedAsync(scope, SourceName, context.ConnectionId, FeedbackEntity, limit), cancellationToken);
         var refused = 0;
