@@ -14,6 +14,8 @@ CREATE TABLE lsa_feedback_due (
 );
 CREATE INDEX lsa_feedback_due_order ON lsa_feedback_due (due_at);
 CALL enable_tenant_isolation('lsa_feedback_due');
+-- The timer claims marks of every tenant through lsa_feedback_claim_due (SECURITY DEFINER, run as the owner).
+CREATE POLICY lsa_feedback_due_dispatch ON lsa_feedback_due FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
 
 -- The body is infra/db/functions/lsa_feedback_from_event.sql, applied after the migrations.
 CREATE FUNCTION lsa_feedback_from_event() RETURNS trigger
