@@ -37,7 +37,7 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         var second = await _bed.SyncAsync(tenant, connection.Id);
 
         Assert.Equal(("completed", 25, 25, 0), (first.Status, first.ItemsSeen, first.LeadsCreated, first.ItemsFailed));
-        Assert.Equal(3 + 1, first.Pages); // three pages of leads, then the feedback page
+        Assert.Equal(3 + 1 + 1, first.Pages); // three pages of leads, one (empty) of conversations, then the feedback page
         Assert.Equal(("completed", 0, 0, 25), (second.Status, second.LeadsCreated, second.LeadsUpdated, second.ItemsSkipped));
         Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
         Assert.Equal(1, _google.TokensIssued);
@@ -65,6 +65,56 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         // The plumber category's price for a charged lead; an uncharged one (index 4) costs nothing.
         Assert.Equal(Money.Of(52.5m, "USD"), await CostAsync(tenant, known[GoogleLsaFake.ResourceName(1)]));
         Assert.Equal(Money.Of(0, "USD"), await CostAsync(tenant, known[GoogleLsaFake.ResourceName(4)]));
+    }
+
+    [Fact]
+    public async Task Calls_and_messages_reach_their_leads_timeline_once_with_duration_recording_presence_and_text()
+    {
+        _google.Conversations = true;
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var first = await _bed.SyncAsync(tenant, connection.Id);
+        var second = await _bed.SyncAsync(tenant, connection.Id);
+
+        // 25 leads, then 26 conversations in pages of 10 (one of a lead Google never listed, skipped), then feedback.
+        Assert.Equal(("completed", 3 + 3 + 1, 25, 25, 1, 0), (first.Status, first.Pages, first.LeadsCreated, first.LeadsUpdated, first.ItemsSkipped, first.ItemsFailed));
+        Assert.Equal(("completed", 0, 0, 25 + 26), (second.Status, second.LeadsCreated, second.LeadsUpdated, second.ItemsSkipped));
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa",
+            [GoogleLsaFake.ResourceName(3), GoogleLsaFake.ResourceName(6), GoogleLsaFake.ResourceName(1)], default);
+
+        var unrecorded = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(3)]);
+        Assert.StartsWith("Phone call from the consumer on ", unrecorded.Body, StringComparison.Ordinal);
+        Assert.EndsWith(", 1 min 3 s; no recording.", unrecorded.Body, StringComparison.Ordinal);
+        Assert.Equal(($"connection:{connection.Id}", 63, false), (unrecorded.Actor, unrecorded.Data.GetProperty("callDurationSeconds").GetInt32(),
+            unrecorded.Data.GetProperty("callRecorded").GetBoolean()));
+
+        var recorded = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(6)]);
+        Assert.EndsWith(", 1 min 6 s; a recording is in Google Local Services.", recorded.Body, StringComparison.Ordinal);
+        Assert.True(recorded.Data.GetProperty("callRecorded").GetBoolean());
+        Assert.DoesNotContain("recordings/", recorded.Data.GetRawText() + recorded.Body, StringComparison.Ordinal);
+
+        var message = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(1)]);
+        Assert.StartsWith("Message from the consumer on ", message.Body, StringComparison.Ordinal);
+        Assert.EndsWith(": Hi, my kitchen drain is blocked again (lead 1). (1 attachment in Google Local Services)", message.Body, StringComparison.Ordinal);
+        Assert.Equal(($"customers/{GoogleLsaFake.CustomerId}/localServicesLeadConversations/{GoogleLsaFake.ConversationId(1)}", "message", 1),
+            (message.Data.GetProperty("googleLsaConversation").GetString(), message.Data.GetProperty("channel").GetString(), message.Data.GetProperty("attachmentCount").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_conversation_search_answered_with_rows_that_are_not_conversations_is_retried_then_the_sync_fails_as_unavailable()
+    {
+        _google.Server.Given(Request.Create().WithPath($"/v21/customers/{GoogleLsaFake.CustomerId}/googleAds:search").UsingPost()
+                .WithBody(new WireMock.Matchers.WildcardMatcher("*FROM local_services_lead_conversation *"))).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"results": [{"localServicesLead": {"resourceName": "customers/1234567890/localServicesLeads/1"}}], "fieldMask": "localServicesLead.resourceName"}"""));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("failed", "unavailable", 2, 25), (sync.Status, sync.ErrorKind, sync.Retries, sync.LeadsCreated));
+        Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
     }
 
     [Fact]
@@ -313,7 +363,7 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         Assert.Equal(("completed", 1, 25, 0), (sync.Status, sync.Retries, sync.LeadsCreated, sync.ItemsFailed));
         Assert.Equal((0, 0), (again.LeadsCreated, again.ItemsFailed));
         Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
-        Assert.Equal(25, (await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", Enumerable.Range(1, 25).Select(GoogleLsaFake.ResourceName).ToList(), default)).Values.Distinct().Count());
+        Assert.Equal(25, (await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", Enumerable.Range(0, 25).Select(GoogleLsaFake.ResourceName).ToList(), default)).Values.Distinct().Count());
     }
 
     [Fact]
@@ -409,6 +459,10 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         await Task.Delay(1000);
         return await ReadAsync();
     }
+
+    /// <summary>The lead's one conversation entry on its timeline.</summary>
+    private async Task<LeadActivity> ConversationAsync(Guid tenant, Guid leadId) =>
+        Assert.Single((await _bed.Get<LeadService>().ActivitiesAsync(tenant, leadId, 50, null, default)).Value!.Items, a => a.Kind == "conversation");
 
     private int Calls(string pathEnd) => _google.Server.LogEntries.Count(e => e.RequestMessage.Path.EndsWith(pathEnd, StringComparison.Ordinal));
 
