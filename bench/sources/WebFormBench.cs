@@ -19,27 +19,45 @@ internal static class WebFormBench
 {
     private const string Origin = "https://www.bench.example";
 
-    public static async Task RunAsync(string baseUrl, int rate, int seconds)
+    /// <summary>Each rate in turn (baseline, then the form), so that the rate the host sustains shows next to the target.</summary>
+    public static async Task RunAsync(string baseUrl, IReadOnlyList<int> rates, int seconds)
     {
         ThreadPool.SetMinThreads(256, 256);
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
         var (token, formKey) = await SetUpAsync(http);
-        // Each address sends at most 4 a minute, under the form's default limit of 5 per address.
-        var addresses = Math.Max(256, rate * 60 / 4);
+        // Each address sends at most 4 a minute at the highest rate, under the form's default limit of 5 per address.
+        var addresses = Math.Min(65_536, Math.Max(256, rates.Max() * 60 / 4 * 2));
         using var client = VisitorClient(addresses);
-        var total = rate * seconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rates {string.Join(", ", rates)}/s for {seconds} s each, {addresses} client addresses, a new connection per request; latency from each request's scheduled time"));
+        await Open("warm-up", client, Math.Min(50, rates.Min()), 5, i => i % 2 == 0 ? LeadPost(baseUrl, token, $"w{i}") : FormPost(baseUrl, formKey, $"w{i}"));
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{rate} submissions/s for {seconds} s ({total} each), {addresses} client addresses, a new connection per submission"));
-        await Open("warm-up", client, rate, Math.Min(5, seconds), i => i % 2 == 0 ? LeadPost(baseUrl, token, $"w{i}") : FormPost(baseUrl, formKey, $"w{i}"));
-        var baseline = await Open("baseline: POST /api/v1/leads", client, rate, seconds, i => LeadPost(baseUrl, token, $"b{i}"));
-        var form = await Open("POST /api/v1/forms/{key}/submissions", client, rate, seconds, i => FormPost(baseUrl, formKey, $"f{i}"));
-        Console.WriteLine(baseline);
-        Console.WriteLine(form);
+        var results = new List<(int Rate, Outcome Baseline, Outcome Form)>();
+        foreach (var rate in rates)
+        {
+            var baseline = await Open("baseline: POST /api/v1/leads", client, rate, seconds, i => LeadPost(baseUrl, token, $"b{rate}-{i}"));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var form = await Open("POST /api/v1/forms/{key}/submissions", client, rate, seconds, i => FormPost(baseUrl, formKey, $"f{rate}-{i}"));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at {rate}/s:"));
+            Console.WriteLine("  " + baseline);
+            Console.WriteLine("  " + form);
+            results.Add((rate, baseline, form));
+        }
+
         var stored = await CountAsync(http, token, "Web form");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"leads stored by the form: {stored} of {form.Succeeded} accepted"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"FIGURE web-form-intake {form.AchievedRate:0} submissions/s p50 {form.P50:0.0} ms p99 {form.P99:0.0} ms non-2xx {form.Non2xx} errors {form.Errors} (target 500/s, p99 < 100 ms; baseline POST /api/v1/leads {baseline.AchievedRate:0}/s p50 {baseline.P50:0.0} ms p99 {baseline.P99:0.0} ms non-2xx {baseline.Non2xx})"));
+            $"leads stored by the form: {stored}; answered 2xx: {results.Sum(r => r.Form.Succeeded)} (more stored than answered: the client gave up at 30 s on requests the host then finished)"));
+        static bool Held(Outcome o) => o.Non2xx == 0 && o.Errors == 0 && o.P99 < 100;
+        string Sustained(Func<(int Rate, Outcome Baseline, Outcome Form), Outcome> pick) =>
+            results.Where(r => Held(pick(r))).Select(r => r.Rate).DefaultIfEmpty(0).Max() is var best && best > 0 ? $"{best}/s" : "none of the rates";
+        foreach (var (rate, baseline, form) in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"FIGURE web-form-intake-at-{rate} {form.AchievedRate:0}/s 2xx p50 {form.P50:0.0} ms p99 {form.P99:0.0} ms non-2xx {form.Non2xx} errors {form.Errors} (baseline POST /api/v1/leads {baseline.AchievedRate:0}/s p50 {baseline.P50:0.0} ms p99 {baseline.P99:0.0} ms non-2xx {baseline.Non2xx} errors {baseline.Errors})"));
+        }
+
+        Console.WriteLine($"FIGURE web-form-intake-sustained (p99 < 100 ms, all 2xx) {Sustained(r => r.Form)}; baseline POST /api/v1/leads {Sustained(r => r.Baseline)} (target 500/s)");
     }
 
     private sealed record Outcome(string Name, int Sent, int Succeeded, int Non2xx, int Errors, double Seconds, double P50, double P99, string Statuses)
