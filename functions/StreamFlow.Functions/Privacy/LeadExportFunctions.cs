@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Identity.Clients;
-using StreamFlow.Core.Privacy.Exports;
+using StreamFlow.Core.Leads.Export;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 

@@ -113,6 +113,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Outbox.WorkOutboxDispatcher>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();
         services.AddSingleton<Leads.LeadService>();
+        services.AddSingleton<Leads.Export.LeadExportService>();
         services.AddSingleton<Leads.LeadRouter>();
         services.AddSingleton<Scoring.ModelRegistry>();
         services.AddSingleton<Scoring.LeadScoringService>();

@@ -36,7 +36,6 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<Rotation.KeyRotationService>();
         services.AddSingleton<Compliance.ComplianceEvidenceService>();
         services.AddSingleton<Detection.PersonalDataScanner>();
-        services.AddSingleton<Exports.LeadExportService>();
         return services;
     }
 }

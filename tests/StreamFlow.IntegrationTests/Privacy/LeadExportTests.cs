@@ -7,7 +7,7 @@ using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Privacy.Compliance;
-using StreamFlow.Core.Privacy.Exports;
+using StreamFlow.Core.Leads.Export;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.IntegrationTests.Privacy;

@@ -99,7 +99,19 @@ public sealed class GoogleLsaClient(IOptions<GoogleLsaOptions> options, OAuthTok
     internal OAuthClientSettings OAuthClient() => new(options.Value.AuthorizationUrl, options.Value.TokenUrl, options.Value.ClientId, options.Value.ClientSecret,
         options.Value.RedirectUri, "https://www.googleapis.com/auth/adwords");
 
-    public async Task<GoogleAdsSearchPage> SearchAsync(ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, CancellationToken cancellationToken)
+    public Task<GoogleAdsSearchPage> SearchAsync(ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, CancellationToken cancellationToken) =>
+        SearchPageAsync<GoogleAdsSearchPage>(context, settings, query, pageToken,
+            page => (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.LocalServicesLead is null) != true, cancellationToken);
+
+    public Task<GoogleAdsConversationPage> SearchConversationsAsync(
+        ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, CancellationToken cancellationToken) =>
+        SearchPageAsync<GoogleAdsConversationPage>(context, settings, query, pageToken,
+            page => (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.Conversation is null) != true, cancellationToken);
+
+    // An empty result has no "results" member at all; a documented answer always has its field mask.
+    private async Task<TPage> SearchPageAsync<TPage>(
+        ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, Func<TPage, bool> documented, CancellationToken cancellationToken)
+        where TPage : class
     {
         ArgumentNullException.ThrowIfNull(settings);
         var body = new JsonObject { ["query"] = query };
@@ -111,33 +123,8 @@ public sealed class GoogleLsaClient(IOptions<GoogleLsaOptions> options, OAuthTok
         var answer = await SendAsync(context, settings, $"customers/{settings.CustomerId}/googleAds:search", body, cancellationToken);
         try
         {
-            var page = JsonSerializer.Deserialize<GoogleAdsSearchPage>(answer);
-            // An empty result has no "results" member at all; a documented answer always has its field mask.
-            return page is not null && (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.LocalServicesLead is null) != true
-                ? page
-                : throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered JSON that is not a search response.");
-        }
-        catch (JsonException exception)
-        {
-            throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered something that is not the documented JSON.", inner: exception);
-        }
-    }
-
-    public async Task<GoogleAdsConversationPage> SearchConversationsAsync(
-        ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var body = new JsonObject { ["query"] = query };
-        if (!string.IsNullOrEmpty(pageToken))
-        {
-            body["pageToken"] = pageToken;
-        }
-
-        var answer = await SendAsync(context, settings, $"customers/{settings.CustomerId}/googleAds:search", body, cancellationToken);
-        try
-        {
-            var page = JsonSerializer.Deserialize<GoogleAdsConversationPage>(answer);
-            return page is not null && (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.Conversation is null) != true
+            var page = JsonSerializer.Deserialize<TPage>(answer);
+            return page is not null && documented(page)
                 ? page
                 : throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered JSON that is not a search response.");
         }

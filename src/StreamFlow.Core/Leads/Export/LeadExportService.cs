@@ -4,11 +4,10 @@ using System.Text.Json.Nodes;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Kernel;
-using StreamFlow.Core.Leads;
 using StreamFlow.Core.Privacy.Detection;
 using StreamFlow.Core.Privacy.SubjectRequests;
 
-namespace StreamFlow.Core.Privacy.Exports;
+namespace StreamFlow.Core.Leads.Export;
 
 /// <summary>An export's bytes, type and file name.</summary>
 public sealed record LeadExportFile(byte[] Content, string ContentType, string FileName);
