@@ -30,6 +30,7 @@ internal sealed partial class ServiceTitanFake : IDisposable
     private static readonly string[] Statuses = ["Completed", "Completed", "Canceled", "Scheduled", "Completed", "InProgress"];
     private readonly ConcurrentDictionary<string, bool> _tokens = new();
     private readonly ConcurrentDictionary<(string Entity, int Index), (DateTimeOffset ModifiedOn, string? Status)> _changes = new();
+    private readonly ConcurrentDictionary<int, string> _locationNames = new();
 
     public ServiceTitanFake(int customers, int jobs, int? port = null)
     {
@@ -106,7 +107,16 @@ internal sealed partial class ServiceTitanFake : IDisposable
     /// <summary>Someone changes job <paramref name="index"/> in ServiceTitan now.</summary>
     public void ChangeJob(int index, string status) => _changes[("jobs", index)] = (DateTimeOffset.UtcNow, status);
 
+    /// <summary>Someone renames location <paramref name="index"/> in ServiceTitan now (its customer is not changed).</summary>
+    public void ChangeLocation(int index, string name)
+    {
+        _changes[("locations", index)] = (DateTimeOffset.UtcNow, null);
+        _locationNames[index] = name;
+    }
+
     public static long CustomerId(int index) => 1_000_000 + index;
+
+    public static long LocationId(int index) => 3_000_000 + index;
 
     public static long JobId(int index) => 5_000_000 + index;
 
@@ -190,7 +200,8 @@ internal sealed partial class ServiceTitanFake : IDisposable
             },
             "locations" => new JsonObject
             {
-                ["id"] = 3_000_000 + index, ["customerId"] = CustomerId(index), ["active"] = true, ["name"] = index % 5 == 0 ? "Main office" : "Home",
+                ["id"] = LocationId(index), ["customerId"] = CustomerId(index), ["active"] = true,
+                ["name"] = _locationNames.TryGetValue(index, out var renamed) ? renamed : index % 5 == 0 ? "Main office" : "Home",
                 ["address"] = address, ["createdOn"] = "2025-03-01T10:00:00Z", ["modifiedOn"] = modified,
             },
             _ => new JsonObject

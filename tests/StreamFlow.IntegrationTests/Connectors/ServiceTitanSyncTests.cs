@@ -32,7 +32,7 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
         var second = await _bed.SyncAsync(tenant, connection.Id);
 
         Assert.Equal(("completed", 30 + 30 + 60, 90), (first.Status, first.ItemsSeen, first.LeadsCreated));
-        Assert.Equal(2 + 2 + 3, first.Pages);
+        Assert.Equal(2 + 2 + 1 + 3, first.Pages); // locations, customers, locations left over (none), jobs
         Assert.Equal(("completed", 0, 0, 0), (second.Status, second.ItemsSeen, second.LeadsCreated, second.LeadsUpdated));
         Assert.Equal(90, await _bed.CountLeadsAsync(tenant));
         var requests = _st.Server.LogEntries.Where(e => e.RequestMessage.Path.Contains("/v2/tenant/", StringComparison.Ordinal)).ToList();
@@ -68,6 +68,23 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
         Assert.Equal(("completed", 1, 0, 1), (again.Status, again.ItemsSeen, again.LeadsCreated, again.LeadsUpdated));
         var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "servicetitan", [$"job:{ServiceTitanFake.JobId(3)}"], default);
         Assert.Equal("won", (await LeadAsync(tenant, known.Values.Single())).Outcome?.Status);
+    }
+
+    [Fact]
+    public async Task A_location_changed_alone_is_put_on_its_customers_lead_by_the_next_sync()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        _st.ChangeLocation(7, "Rental unit");
+
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1, 0, 1), (again.Status, again.ItemsSeen, again.LeadsCreated, again.LeadsUpdated));
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "servicetitan", [$"customer:{ServiceTitanFake.CustomerId(7)}"], default);
+        var lead = await LeadAsync(tenant, known.Values.Single());
+        Assert.StartsWith("Rental unit, 107 Oak St", lead.Attributes.GetProperty($"serviceTitanLocation{ServiceTitanFake.LocationId(7)}").GetString(), StringComparison.Ordinal);
+        Assert.Equal(90, await _bed.CountLeadsAsync(tenant));
     }
 
     [Fact]
