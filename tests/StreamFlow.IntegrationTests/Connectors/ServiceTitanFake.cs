@@ -39,6 +39,8 @@ internal sealed partial class ServiceTitanFake : IDisposable
         Server.Given(Request.Create().WithPath("/connect/token").UsingPost()).AtPriority(100).RespondWith(Response.Create().WithCallback(Token));
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/crm/v2/tenant/[^/]+/booking-provider/[^/]+/bookings$")).UsingAnyMethod()).AtPriority(50)
             .RespondWith(Response.Create().WithCallback(Bookings));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/crm/v2/tenant/[^/]+/booking-provider/[^/]+/bookings/[0-9]+$")).UsingPatch()).AtPriority(50)
+            .RespondWith(Response.Create().WithCallback(UpdateBooking));
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/(crm|jpm)/v2/tenant/.*")).UsingGet()).AtPriority(100).RespondWith(Response.Create().WithCallback(List));
     }
 
@@ -90,6 +92,43 @@ internal sealed partial class ServiceTitanFake : IDisposable
         return Interlocked.Exchange(ref _loseNextBookingAnswer, 0) == 1
             ? Json(504, """{"title":"Gateway Timeout","status":504}""")
             : Json(200, created.ToJsonString());
+    }
+
+    /// <summary>Booking PATCHes that changed a booking (the documented update: the fields sent replace those stored).</summary>
+    public int BookingUpdates => _bookingUpdates;
+
+    private int _bookingUpdates;
+
+    /// <summary>The CSR dismissed the booking of <paramref name="externalId"/>: ServiceTitan refuses changes to it.</summary>
+    public void DismissBooking(string externalId) => BookingsCreated[externalId]["status"] = "Dismissed";
+
+    private ResponseMessage UpdateBooking(IRequestMessage request)
+    {
+        string? Header(string name) => request.Headers?.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        if (Header("Authorization") is not { } auth || !auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.ContainsKey(auth[7..]) || Header("ST-App-Key") != AppKey)
+        {
+            return Json(401, """{"title":"Unauthorized","status":401}""");
+        }
+
+        var id = long.Parse(request.Path[(request.Path.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+        var booking = BookingsCreated.Values.FirstOrDefault(b => b["id"]!.GetValue<long>() == id);
+        if (booking is null)
+        {
+            return Json(404, """{"title":"Booking not found","status":404}""");
+        }
+
+        if (booking["status"]?.GetValue<string>() == "Dismissed")
+        {
+            return Json(400, """{"title":"One or more validation errors occurred.","status":400,"errors":{"status":["A dismissed booking cannot be changed."]}}""");
+        }
+
+        foreach (var (key, value) in JsonNode.Parse(request.Body ?? "{}")!.AsObject().ToList())
+        {
+            booking[key] = value?.DeepClone();
+        }
+
+        Interlocked.Increment(ref _bookingUpdates);
+        return Json(200, booking.ToJsonString());
     }
 
     public WireMockServer Server { get; }

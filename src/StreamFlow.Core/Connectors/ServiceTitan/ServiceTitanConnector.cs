@@ -156,11 +156,31 @@ public sealed class ServiceTitanConnector(
         var open = listed.Items.Where(l => l.Outcome is null && !string.Equals(l.Source, "ServiceTitan", StringComparison.Ordinal)).ToList();
         var mapped = await records.FindManyAsync(context.TenantId, context.ConnectionId, BookingEntity, open.Select(l => l.Id).ToList(), cancellationToken);
         int created = 0, skipped = listed.Items.Count - open.Count, failed = 0;
+        int updated = 0;
         foreach (var lead in open)
         {
-            if (mapped.GetValueOrDefault(lead.Id) is { RemoteStatus: not "sending" })
+            var body = Booking(context.Settings, lead);
+            var hash = BookingHash(body);
+            if (mapped.GetValueOrDefault(lead.Id) is { RemoteStatus: not "sending" } known)
             {
-                skipped++;
+                if (known.PushedHash == hash || known.PushedHash is null)
+                {
+                    // Unchanged since it was sent (or booked before changes were tracked: what was sent is not known, so it is the baseline).
+                    if (known.PushedHash is null)
+                    {
+                        await records.SaveAsync(context, known with { PushedHash = hash }, "skipped", "booked before booking changes were tracked; this is its baseline", cancellationToken);
+                    }
+
+                    skipped++;
+                    continue;
+                }
+
+                switch (await UpdateBookingAsync(context, provider, known, body, hash, cancellationToken))
+                {
+                    case true: updated++; break;
+                    default: failed++; break;
+                }
+
                 continue;
             }
 
@@ -194,13 +214,46 @@ public sealed class ServiceTitanConnector(
                 reason = "found at ServiceTitan by externalId after a lost answer; not created again";
             }
 
-            await records.SaveAsync(context, new ConnectorRecord(BookingEntity, lead.Id, booking.Value.ToString(CultureInfo.InvariantCulture), null, null, "booked", null, null, now, now),
+            await records.SaveAsync(context, new ConnectorRecord(BookingEntity, lead.Id, booking.Value.ToString(CultureInfo.InvariantCulture), null, hash, "booked", null, null, now, now),
                 "created", reason, cancellationToken);
             created++;
         }
 
-        return new ConnectorPage(listed.Items.Count, created, 0, skipped, failed, listed.NextCursor is { } next ? BookingsPage + next : null);
+        return new ConnectorPage(listed.Items.Count, created, updated, skipped, failed, listed.NextCursor is { } next ? BookingsPage + next : null);
     }
+
+    // The lead changed after its booking was sent: ServiceTitan's documented booking update (PATCH) carries the new name,
+    // summary, customer type and address. A refusal (the CSR dismissed or converted the booking) is logged once and the
+    // change kept as sent, so the next sync does not ask again until the lead changes again.
+    private async Task<bool> UpdateBookingAsync(ConnectorContext context, string provider, ConnectorRecord known, JsonObject body, string hash, CancellationToken cancellationToken)
+    {
+        var changes = new JsonObject();
+        foreach (var field in new[] { "name", "summary", "customerType", "address", "campaignId" })
+        {
+            if (body[field] is { } value)
+            {
+                changes[field] = value.DeepClone();
+            }
+        }
+
+        try
+        {
+            await client.UpdateBookingAsync(context, provider, known.ExternalId, changes, cancellationToken);
+        }
+        catch (ConnectorException failure) when (failure.Failure == ConnectorFailure.InvalidRequest)
+        {
+            await records.SaveAsync(context, known with { PushedHash = hash }, "failed",
+                $"the lead changed after its booking was made, and ServiceTitan refused the update: {failure.Message}", cancellationToken);
+            return false;
+        }
+
+        await records.SaveAsync(context, known with { PushedHash = hash }, "updated", "the lead changed after its booking was made: name, summary, type and address sent again",
+            cancellationToken);
+        return true;
+    }
+
+    private static string BookingHash(JsonObject booking) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(booking.ToJsonString())))[..40];
 
     /// <summary>A booking as ServiceTitan documents it: source, name, summary, customer type, address, contacts, externalId.</summary>
     internal static JsonObject Booking(JsonElement settings, Lead lead)
