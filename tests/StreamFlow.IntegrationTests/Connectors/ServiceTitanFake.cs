@@ -110,8 +110,8 @@ internal sealed partial class ServiceTitanFake : IDisposable
             return Json(401, """{"title":"Unauthorized","status":401}""");
         }
 
-        var id = long.Parse(request.Path[(request.Path.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
-        var booking = BookingsCreated.Values.FirstOrDefault(b => b["id"]!.GetValue<long>() == id);
+        var id = request.Path[(request.Path.LastIndexOf('/') + 1)..];
+        var booking = BookingsCreated.Values.FirstOrDefault(b => b["id"]!.ToJsonString() == id);
         if (booking is null)
         {
             return Json(404, """{"title":"Booking not found","status":404}""");
