@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using StreamFlow.Core.Connectors.Adp;
 using StreamFlow.Core.Identity.Clients;
+using StreamFlow.Core.Kernel;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
 
@@ -30,13 +31,15 @@ public sealed class AdpFunctions(RequestBody body, AdpPayroll payroll)
     [ApiOperation("Settles a timesheet whose pay data ADP never answered (a conflict in the sync log): paid_elsewhere (ADP has the hours; optional confirmation) keeps it from ever being sent; resend lets the next sync send it. 409 when it is not such a conflict or is still being sent.",
         Tag = "Connections", RequestBody = typeof(AdpPayDataResolution), Response = typeof(AdpPayDataState), Problems = [400, 403, 404, 409])]
     public async Task<IResult> Resolve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/connections/{id:guid}/adp/timesheets/{timesheetId:guid}/resolution")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/connections/{id:guid}/adp/timesheets/{timesheetId}/resolution")] HttpRequest request,
         Guid id,
-        Guid timesheetId,
+        string timesheetId,
         CancellationToken cancellationToken)
     {
         var input = await body.ReadJsonAsync<AdpPayDataResolution>(request, cancellationToken);
-        var resolved = input.Succeeded ? await payroll.ResolveAsync(request.Client().TenantId, id, timesheetId, input.Value, cancellationToken) : input.Problem;
+        var resolved = !Guid.TryParse(timesheetId, out var timesheet) ? Problem.NotFound("The timesheet's pay data")
+            : input.Succeeded ? await payroll.ResolveAsync(request.Client().TenantId, id, timesheet, input.Value, cancellationToken)
+            : input.Problem;
         return ApiResults.From(resolved, state => ApiResults.Json(state), request);
     }
 }

@@ -182,7 +182,7 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
             (booking["summary"]!.GetValue<string>(), booking["address"]!["city"]!.GetValue<string>(), booking["address"]!["zip"]!.GetValue<string>()));
         Assert.Equal("Quote for two rooftop units", _st.BookingsCreated[oak.Id.ToString()]["summary"]!.GetValue<string>());
         var log = (await _bed.Get<ConnectorRecords>().LogPageAsync(tenant, connection.Id, changed.Id.ToString(), 100, null, default)).Value!;
-        Assert.Contains(log.Items, e => e.Action == "failed" && e.LocalId == oak.Id && e.Reason!.Contains("dismissed booking", StringComparison.Ordinal));
+        Assert.Contains(log.Items, e => e.Action == "failed" && e.LocalId == oak.Id && e.Reason!.Contains("ServiceTitan refused the update: ServiceTitan refused the request (400)", StringComparison.Ordinal));
     }
 
     private static LeadInput Blank() => new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
