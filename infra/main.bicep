@@ -65,6 +65,15 @@ param reportsSchedule string = '0 */15 * * * *'
 @description('Six-field CRON of the nightly timer that applies every business\'s retention policy (UTC).')
 param privacyRetentionSchedule string = '0 45 3 * * *'
 
+@description('Six-field CRON of the timer that takes the words of changed records into the search dictionary.')
+param searchWordsSchedule string = '0 * * * * *'
+
+@description('Six-field CRON of the timer that flags personal data in free text written since its last run (UTC).')
+param personalDataScanSchedule string = '0 */5 * * * *'
+
+@description('Six-field CRON of the daily timer that starts the data-key rotations businesses\' policies make due (UTC).')
+param privacyKeyRotationSchedule string = '0 15 4 * * *'
+
 @description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
 param billingDunningSchedule string = '0 0 8 * * *'
 @description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
@@ -388,6 +397,9 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   BackupSchedule: backupSchedule
   ReportsSchedule: reportsSchedule
   PrivacyRetentionSchedule: privacyRetentionSchedule
+  Search__WordsSchedule: searchWordsSchedule
+  PersonalDataScanSchedule: personalDataScanSchedule
+  PrivacyKeyRotationSchedule: privacyKeyRotationSchedule
   Billing__DunningSchedule: billingDunningSchedule
   ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
   Reports__SendAt: reportsSendAt

@@ -5,6 +5,8 @@
 # pgbench (no statement timeout here: every latency is measured), CLIENTS connections for SECONDS seconds, and
 # prints p50/p95 per class of term. Baselines in the same run:
 # the naive search (ILIKE '%term%' over the same rows, no trigram index) and the write cost of the index's trigger.
+# Names are drawn independently from 118 first and 201 last names, so a full name is shared by a handful of leads and a
+# surname by a few hundred (an earlier draw paired them by the same residue: 40 names, each on 2,500 leads, 5,000 documents).
 #
 #   bench/search/run.sh [leads, default 100000] [seconds, default 20] [clients, default 4]
 # Uses its own port (test port + 610) and .data/bench-search/, so it runs beside ./run.sh and ./test.sh.
@@ -30,13 +32,37 @@ PGBENCH=$(dirname "$(command -v pg_ctl 2>/dev/null || echo "${SF_PG_BIN:-/usr/li
 echo "seeding: $LEADS leads and $LEADS tasks and jobs in one business, 20 x 5,000 leads elsewhere (the index's triggers fill search_documents)..."
 started=$(date +%s.%N)
 psql "$ADMIN_CONN" -X -q -v ON_ERROR_STOP=1 -v leads="$LEADS" <<'SQL'
-CREATE TEMP TABLE first_names AS SELECT * FROM unnest(ARRAY['dana','maria','james','li','olu','priya','tomas','anna','jose','grace',
-  'kofi','sara','mehmet','yuki','ivan','fatima','noah','elena','raj','chloe','omar','hannah','luis','mia','ahmed','zoe','pavel','nina',
-  'samuel','leah','victor','ines','david','amara','kenji','olga','peter','rosa','tariq','emma']) WITH ORDINALITY AS f(name, n);
-CREATE TEMP TABLE last_names AS SELECT * FROM unnest(ARRAY['whitfield','johnson','thomsen','garcia','nguyen','okafor','schmidt','rossi',
-  'kowalski','haddad','tanaka','silva','murphy','petrov','larsen','mendes','bauer','costa','novak','fischer','moreau','sato','walker',
-  'dubois','romero','keller','ibrahim','lindqvist','becker','horvat','brennan','castillo','yilmaz','ward','ferreira','holt','patel',
-  'oconnor','weber','andersen']) WITH ORDINALITY AS l(name, n);
+CREATE TEMP TABLE first_names AS SELECT * FROM unnest(ARRAY[
+  'dana','maria','james','li','olu','priya','tomas','anna','jose','grace','kofi','sara','mehmet','yuki','ivan',
+  'fatima','noah','elena','raj','chloe','omar','hannah','luis','mia','ahmed','zoe','pavel','nina','samuel',
+  'leah','victor','ines','david','amara','kenji','olga','peter','rosa','tariq','emma','liam','olivia','ethan',
+  'ava','lucas','sophia','mason','isabella','logan','amelia','jacob','harper','michael','evelyn','daniel',
+  'abigail','henry','emily','jackson','ella','sebastian','aiden','scarlett','matthew','victoria','wyatt','aria',
+  'carter','jayden','luke','penelope','gabriel','layla','anthony','riley','isaac','zoey','dylan','nora','leo',
+  'lily','julian','eleanor','levi','hazel','owen','violet','lincoln','aurora','jaxon','savannah','asher',
+  'audrey','christopher','brooklyn','josiah','bella','andrew','claire','thomas','skylar','joshua','lucy','ezra',
+  'paisley','hudson','everly','charles','caleb','caroline','isaiah','nova','ryan','genesis','nathan','emilia',
+  'adrian','kennedy']) WITH ORDINALITY AS f(name, n);
+CREATE TEMP TABLE last_names AS SELECT * FROM unnest(ARRAY[
+  'whitfield','johnson','thomsen','garcia','nguyen','okafor','schmidt','rossi','kowalski','haddad','tanaka',
+  'silva','murphy','petrov','larsen','mendes','bauer','costa','novak','fischer','moreau','sato','walker',
+  'dubois','romero','keller','ibrahim','lindqvist','becker','horvat','brennan','castillo','yilmaz','ward',
+  'ferreira','holt','patel','oconnor','weber','andersen','smith','williams','brown','jones','miller','davis',
+  'rodriguez','martinez','hernandez','lopez','gonzalez','wilson','anderson','taylor','moore','jackson','martin',
+  'lee','perez','thompson','white','harris','sanchez','clark','ramirez','lewis','robinson','young','allen',
+  'king','wright','scott','torres','hill','flores','green','adams','nelson','baker','hall','rivera','campbell',
+  'mitchell','carter','roberts','gomez','phillips','evans','turner','diaz','parker','cruz','edwards','collins',
+  'reyes','stewart','morris','morales','rogers','reed','cook','morgan','bell','cooper','peterson','bailey',
+  'kelly','howard','cox','richardson','wood','watson','brooks','bennett','gray','james','hughes','price',
+  'sanders','myers','long','ross','foster','powell','jenkins','perry','russell','sullivan','butler','barnes',
+  'fisher','henderson','coleman','simmons','patterson','jordan','reynolds','hamilton','graham','kim','gonzales',
+  'alexander','wallace','griffin','west','cole','hayes','chavez','gibson','bryant','ellis','stevens','murray',
+  'ford','marshall','owens','mcdonald','harrison','ruiz','kennedy','wells','alvarez','woods','mendoza','castro',
+  'olson','webb','washington','tucker','freeman','burns','henry','vasquez','snyder','simpson','crawford',
+  'jimenez','porter','mason','shaw','gordon','wagner','hunter','hicks','dixon','hunt','palmer','robertson',
+  'black','holmes','stone','meyer','boyd','mills','warren','fox','rose','rice','moreno','schultz','daniels']) WITH ORDINALITY AS l(name, n);
+SELECT count(*) AS first_count FROM first_names \gset
+SELECT count(*) AS last_count FROM last_names \gset
 CREATE TEMP TABLE companies AS SELECT * FROM unnest(ARRAY['northwind cooling','acme plumbing','bluesky roofing','evergreen landscapes',
   'brightline electric','summit hvac','harbor mechanical','redwood builders','cobalt energy','granite facilities']) WITH ORDINALITY AS c(name, n);
 
@@ -52,8 +78,8 @@ SELECT gen_random_uuid(), t.id, f.name, l.name, CASE WHEN i % 3 = 0 THEN c.name 
        CASE WHEN i % 5 = 0 THEN 'lost' END, now() - (i % 700 || ' days')::interval, now() - (i % 700 || ' days')::interval
 FROM (SELECT id, CASE WHEN slug = 'bench-search' THEN :leads ELSE 5000 END AS n FROM tenants) t
 CROSS JOIN LATERAL generate_series(1, t.n) i
-JOIN first_names f ON f.n = 1 + (i::bigint * 7919) % 40
-JOIN last_names l ON l.n = 1 + (i::bigint * 104729) % 40
+JOIN first_names f ON f.n = 1 + (hashint4(i) & 2147483647) % :first_count
+JOIN last_names l ON l.n = 1 + (hashint4(i + 7919) & 2147483647) % :last_count
 JOIN companies c ON c.n = 1 + i % 10;
 
 INSERT INTO tasks (id, tenant_id, title, status, created_by, created_at, updated_at)
@@ -62,8 +88,8 @@ SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001',
               'book the annual service'])[1 + i % 5] || ' for ' || f.name || ' ' || l.name,
        CASE WHEN i % 4 = 0 THEN 'done' ELSE 'open' END, 'bench', now() - (i % 400 || ' days')::interval, now() - (i % 400 || ' days')::interval
 FROM generate_series(1, :leads / 2) i
-JOIN first_names f ON f.n = 1 + (i::bigint * 31) % 40
-JOIN last_names l ON l.n = 1 + (i::bigint * 17) % 40;
+JOIN first_names f ON f.n = 1 + (hashint4(i + 31) & 2147483647) % :first_count
+JOIN last_names l ON l.n = 1 + (hashint4(i + 17) & 2147483647) % :last_count;
 
 INSERT INTO jobs (id, tenant_id, customer_name, title, address, latitude, longitude, created_at, updated_at)
 SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001', f.name || ' ' || l.name,
@@ -71,13 +97,17 @@ SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000b001', f.name || ' ' 
        (100 + i % 9000) || ' ' || (ARRAY['maple st','oak ave','harbor rd','summit dr','river ln'])[1 + i % 5] || ', springfield',
        39.7 + (i % 100) / 1000.0, -89.6 - (i % 100) / 1000.0, now() - (i % 300 || ' days')::interval, now() - (i % 300 || ' days')::interval
 FROM generate_series(1, :leads - :leads / 2) i
-JOIN first_names f ON f.n = 1 + (i::bigint * 13) % 40
-JOIN last_names l ON l.n = 1 + (i::bigint * 29) % 40;
+JOIN first_names f ON f.n = 1 + (hashint4(i + 13) & 2147483647) % :first_count
+JOIN last_names l ON l.n = 1 + (hashint4(i + 29) & 2147483647) % :last_count;
 ANALYZE;
 SQL
 seeded=$(date +%s.%N)
+# What the RefreshSearchWords timer does every minute: the seeded records' words into the dictionaries.
+psql "$APP_CONN" -X -q -A -t -c "SELECT search_words_refresh(10000000)" >/dev/null
+refreshed=$(date +%s.%N)
+words=$(psql "$ADMIN_CONN" -X -A -t -c "SELECT count(*) FROM search_words WHERE tenant_id = '00000000-0000-0000-0000-00000000b001'")
 documents=$(psql "$ADMIN_CONN" -X -A -t -c "SELECT count(*) FROM search_documents WHERE tenant_id = '00000000-0000-0000-0000-00000000b001'")
-echo "  seeded in $(awk -v a="$started" -v b="$seeded" 'BEGIN { printf "%.1f", b - a }') s; the business has $documents search documents"
+echo "  seeded in $(awk -v a="$started" -v b="$seeded" 'BEGIN { printf "%.1f", b - a }') s; the business has $documents search documents and $words dictionary words (refresh $(awk -v a="$seeded" -v b="$refreshed" 'BEGIN { printf "%.1f", b - a }') s)"
 
 # The terms a palette sees, by class.
 declare -A CLASS=(

@@ -6,7 +6,15 @@ using System.Text.Json;
 using StreamFlow.IntegrationTests.LeadSources;
 
 // Usage: StreamFlow.Bench.Sources <apiBaseUrl> <fakePort> [notices]
+//        StreamFlow.Bench.Sources webform <apiBaseUrl> <rates per second, comma-separated> <seconds per rate>
 // The standalone host at apiBaseUrl must have LeadSources__SamGov__BaseUrl=http://127.0.0.1:<fakePort>.
+if (args[0] == "webform")
+{
+    await StreamFlow.Bench.Sources.WebFormBench.RunAsync(
+        args[1], args[2].Split(',').Select(rate => int.Parse(rate, CultureInfo.InvariantCulture)).ToList(), int.Parse(args[3], CultureInfo.InvariantCulture));
+    return;
+}
+
 var baseUrl = args[0];
 var fakePort = int.Parse(args[1], CultureInfo.InvariantCulture);
 var notices = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5_000;

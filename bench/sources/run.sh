@@ -5,12 +5,24 @@
 # Printed next to it, the baseline: the same pages fetched and parsed with nothing stored.
 #
 #   bench/sources/run.sh [notices, default 5000]
+#   bench/sources/run.sh webform [rates per second, default 100,250,500] [seconds per rate, default 30]
+# The second form is the web-form intake at fixed rates from many client addresses (new connections from
+# 127.1.0.0/16, the address the per-address limit keys on), p50/p99 from each submission's scheduled time, non-2xx,
+# each rate next to the plain POST /api/v1/leads at the same rate (bench/sources/WebFormBench.cs), and the highest rate
+# each held with p99 < 100 ms and nothing but 2xx. `uptime` before and after: on a loaded machine the figures say so.
 # Uses its own ports (test ports + 660) and .data/bench-sources/, so it can run beside ./run.sh and ./test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd -P)
 # shellcheck source=../../scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
+MODE=sam
+if [[ "${1:-}" == webform ]]; then
+  MODE=webform
+  RATES=${2:-100,250,500}
+  DURATION=${3:-30}
+  set -- 5000
+fi
 NOTICES=${1:-5000}
 OFFSET=660
 FAKE_PORT=$((7173 + OFFSET))
@@ -38,4 +50,10 @@ sf_bootstrap_database
 (cd "$BIN_DIR" && dotnet StreamFlow.Standalone.dll migrate 201>&- >/dev/null)
 sf_spawn streamflow "$RUN_DIR/logs/streamflow.log" env -C "$BIN_DIR" dotnet StreamFlow.Standalone.dll
 until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
+if [[ $MODE == webform ]]; then
+  echo "machine: $(nproc) cores, bench client, host, PostgreSQL on the same machine; before: $(uptime)"
+  dotnet "$BENCH" webform "http://127.0.0.1:$STREAMFLOW_PORT" "$RATES" "$DURATION"
+  echo "after: $(uptime)"
+  exit 0
+fi
 dotnet "$BENCH" "http://127.0.0.1:$STREAMFLOW_PORT" "$FAKE_PORT" "$NOTICES"

@@ -48,6 +48,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Connections.FinishConnectionSyncActivity>();
         services.AddTransient<Connections.ProcessSourceAttachmentsActivity>();
         services.AddSingleton<Connections.ConnectionSyncLauncher>();
+        services.AddSingleton<LeadSources.LocalServicesFeedbackStarter>();
         services.AddTransient<Workflows.BeginWorkflowRunActivity>();
         services.AddTransient<Workflows.PlanWorkflowWaitActivity>();
         services.AddTransient<Workflows.CheckWorkflowConditionActivity>();

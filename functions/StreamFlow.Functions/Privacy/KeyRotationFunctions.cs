@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Privacy.Rotation;
 using StreamFlow.Functions.Durable;
@@ -72,6 +73,23 @@ public sealed class KeyRotationFunctions(KeyRotationService rotations, FunctionC
     }
 
     private static string Actor(HttpRequest request) => $"developer:{request.Operator().Email}";
+}
+
+/// <summary>Starts a KeyRotation for each business whose policy (dataKeyRotationDays) makes its data key due; firing twice starts one.</summary>
+public sealed class DataKeyRotationTimer(KeyRotationService rotations, ILogger<DataKeyRotationTimer> logger)
+{
+    [Function("RotateDueDataKeys")]
+    public async Task Run(
+        [TimerTrigger("%PrivacyKeyRotationSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var started = await rotations.StartDueDataKeyRotationsAsync(
+            (due, token) => durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.KeyRotation, new KeyRotationRun(due.RotationId, KeyRotationService.DataKey, due.TenantId),
+                new StartOrchestrationOptions($"key-rotation-{due.RotationId:N}"), token),
+            cancellationToken);
+        logger.LogInformation("Data-key rotation policy: {Started} rotations started", started.Count);
+    }
 }
 
 /// <summary>The one-line trigger shims over the key rotation classes in StreamFlow.Orchestrations.</summary>

@@ -21,6 +21,7 @@ BEGIN
             SET title = EXCLUDED.title, subtitle = EXCLUDED.subtitle, search_text = EXCLUDED.search_text,
                 is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at;
         IF FOUND THEN
+            INSERT INTO public.search_words_pending (tenant_id, kind, record_id) VALUES (changed_tenant, document_kind, changed_id);
             RETURN NULL;
         END IF;
     END IF;

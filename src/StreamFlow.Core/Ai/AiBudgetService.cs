@@ -59,7 +59,7 @@ public sealed class AiBudgetService
             ? Task.FromResult<Result<AiTenantBudgetStatus>>(Problem.Validation("markupRate", $"must be between 0 and {MaximumMarkupRate}."))
             : UpdateAsync(tenantId, (scope, now) => AiBudgetStore.UpsertMarkupAsync(scope, tenantId, markupRate, now), cancellationToken);
 
-    /// <summary>Lets prompts of this tenant carry emails, phone numbers, SSNs and card numbers unredacted (off by default).</summary>
+    /// <summary>Lets prompts of this tenant carry emails, phone numbers, SSNs, card numbers and addresses unredacted (off by default).</summary>
     public Task<Result<AiTenantBudgetStatus>> SetPersonalDataAllowedAsync(Guid tenantId, bool allowed, CancellationToken cancellationToken) =>
         UpdateAsync(tenantId, (scope, now) => AiBudgetStore.UpsertPersonalDataAsync(scope, tenantId, allowed, now), cancellationToken);
 

@@ -229,8 +229,9 @@ public sealed class ConnectionService(
     {
         var row = await database.InTenantAsync(tenantId, scope => ConnectionStore.GetAsync(scope, connectionId), cancellationToken)
             ?? throw new InvalidOperationException($"Connection {connectionId} no longer exists.");
+        var trigger = (await database.InTenantAsync(tenantId, scope => ConnectionStore.GetSyncAsync(scope, connectionId, syncId), cancellationToken))?.Trigger;
         var now = time.GetUtcNow();
-        var plan = _connectors[row.Kind].Plan(Context(row), now);
+        var plan = _connectors[row.Kind].Plan(Context(row) with { Trigger = trigger }, now);
         await database.InTenantAsync(tenantId, async scope =>
         {
             await ConnectionStore.StartSyncAsync(scope, syncId, plan.CursorAfter, now);
@@ -287,7 +288,9 @@ public sealed class ConnectionService(
             }
 
             var health = error is null ? "ok" : errorKind == "unauthorized" ? "broken" : "error";
-            await ConnectionStore.RecordSyncOnConnectionAsync(scope, finished, health, NextSync(connection.Schedule, connection.Enabled, now, first: false), now);
+            // A feedback-only sync reads no leads: the scheduled sync stays when it was due.
+            var nextSync = finished.Trigger == "feedback" ? connection.NextSyncAt : NextSync(connection.Schedule, connection.Enabled, now, first: false);
+            await ConnectionStore.RecordSyncOnConnectionAsync(scope, finished, health, nextSync, now);
             var breaks = health == "broken" && connection.Health != "broken";
             await PublishFinishedAsync(scope, connection, finished, breaks, now, cancellationToken);
             return (finished.ToView(), breaks ? connection : null);

@@ -168,7 +168,7 @@ internal static class ConnectionStore
     public static async Task<IReadOnlyList<ConnectionSyncRow>> ListSyncsAsync(DbTransactionScope scope, Guid connectionId, Guid? after, int limit) =>
         (await scope.Connection.QueryAsync<ConnectionSyncRow>(scope.Command(ListSyncsSql, new { ConnectionId = connectionId, After = after, Limit = limit }))).ToList();
 
-    public static Task StartSyncAsync(DbTransactionScope scope, Guid syncId, string cursorAfter, DateTimeOffset now) =>
+    public static Task StartSyncAsync(DbTransactionScope scope, Guid syncId, string? cursorAfter, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(StartSyncSql, new { Id = syncId, CursorAfter = cursorAfter, Now = now }));
 
     public static Task RecordPageAsync(DbTransactionScope scope, Guid syncId, ConnectorPage page) =>

@@ -30,13 +30,15 @@ public interface IConnector
 
 /// <summary>
 /// What a connector works with: the connection's ids, settings, decrypted credentials and stored cursor; while a sync
-/// runs, its id (<see cref="SyncId"/>), under which the sync log records what happened to each record.
+/// runs, its id (<see cref="SyncId"/>), under which the sync log records what happened to each record, and what started
+/// it (<see cref="Trigger"/>: schedule, manual, or feedback for a Local Services feedback-only sync).
 /// </summary>
 public sealed record ConnectorContext(
-    Guid TenantId, Guid ConnectionId, JsonElement Settings, IReadOnlyDictionary<string, string> Credentials, string? Cursor, Guid? SyncId = null);
+    Guid TenantId, Guid ConnectionId, JsonElement Settings, IReadOnlyDictionary<string, string> Credentials, string? Cursor, Guid? SyncId = null,
+    string? Trigger = null);
 
-/// <summary>The first page token of a sync and the cursor the connection keeps when it completes.</summary>
-public sealed record SyncPlan(string FirstPage, string CursorAfter);
+/// <summary>The first page token of a sync and the cursor the connection keeps when it completes (null keeps the current one).</summary>
+public sealed record SyncPlan(string FirstPage, string? CursorAfter);
 
 /// <summary>What one page did; <see cref="NextPage"/> null ends the sync.</summary>
 public sealed record ConnectorPage(int ItemsSeen, int LeadsCreated, int LeadsUpdated, int ItemsSkipped, int ItemsFailed, string? NextPage);

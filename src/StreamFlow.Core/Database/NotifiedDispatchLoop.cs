@@ -73,8 +73,10 @@ public sealed class NotifiedDispatchLoop(NpgsqlDataSource dataSource, string cha
             {
                 return;
             }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+            catch (Exception exception)
             {
+                // Whatever broke the connection (a server stopped mid-wait can surface as more than NpgsqlException),
+                // the listener must come back: a loop that ended here would leave only the sweep.
                 logger.LogWarning(exception, "Listening for {Work} failed; reconnecting", work);
                 await DelayAsync(RetryDelay, stoppingToken);
             }

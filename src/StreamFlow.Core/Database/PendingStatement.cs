@@ -9,9 +9,11 @@ namespace StreamFlow.Core.Database;
 
 /// <summary>
 /// A statement held back by a batched scope. Several are sent as one command: each statement's parameters are renamed
-/// (<c>@Id</c> of the third becomes <c>@s2_Id</c>) so that statements written on their own never collide.
+/// (<c>@Id</c> of the third becomes <c>@s2_Id</c>) so that statements written on their own never collide. A held-back
+/// read has a <see cref="Reader"/> for its result set and <see cref="Failed"/> to hear that its round trip failed.
 /// </summary>
-internal sealed partial record PendingStatement(string Sql, object? Parameters, int ResultSets)
+internal sealed partial record PendingStatement(
+    string Sql, object? Parameters, int ResultSets, Func<SqlMapper.GridReader, Task>? Reader = null, Func<Exception, bool>? Failed = null)
 {
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 

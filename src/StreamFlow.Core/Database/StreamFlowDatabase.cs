@@ -101,15 +101,17 @@ public sealed record DbTransactionScope(NpgsqlConnection Connection, NpgsqlTrans
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
 
     /// <summary>A write whose outcome the caller does not need: sent now, or, in a batched scope, with the next round trip.</summary>
-    public Task ExecuteAsync(string sql, object? parameters = null, int resultSets = 0)
+    public async Task ExecuteAsync(string sql, object? parameters = null, int resultSets = 0)
     {
         if (!Batched)
         {
-            return Connection.ExecuteAsync(Command(sql, parameters));
+            // Reads held back before it go first, so they see what they would have seen when asked for.
+            await FlushAsync();
+            await Connection.ExecuteAsync(Command(sql, parameters));
+            return;
         }
 
         Defer(sql, parameters, resultSets);
-        return Task.CompletedTask;
     }
 
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null) =>
@@ -121,6 +123,18 @@ public sealed record DbTransactionScope(NpgsqlConnection Connection, NpgsqlTrans
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null) =>
         ReadAsync(sql, parameters, grid => grid.ReadSingleOrDefaultAsync<T>(), command => Connection.ExecuteScalarAsync<T>(command));
 
+    /// <summary>
+    /// A read that rides with the next round trip instead of making one: its task completes when the next read, write
+    /// (in an ordinary scope) or <see cref="FlushAsync"/> sends what is held back, so several reads that do not depend on
+    /// each other cost one round trip. Await it only after that: it would wait forever otherwise.
+    /// </summary>
+    public Task<IEnumerable<T>> QueryLaterAsync<T>(string sql, object? parameters = null) =>
+        ReadLaterAsync(sql, parameters, grid => grid.ReadAsync<T>());
+
+    /// <inheritdoc cref="QueryLaterAsync{T}"/>
+    public Task<T?> QuerySingleOrDefaultLaterAsync<T>(string sql, object? parameters = null) =>
+        ReadLaterAsync(sql, parameters, grid => grid.ReadSingleOrDefaultAsync<T>());
+
     /// <summary>Sends what is held back, if anything (one round trip).</summary>
     public async Task FlushAsync()
     {
@@ -129,12 +143,25 @@ public sealed record DbTransactionScope(NpgsqlConnection Connection, NpgsqlTrans
             return;
         }
 
-        var (sql, parameters) = PendingStatement.Combine(_pending);
-        _pending.Clear();
-        await Connection.ExecuteAsync(Command(sql, parameters));
+        if (_pending.All(p => p.Reader is null))
+        {
+            var (sql, parameters) = PendingStatement.Combine(_pending);
+            _pending.Clear();
+            await Connection.ExecuteAsync(Command(sql, parameters));
+            return;
+        }
+
+        await SendAsync<object?>(null);
     }
 
     internal void Defer(string sql, object? parameters, int resultSets) => _pending.Add(new PendingStatement(sql, parameters, resultSets));
+
+    private Task<T> ReadLaterAsync<T>(string sql, object? parameters, Func<SqlMapper.GridReader, Task<T>> read)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending.Add(new PendingStatement(sql, parameters, 1, async grid => result.SetResult(await read(grid)), result.TrySetException));
+        return result.Task;
+    }
 
     private async Task<T> ReadAsync<T>(
         string sql, object? parameters, Func<SqlMapper.GridReader, Task<T>> read, Func<Dapper.CommandDefinition, Task<T>> readAlone)
@@ -144,16 +171,52 @@ public sealed record DbTransactionScope(NpgsqlConnection Connection, NpgsqlTrans
             return await readAlone(Command(sql, parameters));
         }
 
-        _pending.Add(new PendingStatement(sql, parameters, 0));
-        var (combined, combinedParameters) = PendingStatement.Combine(_pending);
-        var skip = _pending.Sum(p => p.ResultSets);
+        return await SendAsync(new PendingStatement(sql, parameters, 0), read);
+    }
+
+    /// <summary>One round trip: everything held back, then <paramref name="last"/>; each held-back read gets its result sets.</summary>
+    private async Task<T> SendAsync<T>(PendingStatement? last, Func<SqlMapper.GridReader, Task<T>>? read = null)
+    {
+        var statements = _pending.ToList();
         _pending.Clear();
-        using var grid = await Connection.QueryMultipleAsync(Command(combined, combinedParameters));
-        for (var i = 0; i < skip; i++)
+        if (last is not null)
         {
-            await grid.ReadAsync<object>();
+            statements.Add(last);
         }
 
-        return await read(grid);
+        try
+        {
+            var (combined, combinedParameters) = PendingStatement.Combine(statements);
+            using var grid = await Connection.QueryMultipleAsync(Command(combined, combinedParameters));
+            foreach (var statement in statements)
+            {
+                if (ReferenceEquals(statement, last))
+                {
+                    break;
+                }
+
+                if (statement.Reader is { } reader)
+                {
+                    await reader(grid);
+                    continue;
+                }
+
+                for (var i = 0; i < statement.ResultSets; i++)
+                {
+                    await grid.ReadAsync<object>();
+                }
+            }
+
+            return read is null ? default! : await read(grid);
+        }
+        catch (Exception exception)
+        {
+            foreach (var statement in statements)
+            {
+                statement.Failed?.Invoke(exception);
+            }
+
+            throw;
+        }
     }
 }

@@ -14,6 +14,8 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddOptions<SamGovOptions>().Bind(configuration.GetSection(SamGovOptions.Section));
         services.AddSingleton<SourceSecretProtector>();
         services.AddSingleton<CaptchaVerifier>();
+        services.AddOptions<WebFormOptions>().Bind(configuration.GetSection(WebFormOptions.Section));
+        services.AddSingleton<WebFormCache>();
         services.AddSingleton<WebFormService>();
         services.AddSingleton<WebFormIntake>();
         services.AddConnections(configuration);
@@ -25,6 +27,7 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddOptions<GoogleLsa.GoogleLsaOptions>().Bind(configuration.GetSection(GoogleLsa.GoogleLsaOptions.Section));
         services.AddSingleton<GoogleLsa.GoogleLsaClient>();
         services.AddSingleton<GoogleLsa.GoogleLsaConnector>();
+        services.AddSingleton<GoogleLsa.GoogleLsaFeedbackQueue>();
         services.AddSingleton<IConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
         services.AddSingleton<Connections.OAuth.IOAuthConnector>(provider => provider.GetRequiredService<GoogleLsa.GoogleLsaConnector>());
         return services;

@@ -16,4 +16,7 @@ public interface ILeadAttributeRules
 {
     /// <summary>The check for the tenant of <paramref name="scope"/>, or null when it has no rules (nothing to check).</summary>
     Task<LeadAttributeCheck?> RulesAsync(DbTransactionScope scope);
+
+    /// <summary>The same read riding with the scope's next round trip (<see cref="DbTransactionScope.QueryLaterAsync{T}"/>): await it after that.</summary>
+    Task<LeadAttributeCheck?> RulesLaterAsync(DbTransactionScope scope);
 }

@@ -7,7 +7,17 @@ namespace StreamFlow.Core.Leads;
 public sealed record RoutingSettings(IReadOnlyList<TerritoryRule>? Territories = null, IReadOnlyList<string>? EligibleRoles = null);
 
 /// <summary>Leads whose state or postal code prefix matches go to one of <see cref="UserIds"/>, the least loaded first.</summary>
-public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds);
+public sealed record TerritoryRule(string? State, string? PostalCodePrefix, IReadOnlyList<Guid> UserIds)
+{
+    /// <summary>Whether the lead's state and postal code fall in the territory (a rule naming neither covers nothing).</summary>
+    public bool Covers(Lead lead)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        return (State is not null || PostalCodePrefix is not null)
+            && (State is null || string.Equals(State, lead.State, StringComparison.OrdinalIgnoreCase))
+            && (PostalCodePrefix is null || (lead.PostalCode?.StartsWith(PostalCodePrefix, StringComparison.OrdinalIgnoreCase) ?? false));
+    }
+}
 
 /// <summary>
 /// Assigns unowned leads: a territory rule (state or postal code prefix) narrows the candidates, then the eligible
@@ -17,11 +27,14 @@ public sealed class LeadRouter
 {
     private static readonly string[] DefaultEligibleRoles = ["staff", "manager"];
 
-    internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings)
+    internal async Task<RoutingRound> PrepareAsync(DbTransactionScope scope, RoutingSettings settings) =>
+        Prepare(settings, await LeadStore.RoutingCandidatesAsync(scope));
+
+    /// <summary>A round over the tenant's active users (<see cref="LeadStore.RoutingCandidatesAsync"/>), of the eligible roles only.</summary>
+    internal static RoutingRound Prepare(RoutingSettings settings, List<Candidate> activeUsers)
     {
-        var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured.ToArray() : DefaultEligibleRoles;
-        var candidates = await LeadStore.RoutingCandidatesAsync(scope, roles);
-        return new RoutingRound(candidates, settings.Territories ?? []);
+        var roles = settings.EligibleRoles is { Count: > 0 } configured ? configured : DefaultEligibleRoles;
+        return new RoutingRound(activeUsers.Where(u => roles.Contains(u.Role)).ToList(), settings.Territories ?? []);
     }
 
     internal static Task AssignAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, DateTimeOffset now) =>
@@ -31,6 +44,10 @@ public sealed class LeadRouter
     {
         public Guid UserId { get; init; }
 
+        public string Name { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
         public long OpenLeads { get; set; }
 
         public DateTimeOffset? LastAssigned { get; set; }
@@ -39,10 +56,10 @@ public sealed class LeadRouter
     /// <summary>One batch's view of the candidates; loads are updated as leads are handed out.</summary>
     internal sealed class RoutingRound(List<Candidate> candidates, IReadOnlyList<TerritoryRule> territories)
     {
-        public Guid? Assign(Lead lead)
+        public Candidate? Assign(Lead lead)
         {
             var pool = candidates;
-            var territory = territories.FirstOrDefault(t => Matches(t, lead));
+            var territory = territories.FirstOrDefault(t => t.Covers(lead));
             if (territory is not null)
             {
                 var inTerritory = candidates.Where(c => territory.UserIds.Contains(c.UserId)).ToList();
@@ -60,12 +77,7 @@ public sealed class LeadRouter
 
             chosen.OpenLeads++;
             chosen.LastAssigned = DateTimeOffset.MaxValue;
-            return chosen.UserId;
+            return chosen;
         }
-
-        private static bool Matches(TerritoryRule rule, Lead lead) =>
-            (rule.State is null || string.Equals(rule.State, lead.State, StringComparison.OrdinalIgnoreCase))
-            && (rule.PostalCodePrefix is null || (lead.PostalCode?.StartsWith(rule.PostalCodePrefix, StringComparison.OrdinalIgnoreCase) ?? false))
-            && (rule.State is not null || rule.PostalCodePrefix is not null);
     }
 }

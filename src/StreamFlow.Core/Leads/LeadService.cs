@@ -41,27 +41,36 @@ public sealed class LeadService(
         var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
         try
         {
-            // Batched: the writes below travel with the next read, so the whole create is a few round trips.
+            // Batched: writes and independent reads travel together. Session aside, a create is three round trips: the
+            // checks' reads; the insert (returning the row) with its history and the scoring context; then the score,
+            // the events and COMMIT's predecessor in one, and COMMIT.
             return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
-                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
+                var stagesRead = pipeline.StagesLaterAsync(scope, actor.TenantId);
+                var ownerRead = input.OwnerUserId is { } owner ? LeadStore.IsActiveUserLaterAsync(scope, owner) : Task.FromResult(true);
+                var rulesRead = attributeRules.RulesLaterAsync(scope);
+                var duplicateRead = LeadStore.FindDuplicateLaterAsync(scope, keys, email, phone);
+                await scope.FlushAsync();
+                var stages = await stagesRead;
                 var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
                 if (stages.All(s => s.Key != stage))
                 {
                     return (Result<(Lead, bool)>)UnknownStage(stage, stages);
                 }
 
-                if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
+                if (!await ownerRead)
                 {
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
-                if (await CheckAttributesAsync(scope, input.Attributes, complete: true) is { } badAttributes)
+                var attributeErrors = new ValidationErrors();
+                (await rulesRead)?.Invoke(input.Attributes, true, attributeErrors);
+                if (attributeErrors.ToProblem() is { } badAttributes)
                 {
                     return badAttributes;
                 }
 
-                if (await LeadStore.FindDuplicateAsync(scope, keys, email, phone) is { } existingId)
+                if (await duplicateRead is { } existingId)
                 {
                     return mergeDuplicate
                         ? await MergeAsync(scope, keys, actor, existingId, input)
@@ -69,9 +78,8 @@ public sealed class LeadService(
                 }
 
                 var now = timeProvider.GetUtcNow();
-                var lead = await InsertNewAsync(scope, keys, actor, input, email, phone, stage, now);
-                await scorer.ScoreInTransactionAsync(scope, actor.TenantId, lead.Id);
-                var created = (await LeadStore.FindAsync(scope, lead.Id))!.ToLead(keys);
+                var inserted = InsertNewLaterAsync(scope, keys, actor, input, email, phone, stage, now);
+                var created = await scorer.ScoreNewInTransactionAsync(scope, actor.TenantId, inserted, needsRouting: input.OwnerUserId is null);
                 await outbox.AddAsync(scope, actor.TenantId, "lead.created", created, scope.CancellationToken);
                 return (created, true);
             }, cancellationToken);
@@ -373,18 +381,34 @@ public sealed class LeadService(
     private static async Task<StoredLead> InsertNewAsync(
         DbTransactionScope scope, TenantKeys keys, LeadActor actor, LeadInput input, string? email, string? phone, string stage, DateTimeOffset now)
     {
-        var lead = new StoredLead
-        {
-            Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
-            Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
-            State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
-            Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
-        };
+        var lead = NewLead(input, email, phone, stage);
         await LeadStore.InsertAsync(scope, keys, lead, now);
         await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
         await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
         return lead;
     }
+
+    /// <summary>
+    /// <see cref="InsertNewAsync"/> returning the row as stored, opened: held back in the scope with its history, so it
+    /// completes at the scope's next round trip.
+    /// </summary>
+    private static async Task<Lead> InsertNewLaterAsync(
+        DbTransactionScope scope, TenantKeys keys, LeadActor actor, LeadInput input, string? email, string? phone, string stage, DateTimeOffset now)
+    {
+        var lead = NewLead(input, email, phone, stage);
+        var stored = LeadStore.InsertLaterAsync(scope, keys, lead, now);
+        await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
+        await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
+        return (await stored).ToLead(keys);
+    }
+
+    private static StoredLead NewLead(LeadInput input, string? email, string? phone, string stage) => new()
+    {
+        Id = Guid.CreateVersion7(), FirstName = Clean(input.FirstName), LastName = Clean(input.LastName), Company = Clean(input.Company),
+        Email = email, Phone = phone, Source = Clean(input.Source), ExternalId = Clean(input.ExternalId), PostalCode = Clean(input.PostalCode),
+        State = Clean(input.State), City = Clean(input.City), Country = Clean(input.Country), Notes = Clean(input.Notes),
+        Attributes = JsonSerializer.Serialize(input.Attributes ?? []), OwnerUserId = input.OwnerUserId, Stage = stage,
+    };
 
     private async Task<Result<(Lead, bool)>> MergeAsync(DbTransactionScope scope, TenantKeys keys, LeadActor actor, Guid existingId, LeadInput input)
     {

@@ -114,6 +114,8 @@ internal static class LeadStore
 
     private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
 
+    private const string InsertReturningSql = $"{InsertSql} RETURNING {Columns}";
+
     private const string ByIdsSql = $"SELECT {Columns} FROM leads WHERE id = ANY(@Ids)";
 
     private const string ByIdForUpdateSql = $"SELECT {Columns} FROM leads WHERE id = @Id AND deleted_at IS NULL FOR UPDATE";
@@ -163,13 +165,14 @@ internal static class LeadStore
     // A lead's owner must be an active user of the tenant (users are tenant rows: another tenant's id is not found).
     private const string ActiveUserSql = "SELECT EXISTS (SELECT 1 FROM users WHERE id = @Id AND status = 'active')";
 
-    // Routing: each eligible user with their open leads and when they were last given one.
+    // Routing: each active user with their role, open leads and when they were last given one (the router keeps the
+    // eligible roles), so that the read does not wait for the tenant's routing settings.
     private const string RoutingCandidatesSql = """
-        SELECT u.id AS UserId,
+        SELECT u.id AS UserId, u.name AS Name, u.role AS Role,
                (SELECT count(*) FROM leads l WHERE l.owner_user_id = u.id AND l.deleted_at IS NULL AND l.outcome IS NULL) AS OpenLeads,
                (SELECT max(l.updated_at) FROM leads l WHERE l.owner_user_id = u.id) AS LastAssigned
         FROM users u
-        WHERE u.status = 'active' AND u.role = ANY (@Roles)
+        WHERE u.status = 'active'
         """;
 
     private const string AssignSql = "UPDATE leads SET owner_user_id = @Owner WHERE id = @Id AND owner_user_id IS NULL";
@@ -181,15 +184,22 @@ internal static class LeadStore
 
     private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
 
-    public static Task InsertAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now)
+    public static Task InsertAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now) =>
+        scope.ExecuteAsync(InsertSql, InsertParameters(keys, lead, now));
+
+    /// <summary>The insert, returning the row as stored; it rides with the scope's next round trip (await it after that).</summary>
+    public static async Task<StoredLead> InsertLaterAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now) =>
+        (await scope.QuerySingleOrDefaultLaterAsync<StoredLead>(InsertReturningSql, InsertParameters(keys, lead, now)))!;
+
+    private static object InsertParameters(TenantKeys keys, StoredLead lead, DateTimeOffset now)
     {
         var personal = Seal(keys, lead);
-        return scope.ExecuteAsync(InsertSql, new
+        return new
         {
             lead.Id, TenantId = keys.TenantId, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed,
             personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source, lead.ExternalId,
             lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
-        });
+        };
     }
 
     /// <summary>The blind index of an email (lower-cased, trimmed) under the tenant's index key.</summary>
@@ -226,6 +236,10 @@ internal static class LeadStore
 
     public static Task<Guid?> FindDuplicateAsync(DbTransactionScope scope, TenantKeys keys, string? email, string? phone) =>
         scope.QuerySingleOrDefaultAsync<Guid?>(DuplicateSql, new { EmailIndex = EmailIndex(keys, email), PhoneIndex = PhoneIndex(keys, phone) });
+
+    /// <summary><see cref="FindDuplicateAsync"/> riding with the scope's next round trip.</summary>
+    public static Task<Guid?> FindDuplicateLaterAsync(DbTransactionScope scope, TenantKeys keys, string? email, string? phone) =>
+        scope.QuerySingleOrDefaultLaterAsync<Guid?>(DuplicateSql, new { EmailIndex = EmailIndex(keys, email), PhoneIndex = PhoneIndex(keys, phone) });
 
     public static Task UpdateAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now)
     {
@@ -308,8 +322,16 @@ internal static class LeadStore
     public static Task<bool> IsActiveUserAsync(DbTransactionScope scope, Guid userId) =>
         scope.ExecuteScalarAsync<bool>(ActiveUserSql, new { Id = userId });
 
-    public static async Task<List<LeadRouter.Candidate>> RoutingCandidatesAsync(DbTransactionScope scope, string[] roles) =>
-        (await scope.QueryAsync<LeadRouter.Candidate>(RoutingCandidatesSql, new { Roles = roles })).ToList();
+    /// <summary><see cref="IsActiveUserAsync"/> riding with the scope's next round trip.</summary>
+    public static Task<bool> IsActiveUserLaterAsync(DbTransactionScope scope, Guid userId) =>
+        scope.QuerySingleOrDefaultLaterAsync<bool>(ActiveUserSql, new { Id = userId });
+
+    public static async Task<List<LeadRouter.Candidate>> RoutingCandidatesAsync(DbTransactionScope scope) =>
+        (await scope.QueryAsync<LeadRouter.Candidate>(RoutingCandidatesSql)).ToList();
+
+    /// <summary><see cref="RoutingCandidatesAsync"/> riding with the scope's next round trip.</summary>
+    public static async Task<List<LeadRouter.Candidate>> RoutingCandidatesLaterAsync(DbTransactionScope scope) =>
+        (await scope.QueryLaterAsync<LeadRouter.Candidate>(RoutingCandidatesSql)).ToList();
 
     /// <summary>Gives an unowned lead its owner and records the assignment, in one round trip.</summary>
     public static Task AssignOwnerAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, Guid owner, string dataJson, DateTimeOffset now) =>

@@ -35,6 +35,8 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Rotation.KeyRotationService>();
         services.AddSingleton<Compliance.ComplianceEvidenceService>();
+        services.AddSingleton<Detection.PersonalDataScanner>();
+        services.AddSingleton<Exports.LeadExportService>();
         return services;
     }
 }

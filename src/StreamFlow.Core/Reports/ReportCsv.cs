@@ -114,6 +114,15 @@ internal static class ReportCsv
             Row("model_health", "retrain_recommended", null, model.RetrainRecommended);
         }
 
+        if (report.Insight is { } insight)
+        {
+            Row("insight", "top_source_won_revenue", insight.TopSource?.Source, insight.TopSource?.WonRevenue);
+            Row("insight", "weakest_source_conversion", insight.WeakestSource?.Source, insight.WeakestSource?.Conversion);
+            Row("insight", "top_owner_won_revenue", insight.TopOwner?.OwnerName, insight.TopOwner?.WonRevenue);
+            Row("insight", "slowest_stage_median_days", insight.SlowestStage?.Name, insight.SlowestStage?.MedianDays);
+            Row("insight", "forecast_mean_error_percent", null, insight.ForecastError);
+        }
+
         foreach (var figure in report.Peers?.Figures ?? [])
         {
             Row("peers", "value", figure.Figure, figure.Value);

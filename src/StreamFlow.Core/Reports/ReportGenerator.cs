@@ -4,6 +4,7 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.FieldOps.Quotes;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads.Pipeline;
+using StreamFlow.Core.Reports.Insights;
 using StreamFlow.Core.Scoring.Governance;
 
 namespace StreamFlow.Core.Reports;
@@ -14,7 +15,7 @@ namespace StreamFlow.Core.Reports;
 /// </summary>
 public sealed class ReportGenerator(
     StreamFlowDatabase database, IAiSpendReader aiSpend, IConnectionHealthReader connectionHealth, ModelGovernanceService governance, BenchmarkService benchmarks,
-    ReportsOptions options, TimeProvider timeProvider)
+    InsightService insights, ReportsOptions options, TimeProvider timeProvider)
 {
     private const int ForecastHistoryDays = 365;
     private const int RecentHistoryDays = 56;
@@ -25,7 +26,7 @@ public sealed class ReportGenerator(
 
     /// <param name="zone">Overrides the tenant's time zone (the provider's cross-client report uses UTC for everyone).</param>
     /// <param name="leadDetails">False leaves out lead-level data (names of stale leads): aggregates only.</param>
-    /// <remarks>The owner's report (<paramref name="leadDetails"/>) also carries the scorer's health and the business's place among its peers.</remarks>
+    /// <remarks>The owner's report (<paramref name="leadDetails"/>) also carries the scorer's health, the business's place among its peers and the year's insight highlights.</remarks>
     internal async Task<ReportSummary> GenerateAsync(Guid tenantId, ReportPeriodKind kind, DateOnly? date, TimeZoneInfo? zone, bool leadDetails, CancellationToken cancellationToken)
     {
         var summary = await database.InTenantAsync(tenantId, async scope =>
@@ -37,7 +38,12 @@ public sealed class ReportGenerator(
             return await BuildAsync(scope, tenantId, context, period, now, leadDetails, cancellationToken);
         }, cancellationToken);
         return leadDetails
-            ? summary with { ModelHealth = await ModelHealthAsync(tenantId, cancellationToken), Peers = await PeersAsync(tenantId, cancellationToken) }
+            ? summary with
+            {
+                ModelHealth = await ModelHealthAsync(tenantId, cancellationToken),
+                Peers = await PeersAsync(tenantId, cancellationToken),
+                Insight = (await insights.InsightAsync(tenantId, null, null, cancellationToken)).Value is { } insight ? InsightHighlights.From(insight) : null,
+            }
             : summary;
     }
 
@@ -46,7 +52,8 @@ public sealed class ReportGenerator(
         var model = await governance.EvaluateAsync(tenantId, [], cancellationToken);
         return new ModelHealthReport(
             model.Card?.Version, model.Card?.ValidationAuc, model.Live?.Outcomes ?? 0, model.Live?.Auc, model.Live?.Assessment ?? "no serving model yet",
-            [.. model.Drift.Where(d => d.Status != "stable").Select(d => d.Feature)], model.Retrain.Recommended, model.Retrain.Reasons);
+            [.. model.Drift.Where(d => d.Status != "stable").Select(d => d.Feature)], model.Retrain.Recommended, model.Retrain.Reasons,
+            model.IndustryPool is { } pool ? $"the {pool.Industry} industry's pool of {pool.Businesses} businesses ({(pool.PoolWeight * 100).ToString("0", CultureInfo.InvariantCulture)} % of the score)" : null);
     }
 
     private async Task<PeerPositionReport?> PeersAsync(Guid tenantId, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using Fluid;
+using StreamFlow.Core.Reports.Insights;
 
 namespace StreamFlow.Core.Reports;
 
@@ -82,7 +83,8 @@ internal sealed record ReportView(
     IReadOnlyList<string>? FieldWork = null,
     IReadOnlyList<string>? ModelHealth = null,
     IReadOnlyList<ReportPeerRow>? Peers = null,
-    string? PeerCohort = null)
+    string? PeerCohort = null,
+    IReadOnlyList<string>? Insight = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -147,18 +149,57 @@ internal sealed record ReportView(
             r.ModelHealth is { } model ? ModelLines(model) : null,
             r.Peers?.Figures.Select(f => new ReportPeerRow(FigureName(f.Figure), f.Value is { } v ? v.ToString("#,0.##", Invariant) : "n/a",
                 f.Suppressed ?? $"higher than {f.PercentileRank?.ToString("0.#", Invariant) ?? "n/a"} % of peers (ties count half); peers' median {(f.Median is { } m ? m.ToString("#,0.##", Invariant) : "n/a")}")).ToList(),
-            r.Peers is { } peers ? $"{peers.Industry}, {peers.SizeBand}" : null);
+            r.Peers is { } peers ? $"{peers.Industry}, {peers.SizeBand}" : null,
+            r.Insight is { } insight ? InsightLines(insight) : null);
     }
 
     private static List<string> ModelLines(ModelHealthReport model) =>
-    [
+    [.. new[]
+    {
         model.ModelVersion is { } version
             ? $"Serving model v{version.ToString(Invariant)}, validation AUC {model.ValidationAuc?.ToString("0.000", Invariant) ?? "n/a"}"
-            : "No trained model yet: leads are scored by your rules",
+            : model.IndustryPool is { } pool ? $"No model of your own yet: leads are scored from {pool}" : "No trained model yet: leads are scored by your rules",
         $"Since it was promoted: {Count(model.LiveOutcomes)} outcomes, live AUC {model.LiveAuc?.ToString("0.000", Invariant) ?? "n/a"} ({model.LiveAssessment})",
+        model.ModelVersion is not null && model.IndustryPool is { } blended ? $"Blended with {blended}" : null,
         model.DriftingFeatures.Count == 0 ? "The leads look like the ones it learned from" : $"Leads have drifted on {string.Join(", ", model.DriftingFeatures)}",
         model.RetrainRecommended ? $"Retraining advised: {string.Join("; ", model.RetrainReasons)}" : "No retraining needed",
-    ];
+    }.OfType<string>()];
+
+    private static List<string> InsightLines(InsightHighlights insight)
+    {
+        string Revenue(decimal amount) => Money(Kernel.Money.Of(amount, insight.Currency));
+        var lines = new List<string>
+        {
+            insight.TopSource is { } top
+                ? $"{top.Source} brought the most won revenue: {Revenue(top.WonRevenue)} from {Count(top.Won)} won of {Count(top.Decided)} decided ({Percent(top.Conversion)})"
+                : "No won revenue in the last 365 days yet",
+        };
+        if (insight.WeakestSource is { } weakest)
+        {
+            lines.Add($"{weakest.Source} converts least: {Percent(weakest.Conversion)} of {Count(weakest.Decided)} decided leads");
+        }
+
+        if (insight.TopOwner is { } owner)
+        {
+            lines.Add($"{owner.OwnerName} won the most: {Revenue(owner.WonRevenue)} ({Count(owner.Won)} won)");
+        }
+
+        if (insight.SlowestStage is { } stage)
+        {
+            lines.Add($"Leads wait longest in {stage.Name}: {stage.MedianDays?.ToString("0.#", Invariant)} days at the median; {Count(stage.StuckNow)} there now for over twice that");
+        }
+
+        if (insight is { StrongestSeason: { } strong, WeakestSeason: { } weak })
+        {
+            var unit = insight.SeasonalityMethod.StartsWith("yearly", StringComparison.Ordinal) ? "month" : "weekday";
+            lines.Add($"Strongest {unit} {strong.Period} ({strong.Index.ToString("0.00", Invariant)} × a typical {unit}), weakest {weak.Period} ({weak.Index.ToString("0.00", Invariant)} ×)");
+        }
+
+        lines.Add(insight.ForecastError is { } error
+            ? $"The 30-day revenue forecast was off by {error.ToString("0.#", Invariant)} % on average over its last {Count(insight.ForecastChecks)} checks"
+            : "The revenue forecast has no past month to be checked against yet");
+        return lines;
+    }
 
     private static string FigureName(string figure) => figure switch
     {

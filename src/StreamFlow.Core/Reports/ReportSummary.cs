@@ -1,4 +1,5 @@
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Reports.Insights;
 
 namespace StreamFlow.Core.Reports;
 
@@ -25,7 +26,8 @@ public sealed record ReportSummary(
     IReadOnlyList<ReportConnection>? Connections = null,
     FieldWorkReport? FieldWork = null,
     ModelHealthReport? ModelHealth = null,
-    PeerPositionReport? Peers = null);
+    PeerPositionReport? Peers = null,
+    InsightHighlights? Insight = null);
 
 /// <summary>
 /// Field work in the period: visits completed and how many of them the technician reported running late, quotes sent
@@ -36,7 +38,7 @@ public sealed record FieldWorkReport(int VisitsCompleted, int VisitsReportedLate
 /// <summary>The lead scorer's health (GET /api/v1/scoring/model/governance) in a few figures: the owner's report only.</summary>
 public sealed record ModelHealthReport(
     int? ModelVersion, double? ValidationAuc, int LiveOutcomes, double? LiveAuc, string LiveAssessment, IReadOnlyList<string> DriftingFeatures,
-    bool RetrainRecommended, IReadOnlyList<string> RetrainReasons);
+    bool RetrainRecommended, IReadOnlyList<string> RetrainReasons, string? IndustryPool = null);
 
 /// <summary>Where the business stands among its peers (GET /api/v1/benchmarks): its own figures only, each with its percentile rank or why it is suppressed.</summary>
 public sealed record PeerPositionReport(string Industry, string SizeBand, IReadOnlyList<PeerFigure> Figures);

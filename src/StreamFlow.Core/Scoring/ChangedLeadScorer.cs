@@ -16,6 +16,17 @@ internal sealed class ChangedLeadScorer(LeadScoringService scoring, WorkOutbox w
         }
     }
 
+    public async Task<Lead> ScoreNewInTransactionAsync(DbTransactionScope scope, Guid tenantId, Task<Lead> inserted, bool needsRouting)
+    {
+        var (scored, aiEnabled) = await scoring.ScoreNewInTransactionAsync(scope, tenantId, inserted, needsRouting);
+        if (aiEnabled)
+        {
+            await work.AddAsync(scope, tenantId, WorkKinds.LeadAiRescore, scored.Id);
+        }
+
+        return scored;
+    }
+
     public async Task ScoreManyInTransactionAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<Guid> leadIds)
     {
         ArgumentNullException.ThrowIfNull(leadIds);

@@ -37,17 +37,44 @@ public sealed class LeadScoringService(
     internal async Task<(IReadOnlyList<ScoredLead> Scored, bool AiEnabled)> ScoreInTransactionAsync(
         DbTransactionScope scope, Guid tenantId, IReadOnlyList<Guid> leadIds, IReadOnlyDictionary<Guid, AiSignal>? aiSignals)
     {
-        var context = await ScoringSettingsStore.LoadContextAsync(scope, tenantId) ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
+        var keys = await keyring.ForTenantAsync(tenantId, scope.CancellationToken);
+        // The context rides with the read of the leads: one round trip.
+        var contextRead = ScoringSettingsStore.LoadContextLaterAsync(scope, tenantId);
+        var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead(keys)).ToList();
+        var context = await contextRead ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
+        var routing = leads.Any(l => l.OwnerUserId is null) ? await router.PrepareAsync(scope, context.Settings.Routing) : null;
+        var scored = await ScoreAsync(scope, tenantId, context, leads, routing, aiSignals);
+        return (scored.Select(s => new ScoredLead(s.LeadId, s.Score, s.AssignedTo?.UserId)).ToList(), context.Settings.AiEnabled);
+    }
+
+    /// <summary>
+    /// Scores a lead just inserted in the open transaction, from the row its insert returned (still held back in the
+    /// scope when called): that row, the scoring context and the routing candidates come back in one round trip.
+    /// </summary>
+    internal async Task<(Lead Scored, bool AiEnabled)> ScoreNewInTransactionAsync(DbTransactionScope scope, Guid tenantId, Task<Lead> inserted, bool needsRouting)
+    {
+        var contextRead = ScoringSettingsStore.LoadContextLaterAsync(scope, tenantId);
+        var candidatesRead = needsRouting ? LeadStore.RoutingCandidatesLaterAsync(scope) : null;
+        await scope.FlushAsync();
+        var lead = await inserted;
+        var context = await contextRead ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
+        var routing = candidatesRead is null || lead.OwnerUserId is not null ? null : LeadRouter.Prepare(context.Settings.Routing, await candidatesRead);
+        var (_, score, assigned) = (await ScoreAsync(scope, tenantId, context, [lead], routing, null))[0];
+        var scored = lead with { Score = score, ScoreStatus = "scored", ScoreError = null };
+        return (assigned is null ? scored : scored with { OwnerUserId = assigned.UserId, OwnerName = assigned.Name }, context.Settings.AiEnabled);
+    }
+
+    private async Task<List<(Guid LeadId, ApiScore Score, LeadRouter.Candidate? AssignedTo)>> ScoreAsync(
+        DbTransactionScope scope, Guid tenantId, ScoringContext context, IReadOnlyList<Lead> leads, LeadRouter.RoutingRound? routing,
+        IReadOnlyDictionary<Guid, AiSignal>? aiSignals)
+    {
         var settings = context.Settings;
         var model = context.Model is { } serving ? await models.LoadAsync(tenantId, serving, scope.CancellationToken) : null;
         var pool = await pools.ForAsync(scope, context.Industry);
         var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(context.Industry);
         var thresholds = settings.Thresholds ?? ColdStart.ServingModel.Thresholds(model, pool) ?? TierThresholds.Default;
-        var keys = await keyring.ForTenantAsync(tenantId, scope.CancellationToken);
-        var leads = (await LeadScoreStore.LeadsAsync(scope, leadIds.ToArray())).Select(l => l.ToLead(keys)).ToList();
         var now = timeProvider.GetUtcNow();
-        var routing = leads.Any(l => l.OwnerUserId is null) ? await router.PrepareAsync(scope, settings.Routing) : null;
-        var scored = new List<ScoredLead>(leads.Count);
+        var scored = new List<(Guid, ApiScore, LeadRouter.Candidate?)>(leads.Count);
         foreach (var lead in leads)
         {
             var profile = LeadProfiles.From(lead);
@@ -66,17 +93,18 @@ public sealed class LeadScoringService(
                 now);
             await PersistAsync(scope, tenantId, lead.Id, score, now);
             await outbox.AddAsync(scope, tenantId, "lead.scored", new { leadId = lead.Id, score }, scope.CancellationToken);
-            var assigned = lead.OwnerUserId is null ? routing!.Assign(lead) : null;
-            if (assigned is { } owner)
+            var assigned = lead.OwnerUserId is null ? routing?.Assign(lead) : null;
+            if (assigned is not null)
             {
-                await LeadRouter.AssignAsync(scope, tenantId, lead.Id, owner, now);
-                await outbox.AddAsync(scope, tenantId, "lead.assigned", await LeadAssignedData.ForAsync(scope, lead.Id, owner, now), scope.CancellationToken);
+                await LeadRouter.AssignAsync(scope, tenantId, lead.Id, assigned.UserId, now);
+                await outbox.AddAsync(scope, tenantId, "lead.assigned",
+                    new LeadAssignedData(lead.Id, assigned.UserId, new LeadAssignee(assigned.UserId, assigned.Name), now), scope.CancellationToken);
             }
 
-            scored.Add(new ScoredLead(lead.Id, score, assigned));
+            scored.Add((lead.Id, score, assigned));
         }
 
-        return (scored, settings.AiEnabled);
+        return scored;
     }
 
     /// <summary>Leads still waiting for a score after <paramref name="olderThan"/>: the sweep schedules them again.</summary>

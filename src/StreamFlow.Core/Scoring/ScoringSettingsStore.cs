@@ -38,14 +38,18 @@ internal static class ScoringSettingsStore
         ToSettings(await scope.Connection.QuerySingleOrDefaultAsync<SettingsRow>(scope.Command(LoadSql)));
 
     /// <summary>Null when the tenant does not exist.</summary>
-    public static async Task<ScoringContext?> LoadContextAsync(DbTransactionScope scope, Guid tenantId)
-    {
-        var row = await scope.QuerySingleOrDefaultAsync<ContextRow>(LoadContextSql, new { TenantId = tenantId });
-        return row is null ? null : new ScoringContext(
+    public static async Task<ScoringContext?> LoadContextAsync(DbTransactionScope scope, Guid tenantId) =>
+        ToContext(await scope.QuerySingleOrDefaultAsync<ContextRow>(LoadContextSql, new { TenantId = tenantId }));
+
+    /// <summary><see cref="LoadContextAsync"/> riding with the scope's next round trip.</summary>
+    public static async Task<ScoringContext?> LoadContextLaterAsync(DbTransactionScope scope, Guid tenantId) =>
+        ToContext(await scope.QuerySingleOrDefaultLaterAsync<ContextRow>(LoadContextSql, new { TenantId = tenantId }));
+
+    private static ScoringContext? ToContext(ContextRow? row) =>
+        row is null ? null : new ScoringContext(
             row.Industry,
             ToSettings(row),
             row.ModelVersion is { } version ? new ServingModelRow { Version = version, BlobName = row.ModelBlobName! } : null);
-    }
 
     private static ScoringSettings ToSettings(SettingsRow? settings)
     {

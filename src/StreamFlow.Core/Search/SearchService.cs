@@ -16,6 +16,7 @@ public sealed record SearchResults(string Query, IReadOnlyList<string> Types, IR
 public sealed class SearchService(StreamFlowDatabase database)
 {
     private static readonly string[] MatchNames = ["", "fuzzy", "contains", "prefix", "exact"];
+    private const int RefreshBatch = 20_000;
 
     public async Task<Result<SearchResults>> SearchAsync(ClientPrincipal principal, string? query, IReadOnlyList<string>? types, int limit, CancellationToken cancellationToken)
     {
@@ -63,4 +64,21 @@ public sealed class SearchService(StreamFlowDatabase database)
     private static SearchHit ToHit(StoredHit hit) => new(
         hit.Kind, hit.RecordId, hit.Title, hit.Subtitle, SearchKind.Find(hit.Kind)!.LinkTo(hit.RecordId), hit.IsOpen,
         new DateTimeOffset(DateTime.SpecifyKind(hit.UpdatedAt, DateTimeKind.Utc)), MatchNames[hit.MatchClass]);
+
+    /// <summary>
+    /// Takes the words of the records written since the last refresh into their businesses' dictionaries, in batches;
+    /// returns how many records it read.
+    /// </summary>
+    public async Task<int> RefreshWordsAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int taken;
+        do
+        {
+            taken = await database.InPlatformAsync(scope => SearchStore.RefreshWordsAsync(scope, RefreshBatch), cancellationToken);
+            total += taken;
+        }
+        while (taken == RefreshBatch);
+        return total;
+    }
 }

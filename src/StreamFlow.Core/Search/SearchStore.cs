@@ -20,6 +20,12 @@ internal static class SearchStore
         ORDER BY hit_match_class DESC, hit_is_open DESC, hit_similarity DESC, hit_updated_at DESC
         """;
 
+    private const string RefreshWordsSql = "SELECT search_words_refresh(@MaxDocuments)";
+
+    /// <summary>How many queued records the dictionary took (infra/db/functions/search_words_refresh.sql); 0 when another refresh runs.</summary>
+    public static Task<int> RefreshWordsAsync(DbTransactionScope scope, int maxDocuments) =>
+        scope.Connection.ExecuteScalarAsync<int>(scope.Command(RefreshWordsSql, new { MaxDocuments = maxDocuments }));
+
     public static async Task<IReadOnlyList<StoredHit>> SearchAsync(DbTransactionScope scope, SearchTerm term, string[] kinds, int limit)
     {
         await scope.Connection.ExecuteAsync(scope.Command(LimitSql));

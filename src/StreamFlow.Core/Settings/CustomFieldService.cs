@@ -87,9 +87,10 @@ public sealed class CustomFieldService(StreamFlowDatabase database, TimeProvider
     /// <summary>The lead fields of the tenant of <paramref name="scope"/>.</summary>
     internal static Task<IReadOnlyList<CustomField>> LeadFieldsAsync(DbTransactionScope scope) => CustomFieldStore.ListAsync(scope, Lead);
 
-    async Task<LeadAttributeCheck?> ILeadAttributeRules.RulesAsync(DbTransactionScope scope)
-    {
-        var fields = await CustomFieldStore.ListAsync(scope, Lead);
-        return fields.Count == 0 ? null : (attributes, complete, errors) => CustomFieldRules.Check(fields, attributes, complete, errors);
-    }
+    async Task<LeadAttributeCheck?> ILeadAttributeRules.RulesAsync(DbTransactionScope scope) => Check(await CustomFieldStore.ListAsync(scope, Lead));
+
+    async Task<LeadAttributeCheck?> ILeadAttributeRules.RulesLaterAsync(DbTransactionScope scope) => Check(await CustomFieldStore.ListLaterAsync(scope, Lead));
+
+    private static LeadAttributeCheck? Check(IReadOnlyList<CustomField> fields) =>
+        fields.Count == 0 ? null : (attributes, complete, errors) => CustomFieldRules.Check(fields, attributes, complete, errors);
 }

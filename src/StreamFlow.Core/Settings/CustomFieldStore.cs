@@ -34,6 +34,10 @@ internal static class CustomFieldStore
     public static async Task<IReadOnlyList<CustomField>> ListAsync(DbTransactionScope scope, string entity) =>
         (await scope.QueryAsync<CustomFieldRow>(ListSql, new { Entity = entity })).Select(r => r.ToField()).ToList();
 
+    /// <summary><see cref="ListAsync"/> riding with the scope's next round trip.</summary>
+    public static async Task<IReadOnlyList<CustomField>> ListLaterAsync(DbTransactionScope scope, string entity) =>
+        (await scope.QueryLaterAsync<CustomFieldRow>(ListSql, new { Entity = entity })).Select(r => r.ToField()).ToList();
+
     public static Task<CustomFieldRow?> DeleteAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<CustomFieldRow>(DeleteSql, new { Id = id });
 }

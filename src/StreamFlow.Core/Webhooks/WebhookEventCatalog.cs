@@ -51,6 +51,7 @@ public static class WebhookEventCatalog
     public const string VisitRescheduled = "visit.rescheduled";
     public const string WorkflowRunCompleted = "workflow.run.completed";
     public const string WorkflowRunFailed = "workflow.run.failed";
+    public const string WorkflowEvent = "workflow.event";
     public const string IntegrationSyncCompleted = "integration.sync.completed";
     public const string IntegrationSyncFailed = "integration.sync.failed";
     public const string IntegrationConnectionBroken = "integration.connection.broken";
@@ -109,6 +110,8 @@ public static class WebhookEventCatalog
             """{"runId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","workflowId":"0190a5c8-0a1b-7c2d-8e3f-4a5b6c7d8e02","workflowName":"Hot lead not contacted","version":2,"trigger":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.scored","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","depth":0,"status":"completed","reason":null,"queuedAt":"2026-01-15T14:03:02+00:00","startedAt":"2026-01-15T14:03:02+00:00","finishedAt":"2026-01-15T14:18:03+00:00"}"""),
         new(WorkflowRunFailed, "workflows", "A workflow run failed: a step failed all its attempts (reason names it); the business's owners are emailed too.", true,
             """{"runId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","workflowId":"0190a5c8-0a1b-7c2d-8e3f-4a5b6c7d8e02","workflowName":"Hot lead not contacted","version":2,"trigger":"msg_0190a5c57e887f9291a2b3c4d5e6f708","eventType":"lead.scored","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","depth":0,"status":"failed","reason":"The lead 0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10 no longer exists.","queuedAt":"2026-01-15T14:03:02+00:00","startedAt":"2026-01-15T14:03:02+00:00","finishedAt":"2026-01-15T14:03:09+00:00"}"""),
+        new(WorkflowEvent, "workflows", "An event of the business's own, sent by a workflow's sendEvent step: its name and data are what the workflow says (a client system subscribes to workflow.event and reads the name).", true,
+            """{"name":"quote_follow_up.due","workflowId":"0190a5c8-0a1b-7c2d-8e3f-4a5b6c7d8e02","workflowName":"Quote follow-up","runId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","data":{"reminder":2,"channel":"sms"},"sentAt":"2026-01-17T09:00:00+00:00"}"""),
         new(IntegrationSyncCompleted, "integrations", "A sync of a connection (SAM.gov, Google Local Services, QuickBooks, ...) completed, with its counts.", true,
             """{"connectionId":"0190a5c8-1a2b-7c3d-8e4f-5a6b7c8d9e03","kind":"sam_gov","name":"HVAC solicitations","syncId":"0190a5c8-2b3c-7d4e-8f50-6a7b8c9d0e14","trigger":"schedule","status":"completed","pages":3,"itemsSeen":2500,"leadsCreated":2480,"leadsUpdated":12,"itemsSkipped":8,"itemsFailed":0,"retries":1,"error":null,"errorKind":null,"startedAt":"2026-01-15T06:00:00+00:00","finishedAt":"2026-01-15T06:00:41+00:00"}"""),
         new(IntegrationSyncFailed, "integrations", "A sync of a connection failed: the vendor refused, throttled past its retries, or could not be reached. The connection's cursor stays, so the next sync covers the same ground.", true,

@@ -223,6 +223,14 @@ internal static class WebhookEventSchemas
             ("declinedAt", DateTime())),
         WebhookEventCatalog.WorkflowRunCompleted => WorkflowRun("completed"),
         WebhookEventCatalog.WorkflowRunFailed => WorkflowRun("failed"),
+        WebhookEventCatalog.WorkflowEvent => Object(
+            ("name", String()),
+            ("workflowId", Uuid()),
+            ("workflowName", String()),
+            ("runId", Uuid()),
+            ("leadId", Uuid(nullable: true)),
+            ("data", new JsonObject { ["type"] = "object" }),
+            ("sentAt", DateTime())),
         WebhookEventCatalog.IntegrationSyncCompleted or WebhookEventCatalog.IntegrationSyncFailed => Object(
             ("connectionId", Uuid()),
             ("kind", String()),

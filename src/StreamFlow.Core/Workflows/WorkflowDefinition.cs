@@ -29,9 +29,9 @@ public sealed record BranchCondition(string? Match, List<WorkflowCondition>? Rul
 
 /// <summary>
 /// One step; <c>type</c> says which members it reads (docs/workflows.md): setField (field, value), setStage (stage),
-/// assign (strategy roundRobin|leastLoad|user, userId, roles), createTask (title, priority, dueInBusinessMinutes, assignee, or
+/// assign (strategy roundRobin|leastLoad|territory|user, userId, roles), createTask (title, priority, dueInBusinessMinutes, assignee, or
 /// taskTemplate for the title, priority and due time of a task template, which the members given override),
-/// sendEmail (template, to), addNote (body), wait (minutes | businessMinutes | until | untilDate, a date of the record or event moved by days; with untilCondition and onTimeout), branch (if, then, else).
+/// sendEmail (template, to), sendEvent (event, data: a workflow.event webhook event of the business's own), addNote (body), wait (minutes | businessMinutes | until | untilDate, a date of the record or event moved by days; with untilCondition and onTimeout), branch (if, then, else).
 /// </summary>
 /// <remarks>
 /// The nested step lists, and the rule lists of the wait's and the branch's conditions, have distinct types on purpose:
@@ -62,7 +62,9 @@ public sealed record WorkflowStep(
     List<WorkflowStep>? Then = null,
     ImmutableList<WorkflowStep>? Else = null,
     string? TaskTemplate = null,
-    WaitUntilDate? UntilDate = null);
+    WaitUntilDate? UntilDate = null,
+    string? Event = null,
+    JsonElement? Data = null);
 
 /// <summary>A workflow as saved: a name, whether it runs, its trigger, the conditions a trigger must meet, and its steps.</summary>
 public sealed record WorkflowDefinition(string? Name, bool? Enabled, WorkflowTrigger? Trigger, WorkflowConditions? Conditions, IReadOnlyList<WorkflowStep>? Steps);

@@ -99,6 +99,7 @@ internal static class WorkflowDryRunPlanner
         {
             "user" => $"Assigns the lead to the user {step.UserId}.",
             "leastLoad" => $"Assigns the lead to the active {Roles(step)} with the fewest open leads.",
+            "territory" => $"Assigns the lead to the active {Roles(step)} of the territory its state or postal code falls in (the routing settings), the fewest open leads first.",
             _ => $"Assigns the lead to the next active {Roles(step)} in turn.",
         },
         "createTask" when step.TaskTemplate is not null && step.Title is null =>
@@ -108,6 +109,7 @@ internal static class WorkflowDryRunPlanner
             + $", for {(step.Assignee is null or "recordOwner" ? "the lead's owner" : $"the user {step.Assignee}")}.",
         "sendEmail" => $"Emails the template {step.Template} to {(step.To == "tenantOwners" ? "the business's owners" : "the lead's owner")}.",
         "addNote" => $"Adds the note \"{step.Body}\" to the lead.",
+        "sendEvent" => $"Sends the webhook event workflow.event named {step.Event} to the business's subscribers.",
         _ => step.Type!,
     };
 

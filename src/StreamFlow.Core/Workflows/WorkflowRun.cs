@@ -26,6 +26,9 @@ public sealed record WorkflowRunEvent(
     Guid RunId, Guid WorkflowId, string WorkflowName, int Version, string Trigger, string? EventType, Guid? LeadId, int Depth, string Status, string? Reason,
     DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset FinishedAt);
 
+/// <summary>The data of <c>workflow.event</c>: an event of the business's own, named and filled by a workflow's sendEvent step.</summary>
+public sealed record WorkflowOwnEvent(string Name, Guid WorkflowId, string WorkflowName, Guid RunId, Guid? LeadId, JsonElement Data, DateTimeOffset SentAt);
+
 /// <summary>What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them.</summary>
 public sealed record WorkflowRunPlan(bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null);
 

@@ -7,6 +7,7 @@ using StreamFlow.Core.Email;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Settings;
 using StreamFlow.Core.Tasks;
 using StreamFlow.Core.Webhooks;
@@ -253,7 +254,7 @@ public sealed class WorkflowRunner(
         {
             using (CausationDepth.Enter(run.Depth + 1))
             {
-                result = await TakeAsync(tenantId, run, name ?? "workflow", step, cancellationToken);
+                result = await TakeAsync(tenantId, run, name ?? "workflow", path, step, cancellationToken);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -326,10 +327,10 @@ public sealed class WorkflowRunner(
         }
     }
 
-    private async Task<string> TakeAsync(Guid tenantId, WorkflowRunRow run, string workflowName, WorkflowStep step, CancellationToken cancellationToken)
+    private async Task<string> TakeAsync(Guid tenantId, WorkflowRunRow run, string workflowName, string path, WorkflowStep step, CancellationToken cancellationToken)
     {
         var actor = $"workflow:{run.WorkflowId}";
-        var lead = step.Type is "sendEmail" && run.LeadId is null ? null : await LeadAsync(tenantId, run, cancellationToken);
+        var lead = step.Type is "sendEmail" or "sendEvent" && run.LeadId is null ? null : await LeadAsync(tenantId, run, cancellationToken);
         var leadActor = new LeadActor(tenantId, actor, CanAssign: true);
         switch (step.Type)
         {
@@ -380,6 +381,18 @@ public sealed class WorkflowRunner(
                 }
 
                 return $"Emailed the template {step.Template} to {recipients.Count} recipient(s) ({step.To ?? "recordOwner"}).";
+            case "sendEvent":
+                // The event and the step's "done" commit together: a retried step finds itself done and sends nothing twice.
+                var sentAs = await database.InTenantAsync(tenantId, async scope =>
+                {
+                    var now = timeProvider.GetUtcNow();
+                    var id = await outbox.AddAsync(scope, tenantId, WebhookEventCatalog.WorkflowEvent,
+                        new WorkflowOwnEvent(step.Event!, run.WorkflowId, workflowName, run.Id, lead?.Id, step.Data ?? EmptyObject, now), now, cancellationToken);
+                    var sent = $"Sent the event {step.Event} (workflow.event {id}) to the business's subscribers.";
+                    await WorkflowRunStore.RecordStepAsync(scope, tenantId, run.Id, path, step.Type!, Serialize(step), "done", sent, now);
+                    return sent;
+                }, cancellationToken);
+                return sentAs;
             case "addNote":
                 Expect(await leads.AddNoteAsync(leadActor, lead!.Id, step.Body, cancellationToken));
                 return "Added the note to the lead.";
@@ -396,10 +409,24 @@ public sealed class WorkflowRunner(
         }
 
         var roles = step.Roles is { Count: > 0 } configured ? configured.ToArray() : DefaultAssignRoles;
-        var candidates = await database.InTenantAsync(tenantId, scope => LeadStore.RoutingCandidatesAsync(scope, roles), cancellationToken);
+        var (activeUsers, territories) = await database.InTenantAsync(tenantId, async scope => (
+            await LeadStore.RoutingCandidatesAsync(scope),
+            step.Strategy == "territory" ? (await ScoringSettingsStore.LoadAsync(scope)).Routing.Territories ?? [] : []), cancellationToken);
+        var candidates = activeUsers.Where(c => roles.Contains(c.Role)).ToList();
+        if (step.Strategy == "territory")
+        {
+            var territory = territories.FirstOrDefault(t => t.Covers(lead))
+                ?? throw new WorkflowStepException($"No territory of the routing settings covers the lead's state ({lead.State ?? "none"}) or postal code ({lead.PostalCode ?? "none"}).");
+            candidates = [.. candidates.Where(c => territory.UserIds.Contains(c.UserId))];
+            if (candidates.Count == 0)
+            {
+                throw new WorkflowStepException($"No active user with the role {string.Join(" or ", roles)} is in the territory of {territory.State ?? territory.PostalCodePrefix}.");
+            }
+        }
+
         var others = candidates.Where(c => c.UserId != lead.OwnerUserId).ToList();
         var pool = others.Count > 0 ? others : candidates;
-        var chosen = step.Strategy == "leastLoad"
+        var chosen = step.Strategy is "leastLoad" or "territory"
             ? pool.OrderBy(c => c.OpenLeads).ThenBy(c => c.LastAssigned ?? DateTimeOffset.MinValue).ThenBy(c => c.UserId).FirstOrDefault()
             // Round robin: the one whose last assignment is oldest is next in turn.
             : pool.OrderBy(c => c.LastAssigned ?? DateTimeOffset.MinValue).ThenBy(c => c.UserId).FirstOrDefault();
@@ -466,6 +493,8 @@ public sealed class WorkflowRunner(
     private static T Expect<T>(Result<T> result) =>
         result.Succeeded ? result.Value : throw new WorkflowStepException(
             result.Problem!.Detail + (result.Problem.Errors is { Count: > 0 } errors ? " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) : ""));
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, StreamFlowJson.Options);
 }

@@ -29,9 +29,10 @@ internal static class WorkflowValidation
         Any,
     }
 
-    private static readonly string[] StepTypes = ["setField", "setStage", "assign", "createTask", "sendEmail", "addNote", "wait", "branch"];
+    private static readonly string[] StepTypes = ["setField", "setStage", "assign", "createTask", "sendEmail", "sendEvent", "addNote", "wait", "branch"];
+    private const int MaxEventDataBytes = 8 * 1024;
     private static readonly string[] Operators = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "exists", "withinBusinessHours"];
-    private static readonly string[] Strategies = ["roundRobin", "leastLoad", "user"];
+    private static readonly string[] Strategies = ["roundRobin", "leastLoad", "territory", "user"];
     private static readonly string[] Roles = ["owner", "admin", "manager", "staff", "employee"];
     private static readonly string[] Priorities = ["low", "normal", "high", "urgent"];
     private static readonly string[] Recipients = ["recordOwner", "tenantOwners"];
@@ -184,7 +185,7 @@ internal static class WorkflowValidation
                 case "assign":
                     if (!Strategies.Contains(step.Strategy))
                     {
-                        errors.Add($"{at}.strategy", "must be roundRobin, leastLoad or user.");
+                        errors.Add($"{at}.strategy", "must be roundRobin, leastLoad, territory or user.");
                     }
                     else if (step.Strategy == "user" && step.UserId is null)
                     {
@@ -227,6 +228,18 @@ internal static class WorkflowValidation
                     break;
                 case "addNote":
                     errors.Required($"{at}.body", step.Body, 4000);
+                    break;
+                case "sendEvent":
+                    if (!IsEventName(step.Event))
+                    {
+                        errors.Add($"{at}.event", "is the event's name: 1–64 lower-case letters, digits, '_' and '.', starting with a letter (e.g. quote_follow_up.due).");
+                    }
+
+                    if (step.Data is { } data && (data.ValueKind != JsonValueKind.Object || data.GetRawText().Length > MaxEventDataBytes))
+                    {
+                        errors.Add($"{at}.data", $"must be a JSON object of at most {MaxEventDataBytes / 1024} KB.");
+                    }
+
                     break;
                 case "wait":
                     var kinds = (step.Minutes is null ? 0 : 1) + (step.BusinessMinutes is null ? 0 : 1) + (step.Until is null ? 0 : 1) + (step.UntilDate is null ? 0 : 1);
@@ -490,4 +503,8 @@ internal static class WorkflowValidation
         JsonValueKind.Object => "an object",
         _ => "null",
     };
+
+    private static bool IsEventName(string? name) =>
+        name is { Length: >= 1 and <= 64 } && name[0] is >= 'a' and <= 'z' && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '.')
+        && !name.EndsWith('.') && !name.Contains("..", StringComparison.Ordinal);
 }

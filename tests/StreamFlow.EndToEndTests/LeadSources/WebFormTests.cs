@@ -128,6 +128,24 @@ public sealed class WebFormTests(HostFixture fixture)
         Assert.DoesNotContain("VerySecret", await valid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_deleted_form_stops_accepting_at_once_though_the_intake_keeps_forms_it_has_read()
+    {
+        var (tenant, form) = await CreateFormAsync();
+        using var first = await PostFormAsync(form, "your_name=Robin&your_email=robin%40example.com");
+        using var second = await PostFormAsync(form, "your_name=Sam&your_email=sam%40example.com");
+
+        using var deleted = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Delete, $"/api/v1/lead-sources/web-forms/{form.Id}", tenant.OwnerToken));
+        using var afterDelete = await PostFormAsync(form, "your_name=Kim&your_email=kim%40example.com");
+        using var leads = await fixture.Client.SendAsync(HostFixture.Authorized(HttpMethod.Get, "/api/v1/leads?source=Website%20quote", tenant.OwnerToken));
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterDelete.StatusCode);
+        Assert.Equal(["Robin", "Sam"], (await leads.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Select(l => l.GetProperty("firstName").GetString()!).Order(StringComparer.Ordinal));
+    }
+
     private async Task<(TestTenant Tenant, FormRef Form)> CreateFormAsync(int? submissionsPerMinute = null)
     {
         var tenant = await Tenants.CreateAsync(fixture);
@@ -142,7 +160,7 @@ public sealed class WebFormTests(HostFixture fixture)
         }));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var form = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (tenant, new FormRef(form.GetProperty("formKey").GetString()!, form.GetProperty("submitPath").GetString()!));
+        return (tenant, new FormRef(form.GetProperty("id").GetGuid(), form.GetProperty("formKey").GetString()!, form.GetProperty("submitPath").GetString()!));
     }
 
     private Task<HttpResponseMessage> PostFormAsync(FormRef form, string body, string origin = Site) =>
@@ -155,5 +173,5 @@ public sealed class WebFormTests(HostFixture fixture)
         return fixture.Client.SendAsync(request);
     }
 
-    private sealed record FormRef(string FormKey, string SubmitPath);
+    private sealed record FormRef(Guid Id, string FormKey, string SubmitPath);
 }

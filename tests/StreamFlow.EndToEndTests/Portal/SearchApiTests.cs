@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using StreamFlow.EndToEndTests.Identity;
 
 namespace StreamFlow.EndToEndTests.Portal;
@@ -29,6 +30,40 @@ public sealed class SearchApiTests(HostFixture fixture)
         Assert.Contains(dana, Ids(typo));
         Assert.Equal("Dana Whitfield", company.GetProperty("items")[0].GetProperty("title").GetString());
         Assert.Equal(["task"], (await SearchAsync(tenant.OwnerToken, "whitfield", "types=task")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("type").GetString()).Distinct());
+    }
+
+    [Fact]
+    public async Task Typos_and_word_parts_are_found_before_and_after_the_dictionary_takes_the_new_words()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var lead = await CreateLeadAsync(tenant, new { firstName = "Bartholomew", lastName = "Quackenbush", company = "Ironbridge Heating", source = "Reference" });
+
+        // Written a moment ago: the dictionary does not have these words yet, the record is checked directly.
+        Assert.Contains(lead, Ids(await SearchAsync(tenant.OwnerToken, "quackenbosh")));
+        Assert.Contains(lead, Ids(await SearchAsync(tenant.OwnerToken, "bartholomew quackenbosh")));
+
+        var taken = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            await using var connection = new NpgsqlConnection(TestEnvironment.Setting("Postgres__AppConnectionString"));
+            await connection.OpenAsync();
+            await using var refresh = new NpgsqlCommand("SELECT search_words_refresh(100000)", connection);
+            var refreshed = (int)(await refresh.ExecuteScalarAsync())!;
+            taken += refreshed;
+            if (refreshed == 0 && taken > 0)
+            {
+                break;
+            }
+        }
+
+        Assert.True(taken > 0, "the refresh took no queued record");
+        var typo = await SearchAsync(tenant.OwnerToken, "quackenbosh");
+        var part = await SearchAsync(tenant.OwnerToken, "kenbush");
+        var both = await SearchAsync(tenant.OwnerToken, "bartolomew ironbridge");
+        Assert.Equal((lead, "fuzzy"), (Ids(typo)[0], typo.GetProperty("items")[0].GetProperty("match").GetString()));
+        Assert.Equal((lead, "contains"), (Ids(part)[0], part.GetProperty("items")[0].GetProperty("match").GetString()));
+        Assert.Contains(lead, Ids(both));
+        Assert.Empty(Ids(await SearchAsync(tenant.OwnerToken, "zzyzx")));
     }
 
     [Fact]

@@ -42,6 +42,41 @@ public sealed class WorkflowRunEventTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_send_event_step_publishes_the_business_s_own_event_once_which_another_workflow_can_act_on()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var sender = await SaveAsync(tenant, new
+        {
+            name = "Welcome",
+            trigger = new { @event = "lead.created" },
+            steps = new object[] { new { type = "sendEvent", @event = "welcome.sent", data = new { channel = "sms", attempt = 1 } } },
+        });
+        var listener = await SaveAsync(tenant, new
+        {
+            name = "On welcome",
+            trigger = new { @event = "workflow.event" },
+            conditions = new { rules = new object[] { new { field = "event.name", @operator = "eq", value = "welcome.sent" } } },
+            steps = new object[] { new { type = "sendEmail", template = "workflow-summary", to = "tenantOwners" } },
+        });
+        using var badName = await SendAsync(HttpMethod.Post, "/api/v1/workflows", tenant.OwnerToken, new
+        {
+            name = "Bad", trigger = new { @event = "lead.created" }, steps = new object[] { new { type = "sendEvent", @event = "Welcome Sent!", data = new[] { 1 } } },
+        });
+
+        await CreateLeadAsync(tenant, new { firstName = "Wes", source = "Referral" });
+        var sent = Assert.Single(await WaitForRunsAsync(tenant, sender, 1));
+        var heard = Assert.Single(await WaitForRunsAsync(tenant, listener, 1));
+        var log = await ReadAsync(await SendAsync(HttpMethod.Get, $"/api/v1/workflow-runs/{sent.GetProperty("id").GetString()}", tenant.OwnerToken));
+
+        Assert.Equal("completed", sent.GetProperty("status").GetString());
+        Assert.StartsWith("Sent the event welcome.sent (workflow.event ", log.GetProperty("steps").EnumerateArray().Single(step => step.GetProperty("path").GetString() == "steps[0]").GetProperty("result").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("completed", "workflow.event", 1), (heard.GetProperty("status").GetString(), heard.GetProperty("eventType").GetString(), heard.GetProperty("depth").GetInt32()));
+        var problem = await PlatformEndpointTests.AssertProblemAsync(badName, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("steps[0].event", out _), problem.ToString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("steps[0].data", out _), problem.ToString());
+    }
+
+    [Fact]
     public async Task The_run_list_pages_newest_first_with_a_cursor()
     {
         var tenant = await Tenants.CreateAsync(fixture);

@@ -150,6 +150,33 @@ public sealed class WorkflowRunTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Territory_assignment_keeps_a_lead_with_the_people_of_its_territory_and_fails_visibly_where_none_covers_it()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        await Tenants.AddUserAsync(fixture, tenant, "staff");
+        var texan = await Tenants.AddUserAsync(fixture, tenant, "staff");
+        await ReadAsync(await SendAsync(HttpMethod.Put, "/api/v1/scoring/settings", tenant.OwnerToken,
+            new { aiEnabled = false, routing = new { territories = new[] { new { state = "TX", userIds = new[] { texan.Id } } } } }));
+        var workflowId = await SaveAsync(tenant, new
+        {
+            name = "Territory",
+            trigger = new { @event = "lead.created" },
+            steps = new object[] { new { type = "assign", strategy = "territory", roles = new[] { "staff" } } },
+        });
+
+        var austin = await CreateLeadAsync(tenant, new { firstName = "Tex", source = "Flyer", state = "TX" });
+        var denver = await CreateLeadAsync(tenant, new { firstName = "Col", source = "Flyer", state = "CO" });
+        var covered = await WaitForRunAsync(tenant, workflowId, austin);
+        var uncovered = await WaitForRunAsync(tenant, workflowId, denver);
+
+        // Round robin would have handed it to the other staff member (it moves a lead away from its current owner).
+        Assert.Equal("completed", covered.GetProperty("run").GetProperty("status").GetString());
+        Assert.Equal(texan.Id, (await ReadAsync(await SendAsync(HttpMethod.Get, $"/api/v1/leads/{austin}", tenant.OwnerToken))).GetProperty("ownerUserId").GetGuid());
+        Assert.Equal("failed", uncovered.GetProperty("run").GetProperty("status").GetString());
+        Assert.Contains("No territory", uncovered.GetProperty("run").GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_run_log_of_another_business_is_not_found()
     {
         var tenant = await Tenants.CreateAsync(fixture);

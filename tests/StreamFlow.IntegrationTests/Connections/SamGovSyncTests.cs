@@ -101,6 +101,25 @@ public sealed class SamGovSyncTests(TestServices services) : IAsyncLifetime
         Assert.Equal(["0", "0"], _sam.Server.LogEntries.Select(entry => entry.RequestMessage.Query!["offset"].Single()).ToArray());
     }
 
+    [Fact]
+    public async Task A_429_without_Retry_After_is_the_spent_daily_quota_surfaced_and_not_retried()
+    {
+        _sam.Server.Given(Request.Create().WithPath("/opportunities/v2/search").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"error":{"code":"OVER_RATE_LIMIT","message":"You have exceeded your rate limit. Try again later or contact us at https://api.data.gov:443/contact/ for assistance"}}"""));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await _bed.CreateSamGovAsync(tenant, SamGovFake.ApiKey);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("failed", "quotaExceeded", 0), (sync.Status, sync.ErrorKind, sync.Retries));
+        Assert.Contains("You have exceeded your rate limit", sync.Error, StringComparison.Ordinal);
+        Assert.Single(_sam.Server.LogEntries);
+        var stored = (await _bed.Connections.GetAsync(tenant, connection.Id, default)).Value!;
+        Assert.Equal(("error", "quotaExceeded"), (stored.Health, stored.LastError?.Kind));
+        Assert.Equal(0, await _bed.CountLeadsAsync(tenant));
+    }
+
     [Theory]
     [InlineData(503, """{"message":"Service Unavailable"}""")]
     [InlineData(200, """{"totalRecords": 3, "opportunitiesData": [ {"noticeId": """)]

@@ -43,6 +43,8 @@ internal sealed partial class GoogleLsaFake : IDisposable
     private readonly DateTime _now = DateTime.UtcNow;
     private int _throttles;
     private int _tokensIssued;
+    private int _feedbackFailures;
+    private int _feedbackFailureStatus;
 
     public GoogleLsaFake(int leads, int pageSize)
     {
@@ -82,8 +84,14 @@ internal sealed partial class GoogleLsaFake : IDisposable
     /// <summary>Google credits lead <paramref name="index"/> back (the advertiser disputed it).</summary>
     public void Credit(int index) => _credits[index] = "CREDITED";
 
+    /// <summary>Whether the leads have conversations (<c>local_services_lead_conversation</c>); none by default.</summary>
+    public bool Conversations { get; set; }
+
     /// <summary>The next <paramref name="count"/> searches answer 429 RESOURCE_EXHAUSTED with Retry-After.</summary>
     public void Throttle(int count) => _throttles = count;
+
+    /// <summary>The next <paramref name="count"/> feedback calls answer <paramref name="status"/>: 503 UNAVAILABLE, or 429 RESOURCE_EXHAUSTED with Retry-After.</summary>
+    public void FailFeedback(int count, int status) => (_feedbackFailureStatus, _feedbackFailures) = (status, count);
 
     public void Dispose() => Server.Stop();
 
@@ -159,7 +167,12 @@ internal sealed partial class GoogleLsaFake : IDisposable
 
         var body = JsonNode.Parse(request.Body ?? "{}")!.AsObject();
         var query = body["query"]?.GetValue<string>() ?? "";
-        if (!query.Contains("FROM local_services_lead", StringComparison.Ordinal) || body.ContainsKey("pageSize"))
+        if (query.Contains("FROM local_services_lead_conversation ", StringComparison.Ordinal) && !body.ContainsKey("pageSize"))
+        {
+            return ConversationPage(body);
+        }
+
+        if (!query.Contains("FROM local_services_lead ", StringComparison.Ordinal) || body.ContainsKey("pageSize"))
         {
             return Failure(400, "INVALID_ARGUMENT", "Error in query: unexpected input.", """{"queryError":"UNEXPECTED_INPUT"}""");
         }
@@ -186,11 +199,90 @@ internal sealed partial class GoogleLsaFake : IDisposable
         return Json(200, answer.ToJsonString());
     }
 
+    /// <summary>
+    /// With <see cref="Conversations"/>: one conversation per lead — a call for a phone lead (a minute plus the index in
+    /// seconds, recorded when the index is even), a message for the others (an attachment when the index is 1 mod 4) —
+    /// and one of a lead Google never listed (index 9999); paged like the leads.
+    /// </summary>
+    private ResponseMessage ConversationPage(JsonObject body)
+    {
+        var all = Conversations ? Enumerable.Range(0, Leads).Reverse().Append(9999).ToList() : [];
+        var offset = body["pageToken"]?.GetValue<string>() is { } token ? int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), CultureInfo.InvariantCulture) : 0;
+        var page = all.Skip(offset).Take(PageSize).ToList();
+        var answer = new JsonObject();
+        if (page.Count > 0)
+        {
+            answer["results"] = new JsonArray(page.Select(i => (JsonNode)new JsonObject { ["localServicesLeadConversation"] = Conversation(i) }).ToArray());
+        }
+
+        if (offset + page.Count < all.Count)
+        {
+            answer["nextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + page.Count).ToString(CultureInfo.InvariantCulture)));
+        }
+
+        answer["fieldMask"] = "localServicesLeadConversation.resourceName,localServicesLeadConversation.id,localServicesLeadConversation.conversationChannel,"
+            + "localServicesLeadConversation.participantType,localServicesLeadConversation.lead,localServicesLeadConversation.eventDateTime,"
+            + "localServicesLeadConversation.phoneCallDetails.callDurationMillis,localServicesLeadConversation.phoneCallDetails.callRecordingUrl,"
+            + "localServicesLeadConversation.messageDetails.text,localServicesLeadConversation.messageDetails.attachmentUrls";
+        return Json(200, answer.ToJsonString());
+    }
+
+    public static long ConversationId(int index) => 7_000_000_000 + index;
+
+    private JsonObject Conversation(int index)
+    {
+        var id = ConversationId(index).ToString(CultureInfo.InvariantCulture);
+        var conversation = new JsonObject
+        {
+            ["resourceName"] = $"customers/{CustomerId}/localServicesLeadConversations/{id}",
+            ["id"] = id,
+            ["lead"] = ResourceName(index),
+            ["participantType"] = "CONSUMER",
+            ["eventDateTime"] = _now.AddHours(-index).AddMinutes(1).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        };
+        if (Types[index % 3] == "PHONE_CALL")
+        {
+            conversation["conversationChannel"] = "PHONE_CALL";
+            var call = new JsonObject { ["callDurationMillis"] = ((60 + index) * 1000L).ToString(CultureInfo.InvariantCulture) };
+            if (index % 2 == 0)
+            {
+                call["callRecordingUrl"] = $"https://www.google.com/ads/localservices/recordings/{id}";
+            }
+
+            conversation["phoneCallDetails"] = call;
+        }
+        else
+        {
+            conversation["conversationChannel"] = "MESSAGE";
+            var message = new JsonObject { ["text"] = $"Hi, my kitchen drain is blocked again (lead {index})." };
+            if (index % 4 == 1)
+            {
+                message["attachmentUrls"] = new JsonArray("https://www.google.com/ads/localservices/attachments/" + id);
+            }
+
+            conversation["messageDetails"] = message;
+        }
+
+        return conversation;
+    }
+
     private ResponseMessage Feedback(IRequestMessage request)
     {
         if (Refused(request) is { } refused)
         {
             return refused;
+        }
+
+        if (Interlocked.Decrement(ref _feedbackFailures) >= 0)
+        {
+            if (_feedbackFailureStatus == 429)
+            {
+                var throttled = Failure(429, "RESOURCE_EXHAUSTED", "Too many requests. Retry in 1 seconds.", """{"quotaError":"RESOURCE_TEMPORARILY_EXHAUSTED"}""");
+                throttled.AddHeader("Retry-After", "1");
+                return throttled;
+            }
+
+            return Failure(_feedbackFailureStatus, "UNAVAILABLE", "The service is currently unavailable.", """{"internalError":"TRANSIENT_ERROR"}""");
         }
 
         var id = long.Parse(FeedbackRegex().Match(request.Path).Groups[1].Value, CultureInfo.InvariantCulture);

@@ -4,6 +4,8 @@ using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.LeadSources;
 using StreamFlow.IntegrationTests.Connections;
+using StreamFlow.Orchestrations.Connections;
+using StreamFlow.Orchestrations.LeadSources;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -35,7 +37,7 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         var second = await _bed.SyncAsync(tenant, connection.Id);
 
         Assert.Equal(("completed", 25, 25, 0), (first.Status, first.ItemsSeen, first.LeadsCreated, first.ItemsFailed));
-        Assert.Equal(3 + 1, first.Pages); // three pages of leads, then the feedback page
+        Assert.Equal(3 + 1 + 1, first.Pages); // three pages of leads, one (empty) of conversations, then the feedback page
         Assert.Equal(("completed", 0, 0, 25), (second.Status, second.LeadsCreated, second.LeadsUpdated, second.ItemsSkipped));
         Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
         Assert.Equal(1, _google.TokensIssued);
@@ -63,6 +65,56 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         // The plumber category's price for a charged lead; an uncharged one (index 4) costs nothing.
         Assert.Equal(Money.Of(52.5m, "USD"), await CostAsync(tenant, known[GoogleLsaFake.ResourceName(1)]));
         Assert.Equal(Money.Of(0, "USD"), await CostAsync(tenant, known[GoogleLsaFake.ResourceName(4)]));
+    }
+
+    [Fact]
+    public async Task Calls_and_messages_reach_their_leads_timeline_once_with_duration_recording_presence_and_text()
+    {
+        _google.Conversations = true;
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var first = await _bed.SyncAsync(tenant, connection.Id);
+        var second = await _bed.SyncAsync(tenant, connection.Id);
+
+        // 25 leads, then 26 conversations in pages of 10 (one of a lead Google never listed, skipped), then feedback.
+        Assert.Equal(("completed", 3 + 3 + 1, 25, 25, 1, 0), (first.Status, first.Pages, first.LeadsCreated, first.LeadsUpdated, first.ItemsSkipped, first.ItemsFailed));
+        Assert.Equal(("completed", 0, 0, 25 + 26), (second.Status, second.LeadsCreated, second.LeadsUpdated, second.ItemsSkipped));
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa",
+            [GoogleLsaFake.ResourceName(3), GoogleLsaFake.ResourceName(6), GoogleLsaFake.ResourceName(1)], default);
+
+        var unrecorded = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(3)]);
+        Assert.StartsWith("Phone call from the consumer on ", unrecorded.Body, StringComparison.Ordinal);
+        Assert.EndsWith(", 1 min 3 s; no recording.", unrecorded.Body, StringComparison.Ordinal);
+        Assert.Equal(($"connection:{connection.Id}", 63, false), (unrecorded.Actor, unrecorded.Data.GetProperty("callDurationSeconds").GetInt32(),
+            unrecorded.Data.GetProperty("callRecorded").GetBoolean()));
+
+        var recorded = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(6)]);
+        Assert.EndsWith(", 1 min 6 s; a recording is in Google Local Services.", recorded.Body, StringComparison.Ordinal);
+        Assert.True(recorded.Data.GetProperty("callRecorded").GetBoolean());
+        Assert.DoesNotContain("recordings/", recorded.Data.GetRawText() + recorded.Body, StringComparison.Ordinal);
+
+        var message = await ConversationAsync(tenant, known[GoogleLsaFake.ResourceName(1)]);
+        Assert.StartsWith("Message from the consumer on ", message.Body, StringComparison.Ordinal);
+        Assert.EndsWith(": Hi, my kitchen drain is blocked again (lead 1). (1 attachment in Google Local Services)", message.Body, StringComparison.Ordinal);
+        Assert.Equal(($"customers/{GoogleLsaFake.CustomerId}/localServicesLeadConversations/{GoogleLsaFake.ConversationId(1)}", "message", 1),
+            (message.Data.GetProperty("googleLsaConversation").GetString(), message.Data.GetProperty("channel").GetString(), message.Data.GetProperty("attachmentCount").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_conversation_search_answered_with_rows_that_are_not_conversations_is_retried_then_the_sync_fails_as_unavailable()
+    {
+        _google.Server.Given(Request.Create().WithPath($"/v21/customers/{GoogleLsaFake.CustomerId}/googleAds:search").UsingPost()
+                .WithBody(new WireMock.Matchers.WildcardMatcher("*FROM local_services_lead_conversation *"))).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"results": [{"localServicesLead": {"resourceName": "customers/1234567890/localServicesLeads/1"}}], "fieldMask": "localServicesLead.resourceName"}"""));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("failed", "unavailable", 2, 25), (sync.Status, sync.ErrorKind, sync.Retries, sync.LeadsCreated));
+        Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
     }
 
     [Fact]
@@ -151,6 +203,75 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lead_won_or_lost_is_told_to_Google_by_a_feedback_only_sync_without_waiting_for_the_next_one()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        var before = (await _bed.Connections.GetAsync(tenant, connection.Id, default)).Value!;
+        var searches = Calls("googleAds:search");
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", [GoogleLsaFake.ResourceName(5), GoogleLsaFake.ResourceName(6)], default);
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(5)], new OutcomeInput("won", "900.00", "USD", null));
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(6)], new OutcomeInput("lost", null, null, "A robocall"));
+
+        var sync = await FeedbackSyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("feedback", "completed", 1, 0), (sync.Trigger, sync.Status, sync.Pages, sync.ItemsFailed));
+        Assert.Equal([GoogleLsaFake.LeadId(5), GoogleLsaFake.LeadId(6)], _google.FeedbackReceived.Keys.Order());
+        Assert.Equal("VERY_DISSATISFIED", _google.FeedbackReceived[GoogleLsaFake.LeadId(6)]["surveyAnswer"]!.GetValue<string>());
+        Assert.Equal(searches, Calls("googleAds:search")); // no leads read
+        var after = (await _bed.Connections.GetAsync(tenant, connection.Id, default)).Value!;
+        Assert.Equal((before.NextSyncAt, "ok"), (after.NextSyncAt, after.Health)); // the schedule is not pushed back
+
+        // Nothing is owed any more: the timer opens no other sync for it, and the next full sync sends nothing again.
+        await _bed.Get<LocalServicesFeedbackStarter>().StartDueAsync(_bed.Durable, default);
+        Assert.Equal(sync.Id, (await _bed.Connections.ListSyncsAsync(tenant, connection.Id, 10, null, default)).Value!.Items[0].Id);
+        await _bed.SyncAsync(tenant, connection.Id);
+        Assert.Equal(2, Calls(":provideLeadFeedback"));
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public async Task Feedback_answered_5xx_or_429_is_tried_again_and_reaches_Google_exactly_once(int status)
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", [GoogleLsaFake.ResourceName(10), GoogleLsaFake.ResourceName(11)], default);
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(10)], new OutcomeInput("won", "300.00", "USD", null));
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(11)], new OutcomeInput("lost", null, null, "Chose a competitor"));
+        _google.FailFeedback(1, status);
+
+        var sync = await FeedbackSyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1, 0), (sync.Status, sync.Retries, sync.ItemsFailed));
+        Assert.Equal([GoogleLsaFake.LeadId(10), GoogleLsaFake.LeadId(11)], _google.FeedbackReceived.Keys.Order());
+        var calls = _google.Server.LogEntries.Where(e => e.RequestMessage.Path.EndsWith(":provideLeadFeedback", StringComparison.Ordinal)).ToList();
+        Assert.Equal((3, 1, 2), (calls.Count, calls.Count(e => (int)e.ResponseMessage.StatusCode! == status), calls.Count(e => (int)e.ResponseMessage.StatusCode! == 200)));
+    }
+
+    [Fact]
+    public async Task Feedback_Google_refuses_in_a_feedback_only_sync_is_not_sent_again_by_the_next_one()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", [GoogleLsaFake.ResourceName(12), GoogleLsaFake.ResourceName(13)], default);
+        _google.FeedbackReceived[GoogleLsaFake.LeadId(12)] = new System.Text.Json.Nodes.JsonObject(); // given in Google's own app already
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(12)], new OutcomeInput("won", "500.00", "USD", null));
+
+        var refused = await FeedbackSyncAsync(tenant, connection.Id);
+        await CloseAsync(tenant, known[GoogleLsaFake.ResourceName(13)], new OutcomeInput("won", "700.00", "USD", null));
+        var next = await FeedbackSyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1), (refused.Status, refused.ItemsFailed));
+        Assert.Equal(("completed", 0), (next.Status, next.ItemsFailed));
+        Assert.Equal(2, Calls(":provideLeadFeedback"));
+        Assert.Single(_google.Server.LogEntries, e => e.RequestMessage.Path.EndsWith($"{GoogleLsaFake.LeadId(12)}:provideLeadFeedback", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_expired_access_token_is_refreshed_and_the_call_tried_once_more()
     {
         var tenant = await _bed.CreateTenantAsync();
@@ -184,17 +305,65 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_revoked_refresh_token_breaks_the_connection()
+    public async Task A_revoked_refresh_token_breaks_the_connection_and_emails_the_owner_once()
     {
-        var tenant = await _bed.CreateTenantAsync();
+        var (tenant, slug) = await _bed.CreateTenantWithSlugAsync();
         var connection = await CreateAsync(tenant);
         _google.RefreshTokenRevoked = true;
 
         var sync = await _bed.SyncAsync(tenant, connection.Id);
+        var again = await _bed.SyncAsync(tenant, connection.Id);
 
         Assert.Equal(("failed", "unauthorized", 0), (sync.Status, sync.ErrorKind, sync.Retries));
+        Assert.Equal(("failed", "unauthorized"), (again.Status, again.ErrorKind));
         Assert.Contains("invalid_grant", sync.Error, StringComparison.Ordinal);
         Assert.Equal("broken", (await _bed.Connections.GetAsync(tenant, connection.Id, default)).Value!.Health);
+        var mail = Assert.Single(await MailsAsync(ConnectionTestBed.OwnerEmailOf(slug), "needs to be connected again"));
+        Assert.Contains("Local Services", mail.GetProperty("subject").GetString(), StringComparison.Ordinal);
+        Assert.Contains("invalid_grant", mail.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(GoogleLsaFake.RefreshToken, mail.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await _bed.CountLeadsAsync(tenant));
+    }
+
+    [Fact]
+    public async Task A_429_without_Retry_After_or_retry_delay_is_the_spent_daily_quota_surfaced_and_not_retried()
+    {
+        _google.Server.Given(Request.Create().WithPath($"/v21/customers/{GoogleLsaFake.CustomerId}/googleAds:search").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Content-Type", "application/json").WithBody("""
+                {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED","details":[
+                  {"@type":"type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure","errors":[{"errorCode":{"quotaError":"RESOURCE_EXHAUSTED"},
+                   "message":"Number of operations for basic access has been exceeded."}],"requestId":"q1"}]}}
+                """));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("failed", "quotaExceeded", 0), (sync.Status, sync.ErrorKind, sync.Retries));
+        Assert.Contains("Number of operations for basic access has been exceeded", sync.Error, StringComparison.Ordinal);
+        Assert.Equal(1, Calls("googleAds:search"));
+        var stored = (await _bed.Connections.GetAsync(tenant, connection.Id, default)).Value!;
+        Assert.Equal(("error", "quotaExceeded"), (stored.Health, stored.LastError?.Kind));
+    }
+
+    [Fact]
+    public async Task A_page_that_fails_after_earlier_pages_were_stored_runs_again_and_makes_no_second_lead()
+    {
+        // The first search with a page token (the second page) answers 503 once; the first page is stored by then.
+        _google.Server.Given(Request.Create().WithPath($"/v21/customers/{GoogleLsaFake.CustomerId}/googleAds:search").UsingPost()
+                .WithBody(new WireMock.Matchers.WildcardMatcher("*pageToken*"))).InScenario("second-page").WillSetStateTo("recovered").AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}"""));
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1, 25, 0), (sync.Status, sync.Retries, sync.LeadsCreated, sync.ItemsFailed));
+        Assert.Equal((0, 0), (again.LeadsCreated, again.ItemsFailed));
+        Assert.Equal(25, await _bed.CountLeadsAsync(tenant));
+        Assert.Equal(25, (await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "google_lsa", Enumerable.Range(0, 25).Select(GoogleLsaFake.ResourceName).ToList(), default)).Values.Distinct().Count());
     }
 
     [Fact]
@@ -261,6 +430,41 @@ public sealed class GoogleLsaSyncTests(TestServices services) : IAsyncLifetime
         var updated = await _bed.Get<LeadService>().UpdateAsync(new LeadActor(tenant, "test", CanAssign: true), leadId, new LeadUpdate(none, outcome), default);
         Assert.True(updated.Succeeded, updated.Problem?.ToString());
     }
+
+    /// <summary>Runs the feedback timer's work once and waits for the feedback-only sync it opened for the connection.</summary>
+    private async Task<ConnectionSyncView> FeedbackSyncAsync(Guid tenant, Guid connectionId)
+    {
+        await _bed.Get<LocalServicesFeedbackStarter>().StartDueAsync(_bed.Durable, default);
+        var sync = (await _bed.Connections.ListSyncsAsync(tenant, connectionId, 10, null, default)).Value!.Items[0];
+        Assert.Equal("feedback", sync.Trigger);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await _bed.Durable.WaitForInstanceCompletionAsync(ConnectionSyncLauncher.InstanceId(sync.Id), getInputsAndOutputs: false, timeout.Token);
+        return (await _bed.Connections.GetSyncAsync(tenant, connectionId, sync.Id.ToString(), default)).Value!;
+    }
+
+    /// <summary>The mails to <paramref name="to"/> about <paramref name="subjectContains"/>, after the first arrived and a second had the chance to.</summary>
+    private static async Task<List<JsonElement>> MailsAsync(string to, string subjectContains)
+    {
+        using var maildev = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable("MAILDEV_API_URL")
+            ?? throw new InvalidOperationException("MAILDEV_API_URL is not set: run the tests through ./test.sh.")) };
+        async Task<List<JsonElement>> ReadAsync() => (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement>(maildev, "/api/email")).EnumerateArray()
+            .Where(m => m.GetProperty("to").EnumerateArray().Any(t => t.GetProperty("address").GetString() == to)
+                && m.GetProperty("subject").GetString()!.Contains(subjectContains, StringComparison.OrdinalIgnoreCase)).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline && (await ReadAsync()).Count == 0)
+        {
+            await Task.Delay(200);
+        }
+
+        await Task.Delay(1000);
+        return await ReadAsync();
+    }
+
+    /// <summary>The lead's one conversation entry on its timeline.</summary>
+    private async Task<LeadActivity> ConversationAsync(Guid tenant, Guid leadId) =>
+        Assert.Single((await _bed.Get<LeadService>().ActivitiesAsync(tenant, leadId, 50, null, default)).Value!.Items, a => a.Kind == "conversation");
+
+    private int Calls(string pathEnd) => _google.Server.LogEntries.Count(e => e.RequestMessage.Path.EndsWith(pathEnd, StringComparison.Ordinal));
 
     private async Task<Money?> CostAsync(Guid tenant, Guid leadId) =>
         (await _bed.Get<SourceLeadWriter>().SourcesOfAsync(tenant, leadId, default)).Value!.Records.Single().Cost;

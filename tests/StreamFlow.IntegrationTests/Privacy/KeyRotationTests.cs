@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,6 +98,66 @@ public sealed class KeyRotationTests(TestServices services)
         var fresh = new TenantKeyring(services.Get<StreamFlowDatabase>(), services.Get<IKeyEncryptionKey>(), Options.Create(new PrivacyOptions()), TimeProvider.System);
         Assert.Equal(30, await OpenAllAsync(fresh, tenant));
     }
+
+    [Fact]
+    public async Task The_policy_timer_starts_one_rotation_per_due_business_and_none_for_the_others()
+    {
+        var (due, fresh, noPolicy) = (await TenantAsync(), await TenantAsync(), await TenantAsync());
+        foreach (var tenant in new[] { due, fresh, noPolicy })
+        {
+            await SealedLeadsAsync(tenant, 5);
+        }
+
+        await AgeDataKeysAsync(due, days: 31);
+        await AgeDataKeysAsync(noPolicy, days: 400);
+        var retention = services.Get<StreamFlow.Core.Privacy.Retention.RetentionService>();
+        foreach (var tenant in new[] { due, fresh })
+        {
+            var policy = await retention.SetPolicyAsync(tenant, "user:test", new StreamFlow.Core.Privacy.Retention.RetentionPolicy(null, null, null, null, 30), default);
+            Assert.True(policy.Succeeded, policy.Problem?.ToString());
+        }
+
+        await using var host = await DurableTestHosts.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator(TaskNames.KeyRotation, () => new KeyRotationOrchestrator());
+                registry.AddActivity(TaskNames.BeginDataKeyRotation, p => p.GetRequiredService<BeginDataKeyRotationActivity>());
+                registry.AddActivity(TaskNames.ResealBatch, p => p.GetRequiredService<ResealBatchActivity>());
+                registry.AddActivity(TaskNames.BeginKekRotation, p => p.GetRequiredService<BeginKekRotationActivity>());
+                registry.AddActivity(TaskNames.RewrapTenantKeys, p => p.GetRequiredService<RewrapTenantKeysActivity>());
+                registry.AddActivity(TaskNames.FinishKeyRotation, p => p.GetRequiredService<FinishKeyRotationActivity>());
+            },
+            new DurableTaskTestHostOptions { ConfigureServices = collection => collection.AddLogging().AddSingleton(services.Configuration).AddStreamFlowFunctions(services.Configuration) });
+        var rotations = services.Get<KeyRotationService>();
+        var instances = new List<string>();
+        Task Start(DueRotation rotation, CancellationToken token) => Record(host.Client.ScheduleNewOrchestrationInstanceAsync(TaskNames.KeyRotation,
+            new KeyRotationRun(rotation.RotationId, KeyRotationService.DataKey, rotation.TenantId), new StartOrchestrationOptions($"key-rotation-{rotation.RotationId:N}"), token));
+        async Task Record(Task<string> scheduled) => instances.Add(await scheduled);
+        var mine = new[] { due, fresh, noPolicy };
+
+        var first = await rotations.StartDueDataKeyRotationsAsync(Start, default);
+        var whileRunning = await rotations.StartDueDataKeyRotationsAsync(Start, default);
+        foreach (var instance in instances.ToList())
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, (await host.Client.WaitForInstanceCompletionAsync(instance, getInputsAndOutputs: true, timeout.Token)).RuntimeStatus);
+        }
+
+        var afterwards = await rotations.StartDueDataKeyRotationsAsync(Start, default);
+
+        var started = Assert.Single(first, r => mine.Contains(r.TenantId));
+        Assert.Equal(due, started.TenantId);
+        Assert.DoesNotContain(whileRunning, r => mine.Contains(r.TenantId));
+        Assert.DoesNotContain(afterwards, r => mine.Contains(r.TenantId));
+        var rotation = (await rotations.FindAsync(started.RotationId, default))!;
+        Assert.Equal(("completed", KeyRotationService.PolicyActor, (int?)2), (rotation.Status, rotation.RequestedBy, rotation.ToVersion));
+        Assert.Equal(new Dictionary<int, long> { [2] = 5 }, await VersionsAsync(due));
+        Assert.Equal(new Dictionary<int, long> { [1] = 5 }, await VersionsAsync(fresh));
+        Assert.Equal(new Dictionary<int, long> { [1] = 5 }, await VersionsAsync(noPolicy));
+    }
+
+    private Task<int> AgeDataKeysAsync(Guid tenant, int days) => InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+        "UPDATE tenant_data_keys SET created_at = now() - make_interval(days => @Days)", new { Days = days }, scope.Transaction));
 
     private static async Task RunAsync(DurableTaskTestHost host, KeyRotationRun run)
     {

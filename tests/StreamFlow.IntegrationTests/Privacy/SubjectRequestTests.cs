@@ -1,4 +1,6 @@
 using System.Text;
+using Azure.Storage.Blobs;
+using StreamFlow.Core.Storage;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.DurableTask.Client;
@@ -148,6 +150,65 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
             "SELECT kind, blind_index FROM privacy_suppressions", null, scope.Transaction));
         Assert.Equal(["email", "phone"], suppressions.Select(s => s.Kind).Order());
         Assert.All(suppressions, s => Assert.Equal(32, s.Index.Length));
+    }
+
+    [Fact]
+    public async Task An_erasure_also_reaches_tasks_the_change_feed_webhook_payloads_and_visit_photos_and_signature_images()
+    {
+        var tenant = await TenantAsync();
+        var person = await PersonWithRecordsAsync(tenant, "erase.all@example.com", "+15125550177");
+        var bystander = await CreateLeadAsync(tenant, "bystander@example.com", null, "Bystander");
+        var (linkedTask, namingTask, otherTask) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (personEvent, otherEvent) = ($"msg_{Guid.NewGuid():N}", $"msg_{Guid.NewGuid():N}");
+        var container = services.Get<BlobServiceClient>().GetBlobContainerClient(BlobContainerNames.Documents);
+        await container.CreateIfNotExistsAsync();
+        var (photoBlob, signatureBlob) = ($"visits/{tenant}/{Guid.NewGuid():N}.jpg", $"visits/{tenant}/{Guid.NewGuid():N}.png");
+        await container.GetBlobClient(photoBlob).UploadAsync(BinaryData.FromString("a photo of the house"));
+        await container.GetBlobClient(signatureBlob).UploadAsync(BinaryData.FromString("a signature"));
+        await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
+            INSERT INTO tasks (id, tenant_id, title, notes, lead_id, created_by, created_at, updated_at) VALUES
+                (@LinkedTask, @Tenant, 'Call back about the boiler', 'Mobile 512 555 0177', @LeadId, 'test', now(), now()),
+                (@NamingTask, @Tenant, 'Send warranty papers to Dana Subject', NULL, NULL, 'test', now(), now()),
+                (@OtherTask, @Tenant, 'Order filters', 'For Bystander', NULL, 'test', now(), now());
+            INSERT INTO visit_photos (id, tenant_id, visit_id, blob_name, content_type, size_bytes, sha256, caption, uploaded_by, created_at)
+            VALUES (gen_random_uuid(), @Tenant, @VisitId, @PhotoBlob, 'image/jpeg', 20, '\x00', 'Front door of Dana', 'test', now());
+            INSERT INTO visit_signatures (visit_id, tenant_id, signer_name, signed_at, blob_name, content_type, size_bytes, captured_by)
+            VALUES (@VisitId, @Tenant, 'Dana Subject', now(), @SignatureBlob, 'image/png', 11, 'test');
+            INSERT INTO webhook_messages (id, tenant_id, event_type, occurred_at, payload, created_at, dispatched_at) VALUES
+                (@PersonEvent, @Tenant, 'lead.updated', now(), jsonb_build_object('data', jsonb_build_object('id', @LeadId, 'email', 'erase.all@example.com')), now(), now()),
+                (@OtherEvent, @Tenant, 'lead.updated', now(), jsonb_build_object('data', jsonb_build_object('id', @Bystander, 'email', 'bystander@example.com')), now(), now());
+            """, new
+        {
+            Tenant = tenant, person.LeadId, person.VisitId, LinkedTask = linkedTask, NamingTask = namingTask, OtherTask = otherTask,
+            PhotoBlob = photoBlob, SignatureBlob = signatureBlob, PersonEvent = personEvent, OtherEvent = otherEvent, Bystander = bystander,
+        }, scope.Transaction));
+
+        var status = await RunAsync(tenant, new SubjectRequestInput("erasure", "erase.all@example.com", null));
+
+        Assert.Equal("completed", status.Status);
+        var pseudonym = SubjectRequestService.Pseudonym(status.Id);
+        Assert.True(status.Found["tasks"] >= 2, "the linked task and the one naming the person");
+        Assert.Equal(1, status.Found["visitPhotos"]);
+        Assert.Equal(1, status.Found["signatureImages"]);
+        Assert.True(status.Found["events"] >= 1, "the seeded event and the lead's own events");
+        var tasks = (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, string Title, string? Notes)>(
+            "SELECT id, title, notes FROM tasks WHERE id = ANY(@Ids)", new { Ids = new[] { linkedTask, namingTask, otherTask } }, scope.Transaction)))
+            .ToDictionary(t => t.Id);
+        Assert.Equal(($"Task about {pseudonym}", (string?)null), (tasks[linkedTask].Title, tasks[linkedTask].Notes));
+        Assert.Equal(($"Task about {pseudonym}", (string?)null), (tasks[namingTask].Title, tasks[namingTask].Notes));
+        Assert.Equal(("Order filters", (string?)"For Bystander"), (tasks[otherTask].Title, tasks[otherTask].Notes));
+        var media = await InTenantAsync(tenant, scope => scope.Connection.QuerySingleAsync<(long Photos, string SignatureBlob, string Signer)>(
+            "SELECT (SELECT count(*) FROM visit_photos WHERE visit_id = @VisitId), blob_name, signer_name FROM visit_signatures WHERE visit_id = @VisitId",
+            new { person.VisitId }, scope.Transaction));
+        Assert.Equal((0L, "(erased)", pseudonym), media);
+        Assert.False((await container.GetBlobClient(photoBlob).ExistsAsync()).Value);
+        Assert.False((await container.GetBlobClient(signatureBlob).ExistsAsync()).Value);
+        var payloads = (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(string Id, string Payload)>(
+            "SELECT id, payload::text FROM webhook_messages", null, scope.Transaction))).ToDictionary(m => m.Id, m => m.Payload);
+        Assert.Equal($"{{\"erased\": true, \"subject\": \"{pseudonym}\"}}", payloads[personEvent]);
+        Assert.Contains("bystander@example.com", payloads[otherEvent], StringComparison.Ordinal);
+        Assert.All(payloads.Values, p => Assert.DoesNotContain(person.LeadId.ToString(), p, StringComparison.Ordinal));
+        Assert.All(payloads.Values, p => Assert.DoesNotContain("erase.all", p, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -157,6 +157,19 @@ public sealed class ReportNumbersTests(TestServices services) : IAsyncLifetime
         Assert.Contains("field_work,visits_reported_late,,1", System.Text.Encoding.UTF8.GetString(rendered.Csv), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_owners_report_leads_its_insight_with_the_source_that_brought_the_most_won_revenue()
+    {
+        Assert.NotNull(_report.Insight);
+        Assert.Equal("Referral", _report.Insight.TopSource?.Source);
+        Assert.Equal(1000m, _report.Insight.TopSource?.WonRevenue);
+        Assert.Null(_report.Insight.WeakestSource);
+
+        var rendered = await new ReportRenderer().RenderAsync(_report, CancellationToken.None);
+        Assert.Contains("Referral brought the most won revenue: 1,000.00 USD from 1 won of 1 decided (100%)", rendered.Text, StringComparison.Ordinal);
+        Assert.Contains("insight,top_source_won_revenue,Referral,1000", System.Text.Encoding.UTF8.GetString(rendered.Csv), StringComparison.Ordinal);
+    }
+
     private Task CompletedVisitsAsync(Guid tenantId, params (string CompletedAt, int? LateMinutes)[] visits) =>
         _bed.Database.InTenantAsync(tenantId, async scope =>
         {

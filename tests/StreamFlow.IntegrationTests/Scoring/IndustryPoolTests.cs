@@ -4,6 +4,7 @@ using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Scoring.ColdStart;
+using StreamFlow.Core.Scoring.Governance;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.IntegrationTests.Scoring;
@@ -51,6 +52,15 @@ public sealed class IndustryPoolTests(ScratchDatabase services) : IClassFixture<
         Assert.True(hot.Score.Probability > cold.Score!.Probability + 0.3, $"{hot.Score.Probability} vs {cold.Score.Probability}");
         Assert.Contains(hot.Score.Factors, f => f.Name == "Lead Source: Referral" && f.Direction == "up");
         Assert.StartsWith("rules-", unpooled.Score!.Model, StringComparison.Ordinal);
+
+        var governance = await services.Get<ModelGovernanceService>().EvaluateAsync(newcomer, [], CancellationToken.None);
+        Assert.Null(governance.Card);
+        Assert.Equal(hot.Score.Model, governance.Serving);
+        Assert.Equal(("roofing", 3, 120, 1.0), (governance.IndustryPool!.Industry, governance.IndustryPool.Businesses, governance.IndustryPool.Decided, governance.IndustryPool.PoolWeight));
+        Assert.Equal(roofing.ValidationAuc, governance.IndustryPool.ValidationAuc);
+        Assert.Contains("roofing industry's pool of 3 businesses", Assert.Single(governance.Retrain.Reasons), StringComparison.Ordinal);
+        var plumbing = await services.Get<ModelGovernanceService>().EvaluateAsync(plumber, [], CancellationToken.None);
+        Assert.Equal(("rules", null), (plumbing.Serving, plumbing.IndustryPool));
     }
 
     [Fact]

@@ -42,6 +42,9 @@ public enum Permission
 
     /// <summary>Data-subject requests (export or erase a person's data, issue #15): owners and admins.</summary>
     PersonalDataRequests,
+
+    /// <summary>Personal data unmasked in lead exports (issue #15): owners, admins and managers; others get it masked.</summary>
+    PersonalDataRead,
 }
 
 public static class RolePermissions
@@ -55,7 +58,7 @@ public static class RolePermissions
             Permission.Self, Permission.UsersRead, Permission.LeadsRead, Permission.LeadsWrite, Permission.LeadsAssign,
             Permission.LeadsDelete, Permission.LeadsImport, Permission.PipelineManage, Permission.AiUse,
             Permission.AiUsageRead, Permission.ReportsRead, Permission.ReportsSend, Permission.RfpsRead, Permission.RfpsWrite,
-            Permission.FieldOpsManage, Permission.FieldWork,
+            Permission.FieldOpsManage, Permission.FieldWork, Permission.PersonalDataRead,
         ],
         [ClientRole.Staff] =
         [

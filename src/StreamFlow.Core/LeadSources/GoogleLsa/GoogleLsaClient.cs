@@ -48,6 +48,36 @@ public sealed record LocalServicesCreditDetails(
     [property: JsonPropertyName("creditState")] string? CreditState,
     [property: JsonPropertyName("creditStateLastUpdateDateTime")] string? CreditStateLastUpdateDateTime);
 
+/// <summary>One page of a <c>local_services_lead_conversation</c> search.</summary>
+public sealed record GoogleAdsConversationPage(
+    [property: JsonPropertyName("results")] IReadOnlyList<GoogleAdsConversationRow>? Results,
+    [property: JsonPropertyName("nextPageToken")] string? NextPageToken,
+    [property: JsonPropertyName("fieldMask")] string? FieldMask);
+
+public sealed record GoogleAdsConversationRow([property: JsonPropertyName("localServicesLeadConversation")] LocalServicesLeadConversation? Conversation);
+
+/// <summary>
+/// The <c>local_services_lead_conversation</c> resource: one call, message or booking of a lead (<see cref="Lead"/> is the
+/// lead's resource name), with the call's duration and recording or the message's text and attachments.
+/// </summary>
+public sealed record LocalServicesLeadConversation(
+    [property: JsonPropertyName("resourceName")] string? ResourceName,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("conversationChannel")] string? ConversationChannel,
+    [property: JsonPropertyName("participantType")] string? ParticipantType,
+    [property: JsonPropertyName("lead")] string? Lead,
+    [property: JsonPropertyName("eventDateTime")] string? EventDateTime,
+    [property: JsonPropertyName("phoneCallDetails")] LocalServicesPhoneCallDetails? PhoneCallDetails,
+    [property: JsonPropertyName("messageDetails")] LocalServicesMessageDetails? MessageDetails);
+
+public sealed record LocalServicesPhoneCallDetails(
+    [property: JsonPropertyName("callDurationMillis"), JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)] long? CallDurationMillis,
+    [property: JsonPropertyName("callRecordingUrl")] string? CallRecordingUrl);
+
+public sealed record LocalServicesMessageDetails(
+    [property: JsonPropertyName("text")] string? Text,
+    [property: JsonPropertyName("attachmentUrls")] IReadOnlyList<string>? AttachmentUrls);
+
 /// <summary>A <c>ProvideLeadFeedback</c> request: the survey answer and, for a satisfied or dissatisfied one, its reason.</summary>
 public sealed record LeadFeedback(string SurveyAnswer, string? SatisfiedReason, string? DissatisfiedReason, string? OtherReasonComment);
 
@@ -84,6 +114,30 @@ public sealed class GoogleLsaClient(IOptions<GoogleLsaOptions> options, OAuthTok
             var page = JsonSerializer.Deserialize<GoogleAdsSearchPage>(answer);
             // An empty result has no "results" member at all; a documented answer always has its field mask.
             return page is not null && (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.LocalServicesLead is null) != true
+                ? page
+                : throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered JSON that is not a search response.");
+        }
+        catch (JsonException exception)
+        {
+            throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered something that is not the documented JSON.", inner: exception);
+        }
+    }
+
+    public async Task<GoogleAdsConversationPage> SearchConversationsAsync(
+        ConnectorContext context, GoogleLsaSettings settings, string query, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var body = new JsonObject { ["query"] = query };
+        if (!string.IsNullOrEmpty(pageToken))
+        {
+            body["pageToken"] = pageToken;
+        }
+
+        var answer = await SendAsync(context, settings, $"customers/{settings.CustomerId}/googleAds:search", body, cancellationToken);
+        try
+        {
+            var page = JsonSerializer.Deserialize<GoogleAdsConversationPage>(answer);
+            return page is not null && (page.Results is not null || page.FieldMask is not null) && page.Results?.Any(r => r?.Conversation is null) != true
                 ? page
                 : throw new ConnectorException(ConnectorFailure.Unavailable, "The Google Ads API answered JSON that is not a search response.");
         }

@@ -17,13 +17,17 @@ namespace StreamFlow.Core.LeadSources.GoogleLsa;
 /// docs/lead-sources.md.
 /// </summary>
 public sealed class GoogleLsaConnector(
-    GoogleLsaClient client, SourceLeadWriter writer, ConnectorRecords records, StreamFlowDatabase database, Microsoft.Extensions.Options.IOptions<GoogleLsaOptions> options)
+    GoogleLsaClient client, SourceLeadWriter writer, ConnectorRecords records, StreamFlowDatabase database, Microsoft.Extensions.Options.IOptions<GoogleLsaOptions> options,
+    TimeProvider time)
     : IConnector, IOAuthConnector
 {
     public const string KindName = "google_lsa";
     public const string SourceName = "google_lsa";
     internal const string FeedbackEntity = "lsa_feedback";
     private const string FeedbackPage = "feedback";
+
+    /// <summary>The sync trigger of a feedback-only sync (connection_syncs.trigger).</summary>
+    public const string FeedbackTrigger = "feedback";
 
     public string Kind => KindName;
 
@@ -58,6 +62,12 @@ public sealed class GoogleLsaConnector(
     public SyncPlan Plan(ConnectorContext context, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Trigger == FeedbackTrigger)
+        {
+            // Started because a lead was won or lost (GoogleLsaFeedbackQueue): only the feedback page; the cursor stays.
+            return new SyncPlan(FeedbackPage, null);
+        }
+
         var settings = GoogleLsaSettings.Read(context.Settings);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         // Creation times are in the account's time zone: a day of overlap either side covers any zone; seen leads are unchanged.
@@ -78,15 +88,21 @@ public sealed class GoogleLsaConnector(
         }
 
         var parts = page.Split('|', 3);
-        if (parts.Length != 3 || parts[0] != "leads" || !DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", out var from))
+        if (parts.Length != 3 || parts[0] is not ("leads" or "conversations") || !DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", out var from))
         {
             throw new ConnectorException(ConnectorFailure.InvalidRequest, $"Unknown Local Services sync page '{page}'.");
         }
 
-        var query = GoogleLsaQuery.LeadsCreatedSince(from);
-        var found = await client.SearchAsync(context, settings, query, parts[2] is { Length: > 0 } token ? token : null, cancellationToken);
+        var pageToken = parts[2] is { Length: > 0 } token ? token : null;
+        if (parts[0] == "conversations")
+        {
+            return await ConversationsAsync(context, settings, from, pageToken, cancellationToken);
+        }
+
+        var found = await client.SearchAsync(context, settings, GoogleLsaQuery.LeadsCreatedSince(from), pageToken, cancellationToken);
         var counts = await StoreAsync(context, settings, found.Results ?? [], cancellationToken);
-        var next = found.NextPageToken is { Length: > 0 } nextToken ? LeadsPage(from, nextToken) : settings.SendFeedback ? FeedbackPage : null;
+        // The leads' conversations next, so that a conversation finds its lead already stored.
+        var next = found.NextPageToken is { Length: > 0 } nextToken ? LeadsPage(from, nextToken) : ConversationsPage(from, null);
         return counts with { NextPage = next };
     }
 
@@ -112,6 +128,39 @@ public sealed class GoogleLsaConnector(
 
     private static string LeadsPage(DateOnly from, string? token) => $"leads|{from:yyyy-MM-dd}|{token}";
 
+    private static string ConversationsPage(DateOnly from, string? token) => $"conversations|{from:yyyy-MM-dd}|{token}";
+
+    /// <summary>
+    /// One page of the leads' conversations (calls, messages, bookings) since the window's first day, each added once to
+    /// its lead's timeline (activity kind <c>conversation</c>, actor the connection). A conversation of a lead this
+    /// connection never stored, or of a deleted lead, is skipped.
+    /// </summary>
+    private async Task<ConnectorPage> ConversationsAsync(ConnectorContext context, GoogleLsaSettings settings, DateOnly from, string? pageToken, CancellationToken cancellationToken)
+    {
+        var found = await client.SearchConversationsAsync(context, settings, GoogleLsaQuery.ConversationsSince(from), pageToken, cancellationToken);
+        var rows = found.Results ?? [];
+        var entries = rows.Select(row => LsaConversationEntry.From(row.Conversation!)).OfType<LsaConversationEntry>().ToList();
+        var leads = await writer.KnownAsync(context.TenantId, SourceName, entries.Select(e => e.LeadResourceName).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var now = time.GetUtcNow();
+        var added = entries.Count == 0 ? 0 : await database.InTenantAsync(context.TenantId, async scope =>
+        {
+            var count = 0;
+            foreach (var entry in entries)
+            {
+                if (leads.TryGetValue(entry.LeadResourceName, out var leadId)
+                    && await GoogleLsaConversationStore.AddOnceAsync(scope, context.TenantId, leadId, entry, $"connection:{context.ConnectionId}", now))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }, cancellationToken);
+
+        var next = found.NextPageToken is { Length: > 0 } nextToken ? ConversationsPage(from, nextToken) : settings.SendFeedback ? FeedbackPage : null;
+        return new ConnectorPage(rows.Count, 0, added, entries.Count - added, rows.Count - entries.Count, next);
+    }
+
     private async Task<ConnectorPage> StoreAsync(ConnectorContext context, GoogleLsaSettings settings, IReadOnlyList<GoogleAdsRow> rows, CancellationToken cancellationToken)
     {
         static bool Valid(LocalServicesLead? lead) => lead?.ResourceName is { Length: > 0 and <= 200 } name && name.Contains("/localServicesLeads/", StringComparison.Ordinal);
@@ -134,6 +183,11 @@ public sealed class GoogleLsaConnector(
     /// </summary>
     private async Task<ConnectorPage> FeedbackAsync(ConnectorContext context, GoogleLsaSettings settings, CancellationToken cancellationToken)
     {
+        if (!settings.SendFeedback)
+        {
+            return new ConnectorPage(0, 0, 0, 0, 0, null);
+        }
+
         var limit = Math.Clamp(options.Value.FeedbackPerPage, 1, 1000);
         var closed = await database.InTenantAsync(context.TenantId, scope => GoogleLsaFeedbackStore.ClosedAsync(scope, SourceName, context.ConnectionId, FeedbackEntity, limit), cancellationToken);
         var refused = 0;

@@ -32,5 +32,8 @@ public sealed class GoogleLsaOptions
     /// <summary>Closed leads whose outcome is sent back as lead feedback per sync page.</summary>
     public int FeedbackPerPage { get; set; } = 100;
 
+    /// <summary>Six-field CRON of the timer that starts feedback-only syncs of connections whose leads were won or lost (read as %LeadSources:GoogleLsa:FeedbackSchedule%).</summary>
+    public string FeedbackSchedule { get; set; } = "*/10 * * * * *";
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 }

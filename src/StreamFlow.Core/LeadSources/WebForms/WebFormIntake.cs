@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.RateLimiting;
@@ -9,10 +8,11 @@ namespace StreamFlow.Core.LeadSources.WebForms;
 /// <summary>
 /// The public intake of a web form: origin check, per-address rate limit, honeypot, captcha, then the field mapping
 /// onto a lead created through <see cref="LeadService.CreateAsync"/> (a repeat visitor's email or phone merges into
-/// their lead). Field errors name the form's own fields, so the website can show them next to its inputs.
+/// their lead). Field errors name the form's own fields, so the website can show them next to its inputs. The form comes
+/// from <see cref="WebFormCache"/> and the limit is counted in memory: the lead's write is the only database work.
 /// </summary>
 public sealed class WebFormIntake(
-    StreamFlowDatabase database,
+    WebFormCache forms,
     LeadService leads,
     ApiRateLimiter rateLimiter,
     CaptchaVerifier captcha,
@@ -26,16 +26,17 @@ public sealed class WebFormIntake(
             return Problem.NotFound("The form");
         }
 
-        var form = await database.InTenantAsync(tenantId, scope => WebFormStore.FindByKeyAsync(scope, submission.FormKey), cancellationToken);
-        if (form is not { Enabled: true })
+        if (await forms.FindAsync(tenantId, submission.FormKey, cancellationToken) is not { } intake)
         {
             return Problem.NotFound("The form");
         }
 
+        var form = intake.Row;
+
         string? allowedOrigin = null;
         if (submission.Origin is not null)
         {
-            allowedOrigin = WebFormValidation.NormalizeOrigin(submission.Origin) is { } origin && form.Origins.Contains(origin) ? submission.Origin : null;
+            allowedOrigin = WebFormValidation.NormalizeOrigin(submission.Origin) is { } origin && intake.Origins.Contains(origin) ? submission.Origin : null;
             if (allowedOrigin is null)
             {
                 return Problem.Forbidden("This form does not accept submissions from that origin.");
@@ -57,10 +58,10 @@ public sealed class WebFormIntake(
             return refused;
         }
 
-        var created = await leads.CreateAsync(new LeadActor(tenantId, $"webform:{form.Id}", CanAssign: false), ToLead(form, submission.Fields), mergeDuplicate: true, cancellationToken);
+        var created = await leads.CreateAsync(new LeadActor(tenantId, $"webform:{form.Id}", CanAssign: false), ToLead(form.LeadSource, intake.Fields, submission.Fields), mergeDuplicate: true, cancellationToken);
         return created.Succeeded
             ? new WebFormOutcome(tenantId, created.Value.Lead, created.Value.Created, allowedOrigin)
-            : InFormTerms(created.Problem, form.Fields);
+            : InFormTerms(created.Problem, intake.Fields);
     }
 
     private async Task<Problem?> CaptchaProblemAsync(WebFormRow form, string provider, WebFormSubmission submission, CancellationToken cancellationToken)
@@ -83,11 +84,11 @@ public sealed class WebFormIntake(
         }
     }
 
-    private static LeadInput ToLead(WebFormRow form, IReadOnlyDictionary<string, string> fields)
+    private static LeadInput ToLead(string leadSource, IReadOnlyDictionary<string, string> fieldMap, IReadOnlyDictionary<string, string> fields)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var attributes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var (field, target) in form.Fields)
+        foreach (var (field, target) in fieldMap)
         {
             if (!fields.TryGetValue(field, out var value) || string.IsNullOrWhiteSpace(value))
             {
@@ -105,7 +106,7 @@ public sealed class WebFormIntake(
         }
 
         string? Value(string name) => values.GetValueOrDefault(name);
-        return new LeadInput(Value("firstName"), Value("lastName"), Value("company"), Value("email"), Value("phone"), form.LeadSource, null,
+        return new LeadInput(Value("firstName"), Value("lastName"), Value("company"), Value("email"), Value("phone"), leadSource, null,
             Value("postalCode"), Value("state"), Value("city"), Value("country"), Value("notes"), attributes.Count > 0 ? attributes : null, null, null);
     }
 

@@ -5,7 +5,7 @@ using StreamFlow.Core.Kernel;
 namespace StreamFlow.Core.LeadSources.WebForms;
 
 /// <summary>A tenant's web forms: create (a new public form key), list, read, delete. docs/lead-sources.md.</summary>
-public sealed class WebFormService(StreamFlowDatabase database, SourceSecretProtector protector, TimeProvider timeProvider)
+public sealed class WebFormService(StreamFlowDatabase database, SourceSecretProtector protector, WebFormCache cache, TimeProvider timeProvider)
 {
     public async Task<Result<WebFormView>> CreateAsync(Guid tenantId, CreateWebForm request, CancellationToken cancellationToken)
     {
@@ -51,7 +51,15 @@ public sealed class WebFormService(StreamFlowDatabase database, SourceSecretProt
         return new WebFormPage(items, rows.Count > limit ? Cursor.Encode(items[^1].Id.ToString("N")) : null);
     }
 
-    /// <summary>Deletes the form: its key stops accepting submissions (404); leads it created stay.</summary>
-    public async Task<Result<bool>> DeleteAsync(Guid tenantId, Guid id, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(tenantId, scope => WebFormStore.DeleteAsync(scope, id), cancellationToken) ? true : Problem.NotFound("The web form");
+    /// <summary>Deletes the form: its key stops accepting submissions (404; other instances within the intake's cache time); leads it created stay.</summary>
+    public async Task<Result<bool>> DeleteAsync(Guid tenantId, Guid id, CancellationToken cancellationToken)
+    {
+        if (await database.InTenantAsync(tenantId, scope => WebFormStore.DeleteAsync(scope, id), cancellationToken) is not { } formKey)
+        {
+            return Problem.NotFound("The web form");
+        }
+
+        cache.Forget(formKey);
+        return true;
+    }
 }

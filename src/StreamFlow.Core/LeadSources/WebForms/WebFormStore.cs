@@ -25,7 +25,7 @@ internal static class WebFormStore
 
     private const string ListSql = "SELECT " + Columns + " FROM web_forms WHERE (@After::uuid IS NULL OR id < @After) ORDER BY id DESC LIMIT @Limit";
 
-    private const string DeleteSql = "DELETE FROM web_forms WHERE id = @Id";
+    private const string DeleteSql = "DELETE FROM web_forms WHERE id = @Id RETURNING form_key";
 
     public static Task<WebFormRow> InsertAsync(DbTransactionScope scope, WebFormRow form, DateTimeOffset now) =>
         scope.Connection.QuerySingleAsync<WebFormRow>(scope.Command(InsertSql, new
@@ -43,6 +43,7 @@ internal static class WebFormStore
     public static async Task<IReadOnlyList<WebFormRow>> ListAsync(DbTransactionScope scope, Guid? after, int limit) =>
         (await scope.Connection.QueryAsync<WebFormRow>(scope.Command(ListSql, new { After = after, Limit = limit }))).ToList();
 
-    public static async Task<bool> DeleteAsync(DbTransactionScope scope, Guid id) =>
-        await scope.Connection.ExecuteAsync(scope.Command(DeleteSql, new { Id = id })) == 1;
+    /// <summary>The deleted form's key, or null when there was no such form.</summary>
+    public static Task<string?> DeleteAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.QuerySingleOrDefaultAsync<string?>(scope.Command(DeleteSql, new { Id = id }));
 }

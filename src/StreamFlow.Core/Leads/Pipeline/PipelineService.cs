@@ -37,6 +37,13 @@ public sealed partial class PipelineService(StreamFlowDatabase database, TenantS
         return stages.Count > 0 ? stages : await StagesAsync(tenantId, scope.CancellationToken);
     }
 
+    /// <summary><see cref="StagesAsync(DbTransactionScope, Guid)"/> riding with the scope's next round trip: await it after that.</summary>
+    internal async Task<IReadOnlyList<PipelineStage>> StagesLaterAsync(DbTransactionScope scope, Guid tenantId)
+    {
+        var stages = await PipelineStageStore.ListLaterAsync(scope);
+        return stages.Count > 0 ? stages : await StagesAsync(tenantId, scope.CancellationToken);
+    }
+
     /// <summary>Replaces the stages; a stage that leads are in cannot be dropped, and exactly one won and one lost stage remain.</summary>
     public async Task<Result<IReadOnlyList<PipelineStage>>> ReplaceAsync(Guid tenantId, IReadOnlyList<PipelineStage>? stages, string actor, RequestOrigin origin, CancellationToken cancellationToken)
     {

@@ -20,6 +20,10 @@ internal static class PipelineStageStore
     public static async Task<IReadOnlyList<PipelineStage>> ListAsync(DbTransactionScope scope) =>
         (await scope.QueryAsync<PipelineStage>(ListSql)).ToList();
 
+    /// <summary><see cref="ListAsync"/> riding with the scope's next round trip.</summary>
+    public static async Task<IReadOnlyList<PipelineStage>> ListLaterAsync(DbTransactionScope scope) =>
+        (await scope.QueryLaterAsync<PipelineStage>(ListSql)).ToList();
+
     public static Task<int> UpsertAsync(DbTransactionScope scope, Guid tenantId, string key, string name, int position, string kind) =>
         scope.Connection.ExecuteAsync(scope.Command(UpsertSql, new { TenantId = tenantId, Key = key, Name = name, Position = position, Kind = kind }));
 

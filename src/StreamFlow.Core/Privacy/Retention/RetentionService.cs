@@ -16,10 +16,12 @@ namespace StreamFlow.Core.Privacy.Retention;
 /// <param name="AuditYears">1–100 (reported as due; the chain is kept).</param>
 /// <param name="SessionsDays">1–3650.</param>
 /// <param name="WebhookLogsDays">1–3650.</param>
-public sealed record RetentionPolicy(int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays);
+/// <param name="DataKeyRotationDays">1–3650: the business's data key is rotated once it is this old (the RotateDueDataKeys timer).</param>
+public sealed record RetentionPolicy(int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays, int? DataKeyRotationDays = null);
 
 /// <summary>The policy as stored, with who set it last.</summary>
-public sealed record RetentionPolicyView(int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays, string? UpdatedBy, DateTimeOffset? UpdatedAt);
+public sealed record RetentionPolicyView(
+    int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays, int? DataKeyRotationDays, string? UpdatedBy, DateTimeOffset? UpdatedAt);
 
 /// <summary>One kind of record under the policy: its cutoff and how many records are past it (a dry run) or were removed.</summary>
 public sealed record RetentionCategory(string Name, DateTimeOffset? Cutoff, long Count, bool Applied);
@@ -36,8 +38,9 @@ public sealed class RetentionService(StreamFlowDatabase database, TimeProvider t
     {
         var stored = await database.InTenantAsync(tenantId, RetentionStore.PolicyAsync, cancellationToken);
         return stored is null
-            ? new RetentionPolicyView(null, null, null, null, null, null)
-            : new RetentionPolicyView(stored.LostLeadsMonths, stored.AuditYears, stored.SessionsDays, stored.WebhookLogsDays, stored.UpdatedBy, stored.UpdatedAt);
+            ? new RetentionPolicyView(null, null, null, null, null, null, null)
+            : new RetentionPolicyView(stored.LostLeadsMonths, stored.AuditYears, stored.SessionsDays, stored.WebhookLogsDays, stored.DataKeyRotationDays,
+                stored.UpdatedBy, stored.UpdatedAt);
     }
 
     public async Task<Result<RetentionPolicyView>> SetPolicyAsync(Guid tenantId, string actor, RetentionPolicy? policy, CancellationToken cancellationToken)
@@ -52,6 +55,7 @@ public sealed class RetentionService(StreamFlowDatabase database, TimeProvider t
         Check(errors, "auditYears", policy.AuditYears, 1, 100);
         Check(errors, "sessionsDays", policy.SessionsDays, 1, 3650);
         Check(errors, "webhookLogsDays", policy.WebhookLogsDays, 1, 3650);
+        Check(errors, "dataKeyRotationDays", policy.DataKeyRotationDays, 1, 3650);
         if (errors.Count > 0)
         {
             return Problem.Validation(errors);

@@ -2,22 +2,23 @@ using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Privacy.Retention;
 
-internal sealed record StoredRetentionPolicy(int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays, string UpdatedBy, DateTimeOffset UpdatedAt);
+internal sealed record StoredRetentionPolicy(
+    int? LostLeadsMonths, int? AuditYears, int? SessionsDays, int? WebhookLogsDays, int? DataKeyRotationDays, string UpdatedBy, DateTimeOffset UpdatedAt);
 
 /// <summary>The SQL of retention policies: the policy, what is due under it, and the purges. Runs in the tenant's transaction.</summary>
 internal static class RetentionStore
 {
     private const string PolicySql = """
         SELECT lost_leads_months AS LostLeadsMonths, audit_years AS AuditYears, sessions_days AS SessionsDays,
-               webhook_logs_days AS WebhookLogsDays, updated_by AS UpdatedBy, updated_at AS UpdatedAt
+               webhook_logs_days AS WebhookLogsDays, data_key_rotation_days AS DataKeyRotationDays, updated_by AS UpdatedBy, updated_at AS UpdatedAt
         FROM privacy_retention_policies
         """;
 
     private const string UpsertPolicySql = """
-        INSERT INTO privacy_retention_policies (tenant_id, lost_leads_months, audit_years, sessions_days, webhook_logs_days, updated_by, updated_at)
-        VALUES (@TenantId, @LostLeadsMonths, @AuditYears, @SessionsDays, @WebhookLogsDays, @UpdatedBy, @Now)
+        INSERT INTO privacy_retention_policies (tenant_id, lost_leads_months, audit_years, sessions_days, webhook_logs_days, data_key_rotation_days, updated_by, updated_at)
+        VALUES (@TenantId, @LostLeadsMonths, @AuditYears, @SessionsDays, @WebhookLogsDays, @DataKeyRotationDays, @UpdatedBy, @Now)
         ON CONFLICT (tenant_id) DO UPDATE SET lost_leads_months = EXCLUDED.lost_leads_months, audit_years = EXCLUDED.audit_years,
-            sessions_days = EXCLUDED.sessions_days, webhook_logs_days = EXCLUDED.webhook_logs_days,
+            sessions_days = EXCLUDED.sessions_days, webhook_logs_days = EXCLUDED.webhook_logs_days, data_key_rotation_days = EXCLUDED.data_key_rotation_days,
             updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
         """;
 
@@ -50,7 +51,7 @@ internal static class RetentionStore
     public static Task UpsertPolicyAsync(DbTransactionScope scope, Guid tenantId, RetentionPolicy policy, string updatedBy, DateTimeOffset now) =>
         scope.ExecuteAsync(UpsertPolicySql, new
         {
-            TenantId = tenantId, policy.LostLeadsMonths, policy.AuditYears, policy.SessionsDays, policy.WebhookLogsDays, UpdatedBy = updatedBy, Now = now,
+            TenantId = tenantId, policy.LostLeadsMonths, policy.AuditYears, policy.SessionsDays, policy.WebhookLogsDays, policy.DataKeyRotationDays, UpdatedBy = updatedBy, Now = now,
         });
 
     public static Task<long> DueLostLeadsAsync(DbTransactionScope scope, DateTimeOffset cutoff) => scope.ExecuteScalarAsync<long>(DueLostLeadsSql, new { Cutoff = cutoff });

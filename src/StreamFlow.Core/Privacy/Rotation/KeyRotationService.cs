@@ -21,6 +21,9 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
     public const string Kek = "kek";
     public const int BatchSize = 500;
 
+    /// <summary>Who requests the rotations a business's policy makes due.</summary>
+    public const string PolicyActor = "timer:data-key-rotation-policy";
+
     /// <summary>Records a pending rotation of the business's data key; 404 for an unknown business, 409 while another runs.</summary>
     public async Task<Result<Guid>> RequestDataKeyRotationAsync(Guid tenantId, string actor, CancellationToken cancellationToken) =>
         await RequestAsync(DataKey, tenantId, actor, cancellationToken);
@@ -148,6 +151,43 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
             return await PersonalDataBackfillStore.TenantsAsync(scope);
         }, cancellationToken);
 
+    /// <summary>
+    /// The policy's part (the RotateDueDataKeys timer): for every business whose policy's period has passed since its
+    /// current data key was made, records a rotation and hands it to <paramref name="start"/> (which starts the
+    /// KeyRotation orchestration). A business whose rotation still runs is skipped (409), so firing twice starts one.
+    /// </summary>
+    public async Task<IReadOnlyList<DueRotation>> StartDueDataKeyRotationsAsync(Func<DueRotation, CancellationToken, Task> start, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var started = new List<DueRotation>();
+        foreach (var tenantId in await database.InPlatformAsync(PersonalDataBackfillStore.TenantsAsync, cancellationToken))
+        {
+            if (!await database.InTenantAsync(tenantId, scope => KeyRotationStore.RotationDueAsync(scope, now), cancellationToken))
+            {
+                continue;
+            }
+
+            var requested = await RequestAsync(DataKey, tenantId, PolicyActor, cancellationToken);
+            if (!requested.Succeeded)
+            {
+                continue;
+            }
+
+            var due = new DueRotation(requested.Value, tenantId);
+            try
+            {
+                await start(due, cancellationToken);
+                started.Add(due);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                await FinishAsync(due.RotationId, "The durable backend did not accept the rotation; the policy's timer starts it again.", cancellationToken);
+            }
+        }
+
+        return started;
+    }
+
     public async Task FinishAsync(Guid rotationId, string? error, CancellationToken cancellationToken)
     {
         var rotation = await FindAsync(rotationId, cancellationToken);
@@ -191,3 +231,6 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
             ? sealedValue
             : keys.SealWith(version, table, column, rowId, keys.Open(table, column, rowId, sealedValue)!);
 }
+
+/// <summary>A data-key rotation the business's policy made due, recorded and to be started.</summary>
+public sealed record DueRotation(Guid RotationId, Guid TenantId);

@@ -58,6 +58,14 @@ internal static class KeyRotationStore
         UPDATE privacy_key_rotations SET status = @Status, error = @Error, completed_at = @Now WHERE id = @Id AND status <> 'completed'
         """;
 
+    // Due: the business's policy names a period and its current data key is older than that. No key yet: nothing to rotate.
+    private const string RotationDueSql = """
+        SELECT EXISTS (
+            SELECT 1 FROM privacy_retention_policies p
+            WHERE p.data_key_rotation_days IS NOT NULL
+              AND (SELECT max(k.created_at) FROM tenant_data_keys k) < @Now - make_interval(days => p.data_key_rotation_days))
+        """;
+
     private const string MaxVersionSql = "SELECT coalesce(max(version), 0) FROM tenant_data_keys";
 
     private const string AddDataKeySql = """
@@ -111,6 +119,8 @@ internal static class KeyRotationStore
 
     public static Task FinishAsync(DbTransactionScope scope, Guid id, string status, string? error, DateTimeOffset now) =>
         scope.ExecuteAsync(FinishSql, new { Id = id, Status = status, Error = error, Now = now });
+
+    public static Task<bool> RotationDueAsync(DbTransactionScope scope, DateTimeOffset now) => scope.ExecuteScalarAsync<bool>(RotationDueSql, new { Now = now });
 
     public static Task<int> MaxVersionAsync(DbTransactionScope scope) => scope.ExecuteScalarAsync<int>(MaxVersionSql);
 

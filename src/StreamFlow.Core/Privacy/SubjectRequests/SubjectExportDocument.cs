@@ -98,7 +98,7 @@ internal static class SubjectExportDocument
         }
     }
 
-    private static string Field(string? value)
+    internal static string Field(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

@@ -215,6 +215,18 @@ public sealed class SubjectRequestService(
     // together, or (after a crash) none of it happened and the activity runs again.
     private async Task<IReadOnlyDictionary<string, int>> EraseAsync(Guid tenantId, StoredSubjectRequest request, CancellationToken cancellationToken)
     {
+        // Visit photos and signature images are blobs, outside the transaction: they are deleted first, so a crash after
+        // this leaves rows pointing at missing blobs (the retried activity deletes again, a no-op, then commits) and never
+        // blobs nobody points at.
+        var media = await database.InTenantAsync(tenantId, async scope =>
+            await SubjectRequestStore.FieldMediaAsync(scope, (await SubjectRequestStore.LeadsOfSubjectAsync(scope, request.SubjectIndex)).Select(l => l.Id).ToArray()),
+            cancellationToken);
+        var container = blobs.GetBlobContainerClient(BlobContainerNames.Documents);
+        foreach (var blob in media)
+        {
+            await container.GetBlobClient(blob).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        }
+
         return await database.InTenantAsync(tenantId, async scope =>
         {
             var now = timeProvider.GetUtcNow();
@@ -229,15 +241,19 @@ public sealed class SubjectRequestService(
                     .Where(e => e.Item2 is not null).Select(e => (e.Item1, e.Item2!)));
             }
 
-            var erased = await SubjectRequestStore.EraseAsync(scope, leads.Select(l => l.Id).ToArray(), Pseudonym(request.Id), now)
-                ?? new ErasedCounts(0, 0, 0, 0, 0, 0, 0, 0);
+            var leadIds = leads.Select(l => l.Id).ToArray();
+            var erasedMedia = await SubjectRequestStore.EraseFieldMediaAsync(scope, leadIds);
+            var erased = await SubjectRequestStore.EraseAsync(scope, leadIds, Pseudonym(request.Id), now)
+                ?? new ErasedCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+            var events = await SubjectRequestStore.EraseWebhookPayloadsAsync(scope, leadIds, Pseudonym(request.Id));
             var distinct = suppressed.DistinctBy(e => (e.Kind, Convert.ToHexString(e.Index))).ToList();
             await SubjectRequestStore.SuppressAsync(scope, tenantId, request.Id, distinct, now);
             var found = new Dictionary<string, int>(StringComparer.Ordinal)
             {
                 ["leads"] = erased.Leads, ["activities"] = erased.Activities, ["quotes"] = erased.Quotes, ["jobs"] = erased.Jobs,
                 ["visitNotes"] = erased.VisitNotes, ["signatures"] = erased.Signatures, ["customerInvoicesPseudonymised"] = erased.CustomerInvoices,
-                ["sourceLinks"] = erased.SourceLinks, ["suppressedIdentifiers"] = distinct.Count,
+                ["sourceLinks"] = erased.SourceLinks, ["tasks"] = erased.Tasks, ["visitPhotos"] = erasedMedia.Photos,
+                ["signatureImages"] = erasedMedia.SignatureImages, ["events"] = events, ["suppressedIdentifiers"] = distinct.Count,
             };
             await SubjectRequestStore.CompleteAsync(scope, request.Id, JsonSerializer.Serialize(found), null, null, null, now);
 

@@ -28,7 +28,10 @@ internal sealed record SuppressionRow(Guid TenantId, string Kind, byte[] BlindIn
 
 internal sealed record SuppressedLead(Guid LeadId, Guid RequestId);
 
-internal sealed record ErasedCounts(int Leads, int Activities, int Quotes, int Jobs, int VisitNotes, int Signatures, int CustomerInvoices, int SourceLinks);
+internal sealed record ErasedCounts(int Leads, int Activities, int Quotes, int Jobs, int VisitNotes, int Signatures, int CustomerInvoices, int SourceLinks, int Tasks);
+
+/// <summary>What an erasure removed from field records and the change feed beyond the rows <see cref="ErasedCounts"/> counts.</summary>
+internal sealed record ErasedFieldMedia(int Photos, int SignatureImages);
 
 /// <summary>
 /// The SQL of data-subject requests and of finding, exporting and erasing a person's records across leads, their
@@ -139,6 +142,17 @@ internal static class SubjectRequestStore
             RETURNING id),
         activities AS (
             DELETE FROM lead_activities WHERE lead_id = ANY(@LeadIds) RETURNING id),
+        named AS (
+            SELECT lower(first_name || ' ' || last_name) AS full_name FROM leads
+            WHERE id = ANY(@LeadIds) AND erased_at IS NULL AND first_name IS NOT NULL AND last_name IS NOT NULL),
+        -- Tasks about the person: linked to the lead, or naming them (first and last name) in the title or notes.
+        lead_tasks AS (
+            UPDATE tasks SET title = 'Task about ' || @Pseudonym, notes = NULL, version = version + 1, updated_at = @Now
+            WHERE lead_id = ANY(@LeadIds)
+               OR EXISTS (SELECT 1 FROM named WHERE strpos(lower(tasks.title), named.full_name) > 0 OR strpos(lower(coalesce(tasks.notes, '')), named.full_name) > 0)
+            RETURNING id),
+        flags AS (
+            DELETE FROM personal_data_flags WHERE lead_id = ANY(@LeadIds) RETURNING 1),
         links AS (
             DELETE FROM lead_source_links WHERE lead_id = ANY(@LeadIds) RETURNING lead_id),
         attachments AS (
@@ -154,8 +168,33 @@ internal static class SubjectRequestStore
                (SELECT count(*) FROM lead_quotes)::int AS Quotes, (SELECT count(*) FROM lead_jobs)::int AS Jobs,
                (SELECT count(*) FROM notes)::int AS VisitNotes, (SELECT count(*) FROM signatures)::int AS Signatures,
                (SELECT count(*) FROM invoices)::int AS CustomerInvoices,
-               ((SELECT count(*) FROM links) + (SELECT count(*) FROM attachments))::int AS SourceLinks
+               ((SELECT count(*) FROM links) + (SELECT count(*) FROM attachments))::int AS SourceLinks,
+               (SELECT count(*) FROM lead_tasks)::int AS Tasks
         """;
+
+    private const string FieldMediaSql = """
+        SELECT p.blob_name FROM visit_photos p JOIN visits v ON v.id = p.visit_id JOIN jobs j ON j.id = v.job_id WHERE j.lead_id = ANY(@LeadIds)
+        UNION ALL
+        SELECT s.blob_name FROM visit_signatures s JOIN visits v ON v.id = s.visit_id JOIN jobs j ON j.id = v.job_id
+        WHERE j.lead_id = ANY(@LeadIds) AND s.blob_name <> @ErasedBlob
+        """;
+
+    // The signature row stays (that the work was signed, when, under the pseudonym); its image is gone.
+    private const string EraseFieldMediaSql = """
+        WITH photos AS (
+            DELETE FROM visit_photos WHERE visit_id IN (SELECT v.id FROM visits v JOIN jobs j ON j.id = v.job_id WHERE j.lead_id = ANY(@LeadIds))
+            RETURNING 1),
+        images AS (
+            UPDATE visit_signatures SET blob_name = @ErasedBlob
+            WHERE blob_name <> @ErasedBlob AND visit_id IN (SELECT v.id FROM visits v JOIN jobs j ON j.id = v.job_id WHERE j.lead_id = ANY(@LeadIds))
+            RETURNING 1)
+        SELECT (SELECT count(*) FROM photos)::int AS Photos, (SELECT count(*) FROM images)::int AS SignatureImages
+        """;
+
+    private const string EraseWebhookPayloadsSql = "SELECT privacy_erase_webhook_payloads(@LeadIds, @Pseudonym)";
+
+    /// <summary>The blob name an erased signature image is replaced by.</summary>
+    public const string ErasedBlob = "(erased)";
 
     private const string SuppressSql = """
         INSERT INTO privacy_suppressions (tenant_id, kind, blind_index, request_id, suppressed_at)
@@ -222,6 +261,17 @@ internal static class SubjectRequestStore
 
     public static Task<ErasedCounts?> EraseAsync(DbTransactionScope scope, Guid[] leadIds, string pseudonym, DateTimeOffset now) =>
         scope.QuerySingleOrDefaultAsync<ErasedCounts>(EraseSql, new { LeadIds = leadIds, Pseudonym = pseudonym, Now = now });
+
+    /// <summary>The blobs of the visit photos and signature images of the leads' jobs (the erasure deletes them before it commits).</summary>
+    public static async Task<IReadOnlyList<string>> FieldMediaAsync(DbTransactionScope scope, Guid[] leadIds) =>
+        (await scope.QueryAsync<string>(FieldMediaSql, new { LeadIds = leadIds, ErasedBlob })).ToList();
+
+    public static async Task<ErasedFieldMedia> EraseFieldMediaAsync(DbTransactionScope scope, Guid[] leadIds) =>
+        (await scope.QuerySingleOrDefaultAsync<ErasedFieldMedia>(EraseFieldMediaSql, new { LeadIds = leadIds, ErasedBlob }))!;
+
+    /// <summary>Change-feed and webhook events naming one of the leads keep their id, type and time; their payload becomes a stub.</summary>
+    public static async Task<int> EraseWebhookPayloadsAsync(DbTransactionScope scope, Guid[] leadIds, string pseudonym) =>
+        await scope.ExecuteScalarAsync<int>(EraseWebhookPayloadsSql, new { LeadIds = leadIds, Pseudonym = pseudonym });
 
     public static Task SuppressAsync(DbTransactionScope scope, Guid tenantId, Guid requestId, IReadOnlyList<(string Kind, byte[] Index)> entries, DateTimeOffset now) =>
         scope.ExecuteAsync(SuppressSql, new

@@ -1,4 +1,5 @@
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Scoring.ColdStart;
 using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.Core.Scoring.Governance;
@@ -18,15 +19,23 @@ public sealed record FairnessReport(string Attribute, IReadOnlyList<FairnessGrou
 
 public sealed record RetrainAdvice(bool Recommended, IReadOnlyList<string> Reasons);
 
+/// <summary>
+/// The industry's pooled knowledge the business starts from (docs/model-governance.md, cold start): how many businesses
+/// and outcomes it holds, its AUC on businesses it left out, and the weight it has in the served score now.
+/// </summary>
+public sealed record IndustryPoolCard(string Industry, string Label, int Businesses, int Decided, int Won, double? ValidationAuc, DateTimeOffset BuiltAt, double PoolWeight);
+
+/// <param name="Serving">What scores the business's leads: the rules, its own model, the industry's pool or both blended.</param>
 public sealed record ModelGovernance(
-    DateTimeOffset EvaluatedAt, ModelCard? Card, LiveQuality? Live, IReadOnlyList<FeatureDrift> Drift, IReadOnlyList<FairnessReport> Fairness, RetrainAdvice Retrain);
+    DateTimeOffset EvaluatedAt, string Serving, ModelCard? Card, IndustryPoolCard? IndustryPool, LiveQuality? Live, IReadOnlyList<FeatureDrift> Drift,
+    IReadOnlyList<FairnessReport> Fairness, RetrainAdvice Retrain);
 
 /// <summary>
 /// Model governance of the lead scorer (docs/model-governance.md): the serving model's card, live quality once outcomes
 /// arrive, drift of the lead population since training, and the hot tier's rate and conversion per group of an
 /// attribute the tenant chooses, with disparity ratios; all computed in the database from aggregates.
 /// </summary>
-public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelRegistry models, TimeProvider timeProvider)
+public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelRegistry models, IndustryPools pools, TimeProvider timeProvider)
 {
     public static readonly IReadOnlyList<string> Attributes = ["source", "state", "postalArea"];
 
@@ -51,6 +60,9 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
             var card = model is null || run?.Version is null || trainedAt is null
                 ? null
                 : await CardAsync(scope, run.Version.Value, trainedAt.Value, model.Report);
+            var industry = (await ScoringSettingsStore.LoadContextAsync(scope, tenantId))?.Industry;
+            var pool = industry is null ? null : await pools.ForAsync(scope, industry);
+            var poolCard = pool is null ? null : PoolCard(pool, model);
             var live = trainedAt is null ? null : Live(trainedAt.Value, await ModelGovernanceStore.OutcomesSinceAsync(scope, trainedAt.Value));
             var drift = new List<FeatureDrift>();
             if (trainedAt is { } trained)
@@ -69,7 +81,7 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
                 fairness.Add(Fairness(attribute, await ModelGovernanceStore.FairnessAsync(scope, attribute, now - FairnessWindow)));
             }
 
-            return new ModelGovernance(now, card, live, drift, fairness, Advise(card, live, drift));
+            return new ModelGovernance(now, Serving(model, pool), card, poolCard, live, drift, fairness, Advise(card, poolCard, live, drift));
         }, cancellationToken);
     }
 
@@ -133,12 +145,26 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
             GovernanceMath.DisparityRatio(compared.Where(g => g.HotConversion is not null && g.Decided >= MinGroupLeads).Select(g => g.HotConversion!.Value)));
     }
 
-    private static RetrainAdvice Advise(ModelCard? card, LiveQuality? live, IReadOnlyList<FeatureDrift> drift)
+    private static IndustryPoolCard PoolCard(IndustryPool pool, ConversionModel? own) =>
+        new(pool.Industry, pool.Label, pool.Businesses, pool.Decided, pool.Won, double.IsNaN(pool.ValidationAuc) ? null : pool.ValidationAuc, pool.BuiltAt,
+            Math.Round(1 - (own is null ? 0 : ServingModel.OwnWeight(own.Report.Samples)), 4));
+
+    private static string Serving(ConversionModel? own, IndustryPool? pool) => (own, pool) switch
+    {
+        (null, null) => "rules",
+        (null, { } p) => p.Label,
+        ({ } o, null) => o.Label,
+        ({ } o, { } p) => $"{o.Label}+{p.Label}",
+    };
+
+    private static RetrainAdvice Advise(ModelCard? card, IndustryPoolCard? pool, LiveQuality? live, IReadOnlyList<FeatureDrift> drift)
     {
         var reasons = new List<string>();
         if (card is null)
         {
-            return new RetrainAdvice(false, ["No model is serving: scores come from the rules until one is trained."]);
+            return new RetrainAdvice(false, [pool is null
+                ? "No model is serving: scores come from the rules until one is trained."
+                : $"No model of the business's own yet: scores come from the {pool.Industry} industry's pool of {pool.Businesses} businesses until it has enough outcomes to train one."]);
         }
 
         reasons.AddRange(drift.Where(d => d.Status == "shifted")

@@ -1,0 +1,34 @@
+-- Takes the words of the documents written since the last refresh into their business's dictionary (search_words)
+-- and empties the queue it read; returns how many documents it read. Runs as the owner, one refresh at a time (the
+-- lock), so the dictionary has a single writer and two refreshes never wait on each other's words.
+CREATE OR REPLACE FUNCTION search_words_refresh(max_documents integer)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    taken integer;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('search_words_refresh')) THEN
+        RETURN 0;
+    END IF;
+
+    WITH queued AS (
+        DELETE FROM search_words_pending
+        WHERE ctid IN (SELECT ctid FROM search_words_pending LIMIT GREATEST(max_documents, 1))
+        RETURNING tenant_id, kind, record_id
+    ), written AS (
+        INSERT INTO search_words (tenant_id, word)
+        SELECT DISTINCT d.tenant_id, w.word
+        FROM (SELECT DISTINCT tenant_id, kind, record_id FROM queued) AS q
+        JOIN search_documents AS d ON d.tenant_id = q.tenant_id AND d.kind = q.kind AND d.record_id = q.record_id
+        CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('simple', d.search_text))) AS w (word)
+        ON CONFLICT DO NOTHING
+    )
+    SELECT count(*) INTO taken FROM queued;
+    RETURN taken;
+END;
+$$;
+REVOKE ALL ON FUNCTION search_words_refresh(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION search_words_refresh(integer) TO $AppRole$;
