@@ -27,6 +27,7 @@ public static class ConnectorsServiceCollectionExtensions
         services.AddOptions<AdpOptions>().Bind(configuration.GetSection(AdpOptions.Section));
         services.AddSingleton<AdpClient>();
         services.AddSingleton<IConnector, AdpConnector>();
+        services.AddSingleton<AdpPayroll>();
         services.AddOptions<ConnectorHealthOptions>().Bind(configuration.GetSection(ConnectorHealthOptions.Section));
         services.AddSingleton<ConnectorHealth>();
         // The owner's report shows each connection's health (replaces the Reports default, whichever registers first).

@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using StreamFlow.Core.Connections;
+using StreamFlow.Core.Connectors.Adp;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Kernel;
 using StreamFlow.IntegrationTests.Connections;
 
 namespace StreamFlow.IntegrationTests.Connectors;
@@ -84,6 +86,76 @@ public sealed class AdpSyncTests(TestServices services) : IAsyncLifetime
         var record = Assert.Single((await _bed.Get<ConnectorRecords>().ListAsync(tenant, connection.Id, "timesheet", 10, null, default)).Value!.Items);
         Assert.Equal((approved, "confirmed", 46.5m), (record.LocalId, record.RemoteStatus, record.RemoteAmount));
         Assert.StartsWith("req-", record.ExternalId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_workers_own_earning_codes_win_over_the_connections_and_a_bad_code_names_its_field()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant, new { homeBase = new { latitude = 30.27, longitude = -97.74 }, overtimeEarningCode = "OT" });
+        await _bed.SyncAsync(tenant, connection.Id);
+        var payroll = _bed.Get<AdpPayroll>();
+        var dana = await payroll.SetEarningCodesAsync(tenant, connection.Id, "G3AAA0001", new AdpEarningCodesInput("SAL", null), default);
+        var lee = await payroll.SetEarningCodesAsync(tenant, connection.Id, "G3AAA0003", new AdpEarningCodesInput(null, "O2"), default);
+        var bad = await payroll.SetEarningCodesAsync(tenant, connection.Id, "G3AAA0001", new AdpEarningCodesInput("no good!", null), default);
+        var nobody = await payroll.SetEarningCodesAsync(tenant, connection.Id, "G3ZZZ9999", new AdpEarningCodesInput("R", null), default);
+        await TimesheetAsync(tenant, await TechnicianOfAsync(tenant, "G3AAA0001"), "approved", 40m, 6.5m);
+        await TimesheetAsync(tenant, await TechnicianOfAsync(tenant, "G3AAA0003"), "approved", 32m, 2m);
+
+        var sync = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(new AdpWorkerEarningCodes("G3AAA0001", "SAL", "OT", true, false), dana.Value);
+        Assert.Equal(new AdpWorkerEarningCodes("G3AAA0003", "R", "O2", false, true), lee.Value);
+        Assert.True(bad.Problem!.Errors!.ContainsKey("regularEarningCode"));
+        Assert.Equal(ProblemKind.NotFound, nobody.Problem!.Kind);
+        Assert.Equal(2, sync.LeadsCreated);
+        var byWorker = _adp.PayDataReceived.Select(p => p["events"]![0]!["data"]!["transform"]!["payDataInput"]!["payeePayInputs"]![0]!).ToDictionary(
+            payee => payee["associateOID"]!.GetValue<string>(),
+            payee => payee["payrollProfilePayInputs"]![0]!["payInputs"]![0]!["earningInputs"]!.AsArray()
+                .Select(e => (e!["earningCode"]!["codeValue"]!.GetValue<string>(), e["numberOfHours"]!.GetValue<decimal>())).ToList());
+        Assert.Equal([("SAL", 40m), ("OT", 6.5m)], byWorker["G3AAA0001"]);
+        Assert.Equal([("R", 32m), ("O2", 2m)], byWorker["G3AAA0003"]);
+    }
+
+    [Fact]
+    public async Task A_lost_pay_data_answer_is_settled_by_a_person_as_paid_elsewhere_or_resent_once()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        var paidThere = await TimesheetAsync(tenant, await TechnicianOfAsync(tenant, "G3AAA0001"), "approved", 40m, 0m);
+        var notThere = await TimesheetAsync(tenant, await TechnicianOfAsync(tenant, "G3AAA0003"), "approved", 36m, 0m);
+        var inFlight = await TimesheetAsync(tenant, await TechnicianOfAsync(tenant, "G3AAA0002"), "approved", 20m, 0m);
+        // What a send without an answer leaves: the claim, kept (ADP may have recorded the hours).
+        await ClaimAsync(tenant, connection.Id, paidThere, TimeSpan.FromHours(2));
+        await ClaimAsync(tenant, connection.Id, notThere, TimeSpan.FromHours(2));
+        await ClaimAsync(tenant, connection.Id, inFlight, TimeSpan.FromMinutes(1));
+        var conflicted = await _bed.SyncAsync(tenant, connection.Id);
+        var payroll = _bed.Get<AdpPayroll>();
+
+        var settled = await payroll.ResolveAsync(tenant, connection.Id, paidThere, new AdpPayDataResolution("paid_elsewhere", "batch-7781"), default);
+        var resend = await payroll.ResolveAsync(tenant, connection.Id, notThere, new AdpPayDataResolution("resend", null), default);
+        var tooSoon = await payroll.ResolveAsync(tenant, connection.Id, inFlight, new AdpPayDataResolution("resend", null), default);
+        var twice = await payroll.ResolveAsync(tenant, connection.Id, paidThere, new AdpPayDataResolution("resend", null), default);
+        var unknown = await payroll.ResolveAsync(tenant, connection.Id, notThere, new AdpPayDataResolution("forget", null), default);
+        var after = await _bed.SyncAsync(tenant, connection.Id);
+        var last = await _bed.SyncAsync(tenant, connection.Id);
+
+        var conflicts = (await _bed.Get<ConnectorRecords>().LogPageAsync(tenant, connection.Id, conflicted.Id.ToString(), 50, null, default)).Value!.Items;
+        Assert.Equal(3, conflicts.Count(e => e.Action == "conflict"));
+        Assert.Equal(new AdpPayDataState(paidThere, "paid_elsewhere", "batch-7781"), settled.Value);
+        Assert.Equal(new AdpPayDataState(notThere, "pending", null), resend.Value);
+        Assert.Equal(ProblemKind.Conflict, tooSoon.Problem!.Kind);
+        Assert.Equal(ProblemKind.Conflict, twice.Problem!.Kind);
+        Assert.True(unknown.Problem!.Errors!.ContainsKey("resolution"));
+        var sent = Assert.Single(_adp.PayDataReceived);
+        Assert.Equal("G3AAA0003", sent["events"]![0]!["data"]!["transform"]!["payDataInput"]!["payeePayInputs"]![0]!["associateOID"]!.GetValue<string>());
+        Assert.Equal(1, after.LeadsCreated);
+        var afterLog = (await _bed.Get<ConnectorRecords>().LogPageAsync(tenant, connection.Id, after.Id.ToString(), 50, null, default)).Value!.Items;
+        Assert.DoesNotContain(afterLog, e => e.Action == "conflict" && e.LocalId != inFlight);
+        Assert.Equal(0, last.LeadsCreated);
+        var paid = (await _bed.Get<ConnectorRecords>().FindAsync(tenant, connection.Id, "timesheet", paidThere, default))!;
+        Assert.Equal(("paid_elsewhere", "batch-7781"), (paid.RemoteStatus, paid.ExternalId));
     }
 
     [Fact]
@@ -186,6 +258,12 @@ public sealed class AdpSyncTests(TestServices services) : IAsyncLifetime
                 """, new { Id = id, Tenant = tenant, Technician = technician, Status = status, Regular = regular, Overtime = overtime }));
             return id;
         }, default);
+
+    private Task ClaimAsync(Guid tenant, Guid connection, Guid timesheet, TimeSpan age) =>
+        _bed.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(scope.Command("""
+            INSERT INTO connector_records (tenant_id, connection_id, entity, local_id, external_id, remote_status, created_at, updated_at)
+            VALUES (@Tenant, @Connection, 'timesheet', @Timesheet, 'pending:' || replace(@Timesheet::text, '-', ''), 'sending', now() - @Age, now() - @Age)
+            """, new { Tenant = tenant, Connection = connection, Timesheet = timesheet, Age = age })), default);
 
     private Task<IEnumerable<T>> QueryAsync<T>(Guid tenant, string sql) =>
         _bed.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.QueryAsync<T>(scope.Command(sql)), default);

@@ -34,6 +34,7 @@ internal sealed partial class QuickBooksFake : IDisposable
     private readonly List<(DateTimeOffset At, JsonObject Payment)> _payments = [];
     private readonly Dictionary<string, string> _answersByRequestId = [];
     private readonly Queue<DateTimeOffset> _window = new();
+    private readonly HashSet<string> _losing = [];
     private int _nextId = 100;
     private int _tokens;
 
@@ -64,6 +65,9 @@ internal sealed partial class QuickBooksFake : IDisposable
 
     public int Throttled { get; private set; }
 
+    /// <summary>Invoices voided (operation=void accepted).</summary>
+    public ConcurrentQueue<string> Voids { get; } = new();
+
     public void ExpireAccessTokens()
     {
         lock (_gate)
@@ -73,6 +77,26 @@ internal sealed partial class QuickBooksFake : IDisposable
     }
 
     public void RevokeRefreshToken() => RefreshToken = null;
+
+    /// <summary>The next create of <paramref name="resource"/> commits, but its answer is lost on the way (a 504 from the gateway).</summary>
+    public void LoseNextAnswer(string resource)
+    {
+        lock (_gate)
+        {
+            _losing.Add(resource);
+        }
+    }
+
+    /// <summary>The bookkeeper edits an invoice in QuickBooks: its SyncToken moves on.</summary>
+    public void EditInvoiceInQuickBooks(string id, string memo)
+    {
+        lock (_gate)
+        {
+            var invoice = _invoices[id];
+            invoice["PrivateNote"] = memo;
+            invoice["SyncToken"] = (int.Parse(invoice["SyncToken"]!.ToString(), CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+        }
+    }
 
     public JsonObject Customer(string id)
     {
@@ -221,6 +245,7 @@ internal sealed partial class QuickBooksFake : IDisposable
             var answer = (request.Method, resource) switch
             {
                 ("POST", "customer") => SaveCustomer(JsonNode.Parse(request.Body!)!.AsObject(), requestId),
+                ("POST", "invoice") when Query("operation") == "void" => VoidInvoice(JsonNode.Parse(request.Body!)!.AsObject()),
                 ("POST", "invoice") => CreateInvoice(JsonNode.Parse(request.Body!)!.AsObject(), requestId),
                 ("GET", "query") => QueryCustomers(Query("query") ?? ""),
                 ("GET", "cdc") => Cdc(Query("entities") ?? "", Query("changedSince")),
@@ -232,6 +257,10 @@ internal sealed partial class QuickBooksFake : IDisposable
             if (request.Method == "POST" && requestId is not null && answer.StatusCode is 200)
             {
                 _answersByRequestId[requestId] = answer.BodyData!.BodyAsString!;
+                if (_losing.Remove(resource))
+                {
+                    return Json(504, "<html><body>504 Gateway Time-out</body></html>");
+                }
             }
 
             return answer;
@@ -288,7 +317,7 @@ internal sealed partial class QuickBooksFake : IDisposable
             return Fault(400, "Required param missing, need to supply the required value for the API", "Required parameter Line is missing in the request", "2020");
         }
 
-        var total = lines.Sum(line => line!["Amount"]!.GetValue<decimal>());
+        var total = lines.Sum(line => line!["Amount"]!.GetValue<decimal>()) + (body["TxnTaxDetail"]?["TotalTax"]?.GetValue<decimal>() ?? 0m);
         var id = (_nextId++).ToString(CultureInfo.InvariantCulture);
         var created = (JsonObject)body.DeepClone();
         created["Id"] = id;
@@ -298,6 +327,27 @@ internal sealed partial class QuickBooksFake : IDisposable
         _invoices[id] = created;
         Creates.Enqueue(("Invoice", body["DocNumber"]?.ToString(), requestId ?? ""));
         return Json(200, new JsonObject { ["Invoice"] = created.DeepClone(), ["time"] = DateTimeOffset.UtcNow.ToString("O") }.ToJsonString());
+    }
+
+    // Intuit's void: the invoice stays, its amounts become zero and its memo says Voided; the SyncToken must be current.
+    private ResponseMessage VoidInvoice(JsonObject body)
+    {
+        if (body["Id"]?.ToString() is not { } id || !_invoices.TryGetValue(id, out var invoice))
+        {
+            return Fault(400, "Object Not Found", $"Invoice {body["Id"]}", "610");
+        }
+
+        if (body["SyncToken"]?.ToString() != invoice["SyncToken"]!.ToString())
+        {
+            return Fault(400, "Stale Object Error", "You and another user were working on the same thing.", "5010");
+        }
+
+        invoice["TotalAmt"] = 0m;
+        invoice["Balance"] = 0m;
+        invoice["PrivateNote"] = "Voided";
+        invoice["SyncToken"] = (int.Parse(invoice["SyncToken"]!.ToString(), CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+        Voids.Enqueue(id);
+        return Json(200, new JsonObject { ["Invoice"] = invoice.DeepClone(), ["time"] = DateTimeOffset.UtcNow.ToString("O") }.ToJsonString());
     }
 
     private ResponseMessage QueryCustomers(string query)

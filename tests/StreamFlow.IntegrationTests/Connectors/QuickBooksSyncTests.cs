@@ -14,7 +14,7 @@ namespace StreamFlow.IntegrationTests.Connectors;
 
 /// <summary>QuickBooks Online end to end: OAuth2 with PKCE, the sync orchestration, the real database, a fake of Intuit's documented API.</summary>
 [Collection(ServicesCollection.Name)]
-public sealed class QuickBooksSyncTests(TestServices services) : IAsyncLifetime
+public sealed partial class QuickBooksSyncTests(TestServices services) : IAsyncLifetime
 {
     private const string Verifier = "intuit-verifier-token-for-tests";
     private readonly QuickBooksFake _qb = new();

@@ -30,6 +30,7 @@ internal sealed partial class ServiceTitanFake : IDisposable
     private static readonly string[] Statuses = ["Completed", "Completed", "Canceled", "Scheduled", "Completed", "InProgress"];
     private readonly ConcurrentDictionary<string, bool> _tokens = new();
     private readonly ConcurrentDictionary<(string Entity, int Index), (DateTimeOffset ModifiedOn, string? Status)> _changes = new();
+    private readonly ConcurrentDictionary<int, string> _locationNames = new();
 
     public ServiceTitanFake(int customers, int jobs, int? port = null)
     {
@@ -38,6 +39,8 @@ internal sealed partial class ServiceTitanFake : IDisposable
         Server.Given(Request.Create().WithPath("/connect/token").UsingPost()).AtPriority(100).RespondWith(Response.Create().WithCallback(Token));
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/crm/v2/tenant/[^/]+/booking-provider/[^/]+/bookings$")).UsingAnyMethod()).AtPriority(50)
             .RespondWith(Response.Create().WithCallback(Bookings));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/crm/v2/tenant/[^/]+/booking-provider/[^/]+/bookings/[0-9]+$")).UsingPatch()).AtPriority(50)
+            .RespondWith(Response.Create().WithCallback(UpdateBooking));
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/(crm|jpm)/v2/tenant/.*")).UsingGet()).AtPriority(100).RespondWith(Response.Create().WithCallback(List));
     }
 
@@ -91,6 +94,43 @@ internal sealed partial class ServiceTitanFake : IDisposable
             : Json(200, created.ToJsonString());
     }
 
+    /// <summary>Booking PATCHes that changed a booking (the documented update: the fields sent replace those stored).</summary>
+    public int BookingUpdates => _bookingUpdates;
+
+    private int _bookingUpdates;
+
+    /// <summary>The CSR dismissed the booking of <paramref name="externalId"/>: ServiceTitan refuses changes to it.</summary>
+    public void DismissBooking(string externalId) => BookingsCreated[externalId]["status"] = "Dismissed";
+
+    private ResponseMessage UpdateBooking(IRequestMessage request)
+    {
+        string? Header(string name) => request.Headers?.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        if (Header("Authorization") is not { } auth || !auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.ContainsKey(auth[7..]) || Header("ST-App-Key") != AppKey)
+        {
+            return Json(401, """{"title":"Unauthorized","status":401}""");
+        }
+
+        var id = request.Path[(request.Path.LastIndexOf('/') + 1)..];
+        var booking = BookingsCreated.Values.FirstOrDefault(b => b["id"]!.ToJsonString() == id);
+        if (booking is null)
+        {
+            return Json(404, """{"title":"Booking not found","status":404}""");
+        }
+
+        if (booking["status"]?.GetValue<string>() == "Dismissed")
+        {
+            return Json(400, """{"title":"One or more validation errors occurred.","status":400,"errors":{"status":["A dismissed booking cannot be changed."]}}""");
+        }
+
+        foreach (var (key, value) in JsonNode.Parse(request.Body ?? "{}")!.AsObject().ToList())
+        {
+            booking[key] = value?.DeepClone();
+        }
+
+        Interlocked.Increment(ref _bookingUpdates);
+        return Json(200, booking.ToJsonString());
+    }
+
     public WireMockServer Server { get; }
 
     public string Url => Server.Url!;
@@ -106,7 +146,16 @@ internal sealed partial class ServiceTitanFake : IDisposable
     /// <summary>Someone changes job <paramref name="index"/> in ServiceTitan now.</summary>
     public void ChangeJob(int index, string status) => _changes[("jobs", index)] = (DateTimeOffset.UtcNow, status);
 
+    /// <summary>Someone renames location <paramref name="index"/> in ServiceTitan now (its customer is not changed).</summary>
+    public void ChangeLocation(int index, string name)
+    {
+        _changes[("locations", index)] = (DateTimeOffset.UtcNow, null);
+        _locationNames[index] = name;
+    }
+
     public static long CustomerId(int index) => 1_000_000 + index;
+
+    public static long LocationId(int index) => 3_000_000 + index;
 
     public static long JobId(int index) => 5_000_000 + index;
 
@@ -190,7 +239,8 @@ internal sealed partial class ServiceTitanFake : IDisposable
             },
             "locations" => new JsonObject
             {
-                ["id"] = 3_000_000 + index, ["customerId"] = CustomerId(index), ["active"] = true, ["name"] = index % 5 == 0 ? "Main office" : "Home",
+                ["id"] = LocationId(index), ["customerId"] = CustomerId(index), ["active"] = true,
+                ["name"] = _locationNames.TryGetValue(index, out var renamed) ? renamed : index % 5 == 0 ? "Main office" : "Home",
                 ["address"] = address, ["createdOn"] = "2025-03-01T10:00:00Z", ["modifiedOn"] = modified,
             },
             _ => new JsonObject

@@ -32,7 +32,7 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
         var second = await _bed.SyncAsync(tenant, connection.Id);
 
         Assert.Equal(("completed", 30 + 30 + 60, 90), (first.Status, first.ItemsSeen, first.LeadsCreated));
-        Assert.Equal(2 + 2 + 3, first.Pages);
+        Assert.Equal(2 + 2 + 1 + 3, first.Pages); // locations, customers, locations left over (none), jobs
         Assert.Equal(("completed", 0, 0, 0), (second.Status, second.ItemsSeen, second.LeadsCreated, second.LeadsUpdated));
         Assert.Equal(90, await _bed.CountLeadsAsync(tenant));
         var requests = _st.Server.LogEntries.Where(e => e.RequestMessage.Path.Contains("/v2/tenant/", StringComparison.Ordinal)).ToList();
@@ -68,6 +68,23 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
         Assert.Equal(("completed", 1, 0, 1), (again.Status, again.ItemsSeen, again.LeadsCreated, again.LeadsUpdated));
         var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "servicetitan", [$"job:{ServiceTitanFake.JobId(3)}"], default);
         Assert.Equal("won", (await LeadAsync(tenant, known.Values.Single())).Outcome?.Status);
+    }
+
+    [Fact]
+    public async Task A_location_changed_alone_is_put_on_its_customers_lead_by_the_next_sync()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var connection = await CreateAsync(tenant);
+        await _bed.SyncAsync(tenant, connection.Id);
+        _st.ChangeLocation(7, "Rental unit");
+
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal(("completed", 1, 0, 1), (again.Status, again.ItemsSeen, again.LeadsCreated, again.LeadsUpdated));
+        var known = await _bed.Get<SourceLeadWriter>().KnownAsync(tenant, "servicetitan", [$"customer:{ServiceTitanFake.CustomerId(7)}"], default);
+        var lead = await LeadAsync(tenant, known.Values.Single());
+        Assert.StartsWith("Rental unit, 107 Oak St", lead.Attributes.GetProperty($"serviceTitanLocation{ServiceTitanFake.LocationId(7)}").GetString(), StringComparison.Ordinal);
+        Assert.Equal(90, await _bed.CountLeadsAsync(tenant));
     }
 
     [Fact]
@@ -135,6 +152,40 @@ public sealed class ServiceTitanSyncTests(TestServices services) : IAsyncLifetim
             mapped.Single(r => r.LocalId == first.Value.Lead.Id).ExternalId);
         Assert.Equal("completed", lost.Status);
     }
+
+    [Fact]
+    public async Task A_lead_changed_after_its_booking_updates_the_booking_once_and_a_dismissed_one_is_not_asked_again()
+    {
+        var tenant = await _bed.CreateTenantAsync();
+        var leads = _bed.Get<LeadService>();
+        var actor = new LeadActor(tenant, "test", CanAssign: false);
+        var ana = (await leads.CreateAsync(actor, new LeadInput("Ana", "Diaz", null, "ana2@example.com", null, "website", null, "78701", "TX", "Austin", "US",
+            "AC blowing warm air", null, null, null), mergeDuplicate: false, default)).Value.Lead;
+        var oak = (await leads.CreateAsync(actor, new LeadInput(null, null, "Oak Dental", "desk@oak.example.com", null, "referral", null, null, null, null, null,
+            "Quote for two rooftop units", null, null, null), mergeDuplicate: false, default)).Value.Lead;
+        var connection = await CreateAsync(tenant, new { tenantId = ServiceTitanFake.Tenant, bookingProviderId = ServiceTitanFake.BookingProvider });
+        await _bed.SyncAsync(tenant, connection.Id);
+        var none = await _bed.SyncAsync(tenant, connection.Id);
+        Assert.True((await leads.UpdateAsync(actor, ana.Id, new LeadUpdate(Blank() with { City = "Round Rock", PostalCode = "78664", Notes = "AC dead, two kids at home" }, null), default)).Succeeded);
+        Assert.True((await leads.UpdateAsync(actor, oak.Id, new LeadUpdate(Blank() with { Notes = "Quote for three rooftop units" }, null), default)).Succeeded);
+        _st.DismissBooking(oak.Id.ToString());
+
+        var changed = await _bed.SyncAsync(tenant, connection.Id);
+        var again = await _bed.SyncAsync(tenant, connection.Id);
+
+        Assert.Equal((0, 0), (none.LeadsUpdated, none.ItemsFailed));
+        Assert.Equal(("completed", 1, 1), (changed.Status, changed.LeadsUpdated, changed.ItemsFailed));
+        Assert.Equal(("completed", 0, 0, 0), (again.Status, again.LeadsCreated, again.LeadsUpdated, again.ItemsFailed));
+        Assert.Equal((2, 1), (_st.BookingPosts, _st.BookingUpdates));
+        var booking = _st.BookingsCreated[ana.Id.ToString()];
+        Assert.Equal(("AC dead, two kids at home", "Round Rock", "78664"),
+            (booking["summary"]!.GetValue<string>(), booking["address"]!["city"]!.GetValue<string>(), booking["address"]!["zip"]!.GetValue<string>()));
+        Assert.Equal("Quote for two rooftop units", _st.BookingsCreated[oak.Id.ToString()]["summary"]!.GetValue<string>());
+        var log = (await _bed.Get<ConnectorRecords>().LogPageAsync(tenant, connection.Id, changed.Id.ToString(), 100, null, default)).Value!;
+        Assert.Contains(log.Items, e => e.Action == "failed" && e.LocalId == oak.Id && e.Reason!.Contains("ServiceTitan refused the update: ServiceTitan refused the request (400)", StringComparison.Ordinal));
+    }
+
+    private static LeadInput Blank() => new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     [Fact]
     public async Task A_connection_needs_its_tenant_id_and_all_three_credentials()

@@ -316,8 +316,9 @@ public sealed class AdpConnector(
     /// <summary>One pay-data-input event for one payee: the timesheet's hours by earning code for its pay period.</summary>
     internal static JsonObject PayData(JsonElement settings, AdpPayableTimesheet sheet)
     {
-        var regular = settings.TryGetProperty("regularEarningCode", out var r) ? r.GetString()! : "R";
-        var overtime = settings.TryGetProperty("overtimeEarningCode", out var o) ? o.GetString()! : "O";
+        // The worker's own codes win over the connection's, which win over ADP's usual R and O.
+        var regular = sheet.RegularEarningCode ?? (settings.TryGetProperty("regularEarningCode", out var r) ? r.GetString()! : "R");
+        var overtime = sheet.OvertimeEarningCode ?? (settings.TryGetProperty("overtimeEarningCode", out var o) ? o.GetString()! : "O");
         var earnings = new JsonArray();
         foreach (var (code, hours) in new[] { (regular, sheet.RegularHours), (overtime, sheet.OvertimeHours) })
         {

@@ -11,7 +11,13 @@ internal sealed record AdpWorkerRow(
 /// <summary>An approved timesheet of a technician who came from this connection, with what pay data needs of the worker.</summary>
 internal sealed record AdpPayableTimesheet(
     Guid Id, Guid TechnicianId, DateOnly PeriodStart, DateOnly PeriodEnd, decimal RegularHours, decimal OvertimeHours, string AssociateOid,
-    string? PayrollGroupCode, string? PayrollFileNumber);
+    string? PayrollGroupCode, string? PayrollFileNumber, string? RegularEarningCode = null, string? OvertimeEarningCode = null);
+
+/// <summary>A worker's own earning codes (null: the connection's).</summary>
+internal sealed record AdpStoredEarningCodes(string? RegularEarningCode, string? OvertimeEarningCode);
+
+/// <summary>A timesheet's pay-data claim as the id map holds it.</summary>
+internal sealed record AdpPayDataClaim(string ExternalId, string? RemoteStatus, decimal? RemoteAmount, DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// The SQL of the ADP connector: its workers, the approved timesheets it exports (read here, so that Connectors depends on
@@ -41,7 +47,7 @@ internal static class AdpStore
     private const string PayableSql = """
         SELECT t.id AS Id, t.technician_id AS TechnicianId, t.period_start AS PeriodStart, t.period_end AS PeriodEnd, t.regular_hours AS RegularHours,
                t.overtime_hours AS OvertimeHours, w.associate_oid AS AssociateOid, w.payroll_group_code AS PayrollGroupCode,
-               w.payroll_file_number AS PayrollFileNumber
+               w.payroll_file_number AS PayrollFileNumber, w.regular_earning_code AS RegularEarningCode, w.overtime_earning_code AS OvertimeEarningCode
         FROM timesheets t
         JOIN adp_workers w ON w.technician_id = t.technician_id AND w.connection_id = @ConnectionId
         WHERE t.status = 'approved'
@@ -69,6 +75,35 @@ internal static class AdpStore
         WHERE connection_id = @ConnectionId AND entity = 'timesheet' AND remote_status = 'sending' AND updated_at < @Before
         ORDER BY local_id LIMIT @Limit
         """;
+
+    private const string SetEarningCodesSql = """
+        UPDATE adp_workers SET regular_earning_code = @Regular, overtime_earning_code = @Overtime, updated_at = @Now
+        WHERE connection_id = @ConnectionId AND associate_oid = @AssociateOid
+        RETURNING regular_earning_code AS RegularEarningCode, overtime_earning_code AS OvertimeEarningCode
+        """;
+
+    private const string ClaimOfSql = """
+        SELECT external_id AS ExternalId, remote_status AS RemoteStatus, remote_amount AS RemoteAmount, updated_at AS UpdatedAt
+        FROM connector_records WHERE connection_id = @ConnectionId AND entity = 'timesheet' AND local_id = @TimesheetId
+        FOR UPDATE
+        """;
+
+    // A claim left by a lost answer, settled by a person: paid in ADP (kept, so never sent again) ...
+    private const string SettleSql = """
+        UPDATE connector_records SET external_id = @ExternalId, remote_status = 'paid_elsewhere', updated_at = @Now
+        WHERE connection_id = @ConnectionId AND entity = 'timesheet' AND local_id = @TimesheetId AND remote_status = 'sending'
+        """;
+
+    public static Task<AdpStoredEarningCodes?> SetEarningCodesAsync(
+        DbTransactionScope scope, Guid connectionId, string associateOid, string? regular, string? overtime, DateTimeOffset now) =>
+        scope.Connection.QuerySingleOrDefaultAsync<AdpStoredEarningCodes?>(scope.Command(SetEarningCodesSql,
+            new { ConnectionId = connectionId, AssociateOid = associateOid, Regular = regular, Overtime = overtime, Now = now }));
+
+    public static Task<AdpPayDataClaim?> LockClaimAsync(DbTransactionScope scope, Guid connectionId, Guid timesheetId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<AdpPayDataClaim?>(scope.Command(ClaimOfSql, new { ConnectionId = connectionId, TimesheetId = timesheetId }));
+
+    public static Task SettleAsync(DbTransactionScope scope, Guid connectionId, Guid timesheetId, string externalId, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(SettleSql, new { ConnectionId = connectionId, TimesheetId = timesheetId, ExternalId = externalId, Now = now }));
 
     public static async Task<IReadOnlyDictionary<string, AdpWorkerRow>> WorkersAsync(DbTransactionScope scope, Guid connectionId, IReadOnlyCollection<string> oids) =>
         (await scope.Connection.QueryAsync<AdpWorkerRow>(scope.Command(WorkersSql, new { ConnectionId = connectionId, Oids = oids.ToArray() })))

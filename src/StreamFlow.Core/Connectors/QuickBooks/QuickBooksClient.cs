@@ -36,6 +36,10 @@ public sealed class QuickBooksClient(IOptions<QuickBooksOptions> options, OAuthT
     internal Task<JsonObject> PostAsync(ConnectorContext context, string resource, string requestId, JsonObject body, CancellationToken cancellationToken) =>
         SendAsync(context, HttpMethod.Post, resource, [("requestid", requestId)], body, cancellationToken);
 
+    /// <summary>A POST with an <c>operation</c> (void, delete) on an existing entity, as Intuit documents them.</summary>
+    internal Task<JsonObject> PostOperationAsync(ConnectorContext context, string resource, string operation, string requestId, JsonObject body, CancellationToken cancellationToken) =>
+        SendAsync(context, HttpMethod.Post, resource, [("operation", operation), ("requestid", requestId)], body, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     internal OAuthClientSettings OAuthClient() => new(options.Value.AuthorizationUrl, options.Value.TokenUrl, options.Value.ClientId,

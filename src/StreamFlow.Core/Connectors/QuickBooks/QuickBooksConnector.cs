@@ -4,8 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Connections;
 using StreamFlow.Core.Connections.OAuth;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.FieldOps;
+using StreamFlow.Core.FieldOps.Invoicing;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 
@@ -17,13 +21,18 @@ namespace StreamFlow.Core.Connectors.QuickBooks;
 /// since the last completed sync with <c>cdc</c> (page <c>payments</c>) and marks their invoices paid. The conflict
 /// rules are in docs/connectors.md.
 /// </summary>
-public sealed class QuickBooksConnector(QuickBooksClient client, ConnectorRecords records, LeadService leads, IOptions<QuickBooksOptions> options, TimeProvider time) : IConnector, IOAuthConnector
+public sealed class QuickBooksConnector(
+    QuickBooksClient client, ConnectorRecords records, LeadService leads, CustomerInvoiceService customerInvoices, StreamFlowDatabase database,
+    IOptions<QuickBooksOptions> options, TimeProvider time) : IConnector, IOAuthConnector
 {
     public const string KindName = "quickbooks";
     internal const string Customer = "customer";
     internal const string Invoice = "invoice";
+    internal const string CustomerInvoiceEntity = "customer_invoice";
+    internal const string CustomerByName = "customer_name";
     private const string PaymentsPage = "payments";
     private const string LeadsPage = "leads:";
+    private const string CustomerInvoicesPage = "customer-invoices:";
     private static readonly TimeSpan CdcLookBack = TimeSpan.FromDays(30);
 
     public string Kind => KindName;
@@ -79,6 +88,11 @@ public sealed class QuickBooksConnector(QuickBooksClient client, ConnectorRecord
             throw new ConnectorException(ConnectorFailure.Unauthorized, "The connection has not been authorized with a QuickBooks company yet; connect it first.");
         }
 
+        if (page.StartsWith(CustomerInvoicesPage, StringComparison.Ordinal))
+        {
+            return await CustomerInvoicesAsync(context, Guid.TryParse(page[CustomerInvoicesPage.Length..], out var after) ? after : null, cancellationToken);
+        }
+
         return page == PaymentsPage
             ? await PaymentsAsync(context, cancellationToken)
             : page.StartsWith(LeadsPage, StringComparison.Ordinal)
@@ -121,16 +135,177 @@ public sealed class QuickBooksConnector(QuickBooksClient client, ConnectorRecord
         var customers = await records.FindManyAsync(context.TenantId, context.ConnectionId, Customer, won.Select(l => l.Id).ToList(), cancellationToken);
         var invoices = await records.FindManyAsync(context.TenantId, context.ConnectionId, Invoice, won.Select(l => l.Id).ToList(), cancellationToken);
         var tally = new Tally { Seen = won.Count };
+        // A business that invoices its customers in StreamFlow (field operations) books those invoices; a won lead then
+        // only makes its customer, so that a sale is not invoiced twice.
+        var fieldOps = await database.InTenantAsync(context.TenantId, QuickBooksStore.HasCustomerInvoicesAsync, cancellationToken);
         foreach (var lead in won)
         {
             var customer = await CustomerAsync(context, lead, customers.GetValueOrDefault(lead.Id), tally, cancellationToken);
-            if (customer is not null && lead.Outcome!.Value is { } value && decimal.TryParse(value.Amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) && amount > 0)
+            if (customer is not null && !fieldOps && lead.Outcome!.Value is { } value && decimal.TryParse(value.Amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) && amount > 0)
             {
                 await InvoiceAsync(context, lead, amount, customer, invoices.GetValueOrDefault(lead.Id), tally, cancellationToken);
             }
         }
 
-        return new ConnectorPage(tally.Seen, tally.Created, tally.Updated, tally.Skipped, tally.Failed, listed.NextCursor is { } next ? LeadsPage + next : PaymentsPage);
+        return new ConnectorPage(tally.Seen, tally.Created, tally.Updated, tally.Skipped, tally.Failed,
+            listed.NextCursor is { } next ? LeadsPage + next : fieldOps ? CustomerInvoicesPage : PaymentsPage);
+    }
+
+    /// <summary>
+    /// The business's invoices to its customers: a sent one is created in QuickBooks once (its customer ensured first), a
+    /// voided one that QuickBooks has is voided there.
+    /// </summary>
+    private async Task<ConnectorPage> CustomerInvoicesAsync(ConnectorContext context, Guid? after, CancellationToken cancellationToken)
+    {
+        var limit = Math.Clamp(options.Value.LeadsPerPage, 1, 500);
+        var due = await database.InTenantAsync(context.TenantId, scope => QuickBooksStore.ToPushAsync(scope, context.ConnectionId, after, limit), cancellationToken);
+        var tally = new Tally { Seen = due.Count };
+        var actor = new FieldActor(context.TenantId, Guid.Empty, $"connection:{context.ConnectionId}", CanManage: true, RequestOrigin.None);
+        foreach (var row in due)
+        {
+            if (row.Status == CustomerInvoiceStatus.Void)
+            {
+                await VoidAsync(context, row, tally, cancellationToken);
+                continue;
+            }
+
+            var invoice = await customerInvoices.GetAsync(actor, row.Id, cancellationToken);
+            if (!invoice.Succeeded)
+            {
+                tally.Skipped++;
+                continue;
+            }
+
+            var customer = row.LeadId is { } leadId && await leads.GetAsync(context.TenantId, leadId, includeDeleted: false, cancellationToken) is { Succeeded: true } lead
+                ? await CustomerAsync(context, lead.Value, await records.FindAsync(context.TenantId, context.ConnectionId, Customer, leadId, cancellationToken), tally, cancellationToken)
+                : await CustomerByNameAsync(context, invoice.Value.CustomerName, tally, cancellationToken);
+            if (customer is not null)
+            {
+                await PushCustomerInvoiceAsync(context, invoice.Value, customer, tally, cancellationToken);
+            }
+        }
+
+        return new ConnectorPage(tally.Seen, tally.Created, tally.Updated, tally.Skipped, tally.Failed,
+            due.Count == limit ? CustomerInvoicesPage + due[^1].Id.ToString() : PaymentsPage);
+    }
+
+    private async Task PushCustomerInvoiceAsync(ConnectorContext context, CustomerInvoice invoice, string customerId, Tally tally, CancellationToken cancellationToken)
+    {
+        var itemId = context.Settings.TryGetProperty("itemId", out var item) && item.GetString() is { } configured ? configured : "1";
+        var lines = new JsonArray();
+        foreach (var line in invoice.Lines)
+        {
+            lines.Add(new JsonObject
+            {
+                ["Amount"] = decimal.Parse(line.Amount.Amount, CultureInfo.InvariantCulture),
+                ["DetailType"] = "SalesItemLineDetail",
+                ["Description"] = Clip(line.Description, 4000),
+                ["SalesItemLineDetail"] = new JsonObject
+                {
+                    ["ItemRef"] = new JsonObject { ["value"] = itemId },
+                    ["Qty"] = line.Quantity,
+                    ["UnitPrice"] = decimal.Parse(line.UnitPrice.Amount, CultureInfo.InvariantCulture),
+                    ["TaxCodeRef"] = new JsonObject { ["value"] = line.Taxable ? "TAX" : "NON" },
+                },
+            });
+        }
+
+        var body = new JsonObject
+        {
+            ["CustomerRef"] = new JsonObject { ["value"] = customerId },
+            ["DocNumber"] = invoice.Number,
+            ["TxnDate"] = (invoice.SentAt ?? invoice.CreatedAt).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["DueDate"] = invoice.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Line"] = lines,
+        };
+        if (decimal.Parse(invoice.Tax.Amount, CultureInfo.InvariantCulture) is var tax and > 0)
+        {
+            body["TxnTaxDetail"] = new JsonObject { ["TotalTax"] = tax };
+        }
+
+        if (invoice.Notes is { Length: > 0 } notes)
+        {
+            body["CustomerMemo"] = new JsonObject { ["value"] = Clip(notes, 1000) };
+        }
+
+        try
+        {
+            var created = Entity(await client.PostAsync(context, "invoice", RequestId(context, CustomerInvoiceEntity, invoice.Id, "create"), body, cancellationToken), "Invoice");
+            var balance = Amount(created["Balance"]);
+            await records.SaveAsync(context, new ConnectorRecord(CustomerInvoiceEntity, invoice.Id, Id(created), SyncToken(created), null, balance == 0 ? "paid" : "open",
+                Amount(created["TotalAmt"]) ?? decimal.Parse(invoice.Total.Amount, CultureInfo.InvariantCulture), balance, default, default),
+                "created", $"{invoice.Number} sent in StreamFlow", cancellationToken);
+            tally.Created++;
+        }
+        catch (QuickBooksFaultException fault)
+        {
+            await records.LogAsync(context, CustomerInvoiceEntity, invoice.Id, null, "failed", $"QuickBooks refused invoice {invoice.Number}: {fault.Message}", cancellationToken);
+            tally.Failed++;
+        }
+    }
+
+    // Voided in StreamFlow after it was pushed: voided in QuickBooks with its current SyncToken; a stale one (the bookkeeper
+    // touched the invoice) is re-read and the void sent again once.
+    private async Task VoidAsync(ConnectorContext context, CustomerInvoiceToPush row, Tally tally, CancellationToken cancellationToken)
+    {
+        var syncToken = row.SyncToken;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var voided = Entity(await client.PostOperationAsync(context, "invoice", "void", RequestId(context, CustomerInvoiceEntity, row.Id, $"void:{syncToken}"),
+                    new JsonObject { ["Id"] = row.ExternalId, ["SyncToken"] = syncToken }, cancellationToken), "Invoice");
+                var known = (await records.FindAsync(context.TenantId, context.ConnectionId, CustomerInvoiceEntity, row.Id, cancellationToken))!;
+                await records.SaveAsync(context, known with { SyncToken = SyncToken(voided), RemoteStatus = "voided", RemoteBalance = Amount(voided["Balance"]) ?? 0 },
+                    "updated", attempt > 0 ? "voided in StreamFlow; changed in QuickBooks meanwhile (stale SyncToken): re-read and voided" : "voided in StreamFlow", cancellationToken);
+                tally.Updated++;
+                return;
+            }
+            catch (QuickBooksFaultException fault) when (fault.IsStaleObject && attempt == 0)
+            {
+                syncToken = SyncToken(Entity(await client.GetAsync(context, $"invoice/{Uri.EscapeDataString(row.ExternalId!)}", [], cancellationToken), "Invoice"));
+            }
+            catch (QuickBooksFaultException fault)
+            {
+                await records.LogAsync(context, CustomerInvoiceEntity, row.Id, row.ExternalId, fault.IsStaleObject ? "conflict" : "failed",
+                    $"QuickBooks did not void the invoice; the next sync tries again: {fault.Message}", cancellationToken);
+                tally.Failed++;
+                return;
+            }
+        }
+    }
+
+    // A customer invoice whose job came from no lead goes to the QuickBooks customer of its customer's name: linked when
+    // the bookkeeper has one, else created once (the id map keys it by the name).
+    private async Task<string?> CustomerByNameAsync(ConnectorContext context, string name, Tally tally, CancellationToken cancellationToken)
+    {
+        var localId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{context.ConnectionId:N}:customer-name:{name}")).AsSpan(0, 16));
+        if (await records.FindAsync(context.TenantId, context.ConnectionId, CustomerByName, localId, cancellationToken) is { } known)
+        {
+            return known.ExternalId;
+        }
+
+        try
+        {
+            var displayName = Clip(name, 500);
+            var existing = await FindCustomerByNameAsync(context, displayName, cancellationToken);
+            var customer = existing ?? Entity(await client.PostAsync(context, "customer", RequestId(context, CustomerByName, localId, "create"),
+                new JsonObject { ["DisplayName"] = displayName, ["CompanyName"] = Clip(name, 100) }, cancellationToken), "Customer");
+            await records.SaveAsync(context, new ConnectorRecord(CustomerByName, localId, Id(customer), SyncToken(customer), null, null, null, null, default, default),
+                existing is null ? "created" : "updated", existing is null ? null : "linked to the existing QuickBooks customer of the same name", cancellationToken);
+            if (existing is null)
+            {
+                tally.Created++;
+            }
+
+            return Id(customer);
+        }
+        catch (QuickBooksFaultException fault)
+        {
+            await records.LogAsync(context, CustomerByName, localId, null, "failed", $"QuickBooks refused the customer: {fault.Message}", cancellationToken);
+            tally.Failed++;
+            return null;
+        }
     }
 
     /// <summary>Creates or updates the lead's customer; StreamFlow wins for the fields it sends (a sparse update keeps the rest).</summary>
@@ -269,7 +444,8 @@ public sealed class QuickBooksConnector(QuickBooksClient client, ConnectorRecord
             .Where(txn => txn["TxnType"]?.ToString() == "Invoice" && txn["TxnId"] is not null).Select(txn => txn["TxnId"]!.ToString()).Distinct(StringComparer.Ordinal).ToList();
         foreach (var invoiceId in invoiceIds)
         {
-            var known = await records.FindByExternalAsync(context.TenantId, context.ConnectionId, Invoice, invoiceId, cancellationToken);
+            var known = await records.FindByExternalAsync(context.TenantId, context.ConnectionId, Invoice, invoiceId, cancellationToken)
+                ?? await records.FindByExternalAsync(context.TenantId, context.ConnectionId, CustomerInvoiceEntity, invoiceId, cancellationToken);
             if (known is null)
             {
                 await records.LogAsync(context, Invoice, null, invoiceId, "skipped", "a payment applies to an invoice StreamFlow did not create", cancellationToken);
@@ -286,8 +462,16 @@ public sealed class QuickBooksConnector(QuickBooksClient client, ConnectorRecord
                 continue;
             }
 
-            await records.SaveAsync(context, known with { SyncToken = SyncToken(invoice), RemoteStatus = status, RemoteBalance = balance },
-                "updated", $"payment received in QuickBooks: {status}, balance {balance?.ToString("0.00", CultureInfo.InvariantCulture)}", cancellationToken);
+            var reason = $"payment received in QuickBooks: {status}, balance {balance?.ToString("0.00", CultureInfo.InvariantCulture)}";
+            if (known.Entity == CustomerInvoiceEntity && status == "paid")
+            {
+                // Paid in the books: the customer invoice is paid in StreamFlow too (sent → paid; one already paid or void stays).
+                var actor = new FieldActor(context.TenantId, Guid.Empty, $"connection:{context.ConnectionId}", CanManage: true, RequestOrigin.None);
+                var moved = await customerInvoices.ChangeStatusAsync(actor, known.LocalId, new CustomerInvoiceStatusChange(CustomerInvoiceStatus.Paid, null), cancellationToken);
+                reason += moved.Succeeded ? "; the customer invoice is marked paid" : $"; the customer invoice was not marked paid: {moved.Problem.Detail}";
+            }
+
+            await records.SaveAsync(context, known with { SyncToken = SyncToken(invoice), RemoteStatus = status, RemoteBalance = balance }, "updated", reason, cancellationToken);
             tally.Updated++;
         }
 

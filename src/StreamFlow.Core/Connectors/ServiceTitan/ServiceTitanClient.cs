@@ -113,6 +113,14 @@ public sealed class ServiceTitanClient(IOptions<ServiceTitanOptions> options, OA
         }
     }
 
+    /// <summary>Changes a booking (PATCH …/bookings/{id}: the fields sent replace ServiceTitan's; contacts are not part of it).</summary>
+    internal async Task UpdateBookingAsync(ConnectorContext context, string providerId, string bookingId, System.Text.Json.Nodes.JsonObject changes, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"{BookingsUrl(context, providerId)}/{Uri.EscapeDataString(bookingId)}");
+        var json = changes.ToJsonString();
+        await CallAsync(context, () => new HttpRequestMessage(HttpMethod.Patch, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") }, cancellationToken);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private string BookingsUrl(ConnectorContext context, string providerId)

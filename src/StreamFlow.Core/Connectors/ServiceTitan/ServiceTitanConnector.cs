@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,7 +12,7 @@ namespace StreamFlow.Core.Connectors.ServiceTitan;
 
 /// <summary>
 /// ServiceTitan (kind <c>servicetitan</c>): the business's history in as leads the scoring model learns from. A sync pages
-/// through customers (each a lead), locations (each an address attribute on its customer's lead) and jobs (each a lead
+/// through locations (kept until their customer is written), customers (each a lead, with its locations as attributes) and jobs (each a lead
 /// for its customer: a completed job is won, a canceled one lost), modified on or after the last completed sync.
 /// Records are matched by their ServiceTitan id (<see cref="SourceLeadWriter"/>, source <c>servicetitan</c>). With a
 /// <c>bookingProviderId</c> setting, the sync then exports StreamFlow's own open leads as bookings of that provider, once
@@ -26,7 +25,8 @@ public sealed class ServiceTitanConnector(
     public const string KindName = "servicetitan";
     public const string SourceName = "servicetitan";
     private const int NewCustomersPerTransaction = 250;
-    private static readonly string[] Entities = ["customers", "locations", "jobs"];
+    private static readonly string[] Entities = ["locations", "customers", "jobs"];
+    private const string PendingLocationsPage = "locations-pending:";
     private static readonly string[] RequiredCredentials = ["clientId", "clientSecret", "appKey"];
     private const string BookingsPage = "bookings:";
     private const string BookingEntity = "booking";
@@ -107,6 +107,12 @@ public sealed class ServiceTitanConnector(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(page);
+        if (page.StartsWith(PendingLocationsPage, StringComparison.Ordinal)
+            && long.TryParse(page[PendingLocationsPage.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+        {
+            return await PendingLocationsAsync(context, after, cancellationToken);
+        }
+
         if (page.StartsWith(BookingsPage, StringComparison.Ordinal))
         {
             return await BookingsAsync(context, page.Length > BookingsPage.Length ? page[BookingsPage.Length..] : null, cancellationToken);
@@ -120,16 +126,17 @@ public sealed class ServiceTitanConnector(
         }
 
         DateTimeOffset? since = DateTimeOffset.TryParse(context.Cursor, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var cursor) ? cursor : null;
-        var path = entity switch { 0 => "crm/v2/tenant/{tenant}/customers", 1 => "crm/v2/tenant/{tenant}/locations", _ => "jpm/v2/tenant/{tenant}/jobs" };
+        var path = entity switch { 0 => "crm/v2/tenant/{tenant}/locations", 1 => "crm/v2/tenant/{tenant}/customers", _ => "jpm/v2/tenant/{tenant}/jobs" };
         var listed = await client.ListAsync(context, path, number, Math.Clamp(options.Value.PageSize, 1, 5000), since, cancellationToken);
         var items = listed.Data!;
         var counts = entity switch
         {
-            0 => await CustomersAsync(context, items, cancellationToken),
-            1 => await LocationsAsync(context, items, cancellationToken),
+            0 => await StageLocationsAsync(context, items, cancellationToken),
+            1 => await CustomersAsync(context, items, cancellationToken),
             _ => await JobsAsync(context, items, cancellationToken),
         };
         var next = listed.HasMore && items.Count > 0 ? $"{Entities[entity]}:{number + 1}"
+            : entity == 1 ? $"{PendingLocationsPage}0"
             : entity + 1 < Entities.Length ? $"{Entities[entity + 1]}:1"
             : Setting(context.Settings, "bookingProviderId") is not null ? BookingsPage
             : null;
@@ -149,11 +156,31 @@ public sealed class ServiceTitanConnector(
         var open = listed.Items.Where(l => l.Outcome is null && !string.Equals(l.Source, "ServiceTitan", StringComparison.Ordinal)).ToList();
         var mapped = await records.FindManyAsync(context.TenantId, context.ConnectionId, BookingEntity, open.Select(l => l.Id).ToList(), cancellationToken);
         int created = 0, skipped = listed.Items.Count - open.Count, failed = 0;
+        int updated = 0;
         foreach (var lead in open)
         {
-            if (mapped.GetValueOrDefault(lead.Id) is { RemoteStatus: not "sending" })
+            var body = Booking(context.Settings, lead);
+            var hash = BookingHash(body);
+            if (mapped.GetValueOrDefault(lead.Id) is { RemoteStatus: not "sending" } known)
             {
-                skipped++;
+                if (known.PushedHash == hash || known.PushedHash is null)
+                {
+                    // Unchanged since it was sent (or booked before changes were tracked: what was sent is not known, so it is the baseline).
+                    if (known.PushedHash is null)
+                    {
+                        await records.SaveAsync(context, known with { PushedHash = hash }, "skipped", "booked before booking changes were tracked; this is its baseline", cancellationToken);
+                    }
+
+                    skipped++;
+                    continue;
+                }
+
+                switch (await UpdateBookingAsync(context, provider, known, body, hash, cancellationToken))
+                {
+                    case true: updated++; break;
+                    default: failed++; break;
+                }
+
                 continue;
             }
 
@@ -187,13 +214,46 @@ public sealed class ServiceTitanConnector(
                 reason = "found at ServiceTitan by externalId after a lost answer; not created again";
             }
 
-            await records.SaveAsync(context, new ConnectorRecord(BookingEntity, lead.Id, booking.Value.ToString(CultureInfo.InvariantCulture), null, null, "booked", null, null, now, now),
+            await records.SaveAsync(context, new ConnectorRecord(BookingEntity, lead.Id, booking.Value.ToString(CultureInfo.InvariantCulture), null, hash, "booked", null, null, now, now),
                 "created", reason, cancellationToken);
             created++;
         }
 
-        return new ConnectorPage(listed.Items.Count, created, 0, skipped, failed, listed.NextCursor is { } next ? BookingsPage + next : null);
+        return new ConnectorPage(listed.Items.Count, created, updated, skipped, failed, listed.NextCursor is { } next ? BookingsPage + next : null);
     }
+
+    // The lead changed after its booking was sent: ServiceTitan's documented booking update (PATCH) carries the new name,
+    // summary, customer type and address. A refusal (the CSR dismissed or converted the booking) is logged once and the
+    // change kept as sent, so the next sync does not ask again until the lead changes again.
+    private async Task<bool> UpdateBookingAsync(ConnectorContext context, string provider, ConnectorRecord known, JsonObject body, string hash, CancellationToken cancellationToken)
+    {
+        var changes = new JsonObject();
+        foreach (var field in new[] { "name", "summary", "customerType", "address", "campaignId" })
+        {
+            if (body[field] is { } value)
+            {
+                changes[field] = value.DeepClone();
+            }
+        }
+
+        try
+        {
+            await client.UpdateBookingAsync(context, provider, known.ExternalId, changes, cancellationToken);
+        }
+        catch (ConnectorException failure) when (failure.Failure == ConnectorFailure.InvalidRequest)
+        {
+            await records.SaveAsync(context, known with { PushedHash = hash }, "failed",
+                $"the lead changed after its booking was made, and ServiceTitan refused the update: {failure.Message}", cancellationToken);
+            return false;
+        }
+
+        await records.SaveAsync(context, known with { PushedHash = hash }, "updated", "the lead changed after its booking was made: name, summary, type and address sent again",
+            cancellationToken);
+        return true;
+    }
+
+    private static string BookingHash(JsonObject booking) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(booking.ToJsonString())))[..40];
 
     /// <summary>A booking as ServiceTitan documents it: source, name, summary, customer type, address, contacts, externalId.</summary>
     internal static JsonObject Booking(JsonElement settings, Lead lead)
@@ -240,70 +300,118 @@ public sealed class ServiceTitanConnector(
     internal static string? TenantId(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("tenantId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
-    // Customers seen for the first time are created a batch at a time (one transaction each, as SAM.gov notices are);
-    // customers already imported refresh their leads one by one.
+    // Locations are read first and kept (servicetitan_locations), so that each customer's lead is written once with them.
+    private async Task<ConnectorPage> StageLocationsAsync(ConnectorContext context, IReadOnlyList<JsonElement> locations, CancellationToken cancellationToken)
+    {
+        var usable = locations.Where(l => Id(l, "id") is not null && Id(l, "customerId") is not null).ToList();
+        var valid = usable.GroupBy(l => Id(l, "id")!).Select(g => g.Last())
+            .Select(l => new StagedLocation(Number(l, "id"), Number(l, "customerId"), LocationLabel(l))).ToList();
+        if (valid.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await database.InTenantAsync(context.TenantId, async scope =>
+            {
+                await ServiceTitanImportStore.StageAsync(scope, context.TenantId, context.ConnectionId, valid, now);
+                return true;
+            }, cancellationToken);
+        }
+
+        return new ConnectorPage(locations.Count, 0, 0, 0, locations.Count - usable.Count, null);
+    }
+
+    // Customers seen for the first time are created a batch at a time (one transaction each, as SAM.gov notices are), with
+    // their staged locations; customers already imported refresh their leads (an unchanged one writes nothing).
     private async Task<ConnectorPage> CustomersAsync(ConnectorContext context, IReadOnlyList<JsonElement> customers, CancellationToken cancellationToken)
     {
         var valid = customers.Where(c => Id(c, "id") is not null).GroupBy(c => Id(c, "id")!).Select(g => g.Last()).ToList();
+        var customerIds = valid.Select(c => Number(c, "id")).ToArray();
         var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(c => $"customer:{Id(c, "id")}").ToList(), cancellationToken);
+        var staged = (await database.InTenantAsync(context.TenantId, scope => ServiceTitanImportStore.OfCustomersAsync(scope, context.ConnectionId, customerIds), cancellationToken))
+            .ToLookup(l => l.CustomerId);
+        var fresh = valid.Where(c => !known.ContainsKey($"customer:{Id(c, "id")}")).ToList();
+        var seen = valid.Where(c => known.ContainsKey($"customer:{Id(c, "id")}")).ToList();
         var outcomes = new List<SourceWriteOutcome>();
-        foreach (var batch in valid.Where(c => !known.ContainsKey($"customer:{Id(c, "id")}")).Select(CustomerRecord).Chunk(NewCustomersPerTransaction))
+        foreach (var batch in fresh.Select(c => CustomerRecord(c, staged[Number(c, "id")])).Chunk(NewCustomersPerTransaction))
         {
             outcomes.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
         }
 
-        outcomes.AddRange(await WriteAllAsync(valid.Where(c => known.ContainsKey($"customer:{Id(c, "id")}")).ToList(), (customer, token) =>
+        outcomes.AddRange(await WriteAllAsync(seen, (customer, token) =>
         {
-            var record = CustomerRecord(customer);
+            var record = CustomerRecord(customer, staged[Number(customer, "id")]);
             return writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[record.ExternalId], token);
         }, cancellationToken));
+        var written = fresh.Concat(seen).Zip(outcomes).Where(p => p.Second.Write != SourceWrite.Failed).Select(p => Number(p.First, "id")).ToArray();
+        await MarkAppliedAsync(context, written, cancellationToken);
         return Page(customers.Count, outcomes, customers.Count - valid.Count);
     }
 
-    private static SourceRecord CustomerRecord(JsonElement customer)
+    private static SourceRecord CustomerRecord(JsonElement customer, IEnumerable<StagedLocation> locations)
     {
         var fields = CustomerFields(customer);
+        foreach (var location in locations)
+        {
+            fields.Attributes![$"serviceTitanLocation{location.LocationId}"] = JsonSerializer.SerializeToElement(location.Label);
+        }
+
         return new SourceRecord($"customer:{Id(customer, "id")}", fields with { Source = "ServiceTitan" }, fields,
             customer.TryGetProperty("active", out var active) && active.ValueKind == JsonValueKind.False ? "inactive" : "active", null);
     }
 
-    // A location adds its address to its customer's lead; a location whose customer is not imported is skipped.
-    private async Task<ConnectorPage> LocationsAsync(ConnectorContext context, IReadOnlyList<JsonElement> locations, CancellationToken cancellationToken)
+    // Locations whose customer was not on this sync's customer pages (the location changed, the customer did not) go on
+    // the customer's lead here, one update per customer; those whose customer is not imported stay staged and are skipped.
+    private async Task<ConnectorPage> PendingLocationsAsync(ConnectorContext context, long after, CancellationToken cancellationToken)
     {
-        var valid = locations.Where(l => Id(l, "id") is not null && Id(l, "customerId") is not null).ToList();
-        var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(l => $"customer:{Id(l, "customerId")}").Distinct().ToList(), cancellationToken);
-        var outcomes = await WriteAllAsync(valid, async (location, token) =>
+        var limit = Math.Clamp(options.Value.PageSize, 1, 5000);
+        var pending = await database.InTenantAsync(context.TenantId, scope => ServiceTitanImportStore.UnappliedAsync(scope, context.ConnectionId, after, limit), cancellationToken);
+        var customerIds = pending.Select(l => l.CustomerId).Distinct().ToArray();
+        var known = await writer.KnownAsync(context.TenantId, SourceName, customerIds.Select(id => $"customer:{id}").ToList(), cancellationToken);
+        var byCustomer = pending.GroupBy(l => l.CustomerId).ToList();
+        var outcomes = await WriteAllAsync(byCustomer, async (group, token) =>
         {
-            var customer = $"customer:{Id(location, "customerId")}";
+            var customer = $"customer:{group.Key}";
             if (!known.TryGetValue(customer, out var leadId))
             {
                 return new SourceWriteOutcome(SourceWrite.Skipped, null, "its customer is not imported");
             }
 
-            var address = Address(location);
-            var fields = Blank() with
-            {
-                Attributes = new Dictionary<string, JsonElement>
-                {
-                    [$"serviceTitanLocation{Id(location, "id")}"] = JsonSerializer.SerializeToElement(
-                        string.Join(", ", new[] { Text(location, "name"), address.Street, address.City, address.State, address.Zip }.Where(p => !string.IsNullOrWhiteSpace(p)))),
-                },
-            };
+            var fields = Blank() with { Attributes = group.ToDictionary(l => $"serviceTitanLocation{l.LocationId}", l => JsonSerializer.SerializeToElement(l.Label)) };
             return await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, new SourceRecord(customer, fields, fields, null, null), leadId, token);
         }, cancellationToken);
-        return Page(locations.Count, outcomes, locations.Count - valid.Count);
+        await MarkAppliedAsync(context, byCustomer.Zip(outcomes).Where(p => p.Second.LeadId is not null && p.Second.Write != SourceWrite.Failed).Select(p => p.First.Key).ToArray(),
+            cancellationToken);
+        var next = pending.Count == limit ? $"{PendingLocationsPage}{pending[^1].LocationId.ToString(CultureInfo.InvariantCulture)}" : "jobs:1";
+        return Page(0, outcomes, 0) with { NextPage = next };
     }
 
-    // A job is one sale opportunity of its customer: completed is won, canceled is lost; the others stay open.
+    private async Task MarkAppliedAsync(ConnectorContext context, long[] customerIds, CancellationToken cancellationToken)
+    {
+        if (customerIds.Length == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await database.InTenantAsync(context.TenantId, async scope =>
+        {
+            await ServiceTitanImportStore.MarkAppliedAsync(scope, context.ConnectionId, customerIds, now);
+            return true;
+        }, cancellationToken);
+    }
+
+    // A job is one sale opportunity of its customer: completed is won, canceled is lost; the others stay open. Jobs seen
+    // for the first time are created a batch at a time with their customer's names and address (read for the page at once).
     private async Task<ConnectorPage> JobsAsync(ConnectorContext context, IReadOnlyList<JsonElement> jobs, CancellationToken cancellationToken)
     {
         var valid = jobs.Where(j => Id(j, "id") is not null).GroupBy(j => Id(j, "id")!).Select(g => g.Last()).ToList();
         var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"job:{Id(j, "id")}").ToList(), cancellationToken);
         var customers = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"customer:{Id(j, "customerId")}").Distinct().ToList(), cancellationToken);
+        var customerLeads = await database.InTenantAsync(context.TenantId, scope => ServiceTitanImportStore.CustomerLeadsAsync(scope, customers.Values.Distinct().ToArray()),
+            cancellationToken);
         var currency = context.Settings.TryGetProperty("currency", out var configured) ? configured.GetString()! : "USD";
-        var outcomes = await WriteAllAsync(valid, async (job, token) =>
+
+        SourceRecord JobRecord(JsonElement job)
         {
-            var externalId = $"job:{Id(job, "id")}";
             var status = Text(job, "jobStatus");
             var attributes = new Dictionary<string, JsonElement>
             {
@@ -315,42 +423,60 @@ public sealed class ServiceTitanConnector(
                 ["serviceTitanBusinessUnitId"] = JsonSerializer.SerializeToElement(Id(job, "businessUnitId")),
                 ["serviceTitanCampaignId"] = JsonSerializer.SerializeToElement(Id(job, "campaignId")),
             };
-            Result<Lead>? customerLead = customers.TryGetValue($"customer:{Id(job, "customerId")}", out var leadId)
-                ? await leads.GetAsync(context.TenantId, leadId, includeDeleted: false, token)
-                : (Result<Lead>?)null;
-            var create = customerLead is { Succeeded: true, Value: var lead }
+            var create = customers.TryGetValue($"customer:{Id(job, "customerId")}", out var leadId) && customerLeads.TryGetValue(leadId, out var lead)
                 ? Blank() with { FirstName = lead.FirstName, LastName = lead.LastName, Company = lead.Company, City = lead.City, State = lead.State, PostalCode = lead.PostalCode, Country = lead.Country }
                 : Blank() with { Company = $"ServiceTitan customer {Id(job, "customerId")}" };
             create = create with { Source = "ServiceTitan", Notes = Clip(Text(job, "summary"), 4000), Attributes = attributes };
-            var record = new SourceRecord(externalId, create, Blank() with { Attributes = attributes }, status, status == "Canceled" ? "canceled in ServiceTitan" : null);
-            var written = await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known.TryGetValue(externalId, out var jobLead) ? jobLead : null, token);
-            if (status == "Completed" && written.LeadId is { } wonLead)
+            return new SourceRecord($"job:{Id(job, "id")}", create, Blank() with { Attributes = attributes }, status, status == "Canceled" ? "canceled in ServiceTitan" : null);
+        }
+
+        var fresh = valid.Where(j => !known.ContainsKey($"job:{Id(j, "id")}")).ToList();
+        var created = new List<SourceWriteOutcome>();
+        foreach (var batch in fresh.Select(JobRecord).Chunk(NewCustomersPerTransaction))
+        {
+            created.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
+        }
+
+        // ServiceTitan's job carries no revenue (that is on its invoices): a completed sale is recorded as won at 0. A job
+        // created just now is open, so it is won without reading it again.
+        var won = await WriteAllAsync(fresh.Zip(created).ToList(), (pair, token) =>
+            Text(pair.First, "jobStatus") == "Completed" && pair.Second is { Write: SourceWrite.Created, LeadId: { } leadId }
+                ? WinAsync(context, leadId, pair.Second, currency, token)
+                : Task.FromResult(pair.Second), cancellationToken);
+        var refreshed = await WriteAllAsync(valid.Where(j => known.ContainsKey($"job:{Id(j, "id")}")).ToList(), async (job, token) =>
+        {
+            var record = JobRecord(job);
+            var written = await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[record.ExternalId], token);
+            if (record.Status == "Completed" && written.LeadId is { } wonLead)
             {
                 var current = await leads.GetAsync(context.TenantId, wonLead, includeDeleted: false, token);
                 if (current is { Succeeded: true, Value.Outcome: null })
                 {
-                    // ServiceTitan's job carries no revenue (that is on its invoices): the sale is recorded as won at 0.
-                    var won = await leads.UpdateAsync(new LeadActor(context.TenantId, $"connection:{context.ConnectionId}", CanAssign: false), wonLead,
-                        new LeadUpdate(Blank(), new OutcomeInput("won", "0.00", currency, null)), token);
-                    if (won.Succeeded && written.Write == SourceWrite.Unchanged)
-                    {
-                        return written with { Write = SourceWrite.Updated };
-                    }
+                    return await WinAsync(context, wonLead, written, currency, token);
                 }
             }
 
             return written;
         }, cancellationToken);
-        return Page(jobs.Count, outcomes, jobs.Count - valid.Count);
+        return Page(jobs.Count, [.. won, .. refreshed], jobs.Count - valid.Count);
     }
 
-    private async Task<IReadOnlyList<SourceWriteOutcome>> WriteAllAsync(
-        IReadOnlyList<JsonElement> items, Func<JsonElement, CancellationToken, Task<SourceWriteOutcome>> write, CancellationToken cancellationToken)
+    private async Task<SourceWriteOutcome> WinAsync(ConnectorContext context, Guid leadId, SourceWriteOutcome written, string currency, CancellationToken cancellationToken)
     {
-        var outcomes = new ConcurrentBag<SourceWriteOutcome>();
-        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
-            async (item, token) => outcomes.Add(await write(item, token)));
-        return outcomes.ToList();
+        var won = await leads.UpdateAsync(new LeadActor(context.TenantId, $"connection:{context.ConnectionId}", CanAssign: false), leadId,
+            new LeadUpdate(Blank(), new OutcomeInput("won", "0.00", currency, null)), cancellationToken);
+        return won.Succeeded && written.Write == SourceWrite.Unchanged ? written with { Write = SourceWrite.Updated } : written;
+    }
+
+    /// <summary>Writes each item (in parallel, <c>StoreParallelism</c> at a time); the outcomes in the items' order.</summary>
+    private async Task<IReadOnlyList<SourceWriteOutcome>> WriteAllAsync<T>(
+        IReadOnlyList<T> items, Func<T, CancellationToken, Task<SourceWriteOutcome>> write, CancellationToken cancellationToken)
+    {
+        var outcomes = new SourceWriteOutcome[items.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
+            async (index, token) => outcomes[index] = await write(items[index], token));
+        return outcomes;
     }
 
     private static ConnectorPage Page(int seen, IReadOnlyList<SourceWriteOutcome> outcomes, int invalid)
@@ -391,6 +517,14 @@ public sealed class ServiceTitanConnector(
         record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var id)
             ? id.ToString(CultureInfo.InvariantCulture)
             : null;
+
+    private static long Number(JsonElement record, string name) => long.Parse(Id(record, name)!, CultureInfo.InvariantCulture);
+
+    private static string LocationLabel(JsonElement location)
+    {
+        var address = Address(location);
+        return Clip(string.Join(", ", new[] { Text(location, "name"), address.Street, address.City, address.State, address.Zip }.Where(p => !string.IsNullOrWhiteSpace(p))), 1000)!;
+    }
 
     private static string? Text(JsonElement record, string name) =>
         record.ValueKind == JsonValueKind.Object && record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
