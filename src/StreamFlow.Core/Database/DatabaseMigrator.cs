@@ -3,6 +3,7 @@ using DbUp.Engine;
 using DbUp.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace StreamFlow.Core.Database;
 
@@ -65,7 +66,26 @@ public sealed class DatabaseMigrator(IOptions<PostgresOptions> options, ILogger<
             .LogTo(logger)
             .Build();
 
-        var result = engine.PerformUpgrade();
+        // Hosts that start together would each create the same tables (42P07); the second waits here, then finds
+        // the journal complete. Session-level, on a connection of its own: DbUp runs each script in its own transaction.
+        using var gate = new NpgsqlConnection(ownerConnectionString);
+        gate.Open();
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('streamflow_migrations'))", gate))
+        {
+            take.ExecuteNonQuery();
+        }
+
+        DatabaseUpgradeResult result;
+        try
+        {
+            result = engine.PerformUpgrade();
+        }
+        finally
+        {
+            using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('streamflow_migrations'))", gate);
+            release.ExecuteNonQuery();
+        }
+
         var applied = result.Scripts
             .Where(s => s.SqlScriptOptions.ScriptType == ScriptType.RunOnce)
             .Select(s => ScriptName(s.Name))
