@@ -67,13 +67,10 @@ public sealed class DatabaseMigrator(IOptions<PostgresOptions> options, ILogger<
             .Build();
 
         // Hosts that start together would each create the same tables (42P07); the second waits here, then finds
-        // the journal complete. Session-level, on a connection of its own: DbUp runs each script in its own transaction.
+        // the journal complete.
         using var gate = new NpgsqlConnection(ownerConnectionString);
         gate.Open();
-        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('streamflow_migrations'))", gate))
-        {
-            take.ExecuteNonQuery();
-        }
+        MigrationLockStore.Take(gate);
 
         DatabaseUpgradeResult result;
         try
@@ -82,8 +79,7 @@ public sealed class DatabaseMigrator(IOptions<PostgresOptions> options, ILogger<
         }
         finally
         {
-            using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('streamflow_migrations'))", gate);
-            release.ExecuteNonQuery();
+            MigrationLockStore.Release(gate);
         }
 
         var applied = result.Scripts
