@@ -48,6 +48,8 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
 
     private sealed class Run(TaskOrchestrationContext context, WorkflowRunInput input, TaskOptions stepRetry, TimeSpan pollInterval)
     {
+        private const int MaxEarlyWakeUps = 50;
+
         public string? StoppedBecause { get; private set; }
 
         /// <summary>Takes the steps in order; false when one stopped the run (<see cref="StoppedBecause"/>).</summary>
@@ -98,16 +100,11 @@ public sealed class WorkflowRunOrchestrator : TaskOrchestrator<WorkflowRunInput,
             if (step.UntilCondition is not { } until)
             {
                 await TimerAsync(due);
-                // The timer may come before the due time by the database's clock: wait a second more, a few times at most.
-                var ended = false;
-                for (var early = 0; early < 5 && !(ended = await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.", atDueTime: true)); early++)
+                // The host's clock decides: the activity sleeps out the last few seconds of an early wake-up and refuses an
+                // earlier one, for the orchestration to wait again (a backend that keeps waking early ends it after many).
+                for (var early = 0; !await EndAsync(at, $"Waited until {Format(due)}.", atDueTime: early < MaxEarlyWakeUps); early++)
                 {
-                    await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(1), CancellationToken.None);
-                }
-
-                if (!ended)
-                {
-                    await EndAsync(at, $"Waited until {Format(context.CurrentUtcDateTime)}.");
+                    await context.CreateTimer(Max(due, context.CurrentUtcDateTime).AddSeconds(1), CancellationToken.None);
                 }
 
                 return true;

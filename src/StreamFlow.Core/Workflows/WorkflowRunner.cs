@@ -32,6 +32,7 @@ public sealed class WorkflowRunner(
     ILogger<WorkflowRunner> logger)
 {
     private static readonly string[] DefaultAssignRoles = ["staff", "manager"];
+    private static readonly TimeSpan EarlyWakeUpSleep = TimeSpan.FromSeconds(5);
 
     /// <summary>Starts a run: its pinned steps, or nothing when it is finished already, too deep, or its conditions do not hold.</summary>
     public async Task<WorkflowRunPlan> BeginAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
@@ -201,23 +202,34 @@ public sealed class WorkflowRunner(
 
     /// <summary>
     /// Marks a logged step (a wait) done with its outcome. <paramref name="atDueTime"/>: the wait ends because its timer
-    /// fired, which the storage backend may do up to a second early while the orchestration's clock already reads the due
-    /// time; the database's clock decides, and a wait not yet due stays open (false) for the orchestration to wait again.
+    /// fired, which the storage backend may do early while the orchestration's clock already reads the due time; this
+    /// host's clock decides: up to <see cref="EarlyWakeUpSleep"/> early, the rest is slept out here; earlier, the wait
+    /// stays open (false) for the orchestration to wait again.
     /// </summary>
-    public Task<bool> EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, bool atDueTime, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async scope =>
+    public async Task<bool> EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, bool atDueTime, CancellationToken cancellationToken)
+    {
+        var step = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.StepAsync(scope, runId, path), cancellationToken);
+        if (atDueTime && step is not null && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
+            && due.ValueKind == JsonValueKind.String)
         {
-            var step = await WorkflowRunStore.StepAsync(scope, runId, path);
-            var now = timeProvider.GetUtcNow();
-            if (atDueTime && step is not null && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
-                && due.ValueKind == JsonValueKind.String && due.GetDateTimeOffset() > now)
+            var early = due.GetDateTimeOffset() - timeProvider.GetUtcNow();
+            if (early > EarlyWakeUpSleep)
             {
                 return false;
             }
 
-            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", step?.Input ?? "{}", "done", outcome, now);
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early + TimeSpan.FromMilliseconds(1), timeProvider, cancellationToken);
+            }
+        }
+
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", step?.Input ?? "{}", "done", outcome, timeProvider.GetUtcNow());
             return true;
         }, cancellationToken);
+    }
 
     /// <summary>Takes one step and logs it; a step logged as done already answers its logged result. A failure is logged and thrown (the orchestration retries).</summary>
     public Task<string> RunStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
