@@ -7,12 +7,14 @@ using StreamFlow.Core.Scoring.Rules;
 
 namespace StreamFlow.Core.Scoring;
 
-public sealed record ScoringSettings(ScoringRuleSet? RuleSet, TierThresholds? Thresholds, bool AiEnabled, RoutingSettings Routing);
+/// <summary>A tenant's scoring settings; SharesWithIndustryPool: its decided leads count in its industry's pool (the default).</summary>
+public sealed record ScoringSettings(ScoringRuleSet? RuleSet, TierThresholds? Thresholds, bool AiEnabled, RoutingSettings Routing, bool SharesWithIndustryPool = true);
 
 internal static class ScoringSettingsStore
 {
     private const string LoadSql = """
-        SELECT rule_set::text AS RuleSet, hot_threshold AS Hot, warm_threshold AS Warm, ai_enabled AS AiEnabled, routing::text AS Routing
+        SELECT rule_set::text AS RuleSet, hot_threshold AS Hot, warm_threshold AS Warm, ai_enabled AS AiEnabled, routing::text AS Routing,
+               shares_with_industry_pool AS SharesWithIndustryPool
         FROM scoring_settings
         """;
 
@@ -20,6 +22,7 @@ internal static class ScoringSettingsStore
     private const string LoadContextSql = """
         SELECT t.industry AS Industry, s.rule_set::text AS RuleSet, s.hot_threshold AS Hot, s.warm_threshold AS Warm,
                COALESCE(s.ai_enabled, false) AS AiEnabled, COALESCE(s.routing::text, '{}') AS Routing,
+               COALESCE(s.shares_with_industry_pool, true) AS SharesWithIndustryPool,
                m.version AS ModelVersion, m.blob_name AS ModelBlobName
         FROM tenants AS t
         LEFT JOIN scoring_settings AS s ON s.tenant_id = t.id
@@ -28,10 +31,11 @@ internal static class ScoringSettingsStore
         """;
 
     private const string SaveRulesSql = """
-        INSERT INTO scoring_settings (tenant_id, rule_set, hot_threshold, warm_threshold, ai_enabled, routing, updated_at)
-        VALUES (@TenantId, @RuleSet::jsonb, @Hot, @Warm, @AiEnabled, @Routing::jsonb, now())
+        INSERT INTO scoring_settings (tenant_id, rule_set, hot_threshold, warm_threshold, ai_enabled, routing, shares_with_industry_pool, updated_at)
+        VALUES (@TenantId, @RuleSet::jsonb, @Hot, @Warm, @AiEnabled, @Routing::jsonb, @SharesWithIndustryPool, now())
         ON CONFLICT (tenant_id) DO UPDATE SET rule_set = EXCLUDED.rule_set, hot_threshold = EXCLUDED.hot_threshold,
-            warm_threshold = EXCLUDED.warm_threshold, ai_enabled = EXCLUDED.ai_enabled, routing = EXCLUDED.routing, updated_at = now()
+            warm_threshold = EXCLUDED.warm_threshold, ai_enabled = EXCLUDED.ai_enabled, routing = EXCLUDED.routing,
+            shares_with_industry_pool = EXCLUDED.shares_with_industry_pool, updated_at = now()
         """;
 
     public static async Task<ScoringSettings> LoadAsync(DbTransactionScope scope) =>
@@ -62,7 +66,8 @@ internal static class ScoringSettingsStore
             settings.RuleSet is null ? null : JsonSerializer.Deserialize<ScoringRuleSet>(settings.RuleSet, StreamFlowJson.Options),
             settings.Hot is { } hot && settings.Warm is { } warm ? new TierThresholds(hot, warm) : null,
             settings.AiEnabled,
-            JsonSerializer.Deserialize<RoutingSettings>(settings.Routing, StreamFlowJson.Options) ?? new RoutingSettings());
+            JsonSerializer.Deserialize<RoutingSettings>(settings.Routing, StreamFlowJson.Options) ?? new RoutingSettings(),
+            settings.SharesWithIndustryPool);
     }
 
     public static Task SaveAsync(DbTransactionScope scope, Guid tenantId, ScoringSettings settings) =>
@@ -74,6 +79,7 @@ internal static class ScoringSettingsStore
             Warm = settings.Thresholds?.Warm,
             settings.AiEnabled,
             Routing = JsonSerializer.Serialize(settings.Routing, StreamFlowJson.Options),
+            settings.SharesWithIndustryPool,
         }));
 }
 
@@ -90,6 +96,8 @@ internal record SettingsRow
     public bool AiEnabled { get; init; }
 
     public string Routing { get; init; } = "{}";
+
+    public bool SharesWithIndustryPool { get; init; } = true;
 }
 
 internal sealed record ContextRow : SettingsRow

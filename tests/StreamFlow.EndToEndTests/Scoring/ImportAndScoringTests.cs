@@ -122,8 +122,11 @@ public sealed class ImportAndScoringTests(HostFixture fixture)
         Assert.Equal(model.GetProperty("samples").GetInt32(), card.GetProperty("samples").GetInt32());
         Assert.InRange(card.GetProperty("topFeatures").GetArrayLength(), 1, 5);
         Assert.NotEmpty(card.GetProperty("knownLimits").EnumerateArray());
-        Assert.Equal(["source", "state", "postalArea"], governance.GetProperty("drift").EnumerateArray().Select(d => d.GetProperty("feature").GetString()));
-        Assert.All(governance.GetProperty("drift").EnumerateArray(), d => Assert.True(d.GetProperty("stability").GetDouble() >= 0));
+        var drift = governance.GetProperty("drift").EnumerateArray().ToList();
+        Assert.Equal(["source", "state", "postalArea"], drift.Where(d => d.GetProperty("of").GetString() == "lead").Select(d => d.GetProperty("feature").GetString()));
+        var modelColumns = drift.Where(d => d.GetProperty("of").GetString() == "model").Select(d => d.GetProperty("feature").GetString()).ToList();
+        Assert.All(card.GetProperty("topFeatures").EnumerateArray(), f => Assert.Contains(f.GetProperty("feature").GetString(), modelColumns));
+        Assert.All(drift, d => Assert.True(d.GetProperty("stability").GetDouble() >= 0));
         Assert.Equal("source", fairness.GetProperty("attribute").GetString());
         Assert.Contains(fairness.GetProperty("groups").EnumerateArray(), g => g.GetProperty("group").GetString() == "Reference");
         Assert.All(fairness.GetProperty("groups").EnumerateArray(), g => Assert.InRange(g.GetProperty("hotRate").GetDouble(), 0, 1));

@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Scoring.ColdStart;
 using StreamFlow.Core.Scoring.Governance;
 using StreamFlow.Core.Tenancy;
@@ -82,6 +83,38 @@ public sealed class IndustryPoolTests(ScratchDatabase services) : IClassFixture<
         Assert.DoesNotContain("electrical", (await StoredPoolsAsync()).Keys);
         var lead = await CreateLeadAsync(electricians[0], "Referral", "Premium", "after");
         Assert.StartsWith("rules-", lead.Score!.Model, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_business_that_opts_out_keeps_its_outcomes_out_of_the_pool_from_the_next_rebuild()
+    {
+        var landscapers = new List<Guid>();
+        for (var b = 0; b < 4; b++)
+        {
+            landscapers.Add(await BusinessWithHistoryAsync("landscaping", 40 + b));
+        }
+
+        var builder = services.Get<IndustryPoolBuilder>();
+        var members = landscapers.Select(t => new PoolMember(t, "landscaping")).ToList();
+        Assert.Equal((4, 160), Figures(Assert.Single(await builder.RebuildAsync(members, CancellationToken.None))));
+
+        var settings = services.Get<ScoringSettingsService>();
+        var optedOut = await settings.UpdateAsync(landscapers[0], new ScoringSettingsUpdate(null, null, null, null, null, SharesWithIndustryPool: false),
+            "owner@test", RequestOrigin.None, CancellationToken.None);
+        Assert.False(optedOut.Value!.SharesWithIndustryPool);
+        Assert.True((await settings.GetAsync(landscapers[1], CancellationToken.None)).SharesWithIndustryPool);
+
+        Assert.Equal((3, 120), Figures(Assert.Single(await builder.RebuildAsync(members, CancellationToken.None))));
+        var governance = await services.Get<ModelGovernanceService>().EvaluateAsync(landscapers[1], [], CancellationToken.None);
+        Assert.Equal((3, 120), (governance.IndustryPool!.Businesses, governance.IndustryPool.Decided));
+
+        await settings.UpdateAsync(landscapers[1], new ScoringSettingsUpdate(null, null, null, null, null, SharesWithIndustryPool: false),
+            "owner@test", RequestOrigin.None, CancellationToken.None);
+        var belowThree = Assert.Single(await builder.RebuildAsync(members, CancellationToken.None));
+        Assert.False(belowThree.Kept);
+        Assert.DoesNotContain("landscaping", (await StoredPoolsAsync()).Keys);
+
+        static (int Businesses, int Decided) Figures(PoolRebuild rebuild) => (rebuild.Businesses, rebuild.Decided);
     }
 
     // 40 decided leads: referrals on the premium plan mostly won, web leads on the basic plan mostly lost.

@@ -4,6 +4,7 @@ using Microsoft.ML.Trainers.FastTree;
 using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
+using StreamFlow.Core.Scoring.Governance;
 using StreamFlow.Core.Scoring.Model;
 
 namespace StreamFlow.UnitTests.Scoring;
@@ -94,6 +95,33 @@ public sealed class ConversionModelTests(SyntheticModelFixture fixture) : IClass
 
         Assert.Equal(logit, fixture.Model.ExpectedLogit + contributions.Sum(), 6);
         Assert.Equal(fixture.Model.PredictProbability(lead), 1 / (1 + Math.Exp(-logit)), 9);
+    }
+
+    [Fact]
+    public void The_report_keeps_the_training_leads_per_bin_of_each_column_and_a_shifted_population_reads_as_drift()
+    {
+        var training = fixture.Model.Report.TrainingPopulation!.ToDictionary(p => p.Feature, p => p.Leads);
+        var loaded = ConversionModel.Load(fixture.Model.Serialize()).Value!.Report.TrainingPopulation!;
+
+        Assert.Equal(fixture.Model.Features.Order(StringComparer.Ordinal), training.Keys.Order(StringComparer.Ordinal));
+        Assert.All(training.Values, bins => Assert.Equal(fixture.Examples.Length, bins.Values.Sum()));
+        Assert.Equal(fixture.Examples.Count(e => e.Lead.Attributes!["Plan"].Text == "Premium"), training["Plan"]["Premium"]);
+        Assert.Equal(fixture.Examples.Count(e => !e.Lead.Attributes!.ContainsKey("Visits")), training["Visits"]["missing"]);
+        Assert.Equal(training["Opted In"], loaded.Single(p => p.Feature == "Opted In").Leads);
+
+        var same = Recent(fixture.Model.Populations(SyntheticLeads.Create(800, seed: 11).Select(e => e.Lead)));
+        var shifted = Recent(fixture.Model.Populations(SyntheticLeads.Create(800, seed: 11).Select(e => e.Lead with
+        {
+            Attributes = new Dictionary<string, AttributeValue>(e.Lead.Attributes!) { ["Plan"] = AttributeValue.FromText("Premium"), ["Visits"] = AttributeValue.FromNumber(29) },
+        })));
+
+        Assert.All(training.Keys, feature => Assert.InRange(GovernanceMath.PopulationStability(training[feature], same[feature]), 0, 0.1));
+        Assert.True(GovernanceMath.PopulationStability(training["Plan"], shifted["Plan"]) > 0.25);
+        Assert.True(GovernanceMath.PopulationStability(training["Visits"], shifted["Visits"]) > 0.25);
+        Assert.InRange(GovernanceMath.PopulationStability(training["Opted In"], shifted["Opted In"]), 0, 0.1);
+
+        static Dictionary<string, IReadOnlyDictionary<string, long>> Recent(IReadOnlyList<ColumnPopulation> population) =>
+            population.ToDictionary(p => p.Feature, p => p.Leads);
     }
 
     [Fact]

@@ -80,11 +80,14 @@ public sealed class IndustryPoolBuilder(StreamFlowDatabase database, TenantKeyri
             : (null, null);
     }
 
+    /// <summary>A business's decided leads; none for a business that keeps its outcomes out of the pool.</summary>
     private async Task<IReadOnlyList<(LeadProfile Profile, bool Won)>> DecidedLeadsAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
         return await database.InTenantAsync<IReadOnlyList<(LeadProfile, bool)>>(tenantId, async scope =>
-            [.. (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead(keys)).Select(l => (LeadProfiles.From(l), l.Outcome!.Status == "won"))],
+            (await ScoringSettingsStore.LoadAsync(scope)).SharesWithIndustryPool
+                ? [.. (await LeadScoreStore.WithOutcomeAsync(scope)).Select(l => l.ToLead(keys)).Select(l => (LeadProfiles.From(l), l.Outcome!.Status == "won"))]
+                : [],
             cancellationToken);
     }
 }

@@ -1,4 +1,6 @@
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Scoring.ColdStart;
 using StreamFlow.Core.Scoring.Model;
 
@@ -11,7 +13,9 @@ public sealed record ModelCard(
 
 public sealed record LiveQuality(DateTimeOffset Since, int Outcomes, double? Auc, double? CalibrationError, int HotDecided, double? HotConversion, string Assessment);
 
-public sealed record FeatureDrift(string Feature, double Stability, string Status, long TrainingLeads, long RecentLeads);
+/// <param name="Of">lead: one of the lead's own attributes (<see cref="ModelGovernanceService.Attributes"/>), binned the
+/// same way for every business; model: one of the serving model's feature columns, in the model's own bins.</param>
+public sealed record FeatureDrift(string Feature, double Stability, string Status, long TrainingLeads, long RecentLeads, string Of = "lead");
 
 public sealed record FairnessGroup(string Group, long Leads, double HotRate, long Decided, double? Conversion, double? HotConversion);
 
@@ -35,12 +39,14 @@ public sealed record ModelGovernance(
 /// arrive, drift of the lead population since training, and the hot tier's rate and conversion per group of an
 /// attribute the tenant chooses, with disparity ratios; all computed in the database from aggregates.
 /// </summary>
-public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelRegistry models, IndustryPools pools, TimeProvider timeProvider)
+public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelRegistry models, IndustryPools pools, TenantKeyring keyring, TimeProvider timeProvider)
 {
     public static readonly IReadOnlyList<string> Attributes = ["source", "state", "postalArea"];
 
     private const int MinOutcomes = 100;
     private const int MinGroupLeads = 30;
+    private const int MinRecentLeadsToAdvise = 100;
+    private const int MaxRecentLeads = 20_000;
     private const double ShiftedStability = 0.25;
     private const double ShiftingStability = 0.1;
     private const double MaxCalibrationError = 0.15;
@@ -54,6 +60,7 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
         var run = await models.ServingRunAsync(tenantId, cancellationToken);
         var model = run is null ? null : await models.ServingAsync(tenantId, cancellationToken);
         var trainedAt = run?.TrainedAt;
+        var keys = model?.Report.TrainingPopulation is null ? null : await keyring.ForTenantAsync(tenantId, cancellationToken);
 
         return await database.InTenantAsync(tenantId, async scope =>
         {
@@ -73,6 +80,15 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
                         await ModelGovernanceStore.TrainingPopulationAsync(scope, attribute, trained),
                         await ModelGovernanceStore.RecentPopulationAsync(scope, attribute, now - RecentWindow)));
                 }
+            }
+
+            if (model?.Report.TrainingPopulation is { } trainingPopulation && keys is not null)
+            {
+                var recent = (await ModelGovernanceStore.RecentLeadsAsync(scope, now - RecentWindow, MaxRecentLeads))
+                    .Select(lead => LeadProfiles.From(lead.ToLead(keys)));
+                var recentPopulation = model.Populations(recent).ToDictionary(p => p.Feature, p => p.Leads, StringComparer.Ordinal);
+                drift.AddRange(trainingPopulation.Select(column =>
+                    Drift(column.Feature, column.Leads, recentPopulation.GetValueOrDefault(column.Feature) ?? new Dictionary<string, long>(), "model")));
             }
 
             var fairness = new List<FairnessReport>();
@@ -125,11 +141,11 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
             hot.Count, hot.Count == 0 ? null : hot.Count(o => o.Won) / (double)hot.Count, assessment);
     }
 
-    private static FeatureDrift Drift(string attribute, IReadOnlyDictionary<string, long> training, IReadOnlyDictionary<string, long> recent)
+    private static FeatureDrift Drift(string feature, IReadOnlyDictionary<string, long> training, IReadOnlyDictionary<string, long> recent, string of = "lead")
     {
         var stability = GovernanceMath.PopulationStability(training, recent);
         var status = stability > ShiftedStability ? "shifted" : stability > ShiftingStability ? "shifting" : "stable";
-        return new FeatureDrift(attribute, Math.Round(stability, 4), status, training.Values.Sum(), recent.Values.Sum());
+        return new FeatureDrift(feature, Math.Round(stability, 4), status, training.Values.Sum(), recent.Values.Sum(), of);
     }
 
     private static FairnessReport Fairness(string attribute, IReadOnlyList<FairnessRow> rows)
@@ -167,8 +183,11 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
                 : $"No model of the business's own yet: scores come from the {pool.Industry} industry's pool of {pool.Businesses} businesses until it has enough outcomes to train one."]);
         }
 
-        reasons.AddRange(drift.Where(d => d.Status == "shifted")
-            .Select(d => $"The leads' {d.Feature} shifted since training (stability index {d.Stability:0.00} > {ShiftedStability})."));
+        // A model column is read from 100 recent leads: on a handful the index swings without anything having changed.
+        reasons.AddRange(drift.Where(d => d.Status == "shifted" && (d.Of == "lead" || d.RecentLeads >= MinRecentLeadsToAdvise))
+            .Select(d => d.Of == "lead"
+                ? $"The leads' {d.Feature} shifted since training (stability index {d.Stability:0.00} > {ShiftedStability})."
+                : $"The model's feature '{d.Feature}' shifted since training (stability index {d.Stability:0.00} > {ShiftedStability})."));
         if (live is { Outcomes: >= MinOutcomes })
         {
             if (live.CalibrationError > MaxCalibrationError)

@@ -1,5 +1,6 @@
 using Dapper;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Leads;
 
 namespace StreamFlow.Core.Scoring.Governance;
 
@@ -43,6 +44,14 @@ internal static class ModelGovernanceStore
         GROUP BY 1
         """;
 
+    // The newest leads of the window, for the model's own columns (read as profiles in memory, so capped).
+    private const string RecentLeadsSql = $"""
+        SELECT {LeadStore.Columns} FROM leads
+        WHERE deleted_at IS NULL AND created_at >= @Since
+        ORDER BY created_at DESC
+        LIMIT @Limit
+        """;
+
     private const string TrainingPeriodSql = """
         SELECT min(created_at) AS "From", max(created_at) AS "To"
         FROM leads WHERE deleted_at IS NULL AND outcome IS NOT NULL AND outcome_at <= @TrainedAt
@@ -72,6 +81,9 @@ internal static class ModelGovernanceStore
     public static async Task<IReadOnlyDictionary<string, long>> RecentPopulationAsync(DbTransactionScope scope, string dimension, DateTimeOffset since) =>
         (await scope.Connection.QueryAsync<GroupCount>(scope.Command(RecentPopulationSql, new { Dimension = dimension, Since = since })))
             .ToDictionary(row => row.Bin, row => row.Leads);
+
+    public static async Task<IReadOnlyList<StoredLead>> RecentLeadsAsync(DbTransactionScope scope, DateTimeOffset since, int limit) =>
+        [.. await scope.Connection.QueryAsync<StoredLead>(scope.Command(RecentLeadsSql, new { Since = since, Limit = limit }))];
 
     public static Task<TrainingPeriod> TrainingPeriodAsync(DbTransactionScope scope, DateTimeOffset trainedAt) =>
         scope.Connection.QuerySingleAsync<TrainingPeriod>(scope.Command(TrainingPeriodSql, new { TrainedAt = trainedAt }));

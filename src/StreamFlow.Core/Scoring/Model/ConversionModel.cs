@@ -36,7 +36,11 @@ public sealed record ConversionModelReport(
     double HotPrecision,
     double HotShare,
     IReadOnlyList<FeatureImportance> FeatureImportance,
-    IReadOnlyList<DroppedFeature> DroppedFeatures);
+    IReadOnlyList<DroppedFeature> DroppedFeatures,
+    IReadOnlyList<ColumnPopulation>? TrainingPopulation = null);
+
+/// <summary>How many leads fell in each bin of one feature column (see <see cref="ConversionModel.Populations"/>).</summary>
+public sealed record ColumnPopulation(string Feature, IReadOnlyDictionary<string, long> Leads);
 
 /// <summary>
 /// How the two models' scores become one probability: each model's calibrated log-odds, weighted, then
@@ -101,6 +105,24 @@ public sealed class ConversionModel
 
     /// <summary>The features the model reads, in its order.</summary>
     public IReadOnlyList<string> Features => _schema.Columns.Select(c => c.Name).ToArray();
+
+    /// <summary>The leads counted per bin of each of the model's columns: deciles, yes/no, categories, other, missing.</summary>
+    public IReadOnlyList<ColumnPopulation> Populations(IEnumerable<LeadProfile> leads) => PopulationsOf(_schema, leads);
+
+    internal static IReadOnlyList<ColumnPopulation> PopulationsOf(FeatureSchema schema, IEnumerable<LeadProfile> leads)
+    {
+        var counts = schema.Columns.Select(_ => new SortedDictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        foreach (var lead in leads)
+        {
+            var bins = schema.Bins(lead);
+            for (var c = 0; c < bins.Length; c++)
+            {
+                counts[c][bins[c]] = counts[c].GetValueOrDefault(bins[c]) + 1;
+            }
+        }
+
+        return [.. schema.Columns.Select((column, c) => new ColumnPopulation(column.Name, counts[c]))];
+    }
 
     /// <summary>The probability that the lead converts, without explanations (the fast path for batches).</summary>
     public double PredictProbability(LeadProfile lead)

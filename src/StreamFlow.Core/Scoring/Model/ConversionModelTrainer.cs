@@ -137,7 +137,8 @@ public sealed class ConversionModelTrainer(TimeProvider timeProvider)
             hot.Length == 0 ? 0 : Math.Round(hot.Count(i => labels[i]) / (double)hot.Length, 4),
             Math.Round(hot.Length / (double)labels.Length, 4),
             [],
-            finalSchema.Dropped);
+            finalSchema.Dropped,
+            ConversionModel.PopulationsOf(finalSchema, leads));
         var model = new ConversionModel(options.Version, timeProvider.GetUtcNow(), finalSchema, final.Trees, final.Linear, blend, report);
         return new ConversionModel(
             options.Version, model.TrainedAt, finalSchema, final.Trees, final.Linear, blend,

@@ -289,6 +289,43 @@ internal sealed class FeatureSchema
         }
     }
 
+    /// <summary>
+    /// The lead's bin in each column, for drift: a numeric column's decile ("≤ edge" or "> last edge"), yes/no, a
+    /// category, "other" (a value without a slot of its own) or "missing".
+    /// </summary>
+    public string[] Bins(LeadProfile lead)
+    {
+        var bins = new string[Columns.Count];
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            var column = Columns[c];
+            var value = _isLeadField[c] ? null : lead.Attributes?.GetValueOrDefault(column.Name);
+            bins[c] = column.Kind switch
+            {
+                FeatureKind.Numeric => value is { Kind: AttributeKind.Number or AttributeKind.Date } ? NumericBin(column, NumericValue(value)) : MissingBin,
+                FeatureKind.Boolean => value?.Kind == AttributeKind.Boolean ? (value.Boolean == true ? "yes" : "no") : MissingBin,
+                _ => CategoryBin(column, _categorySlots[c], _isLeadField[c] ? Trimmed(lead.ModelFieldText(column.Name)) : value is null ? null : CategoryOf(value)),
+            };
+        }
+
+        return bins;
+    }
+
+    private const string MissingBin = "missing";
+
+    private static string NumericBin(FeatureColumn column, double x)
+    {
+        var edge = Array.FindIndex(column.BinEdges, e => x <= e);
+        return edge >= 0
+            ? "<= " + column.BinEdges[edge].ToString("G6", CultureInfo.InvariantCulture)
+            : column.BinEdges.Length == 0 ? "any" : "> " + column.BinEdges[^1].ToString("G6", CultureInfo.InvariantCulture);
+    }
+
+    private static string CategoryBin(FeatureColumn column, Dictionary<string, int> slots, string? category) =>
+        category is null ? MissingBin : slots.TryGetValue(category, out var slot) ? column.Categories[slot] : "other";
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     private static void EncodeNumeric(FeatureColumn column, double? number, Span<float> tree, Span<float> linear)
     {
         if (number is not { } x)
