@@ -16,6 +16,7 @@ using StreamFlow.Functions.Hosting;
 //        StreamFlow.Bench.Http api <api base url> [seconds per run] [mixed-load seconds] [host pid]  (bench/api/run.sh)
 //        StreamFlow.Bench.Http round-trips <api base url> <count file> [requests]  (bench/api/run.sh round-trips)
 //        StreamFlow.Bench.Http sse <api base url> <subscribers> <events>  (bench/api/run.sh sse)
+//        StreamFlow.Bench.Http governance <api base url> <leads>  (bench/governance/run.sh)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -42,6 +43,15 @@ if (args.FirstOrDefault() == "sse")
     var configurationForSse = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(sseHttp, configurationForSse["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForSse["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await SseBench.RunAsync(sseHttp, args[1], provider, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.FirstOrDefault() == "governance")
+{
+    using var governanceHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(30) };
+    var configurationForGovernance = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(governanceHttp, configurationForGovernance["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForGovernance["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await GovernanceBench.RunAsync(governanceHttp, provider, configurationForGovernance["Postgres:AppConnectionString"]!, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 
