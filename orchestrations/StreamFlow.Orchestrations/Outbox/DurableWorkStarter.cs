@@ -31,9 +31,13 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         return started.ToList();
     }
 
-    /// <summary>Imports, trainings and RFP analyses keep the instance ids they always had; a re-score is one per outbox row.</summary>
+    /// <summary>
+    /// Imports, trainings and RFP analyses keep the instance ids they always had; a re-score is one per outbox row; a
+    /// platform operation's id was chosen when the request committed it (the status URL the request answered).
+    /// </summary>
     internal static string InstanceId(WorkItem item) => item.Kind switch
     {
+        _ when item.InstanceId is { } platformInstance => platformInstance,
         WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
         WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
@@ -46,6 +50,9 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
     {
         var (name, input) = item.Kind switch
         {
+            PlatformWorkKinds.Backup when item.IsPlatform => (TaskNames.DatabaseBackup, (object)PlatformOperations.ReadInput<Backups.BackupOrchestrationInput>(item)),
+            PlatformWorkKinds.Restore when item.IsPlatform => (TaskNames.DatabaseRestore, PlatformOperations.ReadInput<Backups.RestoreOrchestrationInput>(item)),
+            PlatformWorkKinds.SelfTest when item.IsPlatform => (TaskNames.PlatformSelfTest, PlatformOperations.ReadInput<Diagnostics.PlatformSelfTestInput>(item)),
             WorkKinds.LeadAiRescore => (TaskNames.LeadScoring, new LeadScoringInput(item.TenantId, item.SubjectId)),
             WorkKinds.LeadImport => (TaskNames.LeadImport, new LeadImportInput(item.TenantId, item.SubjectId)),
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),
