@@ -36,6 +36,7 @@ public static class PlatformOperationStatus
         PlatformWorkKinds.Backup => TaskNames.DatabaseBackup,
         PlatformWorkKinds.Restore => TaskNames.DatabaseRestore,
         PlatformWorkKinds.SelfTest => TaskNames.PlatformSelfTest,
+        PlatformWorkKinds.BillingRun => TaskNames.BillingCycle,
         _ => null,
     };
 }

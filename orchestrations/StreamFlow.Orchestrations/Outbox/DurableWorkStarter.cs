@@ -48,6 +48,21 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
 
     private async Task<bool> TryStartAsync(WorkItem item, CancellationToken cancellationToken)
     {
+        if (item is { IsPlatform: true, Kind: PlatformWorkKinds.BillingRun })
+        {
+            try
+            {
+                // A run that exists is left alone, a failed one is started again: the provider's "run now" as it always was.
+                await Billing.BillingRunLauncher.StartOnceAsync(client, PlatformOperations.ReadInput<Core.Billing.Cycle.BillingRunRequest>(item), cancellationToken);
+                return true;
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Could not start platform operation {WorkId} ({Kind}); it is retried after its claim runs out", item.Id, item.Kind);
+                return false;
+            }
+        }
+
         var (name, input) = item.Kind switch
         {
             PlatformWorkKinds.Backup when item.IsPlatform => (TaskNames.DatabaseBackup, (object)PlatformOperations.ReadInput<Backups.BackupOrchestrationInput>(item)),

@@ -7,7 +7,9 @@ internal static class PlatformOperationStore
 {
     // The work outbox's channel: one listener wakes for tenant and platform work alike; delivered at commit only.
     private const string InsertSql = """
-        INSERT INTO platform_operations (instance_id, kind, input, task_hub) VALUES (@InstanceId, @Kind, @Input::jsonb, @TaskHub);
+        INSERT INTO platform_operations (instance_id, kind, input, task_hub) VALUES (@InstanceId, @Kind, @Input::jsonb, @TaskHub)
+        ON CONFLICT (instance_id) DO UPDATE SET input = EXCLUDED.input, task_hub = EXCLUDED.task_hub, created_at = now(), claimed_until = NULL, started_at = NULL
+        WHERE platform_operations.started_at IS NOT NULL;
         SELECT pg_notify('work_outbox', '');
         """;
 

@@ -15,6 +15,13 @@ public static class PlatformWorkKinds
 
     /// <summary>The platform self-test (<c>POST /api/v1/dev/self-tests</c>).</summary>
     public const string SelfTest = "platform.self-test";
+
+    /// <summary>
+    /// A client business's billing run asked for by the provider (<c>POST /api/v1/provider/tenants/{id}/billing-runs</c>),
+    /// keyed by its instance id <c>billing-{tenant}-{period start}</c>: asked again once started, the row is armed again and
+    /// the starter decides as before (a run that exists is left alone, a failed one is started again).
+    /// </summary>
+    public const string BillingRun = "billing.run";
 }
 
 /// <summary>A platform operation's row: committed, and started (<see cref="StartedAt"/>) once the dispatcher has.</summary>
@@ -29,7 +36,10 @@ public sealed class PlatformOperations(StreamFlowDatabase database, IOptions<Wor
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Commits the operation; the listener is woken at commit. Returns <paramref name="instanceId"/>.</summary>
+    /// <summary>
+    /// Commits the operation; the listener is woken at commit. Returns <paramref name="instanceId"/>. An operation of that
+    /// instance id not yet started is left as it is; one already started is armed again with the new input.
+    /// </summary>
     public async Task<string> AddAsync(string kind, string instanceId, object input, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
