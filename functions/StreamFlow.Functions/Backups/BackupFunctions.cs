@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
@@ -16,7 +17,7 @@ namespace StreamFlow.Functions.Backups;
 public sealed record RestoreBody(string? TargetDatabase, string? Confirmation);
 
 /// <summary>Developers take backups, list them and restore one into a named database.</summary>
-public sealed class BackupFunctions(RequestBody body, BackupStorage storage, BackupLauncher launcher, FunctionCatalog catalog)
+public sealed class BackupFunctions(RequestBody body, BackupStorage storage, BackupLauncher launcher, PlatformOperations operations, FunctionCatalog catalog)
 {
     [Function("StartBackup")]
     [DeveloperAccess]
@@ -24,10 +25,9 @@ public sealed class BackupFunctions(RequestBody body, BackupStorage storage, Bac
         Tag = "Developer", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/backups")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var instanceId = await launcher.StartBackupAsync(durable, $"developer:{request.Operator().Email}", cancellationToken);
+        var instanceId = await launcher.StartBackupAsync($"developer:{request.Operator().Email}", cancellationToken);
         return Accepted(request, instanceId);
     }
 
@@ -47,7 +47,6 @@ public sealed class BackupFunctions(RequestBody body, BackupStorage storage, Bac
     public async Task<IResult> Restore(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/backups/{id}/restore")] HttpRequest request,
         string id,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var restore = await body.ReadJsonAsync<RestoreBody>(request, cancellationToken);
@@ -56,7 +55,7 @@ public sealed class BackupFunctions(RequestBody body, BackupStorage storage, Bac
             return ApiResults.Problem(restore.Problem, request.HttpContext);
         }
 
-        var started = await launcher.StartRestoreAsync(durable, new RestoreCommand(id, restore.Value.TargetDatabase, restore.Value.Confirmation), $"developer:{request.Operator().Email}", cancellationToken);
+        var started = await launcher.StartRestoreAsync(new RestoreCommand(id, restore.Value.TargetDatabase, restore.Value.Confirmation), $"developer:{request.Operator().Email}", cancellationToken);
         return started.Succeeded ? Accepted(request, started.Value) : ApiResults.Problem(started.Problem, request.HttpContext);
     }
 
@@ -69,10 +68,10 @@ public sealed class BackupFunctions(RequestBody body, BackupStorage storage, Bac
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var metadata = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        return metadata is null || metadata.Name is not (TaskNames.DatabaseBackup or TaskNames.DatabaseRestore)
+        var status = await PlatformOperationStatus.ReadAsync(operations, durable, id, [TaskNames.DatabaseBackup, TaskNames.DatabaseRestore], cancellationToken);
+        return status is null
             ? ApiResults.Problem(Problem.NotFound("The backup operation"), request.HttpContext)
-            : ApiResults.Json(OperationStatus.From(metadata));
+            : ApiResults.Json(status);
     }
 
     private IResult Accepted(HttpRequest request, string instanceId) =>

@@ -5,6 +5,7 @@ using StreamFlow.Core.Billing.Cycle;
 using StreamFlow.Core.Billing.Pricing;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
@@ -24,6 +25,7 @@ public sealed class BillingFunctions(
     TenantPricingService pricing,
     BillingCycleService cycle,
     BillingRunLauncher launcher,
+    PlatformOperations operations,
     FunctionCatalog catalog)
 {
     [Function("CreateBillingPlan")]
@@ -114,7 +116,6 @@ public sealed class BillingFunctions(
     public async Task<IResult> StartRun(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants/{id:guid}/billing-runs")] HttpRequest request,
         Guid id,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var input = await body.ReadOptionalJsonAsync(request, new BillingRunBody(null), cancellationToken);
@@ -124,8 +125,9 @@ public sealed class BillingFunctions(
             return ApiResults.Problem(run.Problem, request.HttpContext);
         }
 
-        var start = await launcher.StartAsync(durable, run.Value, cancellationToken);
-        return OperationUrls.Accepted(request, start.InstanceId, $"{catalog.RoutePrefix}/v1/provider/tenants/{id}/billing-runs/{start.InstanceId}");
+        // Committed for the outbox dispatcher to start: the answer does not wait on the durable backend.
+        var instanceId = await launcher.CommitAsync(run.Value, cancellationToken);
+        return OperationUrls.Accepted(request, instanceId, $"{catalog.RoutePrefix}/v1/provider/tenants/{id}/billing-runs/{instanceId}");
     }
 
     [Function("GetBillingRun")]
@@ -139,9 +141,11 @@ public sealed class BillingFunctions(
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var metadata = BillingRunLauncher.BelongsTo(runId, id) ? await durable.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) : null;
-        return metadata is null || metadata.Name != TaskNames.BillingCycle
+        var status = BillingRunLauncher.BelongsTo(runId, id)
+            ? await PlatformOperationStatus.ReadAsync(operations, durable, runId, [TaskNames.BillingCycle], cancellationToken)
+            : null;
+        return status is null
             ? ApiResults.Problem(Problem.NotFound("The billing run"), request.HttpContext)
-            : ApiResults.Json(OperationStatus.From(metadata));
+            : ApiResults.Json(status);
     }
 }

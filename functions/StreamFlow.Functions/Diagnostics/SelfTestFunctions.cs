@@ -4,6 +4,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Identity.Systems;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Functions.Durable;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
@@ -25,7 +26,7 @@ public sealed record SelfTestBody(int? PauseSeconds) : IValidatableRequest
 }
 
 /// <summary>Developers start the platform self-test orchestration and read its status.</summary>
-public sealed class SelfTestFunctions(RequestBody body, FunctionCatalog catalog)
+public sealed class SelfTestFunctions(RequestBody body, PlatformOperations operations, FunctionCatalog catalog)
 {
     [Function("StartSelfTest")]
     [DeveloperAccess]
@@ -33,7 +34,6 @@ public sealed class SelfTestFunctions(RequestBody body, FunctionCatalog catalog)
         Tag = "Developer", RequestBody = typeof(SelfTestBody), Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/self-tests")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var input = await body.ReadJsonAsync<SelfTestBody>(request, cancellationToken);
@@ -42,8 +42,10 @@ public sealed class SelfTestFunctions(RequestBody body, FunctionCatalog catalog)
             return ApiResults.Problem(input.Problem, request.HttpContext);
         }
 
-        var instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(
-            TaskNames.PlatformSelfTest,
+        // Committed for the outbox dispatcher to start: the answer does not wait on the durable backend.
+        var instanceId = await operations.AddAsync(
+            PlatformWorkKinds.SelfTest,
+            Guid.NewGuid().ToString("N"),
             new PlatformSelfTestInput(request.Operator().Email, input.Value.PauseSeconds ?? 1),
             cancellationToken);
         return OperationUrls.Accepted(request, instanceId, $"{catalog.RoutePrefix}/v1/dev/self-tests/{instanceId}");
@@ -59,10 +61,10 @@ public sealed class SelfTestFunctions(RequestBody body, FunctionCatalog catalog)
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var metadata = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        return metadata is null || metadata.Name != TaskNames.PlatformSelfTest
+        var status = await PlatformOperationStatus.ReadAsync(operations, durable, id, [TaskNames.PlatformSelfTest], cancellationToken);
+        return status is null
             ? ApiResults.Problem(Problem.NotFound("The self-test"), request.HttpContext)
-            : ApiResults.Json(OperationStatus.From(metadata));
+            : ApiResults.Json(status);
     }
 }
 

@@ -15,6 +15,10 @@ public sealed record OperationStatus(
     JsonElement? Result,
     string? Error)
 {
+    /// <summary>An operation committed but not started yet (its orchestration does not exist).</summary>
+    public static OperationStatus Pending(string id, string name, DateTimeOffset createdAt) =>
+        new(id, name, "pending", createdAt, createdAt, null, null, null);
+
     public static OperationStatus From(OrchestrationMetadata metadata)
     {
         var progress = Parse(metadata.SerializedCustomStatus);

@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 
 namespace StreamFlow.Orchestrations.Backups;
 
@@ -10,18 +11,15 @@ namespace StreamFlow.Orchestrations.Backups;
 public sealed record NightlyBackupStart(string InstanceId, bool Started);
 
 /// <summary>
-/// Starts backup and restore orchestrations: the nightly timer uses it, and so will the developer routes
-/// (<c>POST /api/v1/dev/backups</c>, <c>POST /api/v1/dev/backups/{id}/restore</c>).
+/// Starts backup and restore orchestrations: the nightly timer through the durable client; the developer routes
+/// (<c>POST /api/v1/dev/backups</c>, <c>POST /api/v1/dev/backups/{id}/restore</c>) commit a platform operation that the
+/// outbox dispatcher starts, so they answer without waiting on the durable backend.
 /// </summary>
-public sealed class BackupLauncher(BackupRestoreValidator restoreValidator)
+public sealed class BackupLauncher(BackupRestoreValidator restoreValidator, PlatformOperations operations)
 {
-    /// <summary>Starts a backup now; returns the orchestration instance id.</summary>
-    public Task<string> StartBackupAsync(DurableTaskClient client, string requestedBy, CancellationToken cancellationToken) =>
-        client.ScheduleNewOrchestrationInstanceAsync(
-            TaskNames.DatabaseBackup,
-            new BackupOrchestrationInput(requestedBy),
-            new StartOrchestrationOptions($"backup-{Guid.NewGuid():N}"),
-            cancellationToken);
+    /// <summary>Commits a backup to be started now; returns the orchestration instance id it will have.</summary>
+    public Task<string> StartBackupAsync(string requestedBy, CancellationToken cancellationToken) =>
+        operations.AddAsync(PlatformWorkKinds.Backup, $"backup-{Guid.NewGuid():N}", new BackupOrchestrationInput(requestedBy), cancellationToken);
 
     /// <summary>
     /// Starts the backup of <paramref name="day"/>'s night once: the instance id is the date (UTC), so a second timer
@@ -54,11 +52,10 @@ public sealed class BackupLauncher(BackupRestoreValidator restoreValidator)
     }
 
     /// <summary>
-    /// Validates <paramref name="command"/> (confirmation, backup, target) and starts the restore; the instance id is
-    /// also the id of its backup_restores row.
+    /// Validates <paramref name="command"/> (confirmation, backup, target) and commits the restore for the dispatcher to
+    /// start; the instance id is also the id of its backup_restores row.
     /// </summary>
-    public async Task<Result<string>> StartRestoreAsync(
-        DurableTaskClient client, RestoreCommand command, string requestedBy, CancellationToken cancellationToken)
+    public async Task<Result<string>> StartRestoreAsync(RestoreCommand command, string requestedBy, CancellationToken cancellationToken)
     {
         var valid = await restoreValidator.ValidateAsync(command, cancellationToken);
         if (!valid.Succeeded)
@@ -66,12 +63,11 @@ public sealed class BackupLauncher(BackupRestoreValidator restoreValidator)
             return valid.Problem;
         }
 
-        var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(
-            TaskNames.DatabaseRestore,
+        return await operations.AddAsync(
+            PlatformWorkKinds.Restore,
+            $"restore-{Guid.NewGuid():N}",
             new RestoreOrchestrationInput(valid.Value.BackupId!, valid.Value.TargetDatabase!, requestedBy),
-            new StartOrchestrationOptions($"restore-{Guid.NewGuid():N}"),
             cancellationToken);
-        return instanceId;
     }
 
     public static string NightlyInstanceId(DateTimeOffset day) =>

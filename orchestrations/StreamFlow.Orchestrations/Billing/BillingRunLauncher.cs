@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Billing.Cycle;
+using StreamFlow.Core.Outbox;
 
 namespace StreamFlow.Orchestrations.Billing;
 
@@ -17,7 +18,7 @@ public sealed record BillingCycleRun(int Due, int Started);
 /// instance or a provider's "run now" start nothing new; a failed or terminated run is purged and started again,
 /// and resumes from what its idempotent steps already did.
 /// </summary>
-public sealed class BillingRunLauncher(BillingCycleService cycle)
+public sealed class BillingRunLauncher(BillingCycleService cycle, PlatformOperations operations)
 {
     private const int StartParallelism = 16;
 
@@ -36,7 +37,21 @@ public sealed class BillingRunLauncher(BillingCycleService cycle)
         return new BillingCycleRun(due.Count, started);
     }
 
-    public async Task<BillingRunStart> StartAsync(DurableTaskClient client, BillingRunRequest run, CancellationToken cancellationToken)
+    /// <summary>
+    /// A provider's "run now": commits the run as a platform operation and returns its instance id, without waiting on the
+    /// durable backend; the outbox dispatcher starts it as <see cref="StartAsync"/> does.
+    /// </summary>
+    public Task<string> CommitAsync(BillingRunRequest run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return operations.AddAsync(PlatformWorkKinds.BillingRun, InstanceId(run.TenantId, run.PeriodStart), run, cancellationToken);
+    }
+
+    public Task<BillingRunStart> StartAsync(DurableTaskClient client, BillingRunRequest run, CancellationToken cancellationToken) =>
+        StartOnceAsync(client, run, cancellationToken);
+
+    /// <summary>Starts the run unless it exists (a failed or terminated one is purged and started again).</summary>
+    public static async Task<BillingRunStart> StartOnceAsync(DurableTaskClient client, BillingRunRequest run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(run);

@@ -31,9 +31,13 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
         return started.ToList();
     }
 
-    /// <summary>Imports, trainings and RFP analyses keep the instance ids they always had; a re-score is one per outbox row.</summary>
+    /// <summary>
+    /// Imports, trainings and RFP analyses keep the instance ids they always had; a re-score is one per outbox row; a
+    /// platform operation's id was chosen when the request committed it (the status URL the request answered).
+    /// </summary>
     internal static string InstanceId(WorkItem item) => item.Kind switch
     {
+        _ when item.InstanceId is { } platformInstance => platformInstance,
         WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
         WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
@@ -44,8 +48,26 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger)
 
     private async Task<bool> TryStartAsync(WorkItem item, CancellationToken cancellationToken)
     {
+        if (item is { IsPlatform: true, Kind: PlatformWorkKinds.BillingRun })
+        {
+            try
+            {
+                // A run that exists is left alone, a failed one is started again: the provider's "run now" as it always was.
+                await Billing.BillingRunLauncher.StartOnceAsync(client, PlatformOperations.ReadInput<Core.Billing.Cycle.BillingRunRequest>(item), cancellationToken);
+                return true;
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Could not start platform operation {WorkId} ({Kind}); it is retried after its claim runs out", item.Id, item.Kind);
+                return false;
+            }
+        }
+
         var (name, input) = item.Kind switch
         {
+            PlatformWorkKinds.Backup when item.IsPlatform => (TaskNames.DatabaseBackup, (object)PlatformOperations.ReadInput<Backups.BackupOrchestrationInput>(item)),
+            PlatformWorkKinds.Restore when item.IsPlatform => (TaskNames.DatabaseRestore, PlatformOperations.ReadInput<Backups.RestoreOrchestrationInput>(item)),
+            PlatformWorkKinds.SelfTest when item.IsPlatform => (TaskNames.PlatformSelfTest, PlatformOperations.ReadInput<Diagnostics.PlatformSelfTestInput>(item)),
             WorkKinds.LeadAiRescore => (TaskNames.LeadScoring, new LeadScoringInput(item.TenantId, item.SubjectId)),
             WorkKinds.LeadImport => (TaskNames.LeadImport, new LeadImportInput(item.TenantId, item.SubjectId)),
             WorkKinds.ModelTraining => (TaskNames.ModelTraining, (object)new ModelTrainingInput(item.TenantId, item.SubjectId)),

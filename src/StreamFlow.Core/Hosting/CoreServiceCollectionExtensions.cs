@@ -111,6 +111,7 @@ public static class CoreServiceCollectionExtensions
             .Configure(options => options.TaskHub = configuration[$"{Outbox.WorkOutboxOptions.Section}:TaskHub"] is { Length: > 0 } hub ? hub : configuration["Durable:TaskHub"] ?? "");
         services.AddSingleton<Outbox.WorkOutbox>();
         services.AddSingleton<Outbox.WorkOutboxDispatcher>();
+        services.AddSingleton<Outbox.PlatformOperations>();
         services.AddSingleton<Leads.Pipeline.PipelineService>();
         services.AddSingleton<Leads.LeadService>();
         services.AddSingleton<Leads.Export.LeadExportService>();

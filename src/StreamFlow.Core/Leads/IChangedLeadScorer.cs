@@ -12,9 +12,9 @@ public interface IChangedLeadScorer
     Task ScoreInTransactionAsync(DbTransactionScope scope, Guid tenantId, Guid leadId);
 
     /// <summary>
-    /// Scores (and routes, when it has no owner) a lead whose insert is still held back in <paramref name="scope"/>:
-    /// <paramref name="inserted"/> completes with the row the insert returns, which arrives in the same round trip as the
-    /// scoring context. Returns the lead as it will be committed, so the caller need not read it again.
+    /// Scores (and routes, when it has no owner) a lead whose insert or update is still held back in <paramref name="scope"/>:
+    /// <paramref name="inserted"/> completes with the row the statement returns, which arrives in the same round trip as
+    /// the scoring context. Returns the lead as it will be committed, so the caller need not read it again.
     /// </summary>
     Task<Lead> ScoreNewInTransactionAsync(DbTransactionScope scope, Guid tenantId, Task<Lead> inserted, bool needsRouting);
 

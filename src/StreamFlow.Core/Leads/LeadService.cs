@@ -232,10 +232,18 @@ public sealed class LeadService(
         var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
         try
         {
+            // Batched like a create. Session aside, a change is four round trips: the stages, the lock, the owner check and
+            // the custom-field rules together; the update (returning the row) with its history, the scoring context and
+            // the routing candidates; the score, the events and the AI work row; COMMIT.
             return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
-                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
-                var current = (await LeadStore.LockAsync(scope, leadId))?.Opened(keys);
+                var stagesRead = pipeline.StagesLaterAsync(scope, actor.TenantId);
+                var lockRead = LeadStore.LockLaterAsync(scope, leadId);
+                var ownerRead = update.Fields.OwnerUserId is { } newOwner ? LeadStore.IsActiveUserLaterAsync(scope, newOwner) : Task.FromResult(true);
+                var rulesRead = attributeRules.RulesLaterAsync(scope);
+                await scope.FlushAsync();
+                var stages = await stagesRead;
+                var current = (await lockRead)?.Opened(keys);
                 if (current is null)
                 {
                     return (Result<Lead>)Problem.NotFound("The lead");
@@ -260,12 +268,14 @@ public sealed class LeadService(
                         : "Moving a lead to the lost stage needs an outcome with the reason.");
                 }
 
-                if (update.Fields.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
+                if (!await ownerRead)
                 {
                     return new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                 }
 
-                if (await CheckAttributesAsync(scope, update.Fields.Attributes, complete: false) is { } badAttributes)
+                var attributeErrors = new ValidationErrors();
+                (await rulesRead)?.Invoke(update.Fields.Attributes, false, attributeErrors);
+                if (attributeErrors.ToProblem() is { } badAttributes)
                 {
                     return badAttributes;
                 }
@@ -273,14 +283,14 @@ public sealed class LeadService(
                 var changed = Apply(current, update.Fields, stage, outcome, closingKind, timeProvider.GetUtcNow());
                 var rescore = ScoringInputsChanged(current, changed);
                 var now = timeProvider.GetUtcNow();
-                await LeadStore.UpdateAsync(scope, keys, changed, rescore, now);
+                var stored = LeadStore.UpdateLaterAsync(scope, keys, changed, rescore, now);
                 await RecordChangesAsync(scope, actor, current, changed, now);
-                if (rescore)
-                {
-                    await scorer.ScoreInTransactionAsync(scope, actor.TenantId, leadId);
-                }
-
-                var updated = (await LeadStore.FindAsync(scope, leadId))!.ToLead(keys);
+                var returned = ToLeadLaterAsync(stored, keys);
+                // With a re-score, the returned row arrives with the scoring context and is answered as scored (and
+                // routed, when it has no owner) in memory; without, it arrives with the next read: the flush below.
+                var updated = rescore
+                    ? await scorer.ScoreNewInTransactionAsync(scope, actor.TenantId, returned, needsRouting: changed.OwnerUserId is null)
+                    : await FlushedAsync(scope, returned);
                 await PublishChangesAsync(scope, actor.TenantId, current, updated);
                 return updated;
             }, cancellationToken);
@@ -352,14 +362,6 @@ public sealed class LeadService(
             await LeadStore.FindAsync(scope, leadId) is { DeletedAt: null }
                 ? Result<IReadOnlyList<StageChange>>.Success(await LeadStore.StageChangesAsync(scope, leadId))
                 : Problem.NotFound("The lead"), cancellationToken);
-
-    /// <summary>The business's custom fields (400 naming <c>attributes.&lt;key&gt;</c>), in the write's transaction.</summary>
-    private async Task<Problem?> CheckAttributesAsync(DbTransactionScope scope, Dictionary<string, JsonElement>? attributes, bool complete)
-    {
-        var errors = new ValidationErrors();
-        (await attributeRules.RulesAsync(scope))?.Invoke(attributes, complete, errors);
-        return errors.ToProblem();
-    }
 
     private async Task<Result<Lead>> ChangeStateAsync(LeadActor actor, Guid leadId, Func<DbTransactionScope, Guid, DateTimeOffset, Task<bool>> change, string kind, CancellationToken cancellationToken)
     {
@@ -500,14 +502,26 @@ public sealed class LeadService(
         }
     }
 
-    /// <summary>The change's events go into the outbox in the change's own transaction: no change without its event.</summary>
+    private static async Task<Lead> ToLeadLaterAsync(Task<StoredLead> stored, TenantKeys keys) => (await stored).ToLead(keys);
+
+    private static async Task<Lead> FlushedAsync(DbTransactionScope scope, Task<Lead> held)
+    {
+        await scope.FlushAsync();
+        return await held;
+    }
+
+    /// <summary>
+    /// The change's events go into the outbox in the change's own transaction: no change without its event. An owner set
+    /// by the change is named from the row the update returned; one set by routing has its event from the scorer.
+    /// </summary>
     private async Task PublishChangesAsync(DbTransactionScope scope, Guid tenantId, StoredLead before, Lead after)
     {
         await outbox.AddAsync(scope, tenantId, "lead.updated", after, scope.CancellationToken);
         if (before.OwnerUserId != after.OwnerUserId && after.OwnerUserId is { } owner)
         {
             await outbox.AddAsync(scope, tenantId, "lead.assigned",
-                await LeadAssignedData.ForAsync(scope, after.Id, owner, after.UpdatedAt), scope.CancellationToken);
+                after.OwnerName is { } name ? new LeadAssignedData(after.Id, owner, new LeadAssignee(owner, name), after.UpdatedAt)
+                    : await LeadAssignedData.ForAsync(scope, after.Id, owner, after.UpdatedAt), scope.CancellationToken);
         }
 
         if (before.Outcome != after.Outcome?.Status && after.Outcome is { } outcome)

@@ -137,6 +137,8 @@ internal static class LeadStore
         WHERE id = @Id
         """;
 
+    private const string UpdateReturningSql = $"{UpdateSql} RETURNING {Columns}";
+
     private const string SoftDeleteSql = "UPDATE leads SET deleted_at = @Now, updated_at = @Now, version = version + 1 WHERE id = @Id AND deleted_at IS NULL";
 
     private const string RestoreSql = "UPDATE leads SET deleted_at = NULL, updated_at = @Now, version = version + 1 WHERE id = @Id AND deleted_at IS NOT NULL";
@@ -241,16 +243,27 @@ internal static class LeadStore
     public static Task<Guid?> FindDuplicateLaterAsync(DbTransactionScope scope, TenantKeys keys, string? email, string? phone) =>
         scope.QuerySingleOrDefaultLaterAsync<Guid?>(DuplicateSql, new { EmailIndex = EmailIndex(keys, email), PhoneIndex = PhoneIndex(keys, phone) });
 
-    public static Task UpdateAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now)
+    /// <summary>The lock riding with the scope's next round trip (await it after that).</summary>
+    public static Task<StoredLead?> LockLaterAsync(DbTransactionScope scope, Guid id) =>
+        scope.QuerySingleOrDefaultLaterAsync<StoredLead>(ByIdForUpdateSql, new { Id = id });
+
+    /// <summary>The update, returning the row as stored; it rides with the scope's next round trip (await it after that).</summary>
+    public static async Task<StoredLead> UpdateLaterAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now) =>
+        (await scope.QuerySingleOrDefaultLaterAsync<StoredLead>(UpdateReturningSql, UpdateParameters(keys, lead, rescore, now)))!;
+
+    public static Task UpdateAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now) =>
+        scope.ExecuteAsync(UpdateSql, UpdateParameters(keys, lead, rescore, now));
+
+    private static object UpdateParameters(TenantKeys keys, StoredLead lead, bool rescore, DateTimeOffset now)
     {
         var personal = Seal(keys, lead);
-        return scope.ExecuteAsync(UpdateSql, new
+        return new
         {
             lead.Id, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex,
             personal.KeyVersion, lead.Source, lead.ExternalId, lead.PostalCode,
             lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
             lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
-        });
+        };
     }
 
     public static async Task<bool> SoftDeleteAsync(DbTransactionScope scope, Guid id, DateTimeOffset now) =>

@@ -22,8 +22,20 @@ public static class WorkKinds
     public const string WorkflowRun = "workflow.run";
 }
 
-/// <summary>One claimed row: start <see cref="Kind"/> for <see cref="SubjectId"/> of <see cref="TenantId"/>.</summary>
-public sealed record WorkItem(long Id, Guid TenantId, string Kind, Guid SubjectId);
+/// <summary>
+/// One claimed row: start <see cref="Kind"/> for <see cref="SubjectId"/> of <see cref="TenantId"/>. A platform operation
+/// (<see cref="PlatformOperations"/>) has no tenant or subject: it carries its own <see cref="InstanceId"/> and <see cref="Input"/>.
+/// </summary>
+public sealed record WorkItem(long Id, Guid TenantId, string Kind, Guid SubjectId)
+{
+    /// <summary>A platform operation's orchestration instance id (null for a tenant's work row).</summary>
+    public string? InstanceId { get; init; }
+
+    /// <summary>A platform operation's orchestration input, as JSON (null for a tenant's work row).</summary>
+    public string? Input { get; init; }
+
+    public bool IsPlatform => InstanceId is not null;
+}
 
 /// <summary>
 /// Durable work as rows of the caller's own tenant transaction (table <c>work_outbox</c>): committed exactly when the

@@ -23,7 +23,7 @@ public sealed class WorkOutboxDispatcher(StreamFlowDatabase database, IOptions<W
         ArgumentNullException.ThrowIfNull(starter);
         var settings = options.Value;
         var leaseSeconds = (int)Math.Ceiling(settings.ClaimLease.TotalSeconds);
-        var started = 0;
+        var started = await DispatchPlatformAsync(starter, settings, leaseSeconds, cancellationToken);
         while (true)
         {
             var claimed = await database.InPlatformAsync(scope => WorkOutboxStore.ClaimAsync(scope, settings.TaskHub, settings.BatchSize, leaseSeconds), cancellationToken);
@@ -46,5 +46,24 @@ public sealed class WorkOutboxDispatcher(StreamFlowDatabase database, IOptions<W
                 return started;
             }
         }
+    }
+
+    /// <summary>Platform operations (<c>platform_operations</c>: backups, restores, self-tests) are few: one batch a pass.</summary>
+    private async Task<int> DispatchPlatformAsync(IWorkStarter starter, WorkOutboxOptions settings, int leaseSeconds, CancellationToken cancellationToken)
+    {
+        var claimed = await database.InPlatformAsync(scope => PlatformOperationStore.ClaimAsync(scope, settings.TaskHub, settings.BatchSize, leaseSeconds), cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        var done = await starter.StartAsync(claimed, cancellationToken);
+        if (done.Count > 0)
+        {
+            await database.InPlatformAsync(scope => PlatformOperationStore.CompleteAsync(scope, done.ToArray()), cancellationToken);
+        }
+
+        logger.LogInformation("Started {Started} of {Claimed} platform operations", done.Count, claimed.Count);
+        return done.Count;
     }
 }

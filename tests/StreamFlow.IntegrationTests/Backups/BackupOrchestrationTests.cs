@@ -4,10 +4,14 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StreamFlow.Core.Backups;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Orchestrations;
 using StreamFlow.Orchestrations.Backups;
+using StreamFlow.Orchestrations.Outbox;
 
 namespace StreamFlow.IntegrationTests.Backups;
 
@@ -103,19 +107,56 @@ public sealed class BackupOrchestrationTests(TestServices services) : IAsyncLife
     }
 
     [Fact]
-    public async Task A_confirmed_restore_is_started_as_an_orchestration()
+    public async Task A_backup_taken_by_hand_is_committed_without_the_durable_backend_and_runs_once_a_dispatcher_can_start_it()
+    {
+        var hub = $"BackupByHand{Guid.NewGuid():N}"[..24];
+        var launcher = Launcher(hub);
+
+        // The request's part: no durable client at all, only the operation row.
+        var instanceId = await launcher.StartBackupAsync("developer:dev@example.test", CancellationToken.None);
+        var committed = await Operations(hub).FindAsync(instanceId, CancellationToken.None);
+        // The durable backend is down: the dispatcher cannot start it, the row waits (its claim runs out after 1 s).
+        var startedWhileDown = await Dispatcher(hub).DispatchPendingAsync(new UnreachableBackend(), CancellationToken.None);
+        var stillWaiting = await Operations(hub).FindAsync(instanceId, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        await using var host = await StartHostAsync();
+        var startedWhenBack = await Dispatcher(hub).DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), CancellationToken.None);
+        var metadata = await WaitAsync(host, instanceId);
+        var result = metadata.ReadOutputAs<BackupOrchestrationResult>()!;
+        var requestedBy = await services.Get<StreamFlowDatabase>().InPlatformAsync(scope => scope.Connection.QuerySingleAsync<string>(
+            scope.Command("SELECT requested_by FROM backup_runs WHERE backup_id = @id", new { id = result.BackupId })), CancellationToken.None);
+
+        Assert.StartsWith("backup-", instanceId, StringComparison.Ordinal);
+        Assert.Equal((PlatformWorkKinds.Backup, (DateTimeOffset?)null), (committed!.Kind, committed.StartedAt));
+        Assert.Equal(0, startedWhileDown);
+        Assert.Null(stillWaiting!.StartedAt);
+        Assert.Equal(1, startedWhenBack);
+        Assert.NotNull((await Operations(hub).FindAsync(instanceId, CancellationToken.None))!.StartedAt);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal("developer:dev@example.test", requestedBy);
+        Assert.Equal(0, await Dispatcher(hub).DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_confirmed_restore_is_committed_without_the_durable_backend_and_started_as_an_orchestration_by_the_dispatcher()
     {
         var manifest = await _backups.Get<DatabaseBackupService>().TakeAsync(BackupId.Create(DateTimeOffset.UtcNow, Guid.NewGuid()), CancellationToken.None);
         var target = $"streamflow_restore_{Guid.NewGuid():N}"[..40];
-        await using var host = await StartHostAsync();
+        var hub = $"RestoreByHand{Guid.NewGuid():N}"[..24];
 
-        var started = await _backups.Get<BackupLauncher>().StartRestoreAsync(
-            host.Client, new RestoreCommand(manifest.BackupId, target, target), "dev@example.test", CancellationToken.None);
+        var started = await Launcher(hub).StartRestoreAsync(new RestoreCommand(manifest.BackupId, target, target), "dev@example.test", CancellationToken.None);
         try
         {
+            var startedWhileDown = await Dispatcher(hub).DispatchPendingAsync(new UnreachableBackend(), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await using var host = await StartHostAsync();
+            var startedWhenBack = await Dispatcher(hub).DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), CancellationToken.None);
             var metadata = await WaitAsync(host, started.Value!);
             var restore = await _backups.Get<BackupHistoryStore>().GetRestoreAsync(started.Value!, CancellationToken.None);
 
+            Assert.StartsWith("restore-", started.Value!, StringComparison.Ordinal);
+            Assert.Equal((0, 1), (startedWhileDown, startedWhenBack));
             Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
             Assert.Equal((manifest.BackupId, target, "completed"), (restore!.BackupId, restore.TargetDatabase, restore.Status));
         }
@@ -131,11 +172,30 @@ public sealed class BackupOrchestrationTests(TestServices services) : IAsyncLife
         var manifest = await _backups.Get<DatabaseBackupService>().TakeAsync(BackupId.Create(DateTimeOffset.UtcNow, Guid.NewGuid()), CancellationToken.None);
         await using var host = await StartHostAsync();
 
-        var started = await _backups.Get<BackupLauncher>().StartRestoreAsync(
-            host.Client, new RestoreCommand(manifest.BackupId, "streamflow_copy", "yes"), "dev@example.test", CancellationToken.None);
+        var hub = $"RestoreRefused{Guid.NewGuid():N}"[..24];
+
+        var started = await Launcher(hub).StartRestoreAsync(new RestoreCommand(manifest.BackupId, "streamflow_copy", "yes"), "dev@example.test", CancellationToken.None);
 
         Assert.False(started.Succeeded);
         Assert.Equal(["confirmation"], started.Problem.Errors!.Keys);
+        Assert.Equal(0, await Dispatcher(hub).DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), CancellationToken.None));
+    }
+
+    // Each test's operations belong to a task hub of its own, so no other test's dispatcher takes them (and this one no other's).
+    private PlatformOperations Operations(string hub) =>
+        new(services.Get<StreamFlowDatabase>(), Options.Create(new WorkOutboxOptions { TaskHub = hub }));
+
+    private BackupLauncher Launcher(string hub) => new(_backups.Get<BackupRestoreValidator>(), Operations(hub));
+
+    private WorkOutboxDispatcher Dispatcher(string hub) =>
+        new(services.Get<StreamFlowDatabase>(), Options.Create(new WorkOutboxOptions { TaskHub = hub, ClaimLease = TimeSpan.FromSeconds(1) }),
+            NullLogger<WorkOutboxDispatcher>.Instance);
+
+    /// <summary>A starter whose durable backend does not answer: nothing starts (as DurableWorkStarter answers then).</summary>
+    private sealed class UnreachableBackend : IWorkStarter
+    {
+        public Task<IReadOnlyList<long>> StartAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<long>>([]);
     }
 
     private Task<DurableTaskTestHost> StartHostAsync(bool corruptAfterUpload = false) =>

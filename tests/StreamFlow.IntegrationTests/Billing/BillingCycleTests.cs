@@ -1,8 +1,13 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StreamFlow.Core.Billing;
 using StreamFlow.Core.Billing.Cycle;
+using StreamFlow.Core.Database;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Orchestrations.Billing;
+using StreamFlow.Orchestrations.Outbox;
 
 namespace StreamFlow.IntegrationTests.Billing;
 
@@ -66,6 +71,48 @@ public sealed class BillingCycleTests(TestServices services) : IAsyncLifetime
 
         Assert.Equal(($"billing-{tenant:N}-20261101", true), (first.InstanceId, first.Started));
         Assert.False(second.Started);
+    }
+
+    [Fact]
+    public async Task A_run_asked_for_by_the_provider_is_committed_without_the_durable_backend_and_started_once_by_the_dispatcher()
+    {
+        var (tenant, _) = await _bed.CreateTenantAsync();
+        await _bed.PriceAsync(tenant, BillingTestBed.MonthlyPrice(new DateOnly(2026, 10, 1)));
+        var run = new BillingRunRequest(tenant, BillingTestBed.November.Start, BillingTestBed.November.End);
+        // A task hub of the test's own: no other test's dispatcher takes this run, and this one takes no other's.
+        var hub = $"BillingRun{Guid.NewGuid():N}"[..24];
+        var operations = new PlatformOperations(_bed.Database, Options.Create(new WorkOutboxOptions { TaskHub = hub }));
+        var launcher = new BillingRunLauncher(_bed.Get<BillingCycleService>(), operations);
+        var dispatcher = new WorkOutboxDispatcher(_bed.Database, Options.Create(new WorkOutboxOptions { TaskHub = hub, ClaimLease = TimeSpan.FromSeconds(1) }),
+            NullLogger<WorkOutboxDispatcher>.Instance);
+
+        var instanceId = await launcher.CommitAsync(run, CancellationToken.None);
+        var startedWhileDown = await dispatcher.DispatchPendingAsync(new UnreachableBackend(), CancellationToken.None);
+        var waiting = await operations.FindAsync(instanceId, CancellationToken.None);
+        var absentWhileDown = await _bed.Client.GetInstanceAsync(instanceId);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedWhenBack = await dispatcher.DispatchPendingAsync(new DurableWorkStarter(_bed.Client, NullLogger.Instance), CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var completed = await _bed.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        // Asked again: armed again, and the dispatcher finds the run there and starts nothing new.
+        Assert.Equal(instanceId, await launcher.CommitAsync(run, CancellationToken.None));
+        var startedAgain = await dispatcher.DispatchPendingAsync(new DurableWorkStarter(_bed.Client, NullLogger.Instance), CancellationToken.None);
+        var after = await _bed.Client.GetInstanceAsync(instanceId);
+
+        Assert.Equal($"billing-{tenant:N}-20261101", instanceId);
+        Assert.Equal((0, (DateTimeOffset?)null, true), (startedWhileDown, waiting!.StartedAt, absentWhileDown is null));
+        Assert.Equal(1, startedWhenBack);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, completed.RuntimeStatus);
+        Assert.Equal(1, startedAgain);
+        Assert.Equal((OrchestrationRuntimeStatus.Completed, completed.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, "SELECT count(*) FROM invoices"));
+    }
+
+    /// <summary>A starter whose durable backend does not answer: nothing starts (as DurableWorkStarter answers then).</summary>
+    private sealed class UnreachableBackend : IWorkStarter
+    {
+        public Task<IReadOnlyList<long>> StartAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<long>>([]);
     }
 
     [Fact]
