@@ -40,15 +40,16 @@ public sealed class WorkflowRunService(
             after = (new DateTimeOffset(utcTicks, TimeSpan.Zero), runId);
         }
 
-        if (status is not (null or "queued" or "dispatched" or "running" or "waiting" or "completed" or "skipped" or "failed"))
+        if (status is not (null or "queued" or "dispatched" or "running" or "waiting" or "completed" or "skipped" or "failed" or "cancelled"))
         {
             return Task.FromResult<Result<WorkflowRunList>>(
-                Problem.Validation("status", "must be queued, dispatched, running, waiting, completed, skipped or failed."));
+                Problem.Validation("status", "must be queued, dispatched, running, waiting, completed, skipped, failed or cancelled."));
         }
 
         return database.InTenantAsync(tenantId, async scope =>
         {
-            if (await WorkflowStore.GetAsync(scope, workflowId) is null)
+            // A deleted workflow's runs stay readable.
+            if (!await WorkflowStore.EverExistedAsync(scope, workflowId))
             {
                 return (Result<WorkflowRunList>)Problem.NotFound("The workflow");
             }
