@@ -247,14 +247,14 @@ public sealed class WorkflowRunTests(HostFixture fixture)
         Assert.Equal($"workflow:{workflowId}", entry.GetProperty("target").GetString());
     }
 
-    // Two staff members, hours around the clock in UTC (15 business minutes are 15 clock minutes unless a run straddles
-    // 23:59), and rules that make a lead from a trade show hot.
+    // Two staff members, hours around the clock in UTC (00:00-24:00: 15 business minutes are 15 clock minutes, across
+    // midnight too), and rules that make a lead from a trade show hot.
     private async Task<(TestTenant Tenant, Guid[] Staff)> HotLeadBusinessAsync()
     {
         var tenant = await Tenants.CreateAsync(fixture);
         var first = await Tenants.AddUserAsync(fixture, tenant, "staff");
         var second = await Tenants.AddUserAsync(fixture, tenant, "staff");
-        var day = new { open = "00:00", close = "23:59" };
+        var day = new { open = "00:00", close = "24:00" };
         await ReadAsync(await SendAsync(HttpMethod.Patch, "/api/v1/settings", tenant.OwnerToken, new
         {
             timeZone = "UTC", businessHours = new { monday = day, tuesday = day, wednesday = day, thursday = day, friday = day, saturday = day, sunday = day },
