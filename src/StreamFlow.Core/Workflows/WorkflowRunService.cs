@@ -139,6 +139,46 @@ public sealed class WorkflowRunService(
     }
 
     /// <summary>
+    /// Deletes, in every business, the runs that ended (completed, skipped, failed, cancelled) more than
+    /// <see cref="WorkflowOptions.RunRetention"/> ago, with their logs; runs still queued, running or waiting are kept
+    /// however old. Answers how many it deleted. A business whose purge fails is logged and left for the next day.
+    /// </summary>
+    public async Task<int> PurgeEndedRunsAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = timeProvider.GetUtcNow() - options.Value.RunRetention;
+        var purged = 0;
+        foreach (var tenantId in await database.InPlatformAsync(TenantStore.ActiveIdsAsync, cancellationToken))
+        {
+            try
+            {
+                purged += await PurgeEndedRunsAsync(tenantId, cutoff, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Deleting the old workflow runs of tenant {TenantId} failed", tenantId);
+            }
+        }
+
+        return purged;
+    }
+
+    /// <summary>One business's ended runs that finished before <paramref name="cutoff"/>, deleted a batch per transaction.</summary>
+    internal async Task<int> PurgeEndedRunsAsync(Guid tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        const int Batch = 1000;
+        var purged = 0;
+        while (true)
+        {
+            var deleted = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.PurgeAsync(scope, cutoff, Batch), cancellationToken);
+            purged += deleted;
+            if (deleted < Batch)
+            {
+                return purged;
+            }
+        }
+    }
+
+    /// <summary>
     /// Queues one run per schedule-triggered workflow whose latest occurrence fell within the last <paramref name="window"/>;
     /// the occurrence is the run's trigger key, so a timer that fires twice (or two hosts) queue it once.
     /// </summary>

@@ -89,6 +89,14 @@ internal static class WorkflowRunStore
         WHERE id = @RunId AND @Path <> 'conditions' AND status NOT IN ('completed', 'skipped', 'failed', 'cancelled')
         """;
 
+    // Ended runs that finished before the cutoff, oldest first, a batch at a time (their steps go with them: ON DELETE CASCADE).
+    private const string PurgeSql = """
+        DELETE FROM workflow_runs WHERE id IN (
+            SELECT id FROM workflow_runs
+            WHERE status IN ('completed', 'skipped', 'failed', 'cancelled') AND finished_at < @Cutoff
+            ORDER BY finished_at LIMIT @Limit)
+        """;
+
     private const string UserEmailSql = "SELECT email FROM users WHERE id = @Id AND status = 'active'";
 
     private const string OwnerEmailsSql = "SELECT email FROM users WHERE status = 'active' AND role = 'owner' ORDER BY email";
@@ -146,6 +154,9 @@ internal static class WorkflowRunStore
         {
             TenantId = tenantId, RunId = runId, Path = path, Type = type, Input = inputJson, Status = status, Result = result, Now = now,
         });
+
+    public static Task<int> PurgeAsync(DbTransactionScope scope, DateTimeOffset cutoff, int limit) =>
+        scope.Connection.ExecuteAsync(scope.Command(PurgeSql, new { Cutoff = cutoff, Limit = limit }));
 
     public static Task<string?> UserEmailAsync(DbTransactionScope scope, Guid userId) => scope.ExecuteScalarAsync<string>(UserEmailSql, new { Id = userId });
 
