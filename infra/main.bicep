@@ -78,6 +78,10 @@ param privacyKeyRotationSchedule string = '0 15 4 * * *'
 param billingDunningSchedule string = '0 0 8 * * *'
 @description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
 param clientSuccessPlaybookSchedule string = '0 30 5 * * *'
+@description('Six-field CRON of the timer that deletes workflow runs ended longer ago than workflowRunRetention, with their logs.')
+param workflowRunRetentionSchedule string = '0 40 3 * * *'
+@description('How long an ended workflow run and its log are kept (d.hh:mm:ss).')
+param workflowRunRetention string = '90.00:00:00'
 @description('Local time (HH:mm, in each tenant\'s time zone) at which a period\'s report becomes due.')
 param reportsSendAt string = '07:00'
 
@@ -402,6 +406,8 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   PrivacyKeyRotationSchedule: privacyKeyRotationSchedule
   Billing__DunningSchedule: billingDunningSchedule
   ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
+  Workflows__RunRetentionSchedule: workflowRunRetentionSchedule
+  Workflows__RunRetention: workflowRunRetention
   Reports__SendAt: reportsSendAt
   Postgres__AppConnectionString: secretRefs.postgresAppConnectionString
   Postgres__OwnerConnectionString: secretRefs.postgresOwnerConnectionString

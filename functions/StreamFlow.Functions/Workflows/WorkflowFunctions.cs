@@ -57,6 +57,22 @@ public sealed class WorkflowFunctions(RequestBody body, WorkflowService workflow
         return ApiResults.From(saved, workflow => ApiResults.Json(workflow), request);
     }
 
+    [Function("DeleteWorkflow")]
+    [ClientAccess(Permission.PipelineManage)]
+    [ApiOperation("Deletes a workflow: it triggers nothing from then on and leaves the list; its runs still in flight are cancelled with the reason "
+        + "(status cancelled; a step already under way finishes, nothing after it is taken). Its runs' logs stay readable at /api/v1/workflows/{id}/runs "
+        + "and /api/v1/workflow-runs/{id}. Audited as workflow.deleted.",
+        Tag = "Workflows", Response = typeof(WorkflowDeletion), Problems = [403, 404])]
+    public async Task<IResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/workflows/{id:guid}")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Client();
+        return ApiResults.From(await workflows.DeleteAsync(caller.TenantId, caller.Actor, id, RequestOrigins.Of(request), cancellationToken),
+            deletion => ApiResults.Json(deletion), request);
+    }
+
     [Function("ListWorkflowVersions")]
     [ClientAccess(Permission.PipelineManage)]
     [ApiOperation("Every saved version of a workflow, newest first, with who saved it and when.", Tag = "Workflows",

@@ -13,7 +13,7 @@ public sealed class WorkflowRunFunctions(WorkflowRunService runs)
     [Function("ListWorkflowRuns")]
     [ClientAccess(Permission.PipelineManage)]
     [ApiOperation("The workflow's runs, newest first, a page of limit (200 when not given, at most 500) with nextCursor for the older ones; "
-        + "optionally of one status (queued, dispatched, running, waiting, completed, skipped, failed): "
+        + "optionally of one status (queued, dispatched, running, waiting, completed, skipped, failed, cancelled): "
         + "the version each is pinned to, what triggered it, its lead, its depth and where it stands.",
         Tag = "Workflows", Response = typeof(WorkflowRunList), Query = ["status", "limit", "cursor"], Problems = [404])]
     public async Task<IResult> List(

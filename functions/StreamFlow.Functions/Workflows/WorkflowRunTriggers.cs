@@ -45,7 +45,7 @@ public sealed class WorkflowRunTriggers(
         finish.RunAsync(new FunctionActivityContext(TaskNames.FinishWorkflowRun), input);
 }
 
-/// <summary>The timers of workflow runs: queued runs to the work outbox, and the runs of schedule-triggered workflows.</summary>
+/// <summary>The timers of workflow runs: queued runs to the work outbox, the runs of schedule-triggered workflows, and the retention of ended runs.</summary>
 public sealed class WorkflowRunTimers(WorkflowRunService runs, ILogger<WorkflowRunTimers> logger)
 {
     // A run whose occurrence fell within this window and was not queued yet (a missed firing) is queued late rather than never.
@@ -59,6 +59,13 @@ public sealed class WorkflowRunTimers(WorkflowRunService runs, ILogger<WorkflowR
         {
             logger.LogInformation("Handed {Runs} queued workflow runs to the work outbox", dispatched);
         }
+    }
+
+    [Function("PurgeWorkflowRuns")]
+    public async Task Purge([TimerTrigger("%Workflows:RunRetentionSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var purged = await runs.PurgeEndedRunsAsync(cancellationToken);
+        logger.LogInformation("Deleted {Runs} workflow runs past their retention", purged);
     }
 
     [Function("QueueScheduledWorkflows")]

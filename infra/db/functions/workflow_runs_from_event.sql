@@ -16,7 +16,7 @@ BEGIN
            CASE WHEN lead ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN lead::uuid END,
            COALESCE(NULLIF(current_setting('app.workflow_depth', true), '')::integer, 0), 'queued', clock_timestamp()
     FROM workflows AS w
-    WHERE w.tenant_id = NEW.tenant_id AND w.enabled AND w.trigger_event = NEW.event_type
+    WHERE w.tenant_id = NEW.tenant_id AND w.enabled AND w.deleted_at IS NULL AND w.trigger_event = NEW.event_type
     ON CONFLICT (workflow_id, trigger_key) DO NOTHING;
     GET DIAGNOSTICS queued = ROW_COUNT;
     IF queued > 0 THEN

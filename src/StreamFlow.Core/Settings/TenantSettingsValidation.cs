@@ -101,7 +101,7 @@ internal static class TenantSettingsValidation
             anyOpen = true;
             var field = $"businessHours.{Weekdays[i]}";
             var open = BusinessCalendar.TryParse(day.Open, out var from);
-            var close = BusinessCalendar.TryParse(day.Close, out var to);
+            var close = BusinessCalendar.TryParseClose(day.Close, out var to, out var midnight);
             if (!open)
             {
                 errors.Add($"{field}.open", "must be a local time HH:mm.");
@@ -109,12 +109,13 @@ internal static class TenantSettingsValidation
 
             if (!close)
             {
-                errors.Add($"{field}.close", "must be a local time HH:mm.");
+                errors.Add($"{field}.close", "must be a local time HH:mm, or 24:00 for midnight.");
             }
 
-            if (open && close && to <= from)
+            // A closing before the opening is the next day's (18:00-02:00); 24:00 is midnight (00:00-24:00 around the clock).
+            if (open && close && !midnight && to == from)
             {
-                errors.Add($"{field}.close", "must be after open on the same day.");
+                errors.Add($"{field}.close", "must differ from open: a time before open closes the next day, 24:00 at midnight (00:00-24:00 is open around the clock).");
             }
         }
 

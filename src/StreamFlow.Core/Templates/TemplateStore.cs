@@ -20,9 +20,9 @@ internal static class TemplateStore
         ON CONFLICT (tenant_id, template, kind, key) DO NOTHING
         """;
 
-    private const string WorkflowExistsSql = "SELECT EXISTS (SELECT 1 FROM workflows WHERE id = @Id)";
+    private const string WorkflowExistsSql = "SELECT EXISTS (SELECT 1 FROM workflows WHERE id = @Id AND deleted_at IS NULL)";
 
-    private const string WorkflowNamedSql = "SELECT EXISTS (SELECT 1 FROM workflows WHERE lower(name) = lower(@Name))";
+    private const string WorkflowNamedSql = "SELECT EXISTS (SELECT 1 FROM workflows WHERE lower(name) = lower(@Name) AND deleted_at IS NULL)";
 
     public static async Task LockAsync(DbTransactionScope scope, Guid tenantId) =>
         await scope.ExecuteScalarAsync<object>(LockSql, new { TenantId = tenantId });

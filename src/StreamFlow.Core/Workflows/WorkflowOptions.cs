@@ -46,4 +46,10 @@ public sealed class WorkflowOptions
 
     /// <summary>Six-field CRON of the sweep that hands queued runs to the work outbox (read by the hosts as %Workflows:RunSweepSchedule%).</summary>
     public string RunSweepSchedule { get; set; } = "*/30 * * * * *";
+
+    /// <summary>How long a run that ended (completed, skipped, failed, cancelled) keeps its row and log; older ones are deleted.</summary>
+    public TimeSpan RunRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Six-field CRON of the timer that deletes runs older than <see cref="RunRetention"/> (read by the hosts as %Workflows:RunRetentionSchedule%).</summary>
+    public string RunRetentionSchedule { get; set; } = "0 40 3 * * *";
 }

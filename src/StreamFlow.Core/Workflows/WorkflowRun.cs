@@ -5,11 +5,18 @@ namespace StreamFlow.Core.Workflows;
 /// <summary>
 /// One run of a workflow: the version it is pinned to, what started it (a webhook event id, or <c>schedule:&lt;time&gt;</c>),
 /// the lead it is about, how many automated steps caused it (depth), and where it stands: queued, dispatched, running,
-/// waiting, completed, skipped (conditions did not hold, or the loop limit) or failed (with the reason).
+/// waiting, completed, skipped (conditions did not hold, or the loop limit), failed (with the reason) or cancelled (its workflow
+/// was deleted while it was in flight).
 /// </summary>
 public sealed record WorkflowRunSummary(
     Guid Id, Guid WorkflowId, int Version, string Trigger, string? EventType, Guid? LeadId, int Depth, string Status, string? Reason,
     DateTimeOffset QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FirstStepAt, DateTimeOffset? FinishedAt);
+
+/// <summary>
+/// What <c>DELETE /api/v1/workflows/{id}</c> did: the workflow as it was when deleted, and how many of its runs were
+/// still in flight and are now <c>cancelled</c> (their logs, and every run's, stay readable).
+/// </summary>
+public sealed record WorkflowDeletion(Guid Id, string Name, int Version, DateTimeOffset DeletedAt, string DeletedBy, int CancelledRuns);
 
 /// <summary>One step a run took: its path in the definition, what it was given, what it did, how many attempts it took.</summary>
 public sealed record WorkflowRunStep(

@@ -40,15 +40,16 @@ public sealed class WorkflowRunService(
             after = (new DateTimeOffset(utcTicks, TimeSpan.Zero), runId);
         }
 
-        if (status is not (null or "queued" or "dispatched" or "running" or "waiting" or "completed" or "skipped" or "failed"))
+        if (status is not (null or "queued" or "dispatched" or "running" or "waiting" or "completed" or "skipped" or "failed" or "cancelled"))
         {
             return Task.FromResult<Result<WorkflowRunList>>(
-                Problem.Validation("status", "must be queued, dispatched, running, waiting, completed, skipped or failed."));
+                Problem.Validation("status", "must be queued, dispatched, running, waiting, completed, skipped, failed or cancelled."));
         }
 
         return database.InTenantAsync(tenantId, async scope =>
         {
-            if (await WorkflowStore.GetAsync(scope, workflowId) is null)
+            // A deleted workflow's runs stay readable.
+            if (!await WorkflowStore.EverExistedAsync(scope, workflowId))
             {
                 return (Result<WorkflowRunList>)Problem.NotFound("The workflow");
             }
@@ -134,6 +135,46 @@ public sealed class WorkflowRunService(
         {
             logger.LogWarning(exception, "Starting workflow run {RunId} in process failed; the durable orchestration takes it on", runId);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Deletes, in every business, the runs that ended (completed, skipped, failed, cancelled) more than
+    /// <see cref="WorkflowOptions.RunRetention"/> ago, with their logs; runs still queued, running or waiting are kept
+    /// however old. Answers how many it deleted. A business whose purge fails is logged and left for the next day.
+    /// </summary>
+    public async Task<int> PurgeEndedRunsAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = timeProvider.GetUtcNow() - options.Value.RunRetention;
+        var purged = 0;
+        foreach (var tenantId in await database.InPlatformAsync(TenantStore.ActiveIdsAsync, cancellationToken))
+        {
+            try
+            {
+                purged += await PurgeEndedRunsAsync(tenantId, cutoff, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Deleting the old workflow runs of tenant {TenantId} failed", tenantId);
+            }
+        }
+
+        return purged;
+    }
+
+    /// <summary>One business's ended runs that finished before <paramref name="cutoff"/>, deleted a batch per transaction.</summary>
+    internal async Task<int> PurgeEndedRunsAsync(Guid tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        const int Batch = 1000;
+        var purged = 0;
+        while (true)
+        {
+            var deleted = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.PurgeAsync(scope, cutoff, Batch), cancellationToken);
+            purged += deleted;
+            if (deleted < Batch)
+            {
+                return purged;
+            }
         }
     }
 

@@ -53,7 +53,13 @@ internal static class WorkflowRunStore
         UPDATE workflow_runs SET status = @Status, reason = COALESCE(@Reason, reason),
             started_at = CASE WHEN @Status IN ('running', 'skipped') THEN COALESCE(started_at, @Now) ELSE started_at END,
             finished_at = CASE WHEN @Status IN ('completed', 'skipped', 'failed') THEN @Now ELSE finished_at END
-        WHERE id = @Id AND status NOT IN ('completed', 'skipped', 'failed')
+        WHERE id = @Id AND status NOT IN ('completed', 'skipped', 'failed', 'cancelled')
+        """;
+
+    // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction.
+    private const string CancelRunsSql = """
+        UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL
+        WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
         """;
 
     private const string StepsSql = """
@@ -69,16 +75,26 @@ internal static class WorkflowRunStore
         """;
 
     // A retried step keeps its row (and place in the log) and counts the attempt; the first step written marks the run.
+    // A cancelled run's log ends at the cancellation: a step still under way then is not logged.
     private const string RecordStepSql = """
         INSERT INTO workflow_run_steps (tenant_id, run_id, seq, path, type, input, status, result, attempts, started_at, finished_at)
-        VALUES (@TenantId, @RunId, (SELECT count(*) FROM workflow_run_steps WHERE run_id = @RunId), @Path, @Type, CAST(@Input AS jsonb),
-                @Status, @Result, 1, @Now, CASE WHEN @Status IN ('done', 'failed') THEN @Now END)
+        SELECT @TenantId, @RunId, (SELECT count(*) FROM workflow_run_steps WHERE run_id = @RunId), @Path, @Type, CAST(@Input AS jsonb),
+                @Status, @Result, 1, @Now, CASE WHEN @Status IN ('done', 'failed') THEN @Now END
+        WHERE NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = @RunId AND status = 'cancelled')
         ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, result = EXCLUDED.result,
             attempts = workflow_run_steps.attempts + CASE WHEN workflow_run_steps.status = 'failed' THEN 1 ELSE 0 END,
             finished_at = EXCLUDED.finished_at;
         UPDATE workflow_runs SET first_step_at = COALESCE(first_step_at, @Now),
             status = CASE WHEN @Status = 'waiting' THEN 'waiting' WHEN status = 'waiting' THEN 'running' ELSE status END
-        WHERE id = @RunId AND @Path <> 'conditions' AND status NOT IN ('completed', 'skipped', 'failed')
+        WHERE id = @RunId AND @Path <> 'conditions' AND status NOT IN ('completed', 'skipped', 'failed', 'cancelled')
+        """;
+
+    // Ended runs that finished before the cutoff, oldest first, a batch at a time (their steps go with them: ON DELETE CASCADE).
+    private const string PurgeSql = """
+        DELETE FROM workflow_runs WHERE id IN (
+            SELECT id FROM workflow_runs
+            WHERE status IN ('completed', 'skipped', 'failed', 'cancelled') AND finished_at < @Cutoff
+            ORDER BY finished_at LIMIT @Limit)
         """;
 
     private const string UserEmailSql = "SELECT email FROM users WHERE id = @Id AND status = 'active'";
@@ -123,6 +139,9 @@ internal static class WorkflowRunStore
     public static Task SetStatusAsync(DbTransactionScope scope, Guid id, string status, string? reason, DateTimeOffset now) =>
         scope.ExecuteAsync(SetStatusSql, new { Id = id, Status = status, Reason = reason, Now = now });
 
+    public static Task<int> CancelRunsAsync(DbTransactionScope scope, Guid workflowId, string reason, DateTimeOffset now) =>
+        scope.Connection.ExecuteAsync(scope.Command(CancelRunsSql, new { WorkflowId = workflowId, Reason = reason, Now = now }));
+
     public static async Task<IReadOnlyList<WorkflowRunStepRow>> StepsAsync(DbTransactionScope scope, Guid runId) =>
         (await scope.QueryAsync<WorkflowRunStepRow>(StepsSql, new { RunId = runId })).AsList();
 
@@ -135,6 +154,9 @@ internal static class WorkflowRunStore
         {
             TenantId = tenantId, RunId = runId, Path = path, Type = type, Input = inputJson, Status = status, Result = result, Now = now,
         });
+
+    public static Task<int> PurgeAsync(DbTransactionScope scope, DateTimeOffset cutoff, int limit) =>
+        scope.Connection.ExecuteAsync(scope.Command(PurgeSql, new { Cutoff = cutoff, Limit = limit }));
 
     public static Task<string?> UserEmailAsync(DbTransactionScope scope, Guid userId) => scope.ExecuteScalarAsync<string>(UserEmailSql, new { Id = userId });
 

@@ -47,7 +47,7 @@ public sealed class WorkflowRunner(
             return new WorkflowRunPlan(false, "The run or its workflow version no longer exists.", []);
         }
 
-        if (run.Status is "completed" or "skipped" or "failed")
+        if (run.Status is "completed" or "skipped" or "failed" or "cancelled")
         {
             return new WorkflowRunPlan(false, $"The run is {run.Status} already.", []);
         }
@@ -143,6 +143,12 @@ public sealed class WorkflowRunner(
 
         return await database.InTenantAsync(tenantId, async scope =>
         {
+            // The workflow was deleted while the run was in flight: no wait starts, the run stops here (it has ended already).
+            if (await WorkflowRunStore.GetAsync(scope, runId) is { Status: "cancelled" } cancelled)
+            {
+                return new WorkflowWaitPlan(timeProvider.GetUtcNow(), cancelled.Reason ?? "The run was cancelled.");
+            }
+
             if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned)
             {
                 var recorded = JsonDocument.Parse(planned.Input).RootElement;
@@ -185,6 +191,12 @@ public sealed class WorkflowRunner(
     {
         var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
             ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
+        if (run.Status == "cancelled")
+        {
+            // A cancelled run leaves a conditional wait at once; nothing after it is taken or logged.
+            return true;
+        }
+
         var (holds, checks) = WorkflowConditionEvaluator.Check(conditions, await ContextAsync(tenantId, run, cancellationToken));
         if (log)
         {
@@ -260,6 +272,11 @@ public sealed class WorkflowRunner(
             return logged.Result ?? "";
         }
 
+        if (run.Status == "cancelled")
+        {
+            return $"Not taken: {run.Reason}";
+        }
+
         var input = Serialize(step);
         string result;
         try
@@ -306,7 +323,7 @@ public sealed class WorkflowRunner(
         var (changed, owners, name, run) = await database.InTenantAsync(tenantId, async scope =>
         {
             var current = await WorkflowRunStore.LockAsync(scope, runId);
-            if (current is null || current.Status is "completed" or "skipped" or "failed")
+            if (current is null || current.Status is "completed" or "skipped" or "failed" or "cancelled")
             {
                 return (false, (IReadOnlyList<string>)[], (string?)null, current);
             }

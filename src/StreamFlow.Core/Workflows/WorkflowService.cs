@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
@@ -12,7 +14,7 @@ namespace StreamFlow.Core.Workflows;
 /// Saves workflows: each save is a new version (the old ones stay readable), checked against the tenant's stages,
 /// users and the email templates before it is kept, so that a reference that does not exist is a 422 at save time.
 /// </summary>
-public sealed class WorkflowService(StreamFlowDatabase database, LeadService leads, TimeProvider timeProvider)
+public sealed class WorkflowService(StreamFlowDatabase database, LeadService leads, AuditLog audit, TimeProvider timeProvider)
 {
     public async Task<Result<Workflow>> CreateAsync(Guid tenantId, string actor, WorkflowDefinition definition, CancellationToken cancellationToken)
     {
@@ -59,6 +61,29 @@ public sealed class WorkflowService(StreamFlowDatabase database, LeadService lea
             var row = await WorkflowStore.ReplaceAsync(scope, Parameters(id, tenantId, actor, definition, now));
             await WorkflowStore.InsertVersionAsync(scope, tenantId, row);
             return Result<Workflow>.Success(View(row));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a workflow: it stops triggering at once (nothing queues a run of it after the commit) and leaves the list;
+    /// its runs still in flight are cancelled with the reason in the same transaction (a step already under way finishes,
+    /// nothing after it is taken or logged). Its versions and every run's log stay readable; audited as <c>workflow.deleted</c>.
+    /// </summary>
+    public async Task<Result<WorkflowDeletion>> DeleteAsync(Guid tenantId, string actor, Guid id, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await database.InTenantAsync(tenantId, async scope =>
+        {
+            if (await WorkflowStore.DeleteAsync(scope, id, actor, now) is not { } row)
+            {
+                return (Result<WorkflowDeletion>)Problem.NotFound("The workflow");
+            }
+
+            var cancelled = await WorkflowRunStore.CancelRunsAsync(scope, id,
+                $"Cancelled: the workflow was deleted at {now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} by {actor}.", now);
+            await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, "workflow.deleted", $"workflow:{id}", AuditOutcome.Succeeded, origin,
+                new JsonObject { ["name"] = row.Name, ["version"] = row.Version, ["cancelledRuns"] = cancelled }));
+            return new WorkflowDeletion(row.Id, row.Name, row.Version, now, actor, cancelled);
         }, cancellationToken);
     }
 

@@ -33,11 +33,19 @@ internal static class WorkflowStore
         VALUES (@TenantId, @WorkflowId, @Version, CAST(@Definition AS jsonb), @Actor, @Now)
         """;
 
-    private const string GetSql = $"SELECT {Columns} FROM workflows WHERE id = @Id";
+    private const string GetSql = $"SELECT {Columns} FROM workflows WHERE id = @Id AND deleted_at IS NULL";
 
-    private const string LockSql = $"SELECT {Columns} FROM workflows WHERE id = @Id FOR UPDATE";
+    private const string LockSql = $"SELECT {Columns} FROM workflows WHERE id = @Id AND deleted_at IS NULL FOR UPDATE";
 
-    private const string ListSql = $"SELECT {Columns} FROM workflows ORDER BY name, id LIMIT 1000";
+    private const string ListSql = $"SELECT {Columns} FROM workflows WHERE deleted_at IS NULL ORDER BY name, id LIMIT 1000";
+
+    // Deleted or not: the runs of a deleted workflow stay readable.
+    private const string EverExistedSql = "SELECT EXISTS (SELECT 1 FROM workflows WHERE id = @Id)";
+
+    private const string DeleteSql = $"""
+        UPDATE workflows SET enabled = false, deleted_at = @Now, deleted_by = @Actor WHERE id = @Id AND deleted_at IS NULL
+        RETURNING {Columns}
+        """;
 
     private const string VersionsSql = """
         SELECT version AS Version, definition::text AS Definition, saved_by AS SavedBy, saved_at AS SavedAt
@@ -67,6 +75,13 @@ internal static class WorkflowStore
 
     public static Task<WorkflowRow?> LockAsync(DbTransactionScope scope, Guid id) =>
         scope.Connection.QuerySingleOrDefaultAsync<WorkflowRow>(scope.Command(LockSql, new { Id = id }));
+
+    public static Task<bool> EverExistedAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.ExecuteScalarAsync<bool>(scope.Command(EverExistedSql, new { Id = id }));
+
+    /// <summary>Marks the workflow deleted (and disabled); null when there is no such workflow, or it is deleted already.</summary>
+    public static Task<WorkflowRow?> DeleteAsync(DbTransactionScope scope, Guid id, string actor, DateTimeOffset now) =>
+        scope.Connection.QuerySingleOrDefaultAsync<WorkflowRow>(scope.Command(DeleteSql, new { Id = id, Actor = actor, Now = now }));
 
     public static async Task<IReadOnlyList<WorkflowRow>> ListAsync(DbTransactionScope scope) =>
         (await scope.Connection.QueryAsync<WorkflowRow>(scope.Command(ListSql))).AsList();

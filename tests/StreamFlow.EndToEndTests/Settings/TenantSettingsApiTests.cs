@@ -57,7 +57,7 @@ public sealed class TenantSettingsApiTests(HostFixture fixture)
         using var response = await SendAsync(HttpMethod.Patch, tenant.OwnerToken, new
         {
             timeZone = "Mars/Olympus_Mons", currency = "XYZ", locale = "not a locale",
-            businessHours = new { monday = new { open = "17:00", close = "08:00" }, tuesday = new { open = "9am", close = "17:00" } },
+            businessHours = new { monday = new { open = "17:00", close = "17:00" }, tuesday = new { open = "9am", close = "17:00" } },
             holidays = new[] { new { date = "2027-12-25", name = "" } },
             reports = new { sendAt = "25:00", weeklyOn = "someday" },
         });

@@ -63,6 +63,10 @@ public sealed class IndustryTemplateTests(HostFixture fixture)
         {
         }
 
+        var hotLead = first.GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("kind").GetString() == "workflow" && i.GetProperty("key").GetString() == "hot-lead-not-contacted").GetProperty("id").GetGuid();
+        await ReadAsync(await SendAsync(HttpMethod.Delete, $"/api/v1/workflows/{hotLead}", tenant.OwnerToken));
+
         var second = await ReadAsync(await SendAsync(HttpMethod.Post, "/api/v1/industry-templates/hvac/apply", tenant.OwnerToken));
         var settings = await ReadAsync(await SendAsync(HttpMethod.Get, "/api/v1/settings", tenant.OwnerToken));
         var after = await ReadAsync(await SendAsync(HttpMethod.Get, "/api/v1/custom-fields", tenant.OwnerToken));
@@ -80,7 +84,8 @@ public sealed class IndustryTemplateTests(HostFixture fixture)
         Assert.Equal("06:00", settings.GetProperty("businessHours").GetProperty("monday").GetProperty("open").GetString());
         Assert.Equal("text", after.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("key").GetString() == "systemType").GetProperty("type").GetString());
         Assert.DoesNotContain("refrigerant", after.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("key").GetString()));
-        Assert.Equal(4, workflows.GetProperty("items").GetArrayLength());
+        Assert.Equal("skipped", Outcome(second, "workflow", "hot-lead-not-contacted"));
+        Assert.Equal(3, workflows.GetProperty("items").GetArrayLength());
         Assert.All(workflows.GetProperty("items").EnumerateArray(), w => Assert.False(w.GetProperty("enabled").GetBoolean()));
     }
 

@@ -175,10 +175,38 @@ public sealed class WorkflowApiTests(HostFixture fixture)
         Assert.Empty(plan.GetProperty("steps").EnumerateArray());
     }
 
-    // Every day 00:00-23:59 in UTC: 15 business minutes are 15 clock minutes unless the run straddles 23:59.
+    [Fact]
+    public async Task Hours_past_midnight_save_and_a_business_open_around_the_clock_counts_every_minute_at_any_hour()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var night = new { open = "18:00", close = "02:00" };
+        var saved = await ReadAsync(await SendAsync(HttpMethod.Patch, "/api/v1/settings", tenant.OwnerToken, new
+        {
+            timeZone = "America/Chicago", businessHours = new { friday = night, saturday = night },
+        }));
+        using var sameTime = await SendAsync(HttpMethod.Patch, "/api/v1/settings", tenant.OwnerToken, new { businessHours = new { friday = new { open = "18:00", close = "18:00" } } });
+        await OpenAroundTheClockAsync(tenant);
+        var lead = (await ReadAsync(await SendAsync(HttpMethod.Post, "/api/v1/leads", tenant.OwnerToken, new { firstName = "Nell", source = "Reference" }), HttpStatusCode.Created))
+            .GetProperty("id").GetGuid();
+        var id = (await ReadAsync(await SendAsync(HttpMethod.Post, "/api/v1/workflows", tenant.OwnerToken, HotLeadWorkflow()), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+
+        // withinBusinessHours holds whenever the suite runs, and 15 business minutes are 15 clock minutes, midnight or not.
+        var plan = await ReadAsync(await SendAsync(HttpMethod.Post, $"/api/v1/workflows/{id}/dry-run", tenant.OwnerToken, new
+        {
+            @event = new { leadId = lead, score = new { value = 91, tier = "hot" } }, leadId = lead,
+        }));
+
+        Assert.Equal("02:00", saved.GetProperty("businessHours").GetProperty("friday").GetProperty("close").GetString());
+        Assert.True((await PlatformEndpointTests.AssertProblemAsync(sameTime, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("businessHours.friday.close", out _));
+        Assert.True(plan.GetProperty("triggered").GetBoolean());
+        Assert.All(plan.GetProperty("conditions").EnumerateArray(), c => Assert.True(c.GetProperty("holds").GetBoolean()));
+        Assert.Equal(TimeSpan.FromMinutes(15), plan.GetProperty("steps")[1].GetProperty("at").GetDateTimeOffset() - plan.GetProperty("evaluatedAt").GetDateTimeOffset());
+    }
+
+    // Every day 00:00-24:00 in UTC: 15 business minutes are 15 clock minutes, across midnight too.
     private async Task OpenAroundTheClockAsync(TestTenant tenant)
     {
-        var day = new { open = "00:00", close = "23:59" };
+        var day = new { open = "00:00", close = "24:00" };
         (await SendAsync(HttpMethod.Patch, "/api/v1/settings", tenant.OwnerToken, new
         {
             timeZone = "UTC", businessHours = new { monday = day, tuesday = day, wednesday = day, thursday = day, friday = day, saturday = day, sunday = day },

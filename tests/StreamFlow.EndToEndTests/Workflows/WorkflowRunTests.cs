@@ -196,14 +196,65 @@ public sealed class WorkflowRunTests(HostFixture fixture)
         Assert.True((await PlatformEndpointTests.AssertProblemAsync(badStatus, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("status", out _));
     }
 
-    // Two staff members, hours around the clock in UTC (15 business minutes are 15 clock minutes unless a run straddles
-    // 23:59), and rules that make a lead from a trade show hot.
+    [Fact]
+    public async Task Deleting_a_workflow_cancels_its_runs_in_flight_keeps_their_logs_stops_it_triggering_and_is_audited()
+    {
+        var tenant = await Tenants.CreateAsync(fixture);
+        var other = await Tenants.CreateAsync(fixture);
+        // 25 workflow minutes are 5 s in the suite; the companion waits as long and shows when the deleted run's wait is over.
+        object Waiting(string name, string after) => new
+        {
+            name, trigger = new { @event = "lead.created" },
+            steps = new object[] { new { type = "addNote", body = $"{name} arrived" }, new { type = "wait", minutes = 25 }, new { type = "addNote", body = after } },
+        };
+        var workflowId = await SaveAsync(tenant, Waiting("Deleted soon", "Never written"));
+        var companionId = await SaveAsync(tenant, Waiting("Companion", "Companion done"));
+        var leadId = await CreateLeadAsync(tenant, new { firstName = "Del", source = "Flyer" });
+        await WaitForRunsAsync(tenant, workflowId, runs => runs.Any(r => r.GetProperty("status").GetString() == "waiting"));
+
+        using var strangers = await SendAsync(HttpMethod.Delete, $"/api/v1/workflows/{workflowId}", other.OwnerToken);
+        var deleted = await ReadAsync(await SendAsync(HttpMethod.Delete, $"/api/v1/workflows/{workflowId}", tenant.OwnerToken));
+        using var again = await SendAsync(HttpMethod.Delete, $"/api/v1/workflows/{workflowId}", tenant.OwnerToken);
+        using var gone = await SendAsync(HttpMethod.Get, $"/api/v1/workflows/{workflowId}", tenant.OwnerToken);
+        using var replaced = await SendAsync(HttpMethod.Put, $"/api/v1/workflows/{workflowId}", tenant.OwnerToken, Waiting("Deleted soon", "Back"));
+        var list = await ReadAsync(await SendAsync(HttpMethod.Get, "/api/v1/workflows", tenant.OwnerToken));
+        var secondLead = await CreateLeadAsync(tenant, new { firstName = "Later", source = "Flyer" });
+        await WaitForRunsAsync(tenant, companionId, runs => runs.Count == 2 && runs.All(r => r.GetProperty("status").GetString() == "completed"));
+        var runs = await WaitForRunsAsync(tenant, workflowId, _ => true);
+        var run = await ReadAsync(await SendAsync(HttpMethod.Get, $"/api/v1/workflow-runs/{runs[0].GetProperty("id").GetString()}", tenant.OwnerToken));
+        var activities = (await ReadAsync(await SendAsync(HttpMethod.Get, $"/api/v1/leads/{leadId}/activities", tenant.OwnerToken))).GetRawText();
+        using var auditResponse = await SendAsync(HttpMethod.Get, "/api/v1/audit?limit=200", tenant.OwnerToken);
+        var audit = (await auditResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("action").GetString() == "workflow.deleted").ToList();
+
+        Assert.Equal(HttpStatusCode.NotFound, strangers.StatusCode);
+        Assert.Equal(1, deleted.GetProperty("cancelledRuns").GetInt32());
+        Assert.Equal("Deleted soon", deleted.GetProperty("name").GetString());
+        await PlatformEndpointTests.AssertProblemAsync(again, HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, replaced.StatusCode);
+        Assert.Equal([companionId], list.GetProperty("items").EnumerateArray().Select(w => w.GetProperty("id").GetGuid()));
+        var only = Assert.Single(runs);
+        Assert.Equal(leadId.ToString(), only.GetProperty("leadId").GetString());
+        Assert.NotEqual(secondLead.ToString(), only.GetProperty("leadId").GetString());
+        Assert.Equal("cancelled", run.GetProperty("run").GetProperty("status").GetString());
+        Assert.StartsWith("Cancelled: the workflow was deleted", run.GetProperty("run").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["conditions", "steps[0]", "steps[1]"], run.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("path").GetString()));
+        Assert.Equal("waiting", run.GetProperty("steps")[2].GetProperty("status").GetString());
+        Assert.Contains("Companion done", activities, StringComparison.Ordinal);
+        Assert.DoesNotContain("Never written", activities, StringComparison.Ordinal);
+        var entry = Assert.Single(audit);
+        Assert.Equal($"workflow:{workflowId}", entry.GetProperty("target").GetString());
+    }
+
+    // Two staff members, hours around the clock in UTC (00:00-24:00: 15 business minutes are 15 clock minutes, across
+    // midnight too), and rules that make a lead from a trade show hot.
     private async Task<(TestTenant Tenant, Guid[] Staff)> HotLeadBusinessAsync()
     {
         var tenant = await Tenants.CreateAsync(fixture);
         var first = await Tenants.AddUserAsync(fixture, tenant, "staff");
         var second = await Tenants.AddUserAsync(fixture, tenant, "staff");
-        var day = new { open = "00:00", close = "23:59" };
+        var day = new { open = "00:00", close = "24:00" };
         await ReadAsync(await SendAsync(HttpMethod.Patch, "/api/v1/settings", tenant.OwnerToken, new
         {
             timeZone = "UTC", businessHours = new { monday = day, tuesday = day, wednesday = day, thursday = day, friday = day, saturday = day, sunday = day },

@@ -62,6 +62,42 @@ public sealed class WorkflowRunStartTests(TestServices services)
         Assert.Equal(handedOver.Steps.Select(s => (s.Path, s.Status, s.Attempts)), (await RunAsync(bed, tenantId, workflowId)).Steps.Select(s => (s.Path, s.Status, s.Attempts)));
     }
 
+    [Fact]
+    public async Task Runs_that_ended_before_the_retention_are_deleted_with_their_logs_and_waiting_or_recent_ones_stay()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var welcome = await SaveAsync(bed, tenantId, """
+            {"name":"Welcome","enabled":true,"trigger":{"event":"lead.created"},"steps":[{"type":"addNote","body":"Welcomed"}]}
+            """);
+        var nurture = await SaveAsync(bed, tenantId, """
+            {"name":"Nurture","enabled":true,"trigger":{"event":"lead.created"},
+             "steps":[{"type":"addNote","body":"First touch"},{"type":"wait","minutes":60},{"type":"addNote","body":"Second touch"}]}
+            """);
+        await CreateLeadAsync(bed, tenantId, "Olga");
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+        var old = (await RunAsync(bed, tenantId, welcome)).Run.Id;
+        var waiting = (await RunAsync(bed, tenantId, nurture)).Run.Id;
+
+        bed.Clock.Advance(TimeSpan.FromDays(91));
+        await CreateLeadAsync(bed, tenantId, "Nina");
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+        var runs = bed.Get<WorkflowRunService>();
+        var purged = await runs.PurgeEndedRunsAsync(tenantId, bed.Clock.GetUtcNow() - TimeSpan.FromDays(90), CancellationToken.None);
+        var again = await runs.PurgeEndedRunsAsync(tenantId, bed.Clock.GetUtcNow() - TimeSpan.FromDays(90), CancellationToken.None);
+        var welcomeRuns = (await runs.ListAsync(tenantId, welcome, null, CancellationToken.None)).Value!.Items;
+        var nurtureRuns = (await runs.ListAsync(tenantId, nurture, null, CancellationToken.None)).Value!.Items;
+
+        Assert.Equal(1, purged);
+        Assert.Equal(0, again);
+        Assert.False((await runs.GetAsync(tenantId, old, CancellationToken.None)).Succeeded);
+        Assert.Equal("completed", Assert.Single(welcomeRuns).Status);
+        Assert.NotEqual(old, welcomeRuns[0].Id);
+        Assert.Equal(2, nurtureRuns.Count);
+        Assert.Contains(waiting, nurtureRuns.Select(r => r.Id));
+        Assert.Equal(2, (await runs.GetAsync(tenantId, waiting, CancellationToken.None)).Value!.Steps.Length);
+    }
+
     private static async Task<Guid> SaveAsync(ReportTestBed bed, Guid tenantId, string json)
     {
         var saved = await bed.Get<WorkflowService>().CreateAsync(
