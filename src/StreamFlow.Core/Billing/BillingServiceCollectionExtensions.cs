@@ -21,6 +21,7 @@ public static class BillingServiceCollectionExtensions
         services.AddSingleton<Cycle.BillingCycleService>();
         // The read side: the client's invoices and downloads, the provider's lists, export and monetization console.
         services.AddSingleton<ClientInvoiceService>();
+        services.AddSingleton<Credits.CreditNoteService>();
         services.AddSingleton<ProviderInvoiceService>();
         services.AddSingleton<MonetizationConsoleService>();
         return services;

@@ -70,10 +70,17 @@ public sealed class ClientInvoiceService(StreamFlowDatabase database, BlobServic
         var fileName = invoice.Number ?? invoice.Id.ToString();
         return format switch
         {
-            InvoiceDocumentFormat.Pdf => new InvoiceDocument($"{fileName}.pdf", "application/pdf", InvoicePdf.Render(invoice, clientName, await brands.DocumentNameAsync(null, options.Value.ProviderName, cancellationToken))),
+            InvoiceDocumentFormat.Pdf => await PdfAsync(invoice, clientName, $"{fileName}.pdf", cancellationToken),
             InvoiceDocumentFormat.Csv => new InvoiceDocument($"{fileName}.csv", "text/csv; charset=utf-8", InvoiceCsv.Lines(invoice)),
             _ => await HtmlAsync(tenantId, blobName, $"{fileName}.html", cancellationToken),
         };
+    }
+
+    // The provider's invoice in the provider's brand: its colours and logo, under its chosen name.
+    private async Task<Result<InvoiceDocument>> PdfAsync(Invoice invoice, string clientName, string fileName, CancellationToken cancellationToken)
+    {
+        var brand = await brands.ResolveAsync(null, cancellationToken);
+        return new InvoiceDocument(fileName, "application/pdf", InvoicePdf.Render(invoice, clientName, brand.ChosenName ?? options.Value.ProviderName, brand));
     }
 
     private async Task<Result<InvoiceDocument>> HtmlAsync(Guid tenantId, string? blobName, string fileName, CancellationToken cancellationToken)

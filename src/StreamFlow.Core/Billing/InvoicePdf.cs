@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StreamFlow.Core.Branding;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -8,9 +9,10 @@ using UglyToad.PdfPig.Writer;
 namespace StreamFlow.Core.Billing;
 
 /// <summary>
-/// An invoice as a PDF, made from the invoice record (not from the HTML document): header, bill-to, the lines and the
-/// totals, in a standard 14 font so that the text is extractable and nothing needs to be embedded. A4, one page for
-/// any usual invoice; more lines than fit continue on further pages.
+/// An invoice as a PDF, made from the invoice record (not from the HTML document): the issuer's brand band
+/// (<see cref="PdfBrand"/>: colours, name, logo), bill-to, the lines and the totals, in a standard 14 font so that the
+/// text is extractable and no font needs to be embedded. A4, one page for any usual invoice; more lines than fit
+/// continue on further pages.
 /// </summary>
 internal static class InvoicePdf
 {
@@ -22,7 +24,7 @@ internal static class InvoicePdf
     private const double UnitRight = 450;
     private const int DescriptionMaxChars = 52;
 
-    public static byte[] Render(Invoice invoice, string clientName, string issuerName)
+    public static byte[] Render(Invoice invoice, string clientName, string issuerName, Brand brand)
     {
         using var builder = new PdfDocumentBuilder();
         builder.DocumentInformation.Title = $"Invoice {invoice.Number}";
@@ -31,11 +33,11 @@ internal static class InvoicePdf
         var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
 
         var page = builder.AddPage(PageSize.A4);
-        var y = Top;
-        page.AddText(Safe(issuerName), 11, new PdfPoint(Left, y), regular);
-        page.AddText("INVOICE", 20, new PdfPoint(Left, y - 28), bold);
-        RightAligned(page, $"Invoice {Safe(invoice.Number ?? "(draft)")}", 12, y - 28, Right, bold);
-        y -= 60;
+        PdfBrand.DrawHeader(page, brand, issuerName, bold, Left, Right);
+        var y = PdfBrand.ContentTop;
+        page.AddText("INVOICE", 20, new PdfPoint(Left, y - 20), bold);
+        RightAligned(page, $"Invoice {Safe(invoice.Number ?? "(draft)")}", 12, y - 20, Right, bold);
+        y -= 52;
 
         page.AddText("Billed to", 9, new PdfPoint(Left, y), bold);
         page.AddText(Safe(clientName), 11, new PdfPoint(Left, y - 14), regular);

@@ -13,7 +13,8 @@ public sealed class ChurnPlaybookFunctions(RequestBody body, ChurnPlaybookServic
     [Function("CreateChurnPlaybook")]
     [ProviderAccess]
     [ApiOperation("A rule: when a business's churn risk is at least minRisk and factor (optional) is among its reasons, take the actions "
-        + "(emailOwner with subject and body, createTask for an account manager, alertProvider), at most once per business per month. Audited.",
+        + "(emailOwner with subject and body, createTask for an account manager, alertProvider, offerCredit with amountMinor, currency, yearlyLimitMinor and reason: "
+        + "account credit, refused and audited above the yearly limit), at most once per business per month. Audited.",
         Tag = "Provider", RequestBody = typeof(ChurnPlaybookInput), Response = typeof(ChurnPlaybookRule), SuccessStatus = 201)]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/churn-playbooks")] HttpRequest request,

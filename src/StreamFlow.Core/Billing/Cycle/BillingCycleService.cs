@@ -178,7 +178,8 @@ public sealed class BillingCycleService(
 
     /// <summary>
     /// Step 3: finalizes the draft in one transaction — the next invoice number, status open, issued and due dates,
-    /// and the <c>invoice.created</c> event in the outbox — so it happens exactly once. Finalized already: returned as it is.
+    /// the business's open account credit taken off what is owed, and the <c>invoice.created</c> event in the outbox —
+    /// so it happens exactly once. Finalized already: returned as it is.
     /// </summary>
     public Task<FinalizedInvoice> FinalizeAsync(Guid tenantId, Guid invoiceId, CancellationToken cancellationToken)
     {
@@ -195,6 +196,9 @@ public sealed class BillingCycleService(
 
             var number = await InvoiceWriteStore.TakeNumberAsync(scope);
             await InvoiceWriteStore.FinalizeAsync(scope, invoiceId, number, now, dueAt);
+            // Open account credit comes off what is owed, in this transaction: once, since a finalized invoice is
+            // returned above without reaching here again.
+            await Credits.CreditNoteService.ApplyOpenCreditAsync(scope, tenantId, invoiceId, now);
             var total = Money.Of(invoice.Total, invoice.Currency);
             await outbox.AddAsync(scope, tenantId, WebhookEventCatalog.InvoiceCreated, new
             {
@@ -285,9 +289,10 @@ public sealed class BillingCycleService(
         var settings = options.Value;
         var issuer = await brands.DocumentNameAsync(null, settings.ProviderName, cancellationToken);
         var html = InvoiceDocumentRenderer.Render(invoice, clientName ?? "", issuer, settings.PaymentInstructions, payOnlineUrl);
-        var subject = $"Invoice {invoice.Number} from {issuer}: {invoice.Total.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
+        var subject = $"Invoice {invoice.Number} from {issuer}: {invoice.AmountDue.Amount} {invoice.Currency} due {invoice.DueAt:yyyy-MM-dd}";
+        var credited = invoice.CreditedTotal.Amount == "0.00" ? "" : $" (total {invoice.Total.Amount} less {invoice.CreditedTotal.Amount} of credit notes)";
         var text = $"Invoice {invoice.Number} for {invoice.PeriodStart:yyyy-MM-dd} to {invoice.PeriodEnd.AddDays(-1):yyyy-MM-dd}: " +
-                   $"{invoice.Total.Amount} {invoice.Currency}, due {invoice.DueAt:yyyy-MM-dd}.\n\n{settings.PaymentInstructions}\n" +
+                   $"{invoice.AmountDue.Amount} {invoice.Currency}{credited}, due {invoice.DueAt:yyyy-MM-dd}.\n\n{settings.PaymentInstructions}\n" +
                    (payOnlineUrl is null ? "" : $"Pay online: {payOnlineUrl}\n");
         foreach (var owner in owners)
         {

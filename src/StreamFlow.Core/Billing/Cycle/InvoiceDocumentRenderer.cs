@@ -48,13 +48,17 @@ public static class InvoiceDocumentRenderer
             html.Append("<tr><td colspan=\"3\" class=\"muted\">Nothing was charged in this period.</td></tr>\n");
         }
 
+        var creditRow = invoice.CreditedTotal.Amount == "0.00"
+            ? ""
+            : $"\n<tr><td>Credit notes</td><td class=\"num\">-{E(invoice.CreditedTotal.Amount)} {E(invoice.Currency)}</td></tr>";
         html.Append(culture, $"""
             </tbody></table>
             <table class="totals"><tbody>
             <tr><td>Subtotal</td><td class="num">{E(invoice.Subtotal.Amount)} {E(invoice.Currency)}</td></tr>
             <tr><td>Discounts</td><td class="num">-{E(invoice.DiscountTotal.Amount)} {E(invoice.Currency)}</td></tr>
             <tr><td>Tax ({(invoice.TaxRate * 100m).ToString("0.####", culture)}%)</td><td class="num">{E(invoice.TaxTotal.Amount)} {E(invoice.Currency)}</td></tr>
-            <tr class="grand"><td>Total due</td><td class="num">{E(invoice.Total.Amount)} {E(invoice.Currency)}</td></tr>
+            <tr class="grand"><td>Total</td><td class="num">{E(invoice.Total.Amount)} {E(invoice.Currency)}</td></tr>{creditRow}
+            <tr class="grand"><td>Amount due</td><td class="num">{E(invoice.AmountDue.Amount)} {E(invoice.Currency)}</td></tr>
             </tbody></table>
             <div class="pay"><strong>How to pay</strong><br>{E(paymentInstructions)}
             """);

@@ -6,16 +6,28 @@ namespace StreamFlow.Core.ClientSuccess.Playbooks;
 /// <summary>
 /// One action of a rule: <c>emailOwner</c> (subject and body, placeholders {{business}}, {{risk}}, {{reasons}}),
 /// <c>createTask</c> (a follow-up for the account manager: title, assignee's address, due in days) or
-/// <c>alertProvider</c> (a mail to the provider's address).
+/// <c>alertProvider</c> (a mail to the provider's address) or <c>offerCredit</c> (account credit of <c>amountMinor</c> in
+/// <c>currency</c>'s minor units, printed with <c>reason</c>, refused when the credit the playbooks gave the business this
+/// calendar year would exceed <c>yearlyLimitMinor</c>).
 /// </summary>
-public sealed record PlaybookActionSpec(string? Type, string? Subject = null, string? Body = null, string? Title = null, string? Assignee = null, int? DueInDays = null);
+public sealed record PlaybookActionSpec(
+    string? Type,
+    string? Subject = null,
+    string? Body = null,
+    string? Title = null,
+    string? Assignee = null,
+    int? DueInDays = null,
+    long? AmountMinor = null,
+    string? Currency = null,
+    long? YearlyLimitMinor = null,
+    string? Reason = null);
 
 /// <summary>A new rule: when a business's risk is at least <paramref name="MinRisk"/> and (if given) <paramref name="Factor"/> is among its reasons.</summary>
 public sealed record ChurnPlaybookInput(string? Name, double? MinRisk, string? Factor, IReadOnlyList<PlaybookActionSpec>? Actions);
 
 public sealed record ChurnPlaybookRule(Guid Id, string Name, double MinRisk, string? Factor, IReadOnlyList<PlaybookActionSpec> Actions, bool Active, string CreatedBy, DateTimeOffset CreatedAt);
 
-/// <summary>What one action did: <c>done</c> or <c>failed</c>, and to whom or why.</summary>
+/// <summary>What one action did: <c>done</c>, <c>failed</c> or <c>refused</c> (over a limit), and to whom or why.</summary>
 public sealed record PlaybookActionTaken(string Type, string Status, string Detail);
 
 /// <summary>What one rule did for one business in one month, and whether the business stayed.</summary>
@@ -32,7 +44,7 @@ public sealed record ChurnPlaybookList(IReadOnlyList<ChurnPlaybookRule> Items);
 
 internal static partial class ChurnPlaybookValidation
 {
-    public static readonly IReadOnlyList<string> ActionTypes = ["emailOwner", "createTask", "alertProvider"];
+    public static readonly IReadOnlyList<string> ActionTypes = ["emailOwner", "createTask", "alertProvider", "offerCredit"];
 
     public static Problem? Validate(ChurnPlaybookInput input)
     {
@@ -78,6 +90,28 @@ internal static partial class ChurnPlaybookValidation
 
                     break;
                 case "alertProvider":
+                    break;
+                case "offerCredit":
+                    errors.Required($"{at}.reason", action.Reason, 500);
+                    if (!Billing.Currencies.IsInvoiceable(action.Currency))
+                    {
+                        errors.Add($"{at}.currency", "is required: the three-letter code of the currency the business is billed in (at most two decimals).");
+                    }
+
+                    if (action.AmountMinor is not (>= 1 and <= Billing.Credits.MinorUnits.Max))
+                    {
+                        errors.Add($"{at}.amountMinor", "is required: the credit one action offers, 1 to 1000000000 minor units (cents).");
+                    }
+
+                    if (action.YearlyLimitMinor is not { } limit || limit < 1 || limit > Billing.Credits.MinorUnits.Max)
+                    {
+                        errors.Add($"{at}.yearlyLimitMinor", "is required: the most the playbooks may credit one business in a calendar year, in minor units.");
+                    }
+                    else if (action.AmountMinor is { } amount && amount > limit)
+                    {
+                        errors.Add($"{at}.amountMinor", "must not exceed yearlyLimitMinor.");
+                    }
+
                     break;
                 default:
                     errors.Add($"{at}.type", $"must be one of {string.Join(", ", ActionTypes)}.");

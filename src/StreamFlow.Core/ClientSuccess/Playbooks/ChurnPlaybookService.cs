@@ -21,6 +21,7 @@ namespace StreamFlow.Core.ClientSuccess.Playbooks;
 public sealed class ChurnPlaybookService(
     StreamFlowDatabase database,
     ClientSuccessService clientSuccess,
+    Billing.Credits.CreditNoteService creditNotes,
     EmailSender email,
     AuditLog audit,
     IConfiguration configuration,
@@ -124,6 +125,7 @@ public sealed class ChurnPlaybookService(
             {
                 "emailOwner" => await EmailOwnersAsync(business, action, cancellationToken),
                 "createTask" => await AssignTaskAsync(business, rule, action, cancellationToken),
+                "offerCredit" => await OfferCreditAsync(business, rule, action, cancellationToken),
                 _ => await AlertProviderAsync(business, rule, cancellationToken),
             };
         }
@@ -134,7 +136,7 @@ public sealed class ChurnPlaybookService(
         }
 
         await audit.RecordAsync(new AuditEvent(AuditSystem.Provider, business.TenantId, $"playbook:{rule.Id}", $"client_success.playbook.{action.Type}",
-            $"tenant:{business.TenantId}", taken.Status == "done" ? AuditOutcome.Succeeded : AuditOutcome.Failed, RequestOrigin.None,
+            $"tenant:{business.TenantId}", taken.Status switch { "done" => AuditOutcome.Succeeded, "refused" => AuditOutcome.Refused, _ => AuditOutcome.Failed }, RequestOrigin.None,
             new JsonObject { ["playbook"] = rule.Name, ["run"] = runId.ToString(), ["period"] = period.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["risk"] = business.Risk, ["detail"] = taken.Detail }),
             cancellationToken);
         return taken;
@@ -164,6 +166,16 @@ public sealed class ChurnPlaybookService(
             $"The playbook \"{rule.Name}\" gave you a task for {business.TenantName} (churn risk {business.Risk:P0}; reasons: {Reasons(business)}).\n\n"
             + $"{Fill(action.Title!, business)}, due {due:yyyy-MM-dd}.\n\nThe business's churn risk: /api/v1/provider/tenants/{business.TenantId}/churn-risk\n"), cancellationToken);
         return new PlaybookActionTaken("createTask", "done", $"task for {action.Assignee} due {due:yyyy-MM-dd}");
+    }
+
+    // Account credit within the rule's limits; over them (or in another currency) refused, and nothing is issued.
+    private async Task<PlaybookActionTaken> OfferCreditAsync(ClientRisk business, ChurnPlaybookRule rule, PlaybookActionSpec action, CancellationToken cancellationToken)
+    {
+        var offered = await creditNotes.OfferWithinLimitAsync(business.TenantId, action.AmountMinor!.Value, action.Currency!, action.YearlyLimitMinor!.Value,
+            Fill(action.Reason!, business), $"playbook:{rule.Id}", cancellationToken);
+        return offered.Succeeded
+            ? new PlaybookActionTaken("offerCredit", "done", $"credit note {offered.Value.Number} of {offered.Value.Amount.Amount} {offered.Value.Amount.Currency}")
+            : new PlaybookActionTaken("offerCredit", offered.Problem!.Kind == ProblemKind.Conflict ? "refused" : "failed", offered.Problem.Detail);
     }
 
     private async Task<PlaybookActionTaken> AlertProviderAsync(ClientRisk business, ChurnPlaybookRule rule, CancellationToken cancellationToken)
