@@ -34,8 +34,10 @@ public sealed partial class QuoteApiTests
                 new { punchId = Guid.NewGuid(), kind = "visitStart", deviceTime = "2026-11-03T11:00:00Z", visitId = visit },
             },
         }));
+        var beforeArrival = DateTimeOffset.UtcNow.AddSeconds(-5);
         await CompleteAsync(tenant.OwnerToken, visit);
         await CompleteAsync(tenant.OwnerToken, planned);
+        var arrivedAt = await ArrivedAtAsync(tenant.Id, visit);
         var draft = await ReadAsync(await SendAsync(HttpMethod.Post, "/api/v1/customer-invoices", tenant.OwnerToken,
             new { visitIds = new[] { visit, planned }, labourRate = new { amount = "80.00", currency = "USD" }, taxLabour = false }), HttpStatusCode.Created);
         var id = draft.GetProperty("id").GetGuid();
@@ -49,6 +51,8 @@ public sealed partial class QuoteApiTests
         var mailed = PdfText(await Mailbox.AttachmentAsync(mail.GetProperty("id").GetString()!, attachment.GetProperty("generatedFileName").GetString()!));
 
         Assert.True((await PlatformEndpointTests.AssertProblemAsync(timerWithoutVisit, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("punches[0].visitId", out _));
+        // The move to on_site is kept as the visit's arrival (on-time arrival in the owner's report reads it).
+        Assert.True(arrivedAt > beforeArrival, $"arrived_at {arrivedAt}");
         // Quote 4,433.76 (as approved: 3,985.00 taxable at 8.25 % + the 120.00 survey) + measured 1.2 h × 80.00 = 96.00
         // + planned 1.5 h × 80.00 = 120.00 for the visit nobody timed, both untaxed: 4,649.76.
         var labour = draft.GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("kind").GetString() == "labour").ToList();
@@ -159,6 +163,20 @@ public sealed partial class QuoteApiTests
         using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
         // Compared without spaces: how a text extractor spaces Courier glyphs is its own business.
         return string.Join('\n', document.GetPages().Select(p => p.Text)).Replace(" ", "", StringComparison.Ordinal);
+    }
+
+    private static async Task<DateTimeOffset?> ArrivedAtAsync(Guid tenantId, Guid visit)
+    {
+        await using var connection = new NpgsqlConnection(TestEnvironment.Setting("Postgres__AppConnectionString"));
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT set_config('app.tenant_id', @TenantId::text, true); SELECT arrived_at FROM visits WHERE id = @Visit", connection, transaction);
+        command.Parameters.AddWithValue("TenantId", tenantId);
+        command.Parameters.AddWithValue("Visit", visit);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        return await reader.ReadAsync() && !reader.IsDBNull(0) ? reader.GetFieldValue<DateTimeOffset>(0) : null;
     }
 
     private static async Task<List<string>> EventsAsync(Guid tenantId, string eventType)

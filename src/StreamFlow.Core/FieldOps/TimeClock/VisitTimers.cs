@@ -10,9 +10,13 @@ public sealed record VisitTimerPunch(Guid VisitId, Guid TechnicianId, Guid Punch
 /// </summary>
 public static class VisitTimers
 {
-    public static IReadOnlyDictionary<Guid, TimeSpan> Measured(IEnumerable<VisitTimerPunch> punches)
+    public static IReadOnlyDictionary<Guid, TimeSpan> Measured(IEnumerable<VisitTimerPunch> punches) =>
+        PerTechnician(punches).GroupBy(m => m.Key.VisitId).ToDictionary(g => g.Key, g => g.Aggregate(TimeSpan.Zero, (sum, m) => sum + m.Value));
+
+    /// <summary>The same per visit and technician.</summary>
+    public static IReadOnlyDictionary<(Guid VisitId, Guid TechnicianId), TimeSpan> PerTechnician(IEnumerable<VisitTimerPunch> punches)
     {
-        var measured = new Dictionary<Guid, TimeSpan>();
+        var measured = new Dictionary<(Guid VisitId, Guid TechnicianId), TimeSpan>();
         foreach (var timer in punches.GroupBy(p => (p.VisitId, p.TechnicianId)))
         {
             DateTimeOffset? started = null;
@@ -24,7 +28,7 @@ public static class VisitTimers
                 }
                 else if (punch.Kind == PunchKind.VisitEnd && started is { } start)
                 {
-                    measured[timer.Key.VisitId] = measured.GetValueOrDefault(timer.Key.VisitId) + (punch.DeviceTime - start);
+                    measured[timer.Key] = measured.GetValueOrDefault(timer.Key) + (punch.DeviceTime - start);
                     started = null;
                 }
             }
