@@ -221,6 +221,15 @@ internal static class WebhookEventSchemas
             ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
             ("reason", String(nullable: true)),
             ("declinedAt", DateTime())),
+        WebhookEventCatalog.QuoteDepositPaid => Object(
+            ("quoteId", Uuid()),
+            ("leadId", Uuid()),
+            ("number", String()),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("deposit", Money),
+            ("depositPaid", Money),
+            ("payments", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("paidAt", DateTime())),
         WebhookEventCatalog.CustomerInvoicePaid => Object(
             ("invoiceId", Uuid()),
             ("number", String()),

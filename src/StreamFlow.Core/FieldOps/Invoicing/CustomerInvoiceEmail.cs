@@ -13,7 +13,7 @@ internal static class CustomerInvoiceEmail
             .Append(CultureInfo.InvariantCulture, $"Hello {invoice.CustomerName},\n\n")
             .Append(CultureInfo.InvariantCulture, $"{business} sent you invoice {invoice.Number}.\n\n")
             .Append(CultureInfo.InvariantCulture, $"Total: {invoice.Total.Amount} {invoice.Currency}\n");
-        if (invoice.Payments.Count > 0)
+        if (invoice.Payments.Count > 0 || invoice.DepositApplied.Amount is not ("0.00" or "0"))
         {
             text.Append(CultureInfo.InvariantCulture, $"Paid so far: {invoice.AmountPaid.Amount} {invoice.Currency}\n");
         }

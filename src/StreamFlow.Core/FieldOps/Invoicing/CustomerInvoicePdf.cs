@@ -32,6 +32,10 @@ internal static class CustomerInvoicePdf
         lines.Add($"{"Subtotal",72} {invoice.Subtotal.Amount,12}");
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"{$"Tax ({invoice.TaxRate:0.###} %)",72} {invoice.Tax.Amount,12}"));
         lines.Add($"{$"Total ({invoice.Currency})",72} {invoice.Total.Amount,12}");
+        if (invoice.DepositApplied.Amount is not ("0.00" or "0"))
+        {
+            lines.Add($"{"Deposit paid on the quote",72} {"-" + invoice.DepositApplied.Amount,12}");
+        }
         foreach (var payment in invoice.Payments)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{$"Paid {payment.PaidAt:yyyy-MM-dd} ({payment.Method.Replace('_', ' ')})",72} {"-" + payment.Amount.Amount,12}"));

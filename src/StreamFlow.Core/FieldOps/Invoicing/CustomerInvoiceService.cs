@@ -31,9 +31,6 @@ public sealed class CustomerInvoiceService(
 {
     public const int MaxVisits = 50;
 
-    /// <summary>How far ahead of the server's clock a payment's time may be (a phone's clock running fast).</summary>
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
-
     public async Task<Result<CustomerInvoice>> DraftAsync(FieldActor actor, CustomerInvoiceInput input, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -133,13 +130,14 @@ public sealed class CustomerInvoiceService(
             var currency = currencies.Single();
             var tax = input.TaxRate ?? quotes.Select(q => (decimal?)q.TaxRate).FirstOrDefault() ?? 0m;
             var priced = Price(lines, tax, currency);
+            var deposits = Math.Min(await QuoteDepositStore.PaidOnAsync(scope, [.. quotes.Select(q => q.Id)]), priced.TotalMinor);
             var now = timeProvider.GetUtcNow();
             var invoice = new StoredCustomerInvoice
             {
                 Id = Guid.CreateVersion7(), Number = await CustomerInvoiceStore.NextNumberAsync(scope, actor.TenantId), Status = CustomerInvoiceStatus.Draft,
                 CustomerName = customers[0], Currency = currency, TaxRate = tax, Lines = JsonSerializer.Serialize(lines, StreamFlowJson.Options),
                 SubtotalMinor = priced.SubtotalMinor, TaxMinor = priced.TaxMinor, TotalMinor = priced.TotalMinor, Notes = input.Notes?.Trim(),
-                DueOn = DateOnly.FromDateTime(now.UtcDateTime).AddDays(input.DueInDays ?? 30),
+                DueOn = DateOnly.FromDateTime(now.UtcDateTime).AddDays(input.DueInDays ?? 30), DepositAppliedMinor = deposits, PaidMinor = deposits,
             };
             await CustomerInvoiceStore.InsertAsync(scope, actor.TenantId, invoice, visitIds, [.. quotes.Select(q => q.Id)], actor.Actor, now);
             return View((await CustomerInvoiceStore.FindAsync(scope, invoice.Id))!);
@@ -274,33 +272,7 @@ public sealed class CustomerInvoiceService(
         FieldActor actor, Guid id, CustomerInvoicePaymentInput input, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var errors = new ValidationErrors();
-        if (input.PaymentId is null || input.PaymentId == Guid.Empty)
-        {
-            errors.Add("paymentId", "is required: a UUID the client generates once per payment, so that a repeated request records it once.");
-        }
-
-        if (input.AmountMinor is not { } amount || amount <= 0 || amount > 100_000_000_000_000)
-        {
-            errors.Add("amountMinor", "is required: a positive whole number of the currency's minor units (cents for USD).");
-        }
-
-        if (input.Method is null || !CustomerPaymentMethod.All.Contains(input.Method))
-        {
-            errors.Add("method", $"must be one of: {string.Join(", ", CustomerPaymentMethod.All)}.");
-        }
-
-        if (input.PaidAt is null)
-        {
-            errors.Add("paidAt", "is required: when the money was received.");
-        }
-        else if (input.PaidAt > now + MaxClockSkew)
-        {
-            errors.Add("paidAt", "is in the future.");
-        }
-
-        errors.MaxLength("reference", input.Reference, 200);
-        if (errors.ToProblem() is { } invalid)
+        if (PaymentRules.Check(input.PaymentId, input.AmountMinor, input.Method, input.PaidAt, input.Reference, now) is { } invalid)
         {
             return invalid;
         }
@@ -314,7 +286,7 @@ public sealed class CustomerInvoiceService(
                 return (Result<CustomerInvoicePaymentRecorded>)Problem.NotFound("The invoice");
             }
 
-            var reference = string.IsNullOrWhiteSpace(input.Reference) ? null : input.Reference.Trim();
+            var reference = PaymentRules.Reference(input.Reference);
             if (await CustomerInvoiceStore.FindPaymentAsync(scope, input.PaymentId!.Value) is { } known)
             {
                 return known.InvoiceId == id && known.AmountMinor == input.AmountMinor && known.Method == input.Method
@@ -405,7 +377,7 @@ public sealed class CustomerInvoiceService(
                 QuoteMath.Of(l.Quantity * l.UnitPrice, currency), l.Taxable, l.VisitId, l.QuoteId, l.Basis))],
             QuoteMath.OfMinor(i.SubtotalMinor, currency), QuoteMath.OfMinor(i.TaxMinor, currency), QuoteMath.OfMinor(i.TotalMinor, currency),
             i.VisitIds, i.Notes, i.DueOn, i.SentAt, i.PaidAt, i.VoidedAt, i.VoidReason, i.Version, i.CreatedAt, i.UpdatedAt,
-            i.SentTo, QuoteMath.OfMinor(i.PaidMinor, currency), QuoteMath.OfMinor(Math.Max(0, i.TotalMinor - i.PaidMinor), currency),
+            i.SentTo, QuoteMath.OfMinor(i.DepositAppliedMinor, currency), QuoteMath.OfMinor(i.PaidMinor, currency), QuoteMath.OfMinor(Math.Max(0, i.TotalMinor - i.PaidMinor), currency),
             [.. (JsonSerializer.Deserialize<List<StoredPayment>>(i.Payments, StreamFlowJson.Options) ?? []).Select(p => Payment(p, currency))]);
     }
 

@@ -55,6 +55,8 @@ internal sealed record StoredCustomerInvoice
 
     public long PaidMinor { get; init; }
 
+    public long DepositAppliedMinor { get; init; }
+
     public string Payments { get; init; } = "[]";
 }
 
@@ -106,6 +108,7 @@ internal static class CustomerInvoiceStore
         ARRAY(SELECT it.visit_id FROM customer_invoice_items it WHERE it.invoice_id = i.id AND it.visit_id IS NOT NULL ORDER BY it.visit_id) AS VisitIds,
         i.notes AS Notes, i.due_on AS DueOn, i.void_reason AS VoidReason, i.sent_at AS SentAt, i.paid_at AS PaidAt, i.voided_at AS VoidedAt,
         i.version AS Version, i.created_at AS CreatedAt, i.updated_at AS UpdatedAt, i.sent_to AS SentTo, i.paid_minor AS PaidMinor,
+        i.deposit_applied_minor AS DepositAppliedMinor,
         (SELECT coalesce(jsonb_agg(jsonb_build_object('paymentId', p.payment_id, 'invoiceId', p.invoice_id, 'amountMinor', p.amount_minor,
                     'method', p.method, 'paidAt', p.paid_at, 'reference', p.reference, 'recordedBy', p.recorded_by, 'recordedAt', p.recorded_at)
                 ORDER BY p.paid_at, p.payment_id), '[]'::jsonb)
@@ -141,9 +144,9 @@ internal static class CustomerInvoiceStore
 
     private const string InsertSql = """
         INSERT INTO customer_invoices (id, tenant_id, number, status, customer_name, currency, tax_rate, lines, subtotal_minor, tax_minor, total_minor,
-            notes, due_on, created_by, created_at, updated_at)
+            notes, due_on, created_by, created_at, updated_at, deposit_applied_minor, paid_minor)
         VALUES (@Id, @TenantId, @Number, 'draft', @CustomerName, @Currency, @TaxRate, @Lines::jsonb, @SubtotalMinor, @TaxMinor, @TotalMinor,
-            @Notes, @DueOn, @Actor, @Now, @Now)
+            @Notes, @DueOn, @Actor, @Now, @Now, @DepositAppliedMinor, @PaidMinor)
         """;
 
     private const string InsertItemSql = """
@@ -229,7 +232,7 @@ internal static class CustomerInvoiceStore
         await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
             invoice.Id, TenantId = tenantId, invoice.Number, invoice.CustomerName, invoice.Currency, invoice.TaxRate, invoice.Lines, invoice.SubtotalMinor,
-            invoice.TaxMinor, invoice.TotalMinor, invoice.Notes, invoice.DueOn, Actor = actor, Now = now,
+            invoice.TaxMinor, invoice.TotalMinor, invoice.Notes, invoice.DueOn, Actor = actor, Now = now, invoice.DepositAppliedMinor, invoice.PaidMinor,
         }));
         foreach (var visit in visits)
         {
