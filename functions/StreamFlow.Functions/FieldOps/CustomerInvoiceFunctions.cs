@@ -53,4 +53,44 @@ public sealed class CustomerInvoiceFunctions(RequestBody body, CustomerInvoiceSe
         CancellationToken cancellationToken) =>
         FieldActors.WithBodyAsync<CustomerInvoiceStatusChange, CustomerInvoice>(body, request,
             input => invoices.ChangeStatusAsync(FieldActors.Of(request), id, input, cancellationToken), StatusCodes.Status200OK, cancellationToken);
+
+    [Function("SendCustomerInvoice")]
+    [ClientAccess(Permission.FieldOpsManage)]
+    [ApiOperation("Emails the invoice to its customer with the PDF attached: to email, else where it went before, else the approved quote's customer email. "
+        + "A draft becomes sent; a sent invoice is sent again. 409 when paid or void; 503 when the mail server refuses, and then nothing changes.",
+        Tag = "Field operations", RequestBody = typeof(CustomerInvoiceSendInput), Response = typeof(CustomerInvoice), Problems = [400, 403, 404, 409, 503])]
+    public Task<IResult> Send(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/customer-invoices/{id:guid}/send")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken) =>
+        FieldActors.WithBodyAsync<CustomerInvoiceSendInput, CustomerInvoice>(body, request,
+            input => invoices.SendAsync(FieldActors.Of(request), id, input, cancellationToken), StatusCodes.Status200OK, cancellationToken);
+
+    [Function("GetCustomerInvoicePdf")]
+    [ClientAccess(Permission.FieldOpsManage)]
+    [ApiOperation("The invoice as a PDF (application/pdf) under the business's brand name.", Tag = "Field operations", Problems = [403, 404])]
+    public async Task<IResult> Pdf(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/customer-invoices/{id:guid}/pdf")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken) =>
+        ApiResults.From(await invoices.PdfAsync(FieldActors.Of(request), id, cancellationToken), pdf => TypedResults.File(pdf, "application/pdf"), request);
+
+    [Function("RecordCustomerInvoicePayment")]
+    [ClientAccess(Permission.FieldOpsManage)]
+    [ApiOperation("Records a payment received against a sent invoice: amountMinor in the currency's minor units, method, paidAt, reference. "
+        + "Idempotent by paymentId (a repeat answers 200 with the first result; the same id with other figures is 409). Partial payments add up; "
+        + "the one that settles the invoice makes it paid (customer_invoice.paid). 422 on amountMinor when it is more than the balance due; 409 on a draft or void invoice.",
+        Tag = "Field operations", RequestBody = typeof(CustomerInvoicePaymentInput), Response = typeof(CustomerInvoicePaymentRecorded), SuccessStatus = 201,
+        Problems = [400, 403, 404, 409, 422])]
+    public async Task<IResult> RecordPayment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/customer-invoices/{id:guid}/payments")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var input = await body.ReadJsonAsync<CustomerInvoicePaymentInput>(request, cancellationToken);
+        return input.Succeeded
+            ? ApiResults.From(await invoices.RecordPaymentAsync(FieldActors.Of(request), id, input.Value, cancellationToken),
+                recorded => ApiResults.Json(recorded, recorded.Repeat ? StatusCodes.Status200OK : StatusCodes.Status201Created), request)
+            : ApiResults.Problem(input.Problem, request.HttpContext);
+    }
 }

@@ -9,7 +9,7 @@ using StreamFlow.Functions.OpenApi;
 namespace StreamFlow.Functions.FieldOps;
 
 /// <summary>Quotes (estimates): the office drafts, revises, sends and prints them.</summary>
-public sealed class QuoteFunctions(RequestBody body, QuoteService quotes)
+public sealed class QuoteFunctions(RequestBody body, QuoteService quotes, QuoteDepositService deposits)
 {
     [Function("CreateQuote")]
     [ClientAccess(Permission.FieldOpsManage)]
@@ -89,4 +89,23 @@ public sealed class QuoteFunctions(RequestBody body, QuoteService quotes)
         Guid id,
         CancellationToken cancellationToken) =>
         ApiResults.From(await quotes.PdfAsync(FieldActors.Of(request), id, cancellationToken), pdf => TypedResults.File(pdf, "application/pdf"), request);
+
+    [Function("RecordQuoteDepositPayment")]
+    [ClientAccess(Permission.FieldOpsManage)]
+    [ApiOperation("Records a deposit payment against an approved quote: amountMinor in the currency's minor units, method, paidAt, reference. "
+        + "Idempotent by paymentId (a repeat answers 200 with the first result; the same id with other figures is 409). Partial payments add up to the deposit; "
+        + "more than the deposit still due is 422 on amountMinor; a quote not approved is 409. The payment that completes the deposit sends quote.deposit_paid; "
+        + "the invoice that carries the quote counts the deposit as paid.",
+        Tag = "Quotes", RequestBody = typeof(QuoteDepositPaymentInput), Response = typeof(QuoteDepositRecorded), SuccessStatus = 201, Problems = [400, 403, 404, 409, 422])]
+    public async Task<IResult> RecordDeposit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/quotes/{id:guid}/deposit-payments")] HttpRequest request,
+        Guid id,
+        CancellationToken cancellationToken)
+    {
+        var input = await body.ReadJsonAsync<QuoteDepositPaymentInput>(request, cancellationToken);
+        return input.Succeeded
+            ? ApiResults.From(await deposits.RecordAsync(FieldActors.Of(request), id, input.Value, cancellationToken),
+                recorded => ApiResults.Json(recorded, recorded.Repeat ? StatusCodes.Status200OK : StatusCodes.Status201Created), request)
+            : ApiResults.Problem(input.Problem, request.HttpContext);
+    }
 }

@@ -16,6 +16,7 @@ public static class ChangeFeedVisibility
         ("job.", Permission.FieldOpsManage),
         ("visit.", Permission.FieldOpsManage),
         ("timesheet.", Permission.FieldOpsManage),
+        ("customer_invoice.", Permission.FieldOpsManage),
         ("rfp.", Permission.RfpsRead),
         ("invoice.", Permission.InvoicesRead),
         ("report.", Permission.ReportsRead),

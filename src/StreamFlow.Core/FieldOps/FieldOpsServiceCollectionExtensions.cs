@@ -21,6 +21,7 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<TimeClockService>();
         services.AddSingleton<TimesheetService>();
         services.AddSingleton<QuoteService>();
+        services.AddSingleton<QuoteDepositService>();
         services.AddSingleton<VisitRecordService>();
         services.AddSingleton<CustomerInvoiceService>();
         services.AddSingleton<TimeOffService>();

@@ -102,6 +102,17 @@ internal static class ReportCsv
             Row("field_work", "quoted_value", field.QuotedValue.Currency, field.QuotedValue.Amount);
             Row("field_work", "quotes_approved", null, field.QuotesApproved);
             Row("field_work", "approved_value", field.ApprovedValue.Currency, field.ApprovedValue.Amount);
+            Row("field_work", "arrivals", null, field.Arrivals);
+            Row("field_work", "on_time_arrivals", null, field.OnTimeArrivals);
+            Row("field_work", "on_time_arrival_rate", null, field.OnTimeArrivalRate);
+            foreach (var technician in field.Technicians ?? [])
+            {
+                Row("field_work", "technician_visits", technician.Name, technician.Visits);
+                Row("field_work", "technician_visit_hours", technician.Name, technician.VisitHours);
+                Row("field_work", "technician_working_hours", technician.Name, technician.WorkingHours);
+                Row("field_work", "technician_utilisation", technician.Name, technician.Utilisation);
+                Row("field_work", "technician_on_time_arrival_rate", technician.Name, technician.OnTimeArrivalRate);
+            }
         }
 
         if (report.ModelHealth is { } model)

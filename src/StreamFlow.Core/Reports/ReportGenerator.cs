@@ -77,22 +77,24 @@ public sealed class ReportGenerator(
         var forecast = await ForecastAsync(scope, period, currency, now);
         var connections = await connectionHealth.ReadAsync(scope, now, cancellationToken);
         var field = await ReportStore.FieldWorkAsync(scope, period, currency);
+        var technicians = await FieldOps.Reporting.FieldWorkCalculator.ReadAsync(scope, period.StartUtc, period.EndUtc, period.Zone);
         return new ReportSummary(
             tenantId, context.Name, period, period.Previous(), now, currency,
             NewLeads(newLeads), Tiers(newLeads.Where(r => r.InPeriod)), Conversion(outcomes), WonRevenue(outcomes, currency),
-            pipeline, staleHot, ResponseTime(responses), spend, forecast, connections, FieldWork(field, currency));
+            pipeline, staleHot, ResponseTime(responses), spend, forecast, connections, FieldWork(field, technicians, currency));
     }
 
-    private static FieldWorkReport? FieldWork(FieldWorkRow row, string currency)
+    private static FieldWorkReport? FieldWork(FieldWorkRow row, FieldOps.Reporting.FieldWorkFigures figures, string currency)
     {
-        if (row is { VisitsCompleted: 0, QuotesSent: 0, QuotesApproved: 0 })
+        if (row is { VisitsCompleted: 0, QuotesSent: 0, QuotesApproved: 0 } && figures.Technicians.All(t => t.Visits == 0))
         {
             return null;
         }
 
         return new FieldWorkReport(row.VisitsCompleted, row.VisitsReportedLate,
             Rate(row.VisitsCompleted - row.VisitsReportedLate, row.VisitsCompleted), row.QuotesSent, QuoteMath.OfMinor(row.QuotedMinor, currency),
-            row.QuotesApproved, QuoteMath.OfMinor(row.ApprovedMinor, currency));
+            row.QuotesApproved, QuoteMath.OfMinor(row.ApprovedMinor, currency),
+            figures.Arrivals, figures.OnTimeArrivals, figures.OnTimeArrivalRate, figures.Technicians);
     }
 
     private static NewLeadsReport NewLeads(IReadOnlyList<NewLeadRow> rows)

@@ -144,6 +144,9 @@ internal sealed record ReportView(
                 [
                     $"{Count(field.VisitsCompleted)} visits completed, {Count(field.VisitsReportedLate)} reported running late (on time: {Percent(field.OnTimeRate)})",
                     $"{Count(field.QuotesSent)} quotes sent worth {Money(field.QuotedValue)}; {Count(field.QuotesApproved)} approved worth {Money(field.ApprovedValue)}",
+                    $"{Count(field.OnTimeArrivals)} of {Count(field.Arrivals)} arrivals inside their window ({Percent(field.OnTimeArrivalRate)})",
+                    .. (field.Technicians ?? []).Where(t => t.Visits > 0 || t.WorkingHours > 0).Select(t =>
+                        $"{t.Name}: {t.VisitHours.ToString("0.#", Invariant)} of {t.WorkingHours.ToString("0.#", Invariant)} working hours on visits (utilisation {Percent(t.Utilisation)}), {Count(t.OnTimeArrivals)} of {Count(t.Arrivals)} arrivals on time"),
                 ]
                 : null,
             r.ModelHealth is { } model ? ModelLines(model) : null,

@@ -31,9 +31,12 @@ public sealed record ReportSummary(
 
 /// <summary>
 /// Field work in the period: visits completed and how many of them the technician reported running late, quotes sent
-/// (latest versions) and approved, with their totals in the report currency (quotes in other currencies are left out).
+/// (latest versions) and approved, with their totals in the report currency (quotes in other currencies are left out);
+/// arrivals inside their window and each technician's utilisation (<see cref="FieldOps.Reporting.FieldWorkFigures"/>).
 /// </summary>
-public sealed record FieldWorkReport(int VisitsCompleted, int VisitsReportedLate, double? OnTimeRate, int QuotesSent, Money QuotedValue, int QuotesApproved, Money ApprovedValue);
+public sealed record FieldWorkReport(
+    int VisitsCompleted, int VisitsReportedLate, double? OnTimeRate, int QuotesSent, Money QuotedValue, int QuotesApproved, Money ApprovedValue,
+    int Arrivals = 0, int OnTimeArrivals = 0, double? OnTimeArrivalRate = null, IReadOnlyList<FieldOps.Reporting.TechnicianFieldWork>? Technicians = null);
 
 /// <summary>The lead scorer's health (GET /api/v1/scoring/model/governance) in a few figures: the owner's report only.</summary>
 public sealed record ModelHealthReport(

@@ -49,6 +49,8 @@ public static class WebhookEventCatalog
     public const string QuoteApproved = "quote.approved";
     public const string QuoteDeclined = "quote.declined";
     public const string VisitRescheduled = "visit.rescheduled";
+    public const string CustomerInvoicePaid = "customer_invoice.paid";
+    public const string QuoteDepositPaid = "quote.deposit_paid";
     public const string WorkflowRunCompleted = "workflow.run.completed";
     public const string WorkflowRunFailed = "workflow.run.failed";
     public const string WorkflowEvent = "workflow.event";
@@ -104,6 +106,10 @@ public static class WebhookEventCatalog
             """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"total":{"amount":"4330.00","currency":"USD"},"deposit":{"amount":"500.00","currency":"USD"},"jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","approvedAt":"2026-01-16T09:12:00+00:00"}"""),
         new(QuoteDeclined, "fieldops", "The customer declined a quote through its link, with the reason if one was given.", true,
             """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"reason":"Went with a cheaper offer","declinedAt":"2026-01-16T09:12:00+00:00"}"""),
+        new(QuoteDepositPaid, "fieldops", "The deposit of an approved quote was paid in full (the payment that completed it was recorded).", true,
+            """{"quoteId":"0190a5c6-5e6f-7081-9203-9d0e1f2a3b45","leadId":"0190a5c4-7d2e-7c4f-9a51-3f0c2b7d1e10","number":"Q-12","version":2,"deposit":{"amount":"500.00","currency":"USD"},"depositPaid":{"amount":"500.00","currency":"USD"},"payments":1,"paidAt":"2026-01-16T10:00:00+00:00"}"""),
+        new(CustomerInvoicePaid, "fieldops", "An invoice of the business to its customer was paid in full: by the payment that settled it (settledBy: payments) or marked paid by hand (settledBy: status).", true,
+            """{"invoiceId":"0190a5c6-7a8b-7c9d-8e0f-1a2b3c4d5e6f","number":"CI-7","total":{"amount":"4553.76","currency":"USD"},"amountPaid":{"amount":"4553.76","currency":"USD"},"payments":2,"paidAt":"2026-02-03T12:00:00+00:00","settledBy":"payments"}"""),
         new(VisitRescheduled, "fieldops", "A re-plan of the day (after a visit was added, cancelled or reported late, or time off was recorded) gave a visit another technician or start, or took it off a technician who became unavailable (to: null).", true,
             """{"visitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e12","jobId":"0190a5c6-1a2b-7c3d-8e4f-5a6b7c8d9e01","address":"500 Congress Ave, Austin, TX","reason":"cancelled","triggeredByVisitId":"0190a5c6-2b3c-7d4e-8f50-6a7b8c9d0e99","fromTechnicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","fromStart":"2026-01-16T15:00:00+00:00","toTechnicianId":"0190a5c6-3c4d-7e5f-8061-7b8c9d0e1f23","toStart":"2026-01-16T13:30:00+00:00","rescheduledAt":"2026-01-16T08:41:00+00:00"}"""),
         new(WorkflowRunCompleted, "workflows", "A workflow run finished: every step was taken, or a date wait found no date and the run stopped there (reason says so). Skipped runs send nothing.", true,

@@ -221,6 +221,23 @@ internal static class WebhookEventSchemas
             ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
             ("reason", String(nullable: true)),
             ("declinedAt", DateTime())),
+        WebhookEventCatalog.QuoteDepositPaid => Object(
+            ("quoteId", Uuid()),
+            ("leadId", Uuid()),
+            ("number", String()),
+            ("version", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("deposit", Money),
+            ("depositPaid", Money),
+            ("payments", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+            ("paidAt", DateTime())),
+        WebhookEventCatalog.CustomerInvoicePaid => Object(
+            ("invoiceId", Uuid()),
+            ("number", String()),
+            ("total", Money),
+            ("amountPaid", Money),
+            ("payments", new JsonObject { ["type"] = "integer", ["minimum"] = 0 }),
+            ("paidAt", DateTime()),
+            ("settledBy", Enum("payments", "status"))),
         WebhookEventCatalog.WorkflowRunCompleted => WorkflowRun("completed"),
         WebhookEventCatalog.WorkflowRunFailed => WorkflowRun("failed"),
         WebhookEventCatalog.WorkflowEvent => Object(

@@ -3,7 +3,11 @@ using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.FieldOps.Invoicing;
 
-internal sealed record StoredInvoiceLine(string Kind, string Description, decimal Quantity, decimal UnitPrice, bool Taxable, Guid? VisitId, Guid? QuoteId);
+internal sealed record StoredInvoiceLine(
+    string Kind, string Description, decimal Quantity, decimal UnitPrice, bool Taxable, Guid? VisitId, Guid? QuoteId, string? Basis = null);
+
+internal sealed record StoredPayment(
+    Guid PaymentId, Guid InvoiceId, long AmountMinor, string Method, DateTimeOffset PaidAt, string? Reference, string RecordedBy, DateTimeOffset RecordedAt);
 
 internal sealed record StoredCustomerInvoice
 {
@@ -46,6 +50,14 @@ internal sealed record StoredCustomerInvoice
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
+
+    public string? SentTo { get; init; }
+
+    public long PaidMinor { get; init; }
+
+    public long DepositAppliedMinor { get; init; }
+
+    public string Payments { get; init; } = "[]";
 }
 
 /// <summary>A visit as an invoice needs it, with the live invoice it is already on, if any.</summary>
@@ -95,7 +107,12 @@ internal static class CustomerInvoiceStore
         i.lines::text AS Lines, i.subtotal_minor AS SubtotalMinor, i.tax_minor AS TaxMinor, i.total_minor AS TotalMinor,
         ARRAY(SELECT it.visit_id FROM customer_invoice_items it WHERE it.invoice_id = i.id AND it.visit_id IS NOT NULL ORDER BY it.visit_id) AS VisitIds,
         i.notes AS Notes, i.due_on AS DueOn, i.void_reason AS VoidReason, i.sent_at AS SentAt, i.paid_at AS PaidAt, i.voided_at AS VoidedAt,
-        i.version AS Version, i.created_at AS CreatedAt, i.updated_at AS UpdatedAt
+        i.version AS Version, i.created_at AS CreatedAt, i.updated_at AS UpdatedAt, i.sent_to AS SentTo, i.paid_minor AS PaidMinor,
+        i.deposit_applied_minor AS DepositAppliedMinor,
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('paymentId', p.payment_id, 'invoiceId', p.invoice_id, 'amountMinor', p.amount_minor,
+                    'method', p.method, 'paidAt', p.paid_at, 'reference', p.reference, 'recordedBy', p.recorded_by, 'recordedAt', p.recorded_at)
+                ORDER BY p.paid_at, p.payment_id), '[]'::jsonb)
+         FROM customer_invoice_payments p WHERE p.invoice_id = i.id)::text AS Payments
         """;
 
     private const string VisitsSql = """
@@ -127,9 +144,9 @@ internal static class CustomerInvoiceStore
 
     private const string InsertSql = """
         INSERT INTO customer_invoices (id, tenant_id, number, status, customer_name, currency, tax_rate, lines, subtotal_minor, tax_minor, total_minor,
-            notes, due_on, created_by, created_at, updated_at)
+            notes, due_on, created_by, created_at, updated_at, deposit_applied_minor, paid_minor)
         VALUES (@Id, @TenantId, @Number, 'draft', @CustomerName, @Currency, @TaxRate, @Lines::jsonb, @SubtotalMinor, @TaxMinor, @TotalMinor,
-            @Notes, @DueOn, @Actor, @Now, @Now)
+            @Notes, @DueOn, @Actor, @Now, @Now, @DepositAppliedMinor, @PaidMinor)
         """;
 
     private const string InsertItemSql = """
@@ -156,6 +173,43 @@ internal static class CustomerInvoiceStore
         WHERE id = @Id AND status = @From
         """;
 
+    // Where the invoice goes when the office names no address: the customer email of an approved quote of its visits' jobs.
+    private const string CustomerEmailSql = """
+        SELECT q.customer_email FROM customer_invoice_items it
+        JOIN visits v ON v.id = it.visit_id
+        JOIN quotes q ON q.job_id = v.job_id AND q.status = 'approved' AND q.customer_email IS NOT NULL
+        WHERE it.invoice_id = @Id
+        ORDER BY q.id DESC LIMIT 1
+        """;
+
+    private const string MarkSentSql = """
+        UPDATE customer_invoices SET status = 'sent', sent_at = @Now, sent_to = @To, version = version + 1, updated_at = @Now
+        WHERE id = @Id AND status IN ('draft', 'sent')
+        """;
+
+    private const string PaymentSql = """
+        SELECT payment_id AS PaymentId, invoice_id AS InvoiceId, amount_minor AS AmountMinor, method AS Method, paid_at AS PaidAt,
+               reference AS Reference, recorded_by AS RecordedBy, recorded_at AS RecordedAt
+        FROM customer_invoice_payments WHERE payment_id = @PaymentId
+        """;
+
+    private const string InsertPaymentSql = """
+        INSERT INTO customer_invoice_payments (tenant_id, payment_id, invoice_id, amount_minor, method, paid_at, reference, recorded_by, recorded_at)
+        VALUES (@TenantId, @PaymentId, @InvoiceId, @AmountMinor, @Method, @PaidAt, @Reference, @RecordedBy, @RecordedAt)
+        ON CONFLICT (tenant_id, payment_id) DO NOTHING
+        """;
+
+    // Adds a payment to the invoice; the payment that settles it makes it paid, at the latest payment's time.
+    private const string AddPaidSql = """
+        UPDATE customer_invoices SET paid_minor = paid_minor + @AmountMinor,
+            status = CASE WHEN paid_minor + @AmountMinor >= total_minor THEN 'paid' ELSE status END,
+            paid_at = CASE WHEN paid_minor + @AmountMinor >= total_minor
+                           THEN (SELECT max(p.paid_at) FROM customer_invoice_payments p WHERE p.invoice_id = @Id) ELSE paid_at END,
+            version = version + 1, updated_at = @Now
+        WHERE id = @Id AND status = 'sent'
+        RETURNING status
+        """;
+
     private const string ReleaseSql = "UPDATE customer_invoice_items SET live = false WHERE invoice_id = @Id";
 
     public static async Task<IReadOnlyList<InvoiceableVisit>> LockVisitsAsync(DbTransactionScope scope, IReadOnlyCollection<Guid> ids) =>
@@ -178,7 +232,7 @@ internal static class CustomerInvoiceStore
         await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
             invoice.Id, TenantId = tenantId, invoice.Number, invoice.CustomerName, invoice.Currency, invoice.TaxRate, invoice.Lines, invoice.SubtotalMinor,
-            invoice.TaxMinor, invoice.TotalMinor, invoice.Notes, invoice.DueOn, Actor = actor, Now = now,
+            invoice.TaxMinor, invoice.TotalMinor, invoice.Notes, invoice.DueOn, Actor = actor, Now = now, invoice.DepositAppliedMinor, invoice.PaidMinor,
         }));
         foreach (var visit in visits)
         {
@@ -210,5 +264,27 @@ internal static class CustomerInvoiceStore
         }
 
         return moved;
+    }
+
+    public static Task<string?> CustomerEmailAsync(DbTransactionScope scope, Guid id) =>
+        scope.Connection.ExecuteScalarAsync<string?>(scope.Command(CustomerEmailSql, new { Id = id }));
+
+    public static async Task<bool> MarkSentAsync(DbTransactionScope scope, Guid id, string to, DateTimeOffset now) =>
+        await scope.Connection.ExecuteAsync(scope.Command(MarkSentSql, new { Id = id, To = to, Now = now })) == 1;
+
+    public static Task<StoredPayment?> FindPaymentAsync(DbTransactionScope scope, Guid paymentId) =>
+        scope.Connection.QuerySingleOrDefaultAsync<StoredPayment>(scope.Command(PaymentSql, new { PaymentId = paymentId }));
+
+    /// <summary>Records the payment and adds it to the invoice; the new status (paid when settled), or null when the id was taken meanwhile.</summary>
+    public static async Task<string?> AddPaymentAsync(DbTransactionScope scope, Guid tenantId, StoredPayment payment, DateTimeOffset now)
+    {
+        var inserted = await scope.Connection.ExecuteAsync(scope.Command(InsertPaymentSql, new
+        {
+            TenantId = tenantId, payment.PaymentId, payment.InvoiceId, payment.AmountMinor, payment.Method, payment.PaidAt, payment.Reference,
+            payment.RecordedBy, payment.RecordedAt,
+        }));
+        return inserted == 1
+            ? await scope.Connection.ExecuteScalarAsync<string?>(scope.Command(AddPaidSql, new { Id = payment.InvoiceId, payment.AmountMinor, Now = now }))
+            : null;
     }
 }

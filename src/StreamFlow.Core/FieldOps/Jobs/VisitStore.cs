@@ -136,7 +136,8 @@ internal static class VisitStore
         """;
 
     private const string StatusSql = """
-        UPDATE visits SET status = @Status, notes = coalesce(@Notes, notes), status_changed_at = @Now, updated_at = @Now, version = version + 1
+        UPDATE visits SET status = @Status, notes = coalesce(@Notes, notes), status_changed_at = @Now, updated_at = @Now, version = version + 1,
+            arrived_at = CASE WHEN @Status = 'on_site' THEN coalesce(arrived_at, @Now) ELSE arrived_at END
         WHERE id = @Id AND status = @From
         """;
 

@@ -16,6 +16,9 @@ internal static class QuotePdf
 
     public static byte[] Render(Quote quote, string business) => Document(Paginate(Text(quote, business)));
 
+    /// <summary>Any document of lines of text the same way (the business's invoices to its customers use it).</summary>
+    internal static byte[] RenderLines(List<string> lines) => Document(Paginate(lines));
+
     internal static List<string> Text(Quote quote, string business)
     {
         var lines = new List<string>
@@ -58,7 +61,7 @@ internal static class QuotePdf
         return lines;
     }
 
-    private static IEnumerable<string> Wrap(string paragraph)
+    internal static IEnumerable<string> Wrap(string paragraph)
     {
         var rest = paragraph.TrimEnd('\r');
         while (rest.Length > 90)
@@ -71,7 +74,7 @@ internal static class QuotePdf
         yield return rest;
     }
 
-    private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 3)] + "...";
+    internal static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 3)] + "...";
 
     private static List<List<string>> Paginate(List<string> lines) =>
         [.. lines.Chunk(LinesPerPage).Select(chunk => chunk.ToList())];

@@ -9,6 +9,12 @@ public enum PunchKind
     BreakStart,
     BreakEnd,
     ClockOut,
+
+    /// <summary>A visit timer starts: the technician begins work on the visit the punch names (visitId required).</summary>
+    VisitStart,
+
+    /// <summary>A visit timer stops: the measured time on the visit, billed as labour (visitId required).</summary>
+    VisitEnd,
 }
 
 /// <summary>A punch as a phone sends it, possibly a day later: its own id, the device's clock and where it was.</summary>
@@ -37,7 +43,7 @@ public static class PunchRules
 
         if (input.Kind is null)
         {
-            errors.Add("kind", "is required: clockIn, breakStart, breakEnd or clockOut.");
+            errors.Add("kind", "is required: clockIn, breakStart, breakEnd, clockOut, visitStart or visitEnd.");
         }
 
         if (input.DeviceTime is null)

@@ -47,6 +47,11 @@ public sealed class TimeClockService(StreamFlowDatabase database, FieldNotifier 
             {
                 Array.ForEach(messages, m => errors.Add($"punches[{i}].{field}", m));
             }
+
+            if (punches[i].Kind is PunchKind.VisitStart or PunchKind.VisitEnd && punches[i].VisitId is null)
+            {
+                errors.Add($"punches[{i}].visitId", "is required with a visit timer (visitStart, visitEnd): the visit being worked on.");
+            }
         }
 
         if (errors.ToProblem() is { } invalid)
@@ -165,6 +170,8 @@ public sealed class TimeClockService(StreamFlowDatabase database, FieldNotifier 
         PunchKind.ClockIn => "clockIn",
         PunchKind.BreakStart => "breakStart",
         PunchKind.BreakEnd => "breakEnd",
+        PunchKind.VisitStart => "visitStart",
+        PunchKind.VisitEnd => "visitEnd",
         _ => "clockOut",
     };
 
@@ -173,6 +180,8 @@ public sealed class TimeClockService(StreamFlowDatabase database, FieldNotifier 
         "clockIn" => PunchKind.ClockIn,
         "breakStart" => PunchKind.BreakStart,
         "breakEnd" => PunchKind.BreakEnd,
+        "visitStart" => PunchKind.VisitStart,
+        "visitEnd" => PunchKind.VisitEnd,
         _ => PunchKind.ClockOut,
     };
 }

@@ -52,6 +52,19 @@ internal static class TimeClockStore
         ORDER BY device_time, punch_id
         """;
 
+    private const string VisitTimersSql = """
+        SELECT visit_id AS VisitId, technician_id AS TechnicianId, punch_id AS PunchId, kind AS Kind, device_time AS DeviceTime
+        FROM time_punches
+        WHERE visit_id = ANY (@Visits) AND kind IN ('visitStart', 'visitEnd')
+        ORDER BY visit_id, technician_id, device_time, punch_id
+        """;
+
+    /// <summary>The visit timer punches of these visits (visitStart, visitEnd), for the measured time on each.</summary>
+    public static async Task<IReadOnlyList<VisitTimerPunch>> VisitTimersAsync(DbTransactionScope scope, IReadOnlyCollection<Guid> visits) =>
+        [.. (await scope.Connection.QueryAsync<StoredPunch>(
+                scope.Command(VisitTimersSql, new { Visits = visits.ToArray() })))
+            .Select(r => new VisitTimerPunch(r.VisitId!.Value, r.TechnicianId, r.PunchId, r.Kind == "visitStart" ? PunchKind.VisitStart : PunchKind.VisitEnd, r.DeviceTime))];
+
     public static async Task<bool> InsertAsync(DbTransactionScope scope, Guid tenantId, StoredPunch punch) =>
         await scope.Connection.ExecuteAsync(scope.Command(InsertSql, new
         {
