@@ -25,9 +25,8 @@ public sealed class KeyRotationFunctions(KeyRotationService rotations, FunctionC
     public async Task<IResult> RotateDataKey(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/privacy/tenants/{tenantId:guid}/data-key/rotations")] HttpRequest request,
         Guid tenantId,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken) =>
-        await StartAsync(request, durable, await rotations.RequestDataKeyRotationAsync(tenantId, Actor(request), cancellationToken), KeyRotationService.DataKey, tenantId, cancellationToken);
+        Accepted(request, await rotations.StartDataKeyRotationAsync(tenantId, Actor(request), cancellationToken));
 
     [Function("StartKekRotation")]
     [DeveloperAccess]
@@ -35,9 +34,8 @@ public sealed class KeyRotationFunctions(KeyRotationService rotations, FunctionC
         + "the key ring or Key Vault); sealed fields are not touched.", Tag = "Developer", Response = typeof(OperationAccepted), SuccessStatus = 202)]
     public async Task<IResult> RotateKek(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/dev/privacy/kek/rotations")] HttpRequest request,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken) =>
-        await StartAsync(request, durable, await rotations.RequestKekRotationAsync(Actor(request), cancellationToken), KeyRotationService.Kek, null, cancellationToken);
+        Accepted(request, await rotations.StartKekRotationAsync(Actor(request), cancellationToken));
 
     [Function("GetKeyRotation")]
     [DeveloperAccess]
@@ -51,26 +49,11 @@ public sealed class KeyRotationFunctions(KeyRotationService rotations, FunctionC
             ? ApiResults.Json(rotation)
             : ApiResults.Problem(Problem.NotFound("The key rotation"), request.HttpContext);
 
-    private async Task<IResult> StartAsync(HttpRequest request, DurableTaskClient durable, Result<Guid> requested, string kind, Guid? tenantId, CancellationToken cancellationToken)
-    {
-        if (!requested.Succeeded)
-        {
-            return ApiResults.Problem(requested.Problem, request.HttpContext);
-        }
-
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(TaskNames.KeyRotation, new KeyRotationRun(requested.Value, kind, tenantId),
-                new StartOrchestrationOptions($"key-rotation-{requested.Value:N}"), cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            await rotations.FinishAsync(requested.Value, "The durable backend did not accept the rotation; start it again.", cancellationToken);
-            return ApiResults.Problem(new Problem(ProblemKind.Unavailable, "The durable backend is unavailable; the rotation was not started."), request.HttpContext);
-        }
-
-        return OperationUrls.Accepted(request, requested.Value.ToString(), $"{catalog.RoutePrefix}/v1/dev/privacy/key-rotations/{requested.Value}");
-    }
+    // The rotation and its platform operation are committed; the outbox dispatcher starts the orchestration (issue #19).
+    private IResult Accepted(HttpRequest request, Result<Guid> requested) =>
+        requested.Succeeded
+            ? OperationUrls.Accepted(request, requested.Value.ToString(), $"{catalog.RoutePrefix}/v1/dev/privacy/key-rotations/{requested.Value}")
+            : ApiResults.Problem(requested.Problem, request.HttpContext);
 
     private static string Actor(HttpRequest request) => $"developer:{request.Operator().Email}";
 }

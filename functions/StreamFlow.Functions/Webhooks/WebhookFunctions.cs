@@ -1,14 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
 using StreamFlow.Core.Identity.Clients;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Webhooks;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Functions.Http;
 using StreamFlow.Functions.OpenApi;
-using StreamFlow.Orchestrations.Webhooks;
 
 namespace StreamFlow.Functions.Webhooks;
 
@@ -168,10 +166,9 @@ public sealed class WebhookFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/endpoints/{id:guid}/messages/{messageId}/resend")] HttpRequest request,
         Guid id,
         string messageId,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken) =>
         ApiResults.From(
-            await replay.ResendAsync(request.Client().TenantId, id, messageId, new DurableWebhookDeliveryStarter(durable), cancellationToken),
+            await replay.ResendAsync(request.Client().TenantId, id, messageId, cancellationToken),
             start => ApiResults.Json(start, StatusCodes.Status202Accepted), request);
 
     [Function("RecoverWebhookMessages")]
@@ -181,13 +178,12 @@ public sealed class WebhookFunctions(
     public async Task<IResult> Recover(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/endpoints/{id:guid}/recover")] HttpRequest request,
         Guid id,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var tenant = request.Client().TenantId;
         var recover = await body.ReadJsonAsync<RecoverBody>(request, cancellationToken);
         return recover.Succeeded
-            ? ApiResults.From(await replay.RecoverFailedAsync(tenant, id, recover.Value.Since!.Value, new DurableWebhookDeliveryStarter(durable), cancellationToken),
+            ? ApiResults.From(await replay.RecoverFailedAsync(tenant, id, recover.Value.Since!.Value, cancellationToken),
                 count => ApiResults.Json(new Recovered(count), StatusCodes.Status202Accepted), request)
             : ApiResults.Problem(recover.Problem, request.HttpContext);
     }
@@ -199,13 +195,12 @@ public sealed class WebhookFunctions(
     public async Task<IResult> SendTest(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/endpoints/{id:guid}/test")] HttpRequest request,
         Guid id,
-        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         var tenant = request.Client().TenantId;
         var test = await body.ReadJsonAsync<TestEventBody>(request, cancellationToken);
         return test.Succeeded
-            ? ApiResults.From(await replay.SendTestEventAsync(tenant, id, test.Value.EventType, new DurableWebhookDeliveryStarter(durable), cancellationToken),
+            ? ApiResults.From(await replay.SendTestEventAsync(tenant, id, test.Value.EventType, cancellationToken),
                 sent => ApiResults.Json(sent, StatusCodes.Status202Accepted), request)
             : ApiResults.Problem(test.Problem, request.HttpContext);
     }

@@ -32,7 +32,7 @@ public sealed class WorkOutboxListener(
         }
 
         await NotifiedDispatchLoop.WhenStartedAsync(lifetime, stoppingToken);
-        var starter = new DurableWorkStarter(client, logger);
+        var starter = new DurableWorkStarter(client, logger, services.GetService<Core.Webhooks.WebhookReplayService>());
         using var loop = new NotifiedDispatchLoop(dataSource, WorkOutbox.NotificationChannel, "outbox work", logger);
         await loop.RunAsync(token => dispatcher.DispatchPendingAsync(starter, token), options.Value.SweepInterval, stoppingToken);
     }

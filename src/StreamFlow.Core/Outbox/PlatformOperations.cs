@@ -22,6 +22,13 @@ public static class PlatformWorkKinds
     /// the starter decides as before (a run that exists is left alone, a failed one is started again).
     /// </summary>
     public const string BillingRun = "billing.run";
+
+    /// <summary>
+    /// A key rotation asked for by a developer (<c>POST /api/v1/dev/privacy/tenants/{id}/data-key/rotations</c>,
+    /// <c>POST /api/v1/dev/privacy/kek/rotations</c>), committed with its <c>key_rotations</c> row; instance id
+    /// <c>key-rotation-{rotation id}</c>.
+    /// </summary>
+    public const string KeyRotation = "privacy.key-rotation";
 }
 
 /// <summary>A platform operation's row: committed, and started (<see cref="StartedAt"/>) once the dispatcher has.</summary>
@@ -54,6 +61,19 @@ public sealed class PlatformOperations(StreamFlowDatabase database, IOptions<Wor
             },
             cancellationToken);
         return instanceId;
+    }
+
+    /// <summary>
+    /// Adds the operation inside <paramref name="scope"/> (a platform transaction), so it commits exactly when the change
+    /// that asked for it does; the listener is woken at that commit.
+    /// </summary>
+    public Task AddAsync(DbTransactionScope scope, string kind, string instanceId, object input)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        ArgumentNullException.ThrowIfNull(input);
+        return PlatformOperationStore.InsertAsync(scope, options.Value.TaskHub, kind, instanceId, JsonSerializer.Serialize(input, input.GetType(), Json));
     }
 
     /// <summary>The operation of <paramref name="instanceId"/>, or null when none was committed under it.</summary>

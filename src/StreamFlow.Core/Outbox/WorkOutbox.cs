@@ -20,6 +20,12 @@ public static class WorkKinds
 
     /// <summary>Run a queued workflow run (subject: the run id).</summary>
     public const string WorkflowRun = "workflow.run";
+
+    /// <summary>
+    /// Start the delivery orchestration of a webhook delivery's current round (subject: the delivery id): a resend, a
+    /// recovery or a test event. The round is read when it starts; a delivery no longer pending is not started.
+    /// </summary>
+    public const string WebhookDelivery = "webhook.deliver";
 }
 
 /// <summary>
@@ -52,5 +58,16 @@ public sealed class WorkOutbox(IOptions<WorkOutboxOptions> options)
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         return WorkOutboxStore.InsertAsync(scope, options.Value.TaskHub, tenantId, kind, subjectId);
+    }
+
+    /// <summary>Adds one row of <paramref name="kind"/> per subject in one round trip, inside <paramref name="tenantId"/>'s transaction.</summary>
+    public Task AddManyAsync(DbTransactionScope scope, Guid tenantId, string kind, IReadOnlyCollection<Guid> subjectIds)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        return subjectIds.Count == 0
+            ? Task.CompletedTask
+            : WorkOutboxStore.InsertManyAsync(scope, options.Value.TaskHub, tenantId, kind, subjectIds.ToArray());
     }
 }

@@ -47,6 +47,10 @@ internal static class WebhookDeliveryStore
         SELECT id AS DeliveryId, round AS Round FROM webhook_deliveries WHERE message_id = ANY(@MessageIds) AND status = 'pending'
         """;
 
+    private const string PendingRoundsSql = """
+        SELECT id AS DeliveryId, round AS Round FROM webhook_deliveries WHERE id = ANY(@DeliveryIds) AND status = 'pending'
+        """;
+
     private const string RestartStalledSql = """
         UPDATE webhook_deliveries SET round = round + 1, next_attempt_at = @Now, updated_at = @Now
         WHERE id = ANY(@DeliveryIds) AND status = 'pending' AND next_attempt_at < @DueBefore
@@ -280,6 +284,10 @@ internal static class WebhookDeliveryStore
 
     public static Task<IEnumerable<(Guid DeliveryId, int Round)>> PendingOfMessagesAsync(DbTransactionScope scope, string[] messageIds) =>
         scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(PendingOfMessagesSql, new { MessageIds = messageIds }));
+
+    /// <summary>The current round of each of the deliveries still pending (the others are left out).</summary>
+    public static Task<IEnumerable<(Guid DeliveryId, int Round)>> PendingRoundsAsync(DbTransactionScope scope, Guid[] deliveryIds) =>
+        scope.Connection.QueryAsync<(Guid DeliveryId, int Round)>(scope.Command(PendingRoundsSql, new { DeliveryIds = deliveryIds }));
 
     /// <summary>Starts a new round of each delivery still stalled; returns the ones restarted.</summary>
     public static Task<IEnumerable<(Guid DeliveryId, int Round)>> RestartStalledAsync(DbTransactionScope scope, Guid[] deliveryIds, DateTimeOffset now, DateTimeOffset dueBefore) =>

@@ -1,5 +1,6 @@
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 
 namespace StreamFlow.Core.Webhooks;
 
@@ -9,19 +10,18 @@ public sealed record WebhookTestEventSent(string MessageId, Guid DeliveryId);
 /// <summary>
 /// Sends messages again: one message to one endpoint, every failed message of an endpoint since a time, or a test
 /// event. Each starts a new round of the delivery with a fresh retry schedule; an orchestration still running an
-/// older round stops at its next step.
+/// older round stops at its next step. No request waits on the durable backend (issue #19): the new round and a
+/// <see cref="WorkKinds.WebhookDelivery"/> row of the work outbox commit together in the tenant's transaction, and the
+/// outbox dispatcher starts the round's delivery orchestration (<see cref="PendingStartsAsync"/>), whose instance id is
+/// the delivery's and round's, so a start repeated after a lost claim finds it running.
 /// </summary>
-public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvider timeProvider)
+public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvider timeProvider, WorkOutbox work)
 {
-    private const int StartChunk = 500;
-
     /// <summary>Sends one message (of any type, whatever the endpoint's filter) to one enabled endpoint again.</summary>
-    public async Task<Result<WebhookDeliveryStart>> ResendAsync(
-        Guid tenantId, Guid endpointId, string messageId, IWebhookDeliveryStarter starter, CancellationToken cancellationToken)
+    public async Task<Result<WebhookDeliveryStart>> ResendAsync(Guid tenantId, Guid endpointId, string messageId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(starter);
         var now = timeProvider.GetUtcNow();
-        var result = await database.InTenantAsync<Result<WebhookDeliveryStart>>(tenantId, async scope =>
+        return await database.InTenantAsync<Result<WebhookDeliveryStart>>(tenantId, async scope =>
         {
             if (await CheckEndpointAsync(scope, endpointId) is { } problem)
             {
@@ -34,61 +34,39 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
             }
 
             var (deliveryId, round) = await WebhookDeliveryStore.ResendAsync(scope, Guid.CreateVersion7(), tenantId, messageId, endpointId, now);
+            await work.AddAsync(scope, tenantId, WorkKinds.WebhookDelivery, deliveryId);
             return new WebhookDeliveryStart(tenantId, deliveryId, round);
         }, cancellationToken);
-
-        if (result.Succeeded)
-        {
-            await starter.StartAsync([result.Value], cancellationToken);
-        }
-
-        return result;
     }
 
     /// <summary>Sends again every message whose delivery to the endpoint failed at or after <paramref name="since"/>; returns how many.</summary>
-    public async Task<Result<int>> RecoverFailedAsync(
-        Guid tenantId, Guid endpointId, DateTimeOffset since, IWebhookDeliveryStarter starter, CancellationToken cancellationToken)
+    public async Task<Result<int>> RecoverFailedAsync(Guid tenantId, Guid endpointId, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(starter);
         var now = timeProvider.GetUtcNow();
         if (since > now)
         {
             return Problem.Validation("since", "must not be in the future.");
         }
 
-        var result = await database.InTenantAsync<Result<List<WebhookDeliveryStart>>>(tenantId, async scope =>
+        return await database.InTenantAsync<Result<int>>(tenantId, async scope =>
         {
             if (await CheckEndpointAsync(scope, endpointId) is { } problem)
             {
                 return problem;
             }
 
-            var rows = await WebhookDeliveryStore.RecoverFailedAsync(scope, endpointId, since.ToUniversalTime(), now);
-            return rows.Select(r => new WebhookDeliveryStart(tenantId, r.DeliveryId, r.Round)).ToList();
+            var rows = (await WebhookDeliveryStore.RecoverFailedAsync(scope, endpointId, since.ToUniversalTime(), now)).ToList();
+            await work.AddManyAsync(scope, tenantId, WorkKinds.WebhookDelivery, rows.Select(r => r.DeliveryId).ToList());
+            return rows.Count;
         }, cancellationToken);
-
-        if (!result.Succeeded)
-        {
-            return result.Problem;
-        }
-
-        // A crash part-way leaves the rest pending and due: the stalled-delivery sweep starts them.
-        foreach (var chunk in result.Value.Chunk(StartChunk))
-        {
-            await starter.StartAsync(chunk, cancellationToken);
-        }
-
-        return result.Value.Count;
     }
 
     /// <summary>
     /// Sends a test event to one endpoint: <paramref name="eventType"/>'s example data (default <c>webhook.test</c>),
     /// as a real message with its own id, signature, retries and log entries.
     /// </summary>
-    public async Task<Result<WebhookTestEventSent>> SendTestEventAsync(
-        Guid tenantId, Guid endpointId, string? eventType, IWebhookDeliveryStarter starter, CancellationToken cancellationToken)
+    public async Task<Result<WebhookTestEventSent>> SendTestEventAsync(Guid tenantId, Guid endpointId, string? eventType, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(starter);
         var type = WebhookEventCatalog.Find(string.IsNullOrWhiteSpace(eventType) ? WebhookEventCatalog.Test : eventType.Trim());
         if (type is null)
         {
@@ -98,7 +76,7 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
         var now = timeProvider.GetUtcNow();
         var messageId = WebhookOutbox.NewMessageId();
         var deliveryId = Guid.CreateVersion7();
-        var result = await database.InTenantAsync<Result<WebhookTestEventSent>>(tenantId, async scope =>
+        return await database.InTenantAsync<Result<WebhookTestEventSent>>(tenantId, async scope =>
         {
             if (await CheckEndpointAsync(scope, endpointId) is { } problem)
             {
@@ -108,15 +86,27 @@ public sealed class WebhookReplayService(StreamFlowDatabase database, TimeProvid
             await WebhookOutbox.InsertAsync(scope, new WebhookOutbox.OutboxRow(
                 messageId, tenantId, type.Name, now, type.ExampleDataJson, endpointId, DispatchedAt: now));
             await WebhookDeliveryStore.InsertAsync(scope, deliveryId, tenantId, messageId, endpointId, now);
+            await work.AddAsync(scope, tenantId, WorkKinds.WebhookDelivery, deliveryId);
             return new WebhookTestEventSent(messageId, deliveryId);
         }, cancellationToken);
+    }
 
-        if (result.Succeeded)
+    /// <summary>
+    /// For the outbox dispatcher: the round to start of each of <paramref name="deliveryIds"/> (the tenant's
+    /// <see cref="WorkKinds.WebhookDelivery"/> rows) that is still pending. A delivery that finished meanwhile (or is
+    /// gone) is left out: nothing is sent twice.
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookDeliveryStart>> PendingStartsAsync(Guid tenantId, IReadOnlyCollection<Guid> deliveryIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
+        if (deliveryIds.Count == 0)
         {
-            await starter.StartAsync([new WebhookDeliveryStart(tenantId, deliveryId, 1)], cancellationToken);
+            return [];
         }
 
-        return result;
+        var ids = deliveryIds.Distinct().ToArray();
+        return await database.InTenantAsync(tenantId, async scope =>
+            (await WebhookDeliveryStore.PendingRoundsAsync(scope, ids)).Select(r => new WebhookDeliveryStart(tenantId, r.DeliveryId, r.Round)).ToList(), cancellationToken);
     }
 
     private static async Task<Problem?> CheckEndpointAsync(DbTransactionScope scope, Guid endpointId)

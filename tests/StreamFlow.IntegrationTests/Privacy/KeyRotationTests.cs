@@ -3,16 +3,19 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Privacy.Rotation;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Outbox;
 using StreamFlow.Orchestrations.Privacy;
 
 namespace StreamFlow.IntegrationTests.Privacy;
@@ -97,6 +100,65 @@ public sealed class KeyRotationTests(TestServices services)
         Assert.All(wrappedAfter, key => Assert.DoesNotContain(wrappedBefore, before => before.SequenceEqual(key)));
         var fresh = new TenantKeyring(services.Get<StreamFlowDatabase>(), services.Get<IKeyEncryptionKey>(), Options.Create(new PrivacyOptions()), TimeProvider.System);
         Assert.Equal(30, await OpenAllAsync(fresh, tenant));
+    }
+
+    // Issue #19: the developer's request commits the rotation with its platform operation and answers; the outbox
+    // dispatcher starts the orchestration once the durable backend answers, once however often it runs.
+    [Fact]
+    public async Task A_data_key_rotation_is_committed_without_the_durable_backend_and_runs_once_when_a_dispatcher_can_start_it()
+    {
+        var tenant = await TenantAsync();
+        await SealedLeadsAsync(tenant, 12);
+        var hub = $"KeyRotation{Guid.NewGuid():N}"[..24];
+        var database = services.Get<StreamFlowDatabase>();
+        var operations = new PlatformOperations(database, Options.Create(new WorkOutboxOptions { TaskHub = hub }));
+        var rotations = new KeyRotationService(
+            database, services.Get<TenantKeyring>(), services.Get<IKeyEncryptionKey>(), services.Get<AuditLog>(), TimeProvider.System, operations);
+        var dispatcher = new WorkOutboxDispatcher(
+            database, Options.Create(new WorkOutboxOptions { TaskHub = hub, ClaimLease = TimeSpan.FromSeconds(1) }), NullLogger<WorkOutboxDispatcher>.Instance);
+
+        var rotation = (await rotations.StartDataKeyRotationAsync(tenant, "developer:test", default)).Value;
+        var instanceId = KeyRotationService.InstanceIdOf(rotation);
+        var unknownBusiness = await rotations.StartDataKeyRotationAsync(Guid.NewGuid(), "developer:test", default);
+        var startedWhileDown = await dispatcher.DispatchPendingAsync(new UnreachableBackend(), default);
+        var whileDown = (await rotations.FindAsync(rotation, default))!;
+        var operationWhileDown = (await operations.FindAsync(instanceId, default))!;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var host = await DurableTestHosts.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator(TaskNames.KeyRotation, () => new KeyRotationOrchestrator());
+                registry.AddActivity(TaskNames.BeginDataKeyRotation, p => p.GetRequiredService<BeginDataKeyRotationActivity>());
+                registry.AddActivity(TaskNames.ResealBatch, p => p.GetRequiredService<ResealBatchActivity>());
+                registry.AddActivity(TaskNames.BeginKekRotation, p => p.GetRequiredService<BeginKekRotationActivity>());
+                registry.AddActivity(TaskNames.RewrapTenantKeys, p => p.GetRequiredService<RewrapTenantKeysActivity>());
+                registry.AddActivity(TaskNames.FinishKeyRotation, p => p.GetRequiredService<FinishKeyRotationActivity>());
+            },
+            new DurableTaskTestHostOptions { ConfigureServices = collection => collection.AddLogging().AddSingleton(services.Configuration).AddStreamFlowFunctions(services.Configuration) });
+        var startedWhenBack = await Task.WhenAll(
+            dispatcher.DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), default),
+            dispatcher.DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), default));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        var metadata = await host.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedAgain = await dispatcher.DispatchPendingAsync(new DurableWorkStarter(host.Client, NullLogger.Instance), default);
+
+        Assert.Equal(ProblemKind.NotFound, unknownBusiness.Problem?.Kind);
+        Assert.Equal((0, "pending", (DateTimeOffset?)null), (startedWhileDown, whileDown.Status, operationWhileDown.StartedAt));
+        Assert.Equal(PlatformWorkKinds.KeyRotation, operationWhileDown.Kind);
+        Assert.Equal((1, 0), (startedWhenBack.Sum(), startedAgain));
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal("\"completed\"", metadata.SerializedOutput);
+        var done = (await rotations.FindAsync(rotation, default))!;
+        Assert.Equal<(string, string?, int?, long)>(("completed", "developer:test", 2, 12), (done.Status, done.RequestedBy, done.ToVersion, done.RowsDone));
+        Assert.Equal(new Dictionary<int, long> { [2] = 12 }, await VersionsAsync(tenant));
+    }
+
+    /// <summary>A starter whose durable backend does not answer: nothing starts (as DurableWorkStarter answers then).</summary>
+    private sealed class UnreachableBackend : IWorkStarter
+    {
+        public Task<IReadOnlyList<long>> StartAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<long>>([]);
     }
 
     [Fact]

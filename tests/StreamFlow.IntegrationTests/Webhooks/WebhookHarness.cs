@@ -4,10 +4,14 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Webhooks;
 using StreamFlow.Functions.Hosting;
 using StreamFlow.Orchestrations;
+using StreamFlow.Orchestrations.Outbox;
 using StreamFlow.Orchestrations.Webhooks;
 
 namespace StreamFlow.IntegrationTests.Webhooks;
@@ -34,7 +38,13 @@ internal sealed class WebhookHarness : IAsyncDisposable
 
     public WebhookDispatcher Dispatcher => Get<WebhookDispatcher>();
 
-    public WebhookReplayService Replay => Get<WebhookReplayService>();
+    /// <summary>
+    /// Resends, recoveries and test events commit work outbox rows of this harness's own task hub, so that no other
+    /// test's (or host's) dispatcher starts them: <see cref="DispatchWorkAsync"/> does.
+    /// </summary>
+    public WebhookReplayService Replay => new(Database, Get<TimeProvider>(), new WorkOutbox(Options.Create(new WorkOutboxOptions { TaskHub = WorkHub })));
+
+    public string WorkHub { get; } = $"Webhooks{Guid.NewGuid():N}"[..24];
 
     public WebhookLogService Log => Get<WebhookLogService>();
 
@@ -121,6 +131,25 @@ internal sealed class WebhookHarness : IAsyncDisposable
         return await WaitAsync(Starter.Started.Skip(before).ToList());
     }
 
+    /// <summary>
+    /// Runs the work outbox dispatcher of this harness's task hub once (claims last a second), with
+    /// <paramref name="starter"/> or the durable client; returns how many work items it started.
+    /// </summary>
+    public Task<int> DispatchWorkAsync(IWorkStarter? starter = null) =>
+        new WorkOutboxDispatcher(Database, Options.Create(new WorkOutboxOptions { TaskHub = WorkHub, ClaimLease = TimeSpan.FromSeconds(1) }), NullLogger<WorkOutboxDispatcher>.Instance)
+            .DispatchPendingAsync(starter ?? new DurableWorkStarter(Client, NullLogger.Instance, Replay), CancellationToken.None);
+
+    /// <summary>The work rows of this harness's task hub still waiting for a dispatcher.</summary>
+    public Task<int> WaitingWorkAsync(Guid tenant) =>
+        Database.InTenantAsync(tenant, scope => scope.Connection.ExecuteScalarAsync<int>(scope.Command(
+            "SELECT count(*) FROM work_outbox WHERE task_hub = @hub AND kind = @kind", new { hub = WorkHub, kind = WorkKinds.WebhookDelivery })), CancellationToken.None);
+
+    /// <summary>The pending deliveries of an endpoint, as the round the dispatcher will start.</summary>
+    public Task<List<WebhookDeliveryStart>> PendingStartsAsync(Guid tenant, Guid endpointId) =>
+        Database.InTenantAsync(tenant, async scope => (await scope.Connection.QueryAsync<(Guid Id, int Round)>(scope.Command(
+            "SELECT id, round FROM webhook_deliveries WHERE endpoint_id = @endpointId AND status = 'pending'", new { endpointId })))
+            .Select(d => new WebhookDeliveryStart(tenant, d.Id, d.Round)).ToList(), CancellationToken.None);
+
     public async Task<IReadOnlyList<WebhookDeliveryResult>> WaitAsync(IReadOnlyList<WebhookDeliveryStart> starts)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -156,6 +185,13 @@ internal sealed class WebhookHarness : IAsyncDisposable
         await _host.DisposeAsync();
         await Receiver.DisposeAsync();
     }
+}
+
+/// <summary>A work starter whose durable backend does not answer: nothing starts (as DurableWorkStarter answers then).</summary>
+internal sealed class UnreachableWorkBackend : IWorkStarter
+{
+    public Task<IReadOnlyList<long>> StartAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<long>>([]);
 }
 
 /// <summary>Starts through the durable client and remembers what it started.</summary>

@@ -25,7 +25,8 @@ public sealed class WebhookReplayTests(TestServices services) : IAsyncLifetime
         var messageId = await _harness.PublishAsync(tenant);
         await _harness.DeliverAsync(tenant, messageId);
 
-        var resent = await _harness.Replay.ResendAsync(tenant, endpoint.Id, messageId, _harness.Starter, CancellationToken.None);
+        var resent = await _harness.Replay.ResendAsync(tenant, endpoint.Id, messageId, CancellationToken.None);
+        await _harness.DispatchWorkAsync();
         await _harness.WaitAsync([resent.Value!]);
 
         var received = _harness.Receiver.ReceivedAt(url);
@@ -40,11 +41,12 @@ public sealed class WebhookReplayTests(TestServices services) : IAsyncLifetime
         var tenant = await _harness.CreateTenantAsync();
         var endpoint = await _harness.CreateEndpointAsync(tenant, _harness.Receiver.Url("ok"));
 
-        var noMessage = await _harness.Replay.ResendAsync(tenant, endpoint.Id, "msg_00000000000000000000000000000000", _harness.Starter, CancellationToken.None);
-        var noEndpoint = await _harness.Replay.ResendAsync(tenant, Guid.NewGuid(), "msg_00000000000000000000000000000000", _harness.Starter, CancellationToken.None);
+        var noMessage = await _harness.Replay.ResendAsync(tenant, endpoint.Id, "msg_00000000000000000000000000000000", CancellationToken.None);
+        var noEndpoint = await _harness.Replay.ResendAsync(tenant, Guid.NewGuid(), "msg_00000000000000000000000000000000", CancellationToken.None);
 
         Assert.Equal(ProblemKind.NotFound, noMessage.Problem?.Kind);
         Assert.Equal(ProblemKind.NotFound, noEndpoint.Problem?.Kind);
+        Assert.Equal(0, await _harness.WaitingWorkAsync(tenant));
     }
 
     [Fact]
@@ -59,8 +61,10 @@ public sealed class WebhookReplayTests(TestServices services) : IAsyncLifetime
         var okEndpointMessage = await _harness.PublishAsync(tenant);
         await _harness.DeliverAsync(tenant, okEndpointMessage);
 
-        var recovered = await _harness.Replay.RecoverFailedAsync(tenant, endpoint.Id, since, _harness.Starter, CancellationToken.None);
-        await _harness.WaitAsync(_harness.Starter.Started.TakeLast(recovered.Value).ToList());
+        var recovered = await _harness.Replay.RecoverFailedAsync(tenant, endpoint.Id, since, CancellationToken.None);
+        var starts = await _harness.PendingStartsAsync(tenant, endpoint.Id);
+        await _harness.DispatchWorkAsync();
+        await _harness.WaitAsync(starts);
 
         var messages = await _harness.MessagesAsync(tenant, endpoint.Id);
         Assert.Equal(1, recovered.Value);
@@ -77,8 +81,9 @@ public sealed class WebhookReplayTests(TestServices services) : IAsyncLifetime
         var endpoint = await _harness.CreateEndpointAsync(tenant, url, ["invoice.paid"]);
         await _harness.CreateEndpointAsync(tenant, otherUrl);
 
-        var sent = await _harness.Replay.SendTestEventAsync(tenant, endpoint.Id, null, _harness.Starter, CancellationToken.None);
-        await _harness.WaitAsync(_harness.Starter.Started.TakeLast(1).ToList());
+        var sent = await _harness.Replay.SendTestEventAsync(tenant, endpoint.Id, null, CancellationToken.None);
+        await _harness.DispatchWorkAsync();
+        await _harness.WaitAsync([new WebhookDeliveryStart(tenant, sent.Value!.DeliveryId, 1)]);
 
         var received = Assert.Single(_harness.Receiver.ReceivedAt(url));
         using var body = JsonDocument.Parse(received.Body);
@@ -95,9 +100,88 @@ public sealed class WebhookReplayTests(TestServices services) : IAsyncLifetime
         var tenant = await _harness.CreateTenantAsync();
         var endpoint = await _harness.CreateEndpointAsync(tenant, _harness.Receiver.Url("ok"));
 
-        var sent = await _harness.Replay.SendTestEventAsync(tenant, endpoint.Id, "lead.vanished", _harness.Starter, CancellationToken.None);
+        var sent = await _harness.Replay.SendTestEventAsync(tenant, endpoint.Id, "lead.vanished", CancellationToken.None);
 
         Assert.True(sent.Problem!.Errors!.ContainsKey("eventType"));
+        Assert.Equal(0, await _harness.WaitingWorkAsync(tenant));
+    }
+
+    // Issue #19: the request commits the new round and its work row, and answers; a dispatcher starts the round
+    // once the durable backend answers again, once however often it runs (claims run out after a second).
+    [Fact]
+    public async Task A_resend_is_answered_while_the_durable_backend_is_down_and_delivered_exactly_once_when_it_is_back()
+    {
+        var tenant = await _harness.CreateTenantAsync();
+        var url = _harness.Receiver.Url("ok");
+        var endpoint = await _harness.CreateEndpointAsync(tenant, url);
+        var messageId = await _harness.PublishAsync(tenant);
+        await _harness.DeliverAsync(tenant, messageId);
+
+        var resent = await _harness.Replay.ResendAsync(tenant, endpoint.Id, messageId, CancellationToken.None);
+        var startedWhileDown = await _harness.DispatchWorkAsync(new UnreachableWorkBackend());
+        var receivedWhileDown = _harness.Receiver.ReceivedAt(url).Count;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedWhenBack = await Task.WhenAll(_harness.DispatchWorkAsync(), _harness.DispatchWorkAsync());
+        await _harness.WaitAsync([resent.Value!]);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedAgain = await _harness.DispatchWorkAsync();
+
+        Assert.Equal((2, 0, 1), (resent.Value!.Round, startedWhileDown, receivedWhileDown));
+        Assert.Equal(1, startedWhenBack.Sum());
+        Assert.Equal(0, startedAgain);
+        Assert.Equal(0, await _harness.WaitingWorkAsync(tenant));
+        Assert.Equal([messageId, messageId], _harness.Receiver.ReceivedAt(url).Select(r => r.Header("webhook-id")));
+        Assert.Equal([1, 2], (await _harness.AttemptsAsync(tenant, endpoint.Id)).Select(a => a.AttemptNumber));
+    }
+
+    [Fact]
+    public async Task A_recovery_is_answered_while_the_durable_backend_is_down_and_each_failed_message_is_delivered_exactly_once_when_it_is_back()
+    {
+        var tenant = await _harness.CreateTenantAsync(OneAttempt);
+        var url = _harness.Receiver.Url("fail-once");
+        var endpoint = await _harness.CreateEndpointAsync(tenant, url);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var failed = await _harness.PublishAsync(tenant);
+        await _harness.DeliverAsync(tenant, failed);
+
+        var recovered = await _harness.Replay.RecoverFailedAsync(tenant, endpoint.Id, since, CancellationToken.None);
+        var starts = await _harness.PendingStartsAsync(tenant, endpoint.Id);
+        var startedWhileDown = await _harness.DispatchWorkAsync(new UnreachableWorkBackend());
+        var receivedWhileDown = _harness.Receiver.ReceivedAt(url).Count;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedWhenBack = await _harness.DispatchWorkAsync();
+        await _harness.WaitAsync(starts);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedAgain = await _harness.DispatchWorkAsync();
+
+        Assert.Equal((1, 0, 1), (recovered.Value, startedWhileDown, receivedWhileDown));
+        Assert.Equal(2, Assert.Single(starts).Round);
+        Assert.Equal((1, 0), (startedWhenBack, startedAgain));
+        Assert.Equal(WebhookDeliveryStatus.Succeeded, Assert.Single(await _harness.MessagesAsync(tenant, endpoint.Id)).Status);
+        Assert.Equal([failed, failed], _harness.Receiver.ReceivedAt(url).Select(r => r.Header("webhook-id")));
+    }
+
+    [Fact]
+    public async Task A_test_event_is_answered_while_the_durable_backend_is_down_and_delivered_exactly_once_when_it_is_back()
+    {
+        var tenant = await _harness.CreateTenantAsync();
+        var url = _harness.Receiver.Url("ok");
+        var endpoint = await _harness.CreateEndpointAsync(tenant, url);
+
+        var sent = await _harness.Replay.SendTestEventAsync(tenant, endpoint.Id, null, CancellationToken.None);
+        var startedWhileDown = await _harness.DispatchWorkAsync(new UnreachableWorkBackend());
+        var pendingWhileDown = await _harness.PendingStartsAsync(tenant, endpoint.Id);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedWhenBack = await Task.WhenAll(_harness.DispatchWorkAsync(), _harness.DispatchWorkAsync());
+        await _harness.WaitAsync([new WebhookDeliveryStart(tenant, sent.Value!.DeliveryId, 1)]);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var startedAgain = await _harness.DispatchWorkAsync();
+
+        Assert.Equal(0, startedWhileDown);
+        Assert.Equal([new WebhookDeliveryStart(tenant, sent.Value.DeliveryId, 1)], pendingWhileDown);
+        Assert.Equal((1, 0), (startedWhenBack.Sum(), startedAgain));
+        Assert.Equal(sent.Value.MessageId, Assert.Single(_harness.Receiver.ReceivedAt(url)).Header("webhook-id"));
+        Assert.Equal([1], (await _harness.AttemptsAsync(tenant, endpoint.Id)).Select(a => a.AttemptNumber));
     }
 
     [Fact]

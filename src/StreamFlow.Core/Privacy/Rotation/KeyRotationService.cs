@@ -4,6 +4,7 @@ using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Outbox;
 
 namespace StreamFlow.Core.Privacy.Rotation;
 
@@ -15,7 +16,8 @@ namespace StreamFlow.Core.Privacy.Rotation;
 /// A rotation of the key-encryption key re-wraps every business's data and index keys under the current KEK, touching
 /// no sealed row.
 /// </summary>
-public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyring keyring, IKeyEncryptionKey kek, AuditLog audit, TimeProvider timeProvider)
+public sealed class KeyRotationService(
+    StreamFlowDatabase database, TenantKeyring keyring, IKeyEncryptionKey kek, AuditLog audit, TimeProvider timeProvider, PlatformOperations operations)
 {
     public const string DataKey = "data-key";
     public const string Kek = "kek";
@@ -31,6 +33,21 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
     /// <summary>Records a pending rotation of the key-encryption key (re-wrap of every business's keys).</summary>
     public async Task<Result<Guid>> RequestKekRotationAsync(string actor, CancellationToken cancellationToken) =>
         await RequestAsync(Kek, null, actor, cancellationToken);
+
+    /// <summary>
+    /// A developer's data-key rotation: the pending rotation and its platform operation (<see cref="PlatformWorkKinds.KeyRotation"/>,
+    /// instance <see cref="InstanceIdOf"/>) commit in one transaction; the outbox dispatcher starts the KeyRotation
+    /// orchestration, so the request never waits on the durable backend. 404 for an unknown business, 409 while another runs.
+    /// </summary>
+    public Task<Result<Guid>> StartDataKeyRotationAsync(Guid tenantId, string actor, CancellationToken cancellationToken) =>
+        RequestAsync(DataKey, tenantId, actor, cancellationToken, queue: true);
+
+    /// <summary>A developer's key-encryption-key rotation, committed with its platform operation as <see cref="StartDataKeyRotationAsync"/>.</summary>
+    public Task<Result<Guid>> StartKekRotationAsync(string actor, CancellationToken cancellationToken) =>
+        RequestAsync(Kek, null, actor, cancellationToken, queue: true);
+
+    /// <summary>The KeyRotation orchestration's instance id of a rotation.</summary>
+    public static string InstanceIdOf(Guid rotationId) => $"key-rotation-{rotationId:N}";
 
     public Task<KeyRotation?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         database.InPlatformAsync(scope => KeyRotationStore.FindAsync(scope, id), cancellationToken);
@@ -204,7 +221,7 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
         }
     }
 
-    private async Task<Result<Guid>> RequestAsync(string kind, Guid? tenantId, string actor, CancellationToken cancellationToken)
+    private async Task<Result<Guid>> RequestAsync(string kind, Guid? tenantId, string actor, CancellationToken cancellationToken, bool queue = false)
     {
         var id = Guid.CreateVersion7();
         try
@@ -212,6 +229,12 @@ public sealed class KeyRotationService(StreamFlowDatabase database, TenantKeyrin
             await database.InPlatformAsync(async scope =>
             {
                 await KeyRotationStore.InsertAsync(scope, id, kind, tenantId, actor, timeProvider.GetUtcNow());
+                if (queue)
+                {
+                    // The orchestration's input (KeyRotationRun) in its JSON shape.
+                    await operations.AddAsync(scope, PlatformWorkKinds.KeyRotation, InstanceIdOf(id), new { RotationId = id, Kind = kind, TenantId = tenantId });
+                }
+
                 return true;
             }, cancellationToken);
             return id;
