@@ -43,6 +43,29 @@ async Task<List<(ChurnSignals Signals, bool Churned)>> LabelledAsync(int[] cutof
 
 var train = await LabelledAsync(trainCutoffs);
 var test = await LabelledAsync(testCutoffs);
+if (options.TryGetValue("dump", out var dumpPath))
+{
+    // --dump <file>: every labelled example's signals as CSV (split, cutoff day, label, signals), for offline study.
+    var numeric = typeof(ChurnSignals).GetProperties().Where(p => p.PropertyType != typeof(string) && p.PropertyType != typeof(Guid)).ToList();
+    var csv = new StringBuilder("split,day,churned," + string.Join(",", numeric.Select(p => p.Name)) + "\n");
+    foreach (var (split, cutoffs) in new[] { ("train", trainCutoffs), ("test", testCutoffs) })
+    {
+        foreach (var day in cutoffs)
+        {
+            var at = Simulation.Start.AddDays(day);
+            foreach (var signals in await service.SignalsAsOfAsync(at, CancellationToken.None))
+            {
+                var churn = byId[signals.TenantId].ChurnAt;
+                var label = churn > at && churn <= at.AddDays(HorizonDays);
+                csv.Append(CultureInfo.InvariantCulture, $"{split},{day},{(label ? 1 : 0)},")
+                    .AppendJoin(',', numeric.Select(p => Convert.ToString(p.GetValue(signals) ?? "", CultureInfo.InvariantCulture))).Append('\n');
+            }
+        }
+    }
+
+    await File.WriteAllTextAsync(dumpPath, csv.ToString());
+}
+
 var model = ChurnModelTrainer.Fit(train.Select(e => new ChurnExample(ChurnFactors.Measure(e.Signals), e.Churned)).ToList(),
     version: $"bench-churn-seed{seed}", trainedOn: $"bench/churn: {count} simulated businesses, cutoffs at days {string.Join("/", trainCutoffs)} of the simulated year",
     horizonDays: HorizonDays);
@@ -59,7 +82,7 @@ Console.WriteLine($"test:  cutoffs at days {string.Join(", ", testCutoffs)}: {te
     + $"(base rate {test.Count(e => e.Churned) / (double)test.Count:P1})");
 Console.WriteLine();
 Console.WriteLine($"  {"score (test cutoffs)",-48} {"AUC",6} {"precision@top10%",17}");
-Print("churn model (logistic, 14 factors)", modelScores);
+Print($"churn model (logistic, {ChurnFactors.All.Count} factors)", modelScores);
 Print("baseline: last-30-day activity drop", baselineScores);
 var auc = ChurnEvaluation.Auc(modelScores) - ChurnEvaluation.Auc(baselineScores);
 Console.WriteLine($"  model - baseline AUC: {auc:+0.000;-0.000} (target >= +0.100)");

@@ -80,7 +80,7 @@ public sealed record ChurnExample(double[] Values, bool Churned);
 public static class ChurnModelTrainer
 {
     public static ChurnModel Fit(IReadOnlyList<ChurnExample> examples, string version, string trainedOn, int horizonDays,
-        double l2 = 0.01, int iterations = 3000, double learningRate = 0.5)
+        double l2 = 0.1, int iterations = 3000, double learningRate = 0.5)
     {
         if (examples.Count == 0 || examples.All(e => e.Churned) || examples.All(e => !e.Churned))
         {

@@ -22,6 +22,8 @@ public static class ChurnPlaybooks
         ["webhookFailures"] = [("support", "Check the failing webhook endpoint with the business's developer; resend the failed deliveries once fixed.")],
         ["planDowngrade"] = [("account manager", "Ask why the plan was downgraded and which features the business values; review its plan fit.")],
         ["ownerIdle"] = [("account manager", "Email the owner a one-page summary of the account (leads, won revenue, benchmark) and offer a call.")],
+        ["ownerAwayWhileSignInsFall"] = [("account manager", "Call the owner directly, not the team: ask whether the business still means to run on StreamFlow and what would change that."),
+            ("customer success", "Agree with the owner who on the team owns StreamFlow day to day, and book a session with that person.")],
         ["seats"] = [("customer success", "Small teams depend on one person: make sure a second user knows the system.")],
         ["tenure"] = [("customer success", "Run the onboarding check: first lead source connected, first workflow live, team invited.")],
     };

@@ -78,6 +78,16 @@ public sealed class ChurnModelTests
     }
 
     [Fact]
+    public void Owner_away_while_sign_ins_fall_needs_both_the_owner_away_and_the_team_signing_in_less()
+    {
+        var factor = ChurnFactors.All[Index("ownerAwayWhileSignInsFall")];
+
+        Assert.Equal(0, factor.Measure(Steady with { OwnerIdleDays = 0, LoginsRecent = 30 }), 6);
+        Assert.Equal(0, factor.Measure(Steady with { OwnerIdleDays = 60, LoginsRecent = 90 }), 6);
+        Assert.Equal(2 * -Math.Log(31.0 / 61), factor.Measure(Steady with { OwnerIdleDays = 60, LoginsRecent = 30 }), 6);
+    }
+
+    [Fact]
     public void The_shipped_model_loads_and_every_factor_has_a_playbook()
     {
         Assert.Equal(ChurnFactors.All.Select(f => f.Name), ChurnModel.Default.Factors);
