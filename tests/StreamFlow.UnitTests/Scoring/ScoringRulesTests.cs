@@ -4,6 +4,7 @@ using StreamFlow.Core.Leads.Import;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Scoring;
 using StreamFlow.Core.Scoring.Rules;
+using StreamFlow.Core.Templates;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.UnitTests.Scoring;
@@ -148,6 +149,26 @@ public sealed class ScoringRulesTests
 
         Assert.True(score.Score >= TierThresholds.Default.Hot, $"score {score.Score}");
         Assert.Contains(score.Fired, f => f.Label == "No heat or no cooling");
+    }
+
+    [Theory]
+    [InlineData("hvac", """{"systemAgeYears": 14, "refrigerant": "R-22", "maintenancePlan": true}""", "System older than 10 years|Phase-out refrigerant (R-22)|On a maintenance plan")]
+    [InlineData("plumbing", """{"emergency": true, "issueType": "Water heater", "waterHeaterAgeYears": 12}""", "Emergency|Water heater or repipe job|Water heater older than 10 years")]
+    [InlineData("electrical", """{"serviceType": "Panel upgrade", "panelAmps": 100}""", "Panel or service upgrade|Panel under 200 amps")]
+    [InlineData("roofing", """{"stormDamage": true, "insuranceClaim": true, "squares": 32, "roofAgeYears": 24}""", "Storm or leak damage|Insurance claim|Large roof|Roof older than 20 years")]
+    [InlineData("landscaping", """{"services": ["Lawn care", "Hardscape"], "recurringService": true, "propertyAcres": 2.5, "budget": "15000.00"}""", "Design or installation project|Recurring maintenance contract|Large property|Budget over $10K")]
+    [InlineData("general", """{"plansReady": true, "projectType": "Addition", "budget": "80000"}""", "Plans ready|Large project|Budget given")]
+    [InlineData("government_contracting", """{"estimatedValue": "2500000.00", "setAside": "HUBZone", "solicitationNumber": "W912-26-R-0001"}""", "Contract value over $1M|Set-aside we qualify for|Has a solicitation number")]
+    public void A_value_typed_into_an_industry_template_s_field_moves_the_score(string industry, string attributes, string expected)
+    {
+        var template = Assert.IsType<IndustryTemplate>(IndustryTemplateCatalog.Find(industry));
+        var values = StoredAttributes.Read(JsonDocument.Parse(attributes).RootElement);
+        var lead = new LeadProfile(Attributes: values);
+
+        var score = RulesScorer.Score(DefaultRuleSets.For(industry), lead);
+
+        Assert.All(values.Keys, key => Assert.Contains(template.CustomFields, field => field.Key == key));
+        Assert.Equal(expected.Split('|').Order(StringComparer.Ordinal), score.Fired.Select(f => f.Label).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public static class StoredAttributes
                 JsonValueKind.True => AttributeValue.FromBoolean(true),
                 JsonValueKind.False => AttributeValue.FromBoolean(false),
                 JsonValueKind.String when property.Value.GetString() is { Length: > 0 } text => AttributeValue.FromText(text),
+                // A multiple choice (["Hardscape", "Irrigation"]) reads as its choices in one text.
+                JsonValueKind.Array when property.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) && property.Value.GetArrayLength() > 0
+                    => AttributeValue.FromText(string.Join(", ", property.Value.EnumerateArray().Select(v => v.GetString()))),
                 _ => null,
             };
             if (value is not null)
