@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using StreamFlow.Core.Branding;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
@@ -36,23 +35,23 @@ internal static class InvoicePdf
         PdfBrand.DrawHeader(page, brand, issuerName, bold, Left, Right);
         var y = PdfBrand.ContentTop;
         page.AddText("INVOICE", 20, new PdfPoint(Left, y - 20), bold);
-        RightAligned(page, $"Invoice {Safe(invoice.Number ?? "(draft)")}", 12, y - 20, Right, bold);
+        Pdf.RightAligned(page, $"Invoice {Pdf.Safe(invoice.Number ?? "(draft)")}", 12, y - 20, Right, bold);
         y -= 52;
 
         page.AddText("Billed to", 9, new PdfPoint(Left, y), bold);
-        page.AddText(Safe(clientName), 11, new PdfPoint(Left, y - 14), regular);
-        RightAligned(page, $"Issued: {Date(invoice.IssuedAt)}", 10, y, Right, regular);
-        RightAligned(page, $"Due: {Date(invoice.DueAt)}", 10, y - 14, Right, regular);
-        RightAligned(page, $"Period: {Day(invoice.PeriodStart)} to {Day(invoice.PeriodEnd.AddDays(-1))}", 10, y - 28, Right, regular);
-        RightAligned(page, $"Status: {invoice.Status}", 10, y - 42, Right, regular);
+        page.AddText(Pdf.Safe(clientName), 11, new PdfPoint(Left, y - 14), regular);
+        Pdf.RightAligned(page, $"Issued: {Date(invoice.IssuedAt)}", 10, y, Right, regular);
+        Pdf.RightAligned(page, $"Due: {Date(invoice.DueAt)}", 10, y - 14, Right, regular);
+        Pdf.RightAligned(page, $"Period: {Day(invoice.PeriodStart)} to {Day(invoice.PeriodEnd.AddDays(-1))}", 10, y - 28, Right, regular);
+        Pdf.RightAligned(page, $"Status: {invoice.Status}", 10, y - 42, Right, regular);
         y -= 74;
 
         void Header()
         {
             page.AddText("Description", 10, new PdfPoint(Left, y), bold);
-            RightAligned(page, "Quantity", 10, y, QuantityRight, bold);
-            RightAligned(page, "Unit price", 10, y, UnitRight, bold);
-            RightAligned(page, $"Amount ({invoice.Currency})", 10, y, Right, bold);
+            Pdf.RightAligned(page, "Quantity", 10, y, QuantityRight, bold);
+            Pdf.RightAligned(page, "Unit price", 10, y, UnitRight, bold);
+            Pdf.RightAligned(page, $"Amount ({invoice.Currency})", 10, y, Right, bold);
             page.DrawLine(new PdfPoint(Left, y - 5), new PdfPoint(Right, y - 5), 0.5);
             y -= 20;
         }
@@ -67,10 +66,10 @@ internal static class InvoicePdf
                 Header();
             }
 
-            page.AddText(Truncate(Safe(line.Description)), 10, new PdfPoint(Left, y), regular);
-            RightAligned(page, line.Quantity.ToString("0.######", CultureInfo.InvariantCulture), 10, y, QuantityRight, regular);
-            RightAligned(page, line.UnitAmount.ToString("0.00####", CultureInfo.InvariantCulture), 10, y, UnitRight, regular);
-            RightAligned(page, line.Amount.Amount, 10, y, Right, regular);
+            page.AddText(Truncate(Pdf.Safe(line.Description)), 10, new PdfPoint(Left, y), regular);
+            Pdf.RightAligned(page, line.Quantity.ToString("0.######", CultureInfo.InvariantCulture), 10, y, QuantityRight, regular);
+            Pdf.RightAligned(page, line.UnitAmount.ToString("0.00####", CultureInfo.InvariantCulture), 10, y, UnitRight, regular);
+            Pdf.RightAligned(page, line.Amount.Amount, 10, y, Right, regular);
             y -= 16;
         }
 
@@ -78,8 +77,8 @@ internal static class InvoicePdf
         y -= 8;
         void Total(string label, string amount, PdfDocumentBuilder.AddedFont font)
         {
-            RightAligned(page, label, 10, y, UnitRight, font);
-            RightAligned(page, amount, 10, y, Right, font);
+            Pdf.RightAligned(page, label, 10, y, UnitRight, font);
+            Pdf.RightAligned(page, amount, 10, y, Right, font);
             y -= 16;
         }
 
@@ -100,28 +99,9 @@ internal static class InvoicePdf
         return builder.Build();
     }
 
-    private static void RightAligned(PdfPageBuilder page, string text, double size, double y, double right, PdfDocumentBuilder.AddedFont font)
-    {
-        var letters = page.MeasureText(text, size, new PdfPoint(0, y), font);
-        var width = letters.Count == 0 ? 0 : letters[^1].EndBaseLine.X - letters[0].StartBaseLine.X;
-        page.AddText(text, size, new PdfPoint(right - width, y), font);
-    }
-
     private static string Date(DateTimeOffset? at) => at is { } value ? Day(DateOnly.FromDateTime(value.UtcDateTime)) : "-";
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string Truncate(string text) => text.Length <= DescriptionMaxChars ? text : text[..(DescriptionMaxChars - 3)] + "...";
-
-    // The standard 14 fonts carry Latin-1-like glyphs only; anything else (and control characters) shows as '?'.
-    private static string Safe(string text)
-    {
-        var safe = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            safe.Append(c is >= ' ' and <= '~' or >= '\u00A0' and <= '\u00FF' ? c : '?');
-        }
-
-        return safe.ToString();
-    }
 }
