@@ -249,16 +249,7 @@ internal sealed class FeatureSchema
         for (var c = 0; c < Columns.Count; c++)
         {
             var column = Columns[c];
-            string? fieldText = null;
-            AttributeValue? value = null;
-            if (_isLeadField[c])
-            {
-                fieldText = lead.ModelFieldText(column.Name);
-            }
-            else if (lead.Attributes is { } attributes)
-            {
-                value = attributes.GetValueOrDefault(column.Name);
-            }
+            var value = AttributeOf(lead, c);
 
             var t = tree.Slice(column.TreeOffset, column.TreeWidth);
             var l = linear.Slice(column.LinearOffset, column.LinearWidth);
@@ -277,7 +268,7 @@ internal sealed class FeatureSchema
 
                     break;
                 default:
-                    var category = value is not null ? CategoryOf(value) : string.IsNullOrWhiteSpace(fieldText) ? null : fieldText.Trim();
+                    var category = CategoryText(lead, c, value);
                     var slot = CategorySlot(column, _categorySlots[c], category);
                     if (slot >= 0)
                     {
@@ -299,12 +290,12 @@ internal sealed class FeatureSchema
         for (var c = 0; c < Columns.Count; c++)
         {
             var column = Columns[c];
-            var value = _isLeadField[c] ? null : lead.Attributes?.GetValueOrDefault(column.Name);
+            var value = AttributeOf(lead, c);
             bins[c] = column.Kind switch
             {
                 FeatureKind.Numeric => value is { Kind: AttributeKind.Number or AttributeKind.Date } ? NumericBin(column, NumericValue(value)) : MissingBin,
                 FeatureKind.Boolean => value?.Kind == AttributeKind.Boolean ? (value.Boolean == true ? "yes" : "no") : MissingBin,
-                _ => CategoryBin(column, _categorySlots[c], _isLeadField[c] ? Trimmed(lead.ModelFieldText(column.Name)) : value is null ? null : CategoryOf(value)),
+                _ => CategoryBin(column, _categorySlots[c], CategoryText(lead, c, value)),
             };
         }
 
@@ -323,6 +314,13 @@ internal sealed class FeatureSchema
 
     private static string CategoryBin(FeatureColumn column, Dictionary<string, int> slots, string? category) =>
         category is null ? MissingBin : slots.TryGetValue(category, out var slot) ? column.Categories[slot] : "other";
+
+    /// <summary>Column <paramref name="c"/>'s attribute on the lead; null for a lead field (read as text) or when missing.</summary>
+    private AttributeValue? AttributeOf(LeadProfile lead, int c) => _isLeadField[c] ? null : lead.Attributes?.GetValueOrDefault(Columns[c].Name);
+
+    /// <summary>Column <paramref name="c"/> read as a category: the lead field's text or the attribute's, trimmed; null when missing.</summary>
+    private string? CategoryText(LeadProfile lead, int c, AttributeValue? value) =>
+        _isLeadField[c] ? Trimmed(lead.ModelFieldText(Columns[c].Name)) : value is null ? null : CategoryOf(value);
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
