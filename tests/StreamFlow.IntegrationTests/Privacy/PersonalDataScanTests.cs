@@ -6,6 +6,7 @@ using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Privacy.Detection;
+using StreamFlow.Core.Tasks;
 using StreamFlow.Core.Tenancy;
 
 namespace StreamFlow.IntegrationTests.Privacy;
@@ -68,6 +69,52 @@ public sealed class PersonalDataScanTests(TestServices services)
         Assert.Equal(new[] { ("attributes.Alt Contact", "phone") }, rescanned.PersonalData.Where(f => f.RecordType == "lead").Select(f => (f.Field, f.Kind)));
         Assert.Contains(rescanned.PersonalData, f => f.RecordId == note.Value!.Id);
         Assert.Contains("\"kind\":\"phone\"", JsonSerializer.Serialize(rescanned, StreamFlowJson.Options), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Task_quote_and_visit_text_is_flagged_under_the_lead_and_the_flags_of_a_deleted_visit_go_with_it()
+    {
+        var tenant = await TenantAsync();
+        var created = await services.Get<LeadService>().CreateAsync(new LeadActor(tenant, "test", true),
+            new LeadInput("Kim", null, null, null, null, "Reference", null, null, null, null, null, null, null, null, null), false, default);
+        var lead = created.Value.Lead.Id;
+        var task = await services.Get<TaskService>().CreateAsync(new TaskActor(tenant, "test"),
+            new TaskInput("Call kim.w@example.net back", "Her husband's cell is 512-555-0187", null, null, null, null, lead, null), default);
+        Assert.True(task.Succeeded, task.Problem?.ToString());
+        var (quote, job, visit) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        // What the field-operations routes write, inserted as they store it.
+        await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            """
+            INSERT INTO quotes (id, tenant_id, lead_id, number, version, status, title, customer_name, service_address, latitude, longitude,
+                currency, lines, tax_rate, subtotal_minor, tax_minor, total_minor, deposit_minor, message, decline_reason, created_by, created_at, updated_at)
+            VALUES (@Quote, current_setting('app.tenant_id')::uuid, @Lead, 1, 1, 'declined', 'Boiler', 'Kim', '1 Main St', 30.2, -97.7,
+                'USD', '[]', 0, 0, 0, 0, 0, 'Thanks Kim!', 'Too dear; email me at kim.w@example.net', 'test', now(), now());
+            INSERT INTO jobs (id, tenant_id, lead_id, customer_name, title, address, latitude, longitude, created_at, updated_at)
+            VALUES (@Job, current_setting('app.tenant_id')::uuid, @Lead, 'Kim', 'Boiler', '1 Main St', 30.2, -97.7, now(), now());
+            INSERT INTO visits (id, tenant_id, job_id, window_start, window_end, duration_minutes, status, notes, created_at, updated_at, status_changed_at)
+            VALUES (@Visit, current_setting('app.tenant_id')::uuid, @Job, now(), now() + interval '2 hours', 60, 'scheduled',
+                'Tenant SSN 123-45-6789 taped to the boiler', now(), now(), now());
+            """, new { Quote = quote, Job = job, Visit = visit, Lead = lead }, scope.Transaction));
+
+        Assert.False((await Scanner().ForLeadAsync(tenant, lead, default)).Value!.Scanned);
+        await Scanner().ScanTenantAsync(tenant, default);
+        var flagged = (await Scanner().ForLeadAsync(tenant, lead, default)).Value!;
+
+        Assert.True(flagged.Scanned);
+        Assert.Equal(
+            new[]
+            {
+                ("quote", quote, "declineReason", "email"),
+                ("task", task.Value!.Id, "notes", "phone"),
+                ("task", task.Value!.Id, "title", "email"),
+                ("visit", visit, "notes", "ssn"),
+            },
+            flagged.PersonalData.Where(f => f.RecordType is "task" or "quote" or "visit").Select(f => (f.RecordType, f.RecordId, f.Field, f.Kind)).Order());
+
+        await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("DELETE FROM visits WHERE id = @Visit", new { Visit = visit }, scope.Transaction));
+        await Scanner().ScanTenantAsync(tenant, default);
+
+        Assert.DoesNotContain((await Scanner().ForLeadAsync(tenant, lead, default)).Value!.PersonalData, f => f.RecordType == "visit");
     }
 
     [Fact]

@@ -7,26 +7,39 @@ using StreamFlow.Core.Kernel;
 namespace StreamFlow.Core.Privacy.Detection;
 
 /// <summary>One finding: in which record and field, what kind, how many. Never the value.</summary>
-/// <param name="RecordType">lead (its notes and attributes) or lead_activity (a timeline entry's body).</param>
-/// <param name="Field">notes, attributes.&lt;name&gt; (imported columns land there), or body.</param>
+/// <param name="RecordType">lead (its notes and attributes), lead_activity (a timeline entry's body), task, quote or visit.</param>
+/// <param name="Field">notes, attributes.&lt;name&gt; (imported columns land there), body, title (a task's), message or
+/// declineReason (a quote's).</param>
 /// <param name="Kind">email, phone, ssn, card or address.</param>
 public sealed record PersonalDataFlag(string RecordType, Guid RecordId, string Field, string Kind, int Count);
 
-/// <summary>What the scan found on a lead and its timeline; Scanned is false while the lead's latest change waits for the scan.</summary>
+/// <summary>What the scan found on a lead, its timeline, tasks, quotes and visits; Scanned is false while any of them waits for the scan.</summary>
 public sealed record LeadPersonalData(Guid LeadId, bool Scanned, IReadOnlyList<PersonalDataFlag> PersonalData);
 
 /// <summary>
 /// Flags personal data in free text with the one <see cref="PersonalDataDetector"/>: lead notes, lead attributes (the
-/// columns an import brought in) and timeline bodies. It runs after the write, in batches (a timer), so the lead write
-/// path pays nothing; a lead is rescanned after each change. Records kinds and counts, never the values.
+/// columns an import brought in), timeline bodies, task titles and notes, quote messages and decline reasons, and visit
+/// notes. It runs after the write, in batches (a timer), so no write path pays for it; a record is rescanned after each
+/// change. Records kinds and counts, never the values.
 /// </summary>
 public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvider timeProvider, ILogger<PersonalDataScanner> logger)
 {
     public const string LeadRecord = "lead";
     public const string ActivityRecord = "lead_activity";
+    public const string TaskRecord = "task";
+    public const string QuoteRecord = "quote";
+    public const string VisitRecord = "visit";
     private const int BatchSize = 500;
 
     private sealed record FoundEntry(string Field, string Kind, int Count);
+
+    /// <summary>The free-text records besides leads, with the names their two text fields are flagged under.</summary>
+    private static readonly (string RecordType, string FirstField, string SecondField)[] TextRecords =
+    [
+        (TaskRecord, "title", "notes"),
+        (QuoteRecord, "message", "declineReason"),
+        (VisitRecord, "notes", "notes"),
+    ];
 
     /// <summary>Every business, each on its own; one failing does not stop the others. Records scanned in all.</summary>
     public async Task<int> ScanAllAsync(CancellationToken cancellationToken)
@@ -51,6 +64,11 @@ public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvide
     public async Task<int> ScanTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var total = 0;
+        await database.InTenantAsync(tenantId, async scope =>
+        {
+            await PersonalDataFlagStore.ClearOrphanFlagsAsync(scope);
+            return true;
+        }, cancellationToken);
         while (true)
         {
             var inBatch = await database.InTenantAsync(tenantId, scope => ScanBatchAsync(scope, tenantId), cancellationToken);
@@ -100,11 +118,29 @@ public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvide
             await PersonalDataFlagStore.MarkActivitiesAsync(scope, activities.Select(a => a.Id).ToArray(), now);
         }
 
-        return leads.Count + activities.Count;
+        var texts = 0;
+        foreach (var (recordType, firstField, secondField) in TextRecords)
+        {
+            var due = await PersonalDataFlagStore.DueTextsAsync(scope, recordType, BatchSize);
+            foreach (var record in due)
+            {
+                var found = Scan(firstField, record.First).Concat(Scan(secondField, record.Second)).ToList();
+                await RecordAsync(scope, tenantId, recordType, record.Id, record.LeadId, found, now);
+            }
+
+            if (due.Count > 0)
+            {
+                await PersonalDataFlagStore.MarkTextsAsync(scope, recordType, due);
+            }
+
+            texts += due.Count;
+        }
+
+        return leads.Count + activities.Count + texts;
     }
 
     private static Task RecordAsync(
-        DbTransactionScope scope, Guid tenantId, string recordType, Guid recordId, Guid leadId, List<FoundEntry> found, DateTimeOffset now) =>
+        DbTransactionScope scope, Guid tenantId, string recordType, Guid recordId, Guid? leadId, List<FoundEntry> found, DateTimeOffset now) =>
         found.Count == 0
             ? PersonalDataFlagStore.ClearFlagsAsync(scope, recordType, recordId)
             : PersonalDataFlagStore.UpsertFlagsAsync(scope, tenantId, recordType, recordId, leadId, JsonSerializer.Serialize(found, StreamFlowJson.Options), now);
