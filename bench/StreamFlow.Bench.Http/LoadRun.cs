@@ -13,17 +13,36 @@ internal sealed record LoadResult(string Name, long Requests, long Failures, dou
 
 internal static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(string name, Func<HttpClient, Task<bool>> send, int concurrency, TimeSpan duration)
+    public static Task<LoadResult> RunAsync(string name, Func<HttpClient, Task<bool>> send, int concurrency, TimeSpan duration) =>
+        RunWhileAsync(name, send, concurrency, async () =>
+        {
+            await Task.Delay(duration);
+            return false;
+        });
+
+    /// <summary>
+    /// The same load for as long as <paramref name="keepGoing"/> says so: asked when the load starts and again whenever
+    /// its last answer is in, so it should take its time (wait, then look).
+    /// </summary>
+    public static async Task<LoadResult> RunWhileAsync(string name, Func<HttpClient, Task<bool>> send, int concurrency, Func<Task<bool>> keepGoing)
     {
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = TimeSpan.FromSeconds(10) };
         await send(client);
         var latencies = new List<double>[concurrency];
         var failures = 0L;
+        var going = true;
         var stopwatch = Stopwatch.StartNew();
+        var watcher = Task.Run(async () =>
+        {
+            while (Volatile.Read(ref going))
+            {
+                Volatile.Write(ref going, await keepGoing());
+            }
+        });
         var workers = Enumerable.Range(0, concurrency).Select(async worker =>
         {
             latencies[worker] = [];
-            while (stopwatch.Elapsed < duration)
+            while (Volatile.Read(ref going))
             {
                 var started = Stopwatch.GetTimestamp();
                 var ok = await send(client);
@@ -34,7 +53,7 @@ internal static class LoadRun
                 }
             }
         });
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers.Append(watcher));
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         return new LoadResult(name, all.Length, failures, seconds, Percentile(all, 0.50), Percentile(all, 0.99));

@@ -17,6 +17,7 @@ using StreamFlow.Functions.Hosting;
 //        StreamFlow.Bench.Http round-trips <api base url> <count file> [requests]  (bench/api/run.sh round-trips)
 //        StreamFlow.Bench.Http sse <api base url> <subscribers> <events>  (bench/api/run.sh sse)
 //        StreamFlow.Bench.Http governance <api base url> <leads>  (bench/governance/run.sh)
+//        StreamFlow.Bench.Http rotation <api base url> <leads>  (bench/api/run.sh rotation)
 // Reads the same settings as the app (Postgres__AppConnectionString, credentials) from the environment.
 if (args.FirstOrDefault() == "scoring")
 {
@@ -52,6 +53,15 @@ if (args.FirstOrDefault() == "governance")
     var configurationForGovernance = new ConfigurationBuilder().AddEnvironmentVariables().Build();
     var provider = await LoginOperatorAsync(governanceHttp, configurationForGovernance["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForGovernance["STREAMFLOW_PROVIDER_PASSWORD"]!);
     await GovernanceBench.RunAsync(governanceHttp, provider, configurationForGovernance["Postgres:AppConnectionString"]!, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.FirstOrDefault() == "rotation")
+{
+    using var rotationHttp = new HttpClient { BaseAddress = new Uri(args[1]), Timeout = TimeSpan.FromMinutes(1) };
+    var configurationForRotation = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    var provider = await LoginOperatorAsync(rotationHttp, configurationForRotation["STREAMFLOW_PROVIDER_EMAIL"]!, configurationForRotation["STREAMFLOW_PROVIDER_PASSWORD"]!);
+    await RotationBench.RunAsync(rotationHttp, args[1], provider, configurationForRotation, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 

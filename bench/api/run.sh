@@ -11,9 +11,12 @@
 #   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60] [soak seconds, default 600]
 #   bench/api/run.sh round-trips [requests per kind, default 200]
 #   bench/api/run.sh sse [subscribers, default 500] [events, default 50]
+#   bench/api/run.sh rotation [leads, default 100000]
 # The second form counts round trips to PostgreSQL per request instead (host and bare endpoint both connect through
 # bench/api/pg_round_trips.py, a counting proxy; no load figures, the proxy slows everything down). The third times
-# the live change feed: event committed -> delivered on each of SUBSCRIBERS open streams, next to one subscriber.
+# the live change feed: event committed -> delivered on each of SUBSCRIBERS open streams, next to one subscriber. The
+# fourth (issue #15) looks leads up by email over GET /api/v1/leads?email= before and during a rotation of their
+# business's data key (p50/p99 and wrong answers next to the baseline before it, and the rotation's rows/s).
 # Uses its own ports (test ports + 850, or STREAMFLOW_BENCH_OFFSET) and .data/bench-api/. Loopback only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -23,6 +26,10 @@ MODE=load
 if [[ "${1:-}" == round-trips ]]; then
   MODE=round-trips
   REQUESTS=${2:-200}
+  set -- 10 60 0
+elif [[ "${1:-}" == rotation ]]; then
+  MODE=rotation
+  LEADS=${2:-100000}
   set -- 10 60 0
 elif [[ "${1:-}" == sse ]]; then
   MODE=sse
@@ -68,6 +75,10 @@ host_pid=$SF_LAST_PID
 until curl -fsS "http://127.0.0.1:$STREAMFLOW_PORT/api/health" >/dev/null 2>&1; do sf_sleep 0.1; done
 if [[ $MODE == sse ]]; then
   dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll sse "http://127.0.0.1:$STREAMFLOW_PORT" "$SUBSCRIBERS" "$EVENTS"
+  exit 0
+fi
+if [[ $MODE == rotation ]]; then
+  dotnet bench/StreamFlow.Bench.Http/bin/Release/net10.0/StreamFlow.Bench.Http.dll rotation "http://127.0.0.1:$STREAMFLOW_PORT" "$LEADS"
   exit 0
 fi
 if [[ $MODE == round-trips ]]; then
