@@ -25,16 +25,16 @@ var service = new ClientSuccessService(database, TimeProvider.System,
     new StreamFlow.Core.Audit.AuditLog(database, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<StreamFlow.Core.Audit.AuditLog>.Instance));
 var byId = businesses.ToDictionary(b => b.Id);
 
-async Task<List<(ChurnSignals Signals, bool Churned)>> LabelledAsync(int[] cutoffs)
+async Task<List<(int Day, ChurnSignals Signals, bool Churned)>> LabelledAsync(int[] cutoffs)
 {
-    var examples = new List<(ChurnSignals, bool)>();
+    var examples = new List<(int, ChurnSignals, bool)>();
     foreach (var day in cutoffs)
     {
         var at = Simulation.Start.AddDays(day);
         foreach (var signals in await service.SignalsAsOfAsync(at, CancellationToken.None))
         {
             var churn = byId[signals.TenantId].ChurnAt;
-            examples.Add((signals, churn > at && churn <= at.AddDays(HorizonDays)));
+            examples.Add((day, signals, churn > at && churn <= at.AddDays(HorizonDays)));
         }
     }
 
@@ -42,6 +42,12 @@ async Task<List<(ChurnSignals Signals, bool Churned)>> LabelledAsync(int[] cutof
 }
 
 var train = await LabelledAsync(trainCutoffs);
+if (options.ContainsKey("select"))
+{
+    // --select: which candidate factors raise the AUC inside the training period (FactorSelection); reads no test cutoff.
+    FactorSelection.Run(train, HorizonDays);
+}
+
 var test = await LabelledAsync(testCutoffs);
 if (options.TryGetValue("dump", out var dumpPath))
 {

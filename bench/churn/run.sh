@@ -5,7 +5,8 @@
 # ones (a time split). Prints AUC and precision at the top 10 % for the model and for the naive baseline (last-30-day
 # activity drop) side by side, and the fitted weights. Asserts nothing.
 #
-#   bench/churn/run.sh [--businesses 200] [--seed 2126] [--write-model]
+#   bench/churn/run.sh [--businesses 200] [--seed 2126] [--select] [--write-model]
+# --select first prints the factor selection on the training cutoffs alone (FactorSelection.cs; no test cutoff read).
 # --write-model replaces src/StreamFlow.Core/ClientSuccess/churn-model.json with the model fitted here.
 # Uses its own port (test port + 630 + STREAMFLOW_TEST_PORT_OFFSET) and .data/bench-churn/.
 set -euo pipefail

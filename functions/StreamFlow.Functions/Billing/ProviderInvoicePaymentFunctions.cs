@@ -8,7 +8,10 @@ using StreamFlow.Functions.OpenApi;
 
 namespace StreamFlow.Functions.Billing;
 
-/// <summary>The provider settles and corrects one client's finalized invoices.</summary>
+/// <summary>
+/// The provider settles or voids one client's finalized invoices. Credit notes, against an invoice or on account, are
+/// issued only through the audited route of <see cref="CreditNoteFunctions"/>.
+/// </summary>
 public sealed class ProviderInvoicePaymentFunctions(RequestBody body, InvoicePaymentService payments)
 {
     [Function("MarkInvoicePaid")]
@@ -25,23 +28,6 @@ public sealed class ProviderInvoicePaymentFunctions(RequestBody body, InvoicePay
         return paid.Succeeded
             ? ApiResults.From(await payments.MarkPaidAsync(id, invoiceId, paid.Value, $"provider:{request.Operator().Email}", cancellationToken), invoice => ApiResults.Json(invoice), request)
             : ApiResults.Problem(paid.Problem, request.HttpContext);
-    }
-
-    [Function("IssueCreditNote")]
-    [ProviderAccess]
-    [ApiOperation("Issues a numbered credit note (CN-) against a finalized invoice, lowering what is owed; never more than remains. 409 for a draft or void invoice or too large an amount.",
-        Tag = "Provider", RequestBody = typeof(IssueCreditNoteRequest), Response = typeof(CreditNoteIssued), SuccessStatus = 201, Problems = [404, 409])]
-    public async Task<IResult> IssueCreditNote(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/provider/tenants/{id:guid}/invoices/{invoiceId:guid}/credit-notes")] HttpRequest request,
-        Guid id,
-        Guid invoiceId,
-        CancellationToken cancellationToken)
-    {
-        var credit = await body.ReadJsonAsync<IssueCreditNoteRequest>(request, cancellationToken);
-        return credit.Succeeded
-            ? ApiResults.From(await payments.IssueCreditNoteAsync(id, invoiceId, credit.Value, $"provider:{request.Operator().Email}", cancellationToken),
-                issued => ApiResults.Json(issued, StatusCodes.Status201Created), request)
-            : ApiResults.Problem(credit.Problem, request.HttpContext);
     }
 
     [Function("VoidInvoice")]

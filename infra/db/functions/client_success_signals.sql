@@ -1,6 +1,7 @@
 -- Per client business active at at_time, what its churn risk is computed from (docs/client-success.md): counts over the
--- last 30 days ("recent") and the 60 days before them ("prior", twice as long), read as of at_time from what the system
--- records — sign-ins (sessions), leads created, leads decided and won, stage changes, AI calls — plus invoices
+-- last 30 days ("recent") and the 60 days before them ("prior", twice as long; its older half, 60-90 days ago, also
+-- on its own as "early", so a fade over three months can be told from a one-month dip), read as of at_time from what
+-- the system records — sign-ins (sessions), leads created, leads decided and won, stage changes, AI calls — plus invoices
 -- overdue at at_time (due, not paid by then, not void), failed connection syncs and failed webhook deliveries in the
 -- last 30 days, the base fee in force now and 90 days ago, active seats and the days since an owner last signed in.
 -- Everything is as of at_time, so the same function scores today and backtests any past day. Counts only: no lead,
@@ -33,7 +34,11 @@ RETURNS TABLE (
     failed_syncs_recent    bigint,
     webhook_failures_recent bigint,
     base_fee_now           numeric,
-    base_fee_before        numeric
+    base_fee_before        numeric,
+    logins_early           bigint,
+    leads_early            bigint,
+    stage_changes_early    bigint,
+    ai_calls_early         bigint
 )
 LANGUAGE sql
 STABLE
@@ -41,7 +46,8 @@ SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
     WITH bounds AS (
-        SELECT at_time - interval '30 days' AS recent_from, at_time - interval '90 days' AS prior_from
+        SELECT at_time - interval '30 days' AS recent_from, at_time - interval '60 days' AS early_to,
+               at_time - interval '90 days' AS prior_from
     ),
     active AS (
         SELECT t.id, t.name, t.industry, t.created_at
@@ -53,6 +59,7 @@ AS $$
         SELECT s.tenant_id,
                count(*) FILTER (WHERE s.created_at >= b.recent_from) AS recent,
                count(*) FILTER (WHERE s.created_at < b.recent_from) AS prior,
+               count(*) FILTER (WHERE s.created_at < b.early_to) AS early,
                count(DISTINCT s.user_id) FILTER (WHERE s.created_at >= b.recent_from) AS users_recent,
                count(DISTINCT s.user_id) FILTER (WHERE s.created_at < b.recent_from) AS users_prior
         FROM sessions s, bounds b
@@ -68,7 +75,8 @@ AS $$
     created AS (
         SELECT l.tenant_id,
                count(*) FILTER (WHERE l.created_at >= b.recent_from) AS recent,
-               count(*) FILTER (WHERE l.created_at < b.recent_from) AS prior
+               count(*) FILTER (WHERE l.created_at < b.recent_from) AS prior,
+               count(*) FILTER (WHERE l.created_at < b.early_to) AS early
         FROM leads l, bounds b
         WHERE l.created_at >= b.prior_from AND l.created_at < at_time
         GROUP BY l.tenant_id
@@ -86,7 +94,8 @@ AS $$
     moves AS (
         SELECT h.tenant_id,
                count(*) FILTER (WHERE h.changed_at >= b.recent_from) AS recent,
-               count(*) FILTER (WHERE h.changed_at < b.recent_from) AS prior
+               count(*) FILTER (WHERE h.changed_at < b.recent_from) AS prior,
+               count(*) FILTER (WHERE h.changed_at < b.early_to) AS early
         FROM lead_stage_history h, bounds b
         WHERE h.changed_at >= b.prior_from AND h.changed_at < at_time
         GROUP BY h.tenant_id
@@ -94,7 +103,8 @@ AS $$
     ai AS (
         SELECT u.tenant_id,
                count(*) FILTER (WHERE u.occurred_at >= b.recent_from) AS recent,
-               count(*) FILTER (WHERE u.occurred_at < b.recent_from) AS prior
+               count(*) FILTER (WHERE u.occurred_at < b.recent_from) AS prior,
+               count(*) FILTER (WHERE u.occurred_at < b.early_to) AS early
         FROM ai_usage u, bounds b
         WHERE u.occurred_at >= b.prior_from AND u.occurred_at < at_time
         GROUP BY u.tenant_id
@@ -135,7 +145,8 @@ AS $$
            (SELECT p.base_fee FROM tenant_pricing p WHERE p.tenant_id = a.id AND p.effective_from <= at_time::date
             ORDER BY p.effective_from DESC, p.recorded_at DESC LIMIT 1),
            (SELECT p.base_fee FROM tenant_pricing p WHERE p.tenant_id = a.id AND p.effective_from <= (at_time - interval '90 days')::date
-            ORDER BY p.effective_from DESC, p.recorded_at DESC LIMIT 1)
+            ORDER BY p.effective_from DESC, p.recorded_at DESC LIMIT 1),
+           COALESCE(lg.early, 0), COALESCE(cr.early, 0), COALESCE(m.early, 0), COALESCE(ai.early, 0)
     FROM active a
     LEFT JOIN logins lg ON lg.tenant_id = a.id
     LEFT JOIN owner_login o ON o.tenant_id = a.id

@@ -54,6 +54,18 @@ public static class ChurnFactors
         new("ownerAwayWhileSignInsFall", "Owner away while sign-ins fall",
             s => Math.Min(s.OwnerIdleDays, 90) / 30 * Math.Max(Drop(s.LoginsRecent, s.LoginsPrior / 2.0), 0),
             s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days while the team's sign-ins fell to {s.LoginsRecent} in the last 30 days from {Per30(s.LoginsPrior)} a month before."),
+        new("usageFade", "Use fading for two months",
+            s => Fade(Usage(s)),
+            s => $"{Describe(Usage(s))} sign-ins, stage changes and AI calls: fewer each month."),
+        new("usageEarlierDrop", "Use fell the month before last",
+            s => Drop(Usage(s).Middle, Usage(s).Early),
+            s => $"{Describe(Usage(s))} sign-ins, stage changes and AI calls."),
+        new("loginFade", "Sign-ins fading for two months",
+            s => Fade(Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly)),
+            s => $"{Describe(Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly))} sign-ins."),
+        new("pipelineFade", "Pipeline fading for two months",
+            s => Fade(Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly)),
+            s => $"{Describe(Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly))} stage changes."),
         new("seats", "Seats",
             s => Math.Log(1 + s.Seats),
             s => $"{s.Seats} active seat(s).", Monotone: false),
@@ -75,6 +87,24 @@ public static class ChurnFactors
 
     /// <summary>Minus the log of recent over the prior monthly rate, add-one smoothed: 0 when flat, about 0.7 when halved.</summary>
     private static double Drop(double recent, double priorPer30) => -Math.Log((recent + 1) / (priorPer30 + 1));
+
+    /// <summary>
+    /// The smaller of the last two monthly drops (the last 30 days against the 30 before, those against the 30 before
+    /// them), 0 unless both fell: a fade over three months, which a one-month dip (down, then flat or back up) is not.
+    /// </summary>
+    private static double Fade(Months months) => Math.Max(0, Math.Min(Drop(months.Recent, months.Middle), Drop(months.Middle, months.Early)));
+
+    /// <summary>Sign-ins, stage changes and AI calls together: what the team does in StreamFlow, per 30-day window.</summary>
+    private static Months Usage(ChurnSignals s) => Windows(
+        s.LoginsRecent + s.StageChangesRecent + s.AiCallsRecent, s.LoginsPrior + s.StageChangesPrior + s.AiCallsPrior, s.LoginsEarly + s.StageChangesEarly + s.AiCallsEarly);
+
+    /// <summary>The three 30-day windows from the signals' recent, prior (60 days) and early (its older 30) counts.</summary>
+    private static Months Windows(long recent, long prior, long early) => new(recent, prior - early, early);
+
+    private static string Describe(Months m) => string.Create(CultureInfo.InvariantCulture,
+        $"{m.Recent} in the last 30 days, {m.Middle} in the 30 before, {m.Early} in the 30 before those:");
+
+    private readonly record struct Months(long Recent, long Middle, long Early);
 
     /// <summary>Won of decided with one pseudo-win and one pseudo-loss, so a handful of decisions does not swing it to 0 or 1.</summary>
     private static double WinRate(long won, long decided) => (won + 1.0) / (decided + 2.0);

@@ -18,7 +18,10 @@ public sealed record ChurnModel(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>The model shipped with StreamFlow, fitted by bench/churn (docs/client-success.md says on what).</summary>
-    public static ChurnModel Default { get; } = Load();
+    public static ChurnModel Default => Shipped.Value;
+
+    // Loaded on first use, not with the type: refitting (bench/churn) uses this type while the file may not match yet.
+    private static readonly Lazy<ChurnModel> Shipped = new(Load);
 
     public double Probability(double[] values) => Sigmoid(Intercept + Contributions(values).Sum());
 
@@ -79,15 +82,18 @@ public sealed record ChurnExample(double[] Values, bool Churned);
 /// </summary>
 public static class ChurnModelTrainer
 {
+    /// <param name="factors">The factors the examples' values were measured with; <see cref="ChurnFactors.All"/> unless a
+    /// backtest compares candidates (a model to ship must use <see cref="ChurnFactors.All"/>, which loading checks).</param>
     public static ChurnModel Fit(IReadOnlyList<ChurnExample> examples, string version, string trainedOn, int horizonDays,
-        double l2 = 0.1, int iterations = 3000, double learningRate = 0.5)
+        double l2 = 0.1, int iterations = 3000, double learningRate = 0.5, IReadOnlyList<ChurnFactor>? factors = null)
     {
+        factors ??= ChurnFactors.All;
         if (examples.Count == 0 || examples.All(e => e.Churned) || examples.All(e => !e.Churned))
         {
             throw new ArgumentException("Fitting needs examples of both outcomes.", nameof(examples));
         }
 
-        var count = ChurnFactors.All.Count;
+        var count = factors.Count;
         var means = new double[count];
         var scales = new double[count];
         for (var j = 0; j < count; j++)
@@ -127,14 +133,14 @@ public static class ChurnModelTrainer
             for (var j = 0; j < count; j++)
             {
                 weights[j] -= learningRate * (gradient[j] / x.Length + l2 * weights[j]);
-                if (ChurnFactors.All[j].Monotone && weights[j] < 0)
+                if (factors[j].Monotone && weights[j] < 0)
                 {
                     weights[j] = 0;
                 }
             }
         }
 
-        return new ChurnModel(version, trainedOn, horizonDays, Math.Round(intercept, 6), ChurnFactors.All.Select(f => f.Name).ToList(),
+        return new ChurnModel(version, trainedOn, horizonDays, Math.Round(intercept, 6), factors.Select(f => f.Name).ToList(),
             means.Select(m => Math.Round(m, 6)).ToList(), scales.Select(s => Math.Round(s, 6)).ToList(), weights.Select(w => Math.Round(w, 6)).ToList());
     }
 }

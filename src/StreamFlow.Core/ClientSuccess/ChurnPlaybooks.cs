@@ -24,6 +24,11 @@ public static class ChurnPlaybooks
         ["ownerIdle"] = [("account manager", "Email the owner a one-page summary of the account (leads, won revenue, benchmark) and offer a call.")],
         ["ownerAwayWhileSignInsFall"] = [("account manager", "Call the owner directly, not the team: ask whether the business still means to run on StreamFlow and what would change that."),
             ("customer success", "Agree with the owner who on the team owns StreamFlow day to day, and book a session with that person.")],
+        ["usageFade"] = [("account manager", "Call the owner: two months of less use is a decision forming; ask what the team works in now and what would bring it back."),
+            ("customer success", "Pick the one workflow the team used most three months ago and rebuild it with them in a 30-minute session.")],
+        ["usageEarlierDrop"] = [("customer success", "Use fell two months ago: ask the owner what changed then (staff, season, a competitor) and whether it has recovered.")],
+        ["loginFade"] = [("customer success", "List with the owner who signs in less each month and re-invite or retrain them.")],
+        ["pipelineFade"] = [("customer success", "Leads are moved less each month: suggest a follow-up workflow that creates tasks for leads untouched for 3 days.")],
         ["seats"] = [("customer success", "Small teams depend on one person: make sure a second user knows the system.")],
         ["tenure"] = [("customer success", "Run the onboarding check: first lead source connected, first workflow live, team invited.")],
     };

@@ -2,7 +2,8 @@ namespace StreamFlow.Core.ClientSuccess;
 
 /// <summary>
 /// What one client business's churn risk is computed from, as of a time (docs/client-success.md): counts over the last
-/// 30 days ("recent") and the 60 days before them ("prior"), and the state of its billing, integrations and seats.
+/// 30 days ("recent") and the 60 days before them ("prior"), the older half of those (60-90 days ago, "early") on its
+/// own, and the state of its billing, integrations and seats.
 /// Counts only, never a lead, contact or user.
 /// </summary>
 public sealed record ChurnSignals
@@ -34,4 +35,8 @@ public sealed record ChurnSignals
     public long WebhookFailuresRecent { get; init; }
     public decimal? BaseFeeNow { get; init; }
     public decimal? BaseFeeBefore { get; init; }
+    public long LoginsEarly { get; init; }
+    public long LeadsEarly { get; init; }
+    public long StageChangesEarly { get; init; }
+    public long AiCallsEarly { get; init; }
 }

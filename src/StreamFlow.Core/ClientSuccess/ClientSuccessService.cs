@@ -25,7 +25,8 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
 
     private const int MaxReasons = 3;
 
-    private readonly ChurnModel _model = ChurnModel.Default;
+    // Read when scoring, not when constructed: bench/churn reads signals with this service to refit a model that may not load yet.
+    private static ChurnModel Model => ChurnModel.Default;
 
     public async Task<Result<ChurnRiskReport>> ListAsync(string? band, CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
             .OrderByDescending(a => a.Risk).ThenBy(a => a.Signals.TenantName, StringComparer.Ordinal)
             .Select(a => new ClientRisk(a.Signals.TenantId, a.Signals.TenantName, a.Signals.Industry, a.Risk, a.Band, a.Reasons))
             .ToList();
-        return new ChurnRiskReport(asOf, _model.Version, _model.HorizonDays, businesses);
+        return new ChurnRiskReport(asOf, Model.Version, Model.HorizonDays, businesses);
     }
 
     /// <summary>One business in full. The read is audited in that business's trail with the provider's identity.</summary>
@@ -59,7 +60,7 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
             AuditOutcome.Succeeded, origin), cancellationToken);
 
         var a = Assess(signals);
-        return new ClientRiskDetail(asOf, _model.Version, _model.HorizonDays, signals.TenantId, signals.TenantName, signals.Industry, a.Risk, a.Band,
+        return new ClientRiskDetail(asOf, Model.Version, Model.HorizonDays, signals.TenantId, signals.TenantName, signals.Industry, a.Risk, a.Band,
             signals, a.Factors, a.Reasons, ChurnPlaybooks.For(a.Reasons.Select(r => r.Factor)));
     }
 
@@ -76,8 +77,8 @@ public sealed class ClientSuccessService(StreamFlowDatabase database, TimeProvid
 
     private Assessment Assess(ChurnSignals signals)
     {
-        var factors = _model.Explain(signals);
-        var risk = Math.Round(ChurnModel.Sigmoid(_model.Intercept + factors.Sum(f => f.Contribution)), 4);
+        var factors = Model.Explain(signals);
+        var risk = Math.Round(ChurnModel.Sigmoid(Model.Intercept + factors.Sum(f => f.Contribution)), 4);
         var reasons = factors.Where(f => f.Contribution >= ReasonThreshold).OrderByDescending(f => f.Contribution).Take(MaxReasons).ToList();
         return new Assessment(signals, risk, BandOf(risk), factors, reasons);
     }

@@ -15,7 +15,8 @@ internal static class ClientSuccessStore
                stage_changes_prior AS StageChangesPrior, ai_calls_recent AS AiCallsRecent, ai_calls_prior AS AiCallsPrior,
                overdue_invoices AS OverdueInvoices, failed_payments AS FailedPayments, syncs_recent AS SyncsRecent,
                failed_syncs_recent AS FailedSyncsRecent, webhook_failures_recent AS WebhookFailuresRecent,
-               base_fee_now AS BaseFeeNow, base_fee_before AS BaseFeeBefore
+               base_fee_now AS BaseFeeNow, base_fee_before AS BaseFeeBefore, logins_early AS LoginsEarly,
+               leads_early AS LeadsEarly, stage_changes_early AS StageChangesEarly, ai_calls_early AS AiCallsEarly
         FROM client_success_signals(@AsOf)
         """;
 

@@ -32,6 +32,7 @@ public static class WebhookEventCatalog
     public const string LeadLost = "lead.lost";
     public const string InvoiceCreated = "invoice.created";
     public const string InvoicePaid = "invoice.paid";
+    public const string CreditNoteIssued = "credit_note.issued";
     public const string ReportSent = "report.sent";
     public const string AiBudgetWarning = "ai.budget.warning";
     public const string EndpointDisabled = "webhook.endpoint.disabled";
@@ -76,6 +77,8 @@ public static class WebhookEventCatalog
             """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-000001","periodStart":"2026-01-01","periodEnd":"2026-02-01","total":{"amount":"499.00","currency":"USD"},"dueAt":"2026-02-15T00:00:00+00:00"}"""),
         new(InvoicePaid, "billing", "An invoice was paid in full.", true,
             """{"invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","number":"INV-000001","paid":{"amount":"499.00","currency":"USD"},"paidAt":"2026-02-03T12:00:00+00:00"}"""),
+        new(CreditNoteIssued, "billing", "The provider (or one of its churn playbooks) issued a credit note to the tenant: against an invoice (kind invoice: it lowers what that invoice owes) or as account credit (kind account: taken off the next invoice(s)).", true,
+            """{"creditNoteId":"0190a5c5-1b22-7c3d-8e4f-5a6b7c8d9e01","number":"CN-000001","kind":"invoice","invoiceId":"0190a5c5-0a11-7b2c-8d3e-4f5a6b7c8d90","invoiceNumber":"INV-000001","amount":{"amount":"25.50","currency":"USD"},"reason":"Seat billed twice","issuedBy":"provider","issuedAt":"2026-02-04T10:00:00+00:00"}"""),
         new(ReportSent, "reports", "A report was generated and emailed (scheduled, or sent on request).", true,
             """{"tenantId":"0190a5c4-0000-7000-8000-000000000001","deliveryId":"0190a5c5-3c44-7d5e-9f60-718293a4b5c6","userId":"0190a5c4-9b10-7aa1-8c3e-5d2f4e6a7b80","periodKind":"week","periodStart":"2026-01-05","periodEnd":"2026-01-12","trigger":"schedule","archivePath":null,"sentAt":"2026-01-12T07:00:00+00:00"}"""),
         new(AiBudgetWarning, "ai", "AI spending reached the warning share of one of the tenant's AI budgets (daily or monthly, in USD).", true,

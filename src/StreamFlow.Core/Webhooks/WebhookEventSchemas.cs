@@ -121,6 +121,16 @@ internal static class WebhookEventSchemas
         WebhookEventCatalog.InvoiceCreated => Object(
             ("invoiceId", Uuid()), ("number", String()), ("periodStart", Date()), ("periodEnd", Date()), ("total", Money), ("dueAt", DateTime())),
         WebhookEventCatalog.InvoicePaid => Object(("invoiceId", Uuid()), ("number", String()), ("paid", Money), ("paidAt", DateTime())),
+        WebhookEventCatalog.CreditNoteIssued => Object(
+            ("creditNoteId", Uuid()),
+            ("number", String()),
+            ("kind", Enum("invoice", "account")),
+            ("invoiceId", Uuid(nullable: true)),
+            ("invoiceNumber", String(nullable: true)),
+            ("amount", Money),
+            ("reason", String()),
+            ("issuedBy", Enum("provider", "playbook")),
+            ("issuedAt", DateTime())),
         WebhookEventCatalog.ReportSent => Object(
             ("tenantId", Uuid()),
             ("deliveryId", Uuid()),

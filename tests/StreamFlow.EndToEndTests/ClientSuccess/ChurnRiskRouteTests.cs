@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using StreamFlow.Core.ClientSuccess;
 using StreamFlow.EndToEndTests.Identity;
 
 namespace StreamFlow.EndToEndTests.ClientSuccess;
@@ -31,7 +32,7 @@ public sealed class ChurnRiskRouteTests(HostFixture fixture)
         Assert.Equal(1, signals.GetProperty("activeUsersRecent").GetInt64());
         Assert.Equal(2, signals.GetProperty("leadsRecent").GetInt64());
         Assert.Equal(0, signals.GetProperty("ownerIdleDays").GetDouble(), 1);
-        Assert.Equal(15, detail.GetProperty("factors").GetArrayLength());
+        Assert.Equal(ChurnFactors.All.Count, detail.GetProperty("factors").GetArrayLength());
         var risk = detail.GetProperty("risk").GetDouble();
         Assert.InRange(risk, 0, 1);
         var reasons = detail.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("factor").GetString()).ToList();

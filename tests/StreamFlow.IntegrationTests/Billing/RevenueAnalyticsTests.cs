@@ -98,6 +98,32 @@ public sealed class RevenueAnalyticsTests(TestServices services)
     }
 
     [Fact]
+    public async Task Account_credit_taken_off_an_invoice_lowers_the_revenue_of_its_period_but_not_its_mrr()
+    {
+        using var bed = new InvoiceSeedBed(services, Now);
+        var client = await bed.CreateTenantAsync("Account Credit Roofing");
+        var july = await bed.AddInvoiceAsync(client.Id, new DateOnly(2011, 7, 1), InvoiceStatus.Paid, [new(InvoiceLineType.BaseFee, 200m)]);
+        var august = await bed.AddInvoiceAsync(client.Id, new DateOnly(2011, 8, 1), InvoiceStatus.Paid, [new(InvoiceLineType.BaseFee, 200m)]);
+        // One 250.00 account credit: 200.00 taken off July's invoice, the other 50.00 off August's.
+        await bed.Database.InTenantAsync(client.Id, scope => scope.Connection.ExecuteAsync(scope.Command("""
+            WITH note AS (
+                INSERT INTO credit_notes (id, tenant_id, invoice_id, number, amount, currency, reason, created_at, created_by)
+                VALUES (gen_random_uuid(), @TenantId, NULL, 'CN-A' || substr(md5(random()::text), 1, 12), 250.00, 'USD', 'Goodwill', now(), 'test')
+                RETURNING id)
+            INSERT INTO credit_note_applications (id, tenant_id, credit_note_id, invoice_id, amount, applied_at)
+            SELECT gen_random_uuid(), @TenantId, note.id, applied.invoice_id, applied.amount, now()
+            FROM note, (VALUES (@July, 200.00), (@August, 50.00)) AS applied (invoice_id, amount)
+            """, new { TenantId = client.Id, July = july.Id, August = august.Id })), CancellationToken.None);
+
+        var analytics = await AnalyticsAsync(bed, new DateOnly(2011, 7, 1), new DateOnly(2011, 8, 31));
+
+        Assert.Equal([new ClientRevenue(client.Id, client.Name, client.Slug, new Money("150.00", "USD"), new Money("400.00", "USD"))], analytics.ByClient);
+        Assert.Contains(new LineTypeRevenue("account_credit", new Money("-250.00", "USD")), analytics.ByLineType);
+        Assert.Equal([("2011-07", "0.00", "200.00"), ("2011-08", "150.00", "200.00")],
+            analytics.Months.Select(m => (m.Month, m.Revenue.Amount, m.Mrr.Amount)).ToList());
+    }
+
+    [Fact]
     public async Task Ai_margin_per_month_is_billed_minus_cost_from_the_usage_ledger()
     {
         using var bed = new InvoiceSeedBed(services, Now);

@@ -9,6 +9,7 @@ public sealed class ChurnModelTests
         TenantName = "Steady", TenantAgeDays = 400, LoginsRecent = 60, LoginsPrior = 120, ActiveUsersRecent = 5, ActiveUsersPrior = 5, Seats = 5,
         OwnerIdleDays = 1, LeadsRecent = 90, LeadsPrior = 180, WonRecent = 10, DecidedRecent = 30, WonPrior = 20, DecidedPrior = 60,
         StageChangesRecent = 100, StageChangesPrior = 200, AiCallsRecent = 50, AiCallsPrior = 100, BaseFeeNow = 300, BaseFeeBefore = 300,
+        LoginsEarly = 60, LeadsEarly = 90, StageChangesEarly = 100, AiCallsEarly = 50,
     };
 
     [Fact]
@@ -85,6 +86,30 @@ public sealed class ChurnModelTests
         Assert.Equal(0, factor.Measure(Steady with { OwnerIdleDays = 0, LoginsRecent = 30 }), 6);
         Assert.Equal(0, factor.Measure(Steady with { OwnerIdleDays = 60, LoginsRecent = 90 }), 6);
         Assert.Equal(2 * -Math.Log(31.0 / 61), factor.Measure(Steady with { OwnerIdleDays = 60, LoginsRecent = 30 }), 6);
+    }
+
+    [Fact]
+    public void A_fade_over_three_months_counts_and_a_one_month_dip_does_not()
+    {
+        var usageFade = ChurnFactors.All[Index("usageFade")];
+        var loginFade = ChurnFactors.All[Index("loginFade")];
+        // Usage per window (sign-ins + stage changes + AI calls): 210 three months ago, 140 two, 70 last month.
+        var fading = Steady with
+        {
+            LoginsEarly = 60, LoginsPrior = 100, LoginsRecent = 20, StageChangesEarly = 100, StageChangesPrior = 165, StageChangesRecent = 35,
+            AiCallsEarly = 50, AiCallsPrior = 85, AiCallsRecent = 15,
+        };
+        // A dip the month before last, then back: down then up is no fade.
+        var dipped = Steady with { LoginsEarly = 60, LoginsPrior = 80, LoginsRecent = 60 };
+        // A dip last month only: one fall, not two.
+        var dippingNow = Steady with { LoginsRecent = 20 };
+
+        Assert.Equal(0, usageFade.Measure(Steady), 6);
+        Assert.Equal(Math.Min(-Math.Log(71.0 / 141), -Math.Log(141.0 / 211)), usageFade.Measure(fading), 6);
+        Assert.Equal(-Math.Log(41.0 / 61), loginFade.Measure(fading), 6);
+        Assert.Equal(0, loginFade.Measure(dipped), 6);
+        Assert.Equal(0, loginFade.Measure(dippingNow), 6);
+        Assert.Equal(-Math.Log(141.0 / 211), ChurnFactors.All[Index("usageEarlierDrop")].Measure(fading), 6);
     }
 
     [Fact]

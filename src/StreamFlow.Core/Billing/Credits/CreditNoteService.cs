@@ -9,6 +9,7 @@ using StreamFlow.Core.Branding;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Email;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Webhooks;
 
 namespace StreamFlow.Core.Billing.Credits;
 
@@ -17,6 +18,7 @@ namespace StreamFlow.Core.Billing.Credits;
 /// the provider or by a churn playbook (within its limits), numbered CN-, audited in the business's trail with the
 /// actor, emailed to the business's owners in the provider's brand with the PDF, listed for the provider and the owner.
 /// Account credit (no invoice) is taken off the next invoices the billing cycle finalizes (<see cref="ApplyOpenCreditAsync"/>).
+/// Either kind queues the <c>credit_note.issued</c> webhook event in the transaction that issues it.
 /// </summary>
 public sealed class CreditNoteService(
     StreamFlowDatabase database,
@@ -24,6 +26,7 @@ public sealed class CreditNoteService(
     AuditLog audit,
     EmailSender email,
     BrandResolver brands,
+    WebhookOutbox outbox,
     IOptions<BillingOptions> options,
     TimeProvider time,
     ILogger<CreditNoteService> logger)
@@ -198,6 +201,8 @@ public sealed class CreditNoteService(
             var id = Guid.CreateVersion7();
             var number = await CreditNoteStore.NextNumberAsync(scope);
             await CreditNoteStore.InsertAccountCreditAsync(scope, id, tenantId, number, amount, billed, reason, now, actor);
+            await outbox.AddAsync(scope, tenantId, WebhookEventCatalog.CreditNoteIssued, new CreditNoteIssuedEvent(
+                id, number, "account", null, null, Money.Of(amount, billed), reason, CreditNoteIssuedEvent.IssuerKind(actor), now), cancellationToken);
             return (await ViewsAsync(scope, id)).Single();
         }, cancellationToken);
     }

@@ -111,6 +111,9 @@ public sealed class InvoicePaymentService(
             await InvoicePaymentStore.AddCreditAsync(scope, invoiceId, request.Amount.Value, now);
             await InvoicePaymentStore.AddEventAsync(scope, tenantId, invoiceId, InvoiceEventKind.CreditNoteIssued,
                 new { creditNoteId = note.Id, number, amount = note.Amount, actor }, now);
+            await outbox.AddAsync(scope, tenantId, WebhookEventCatalog.CreditNoteIssued,
+                new CreditNoteIssuedEvent(note.Id, number, "invoice", invoiceId, state.Number, note.Amount, note.Reason, CreditNoteIssuedEvent.IssuerKind(actor), now),
+                cancellationToken);
             return Result<CreditNoteIssued>.Success(new CreditNoteIssued(note, (await InvoiceStore.GetAsync(scope, invoiceId))!));
         }, cancellationToken);
 

@@ -36,6 +36,10 @@ public sealed class CreditNoteTests(TestServices services) : IAsyncLifetime
         Assert.True(issued.Succeeded, issued.Problem?.Detail);
         Assert.Equal(("account", "100.00", "USD", 10_000L), (issued.Value.Kind, issued.Value.Amount.Amount, issued.Value.Amount.Currency, issued.Value.AmountMinor));
         Assert.StartsWith("CN-", issued.Value.Number, StringComparison.Ordinal);
+        Assert.Equal(1, await _bed.InTenantAsync<long>(tenant, """
+            SELECT count(*) FROM webhook_messages WHERE event_type = 'credit_note.issued' AND payload ->> 'number' = @Number
+              AND payload ->> 'kind' = 'account' AND payload ->> 'invoiceId' IS NULL AND payload -> 'amount' ->> 'amount' = '100.00'
+            """, new { issued.Value.Number }));
 
         var first = await _bed.RunNovemberAsync(tenant);
         await _bed.Client.PurgeInstanceAsync(first.InstanceId);

@@ -101,6 +101,12 @@ public sealed partial class InvoicePaymentServiceTests(TestServices services)
         Assert.Equal("124.75", second.Value.Invoice.AmountDue.Amount);
         Assert.Equal(2, await host.EventCountAsync(client.TenantId, invoice.Id, "credit_note_issued"));
         Assert.Equal(2, await host.ScalarAsync<long>(client.TenantId, "SELECT count(*) FROM credit_notes WHERE invoice_id = @Id", new { invoice.Id }));
+        Assert.Equal(2, await host.OutboxCountAsync(client.TenantId, "credit_note.issued", invoice.Id));
+        var queued = await host.ScalarAsync<string>(client.TenantId,
+            "SELECT payload::text FROM webhook_messages WHERE event_type = 'credit_note.issued' AND payload ->> 'number' = @Number", new { first.Value.CreditNote.Number });
+        using var data = System.Text.Json.JsonDocument.Parse(queued);
+        Assert.Equal(("invoice", invoice.Number, "50.00", "provider"), (data.RootElement.GetProperty("kind").GetString(), data.RootElement.GetProperty("invoiceNumber").GetString(),
+            data.RootElement.GetProperty("amount").GetProperty("amount").GetString(), data.RootElement.GetProperty("issuedBy").GetString()));
     }
 
     [Fact]
