@@ -9,7 +9,7 @@
 # surname by a few hundred (an earlier draw paired them by the same residue: 40 names, each on 2,500 leads, 5,000 documents).
 #
 #   bench/search/run.sh [leads, default 100000] [seconds, default 20] [clients, default 4]
-# Uses its own port (test port + 610) and .data/bench-search/, so it runs beside ./run.sh and ./test.sh.
+# Uses its own port (test port + 610, or STREAMFLOW_BENCH_OFFSET) and .data/bench-search/, so it runs beside ./run.sh and ./test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd -P)
@@ -17,7 +17,7 @@ source "$ROOT/scripts/lib/services.sh"
 LEADS=${1:-100000}
 SECONDS_PER_RUN=${2:-20}
 CLIENTS=${3:-4}
-OFFSET=610
+OFFSET=${STREAMFLOW_BENCH_OFFSET:-610}
 RUN_DIR="$ROOT/.data/bench-search"
 
 sf_init_run_dir "$RUN_DIR" --wipe
