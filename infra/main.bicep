@@ -76,6 +76,8 @@ param privacyKeyRotationSchedule string = '0 15 4 * * *'
 
 @description('Six-field CRON of the daily dunning pass: overdue-invoice reminders and provider alerts (UTC).')
 param billingDunningSchedule string = '0 0 8 * * *'
+@description('Six-field CRON of the timer that mails customers the reminders of their overdue invoices (field operations; each business\'s overdueReminderDays, from 08:00 local).')
+param fieldOpsInvoiceReminderSchedule string = '0 20 * * * *'
 @description('Six-field CRON of the nightly evaluation of the provider\'s churn playbooks (UTC).')
 param clientSuccessPlaybookSchedule string = '0 30 5 * * *'
 @description('Six-field CRON of the timer that deletes workflow runs ended longer ago than workflowRunRetention, with their logs.')
@@ -405,6 +407,7 @@ var appSettings = union(additionalAppSettings, aiDeploymentSettings, aiPriceSett
   PersonalDataScanSchedule: personalDataScanSchedule
   PrivacyKeyRotationSchedule: privacyKeyRotationSchedule
   Billing__DunningSchedule: billingDunningSchedule
+  FieldOps__InvoiceReminderSchedule: fieldOpsInvoiceReminderSchedule
   ClientSuccess__PlaybookSchedule: clientSuccessPlaybookSchedule
   Workflows__RunRetentionSchedule: workflowRunRetentionSchedule
   Workflows__RunRetention: workflowRunRetention

@@ -95,10 +95,17 @@ public sealed record StatusChange(string? Status, string? Notes);
 /// <summary>A technician's word that they will start a visit <see cref="Minutes"/> after its planned start.</summary>
 public sealed record LateReport(int? Minutes, string? Reason);
 
-/// <summary>The tenant's field settings: overtime thresholds, the default geofence and the planner's average speed.</summary>
-public sealed record FieldOpsSettings(double? DailyOvertimeHours, double? WeeklyOvertimeHours, int GeofenceRadiusMetres, double AverageSpeedKmh)
+/// <summary>
+/// The tenant's field settings: overtime thresholds, the default geofence, the planner's average speed, and
+/// <see cref="OverdueReminderDays"/>: a sent invoice unpaid that many days after its due date is mailed to the customer
+/// again, and again every that many days, at most three times (0: no reminders).
+/// </summary>
+public sealed record FieldOpsSettings(double? DailyOvertimeHours, double? WeeklyOvertimeHours, int GeofenceRadiusMetres, double AverageSpeedKmh, int OverdueReminderDays)
 {
-    public static FieldOpsSettings Default { get; } = new(8, 40, 150, 40);
+    public const int DefaultOverdueReminderDays = 7;
+
+    public static FieldOpsSettings Default { get; } = new(8, 40, 150, 40, DefaultOverdueReminderDays);
 }
 
-public sealed record FieldOpsSettingsInput(double? DailyOvertimeHours, double? WeeklyOvertimeHours, int? GeofenceRadiusMetres, double? AverageSpeedKmh);
+/// <summary>The whole settings; <c>overdueReminderDays</c> left out is the default (7).</summary>
+public sealed record FieldOpsSettingsInput(double? DailyOvertimeHours, double? WeeklyOvertimeHours, int? GeofenceRadiusMetres, double? AverageSpeedKmh, int? OverdueReminderDays = null);

@@ -24,6 +24,7 @@ public static class FieldOpsServiceCollectionExtensions
         services.AddSingleton<QuoteDepositService>();
         services.AddSingleton<VisitRecordService>();
         services.AddSingleton<CustomerInvoiceService>();
+        services.AddSingleton<CustomerInvoiceReminderService>();
         services.AddSingleton<TimeOffService>();
         services.AddSingleton<FieldNotifier>();
         return services;

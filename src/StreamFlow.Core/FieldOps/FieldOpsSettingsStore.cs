@@ -4,7 +4,8 @@ using StreamFlow.Core.Kernel;
 
 namespace StreamFlow.Core.FieldOps;
 
-internal sealed record StoredFieldSettings(string? TimeZone, double? DailyOvertimeHours, double? WeeklyOvertimeHours, int? GeofenceRadiusMetres, double? AverageSpeedKmh, bool Saved);
+internal sealed record StoredFieldSettings(
+    string? TimeZone, double? DailyOvertimeHours, double? WeeklyOvertimeHours, int? GeofenceRadiusMetres, double? AverageSpeedKmh, int? OverdueReminderDays, bool Saved);
 
 /// <summary>The SQL of the tenant's field settings (and its time zone, which field days are local to).</summary>
 internal static class FieldOpsSettingsStore
@@ -13,23 +14,25 @@ internal static class FieldOpsSettingsStore
     private const string ReadSql = """
         SELECT (SELECT time_zone FROM tenant_settings LIMIT 1) AS TimeZone,
                f.daily_overtime_hours::float8 AS DailyOvertimeHours, f.weekly_overtime_hours::float8 AS WeeklyOvertimeHours,
-               f.geofence_radius_metres AS GeofenceRadiusMetres, f.average_speed_kmh::float8 AS AverageSpeedKmh, f.tenant_id IS NOT NULL AS Saved
+               f.geofence_radius_metres AS GeofenceRadiusMetres, f.average_speed_kmh::float8 AS AverageSpeedKmh,
+               f.overdue_reminder_days AS OverdueReminderDays, f.tenant_id IS NOT NULL AS Saved
         FROM (SELECT 1) AS one LEFT JOIN fieldops_settings f ON true
         """;
 
     private const string UpsertSql = """
-        INSERT INTO fieldops_settings (tenant_id, daily_overtime_hours, weekly_overtime_hours, geofence_radius_metres, average_speed_kmh, updated_at)
-        VALUES (@TenantId, @Daily, @Weekly, @Radius, @Speed, @Now)
+        INSERT INTO fieldops_settings (tenant_id, daily_overtime_hours, weekly_overtime_hours, geofence_radius_metres, average_speed_kmh,
+            overdue_reminder_days, updated_at)
+        VALUES (@TenantId, @Daily, @Weekly, @Radius, @Speed, @ReminderDays, @Now)
         ON CONFLICT (tenant_id) DO UPDATE SET daily_overtime_hours = excluded.daily_overtime_hours,
             weekly_overtime_hours = excluded.weekly_overtime_hours, geofence_radius_metres = excluded.geofence_radius_metres,
-            average_speed_kmh = excluded.average_speed_kmh, updated_at = excluded.updated_at
+            average_speed_kmh = excluded.average_speed_kmh, overdue_reminder_days = excluded.overdue_reminder_days, updated_at = excluded.updated_at
         """;
 
     public static async Task<(FieldOpsSettings Settings, TimeZoneInfo TimeZone)> ReadAsync(DbTransactionScope scope)
     {
         var row = await scope.Connection.QuerySingleAsync<StoredFieldSettings>(scope.Command(ReadSql));
         var settings = row.Saved
-            ? new FieldOpsSettings(row.DailyOvertimeHours, row.WeeklyOvertimeHours, row.GeofenceRadiusMetres!.Value, row.AverageSpeedKmh!.Value)
+            ? new FieldOpsSettings(row.DailyOvertimeHours, row.WeeklyOvertimeHours, row.GeofenceRadiusMetres!.Value, row.AverageSpeedKmh!.Value, row.OverdueReminderDays!.Value)
             : FieldOpsSettings.Default;
         return (settings, TimeZones.Find(row.TimeZone));
     }
@@ -38,7 +41,8 @@ internal static class FieldOpsSettingsStore
         scope.Connection.ExecuteAsync(scope.Command(UpsertSql, new
         {
             TenantId = tenantId, Daily = (decimal?)settings.DailyOvertimeHours, Weekly = (decimal?)settings.WeeklyOvertimeHours,
-            Radius = settings.GeofenceRadiusMetres, Speed = (decimal)settings.AverageSpeedKmh, Now = now,
+            Radius = settings.GeofenceRadiusMetres, Speed = (decimal)settings.AverageSpeedKmh,
+            ReminderDays = settings.OverdueReminderDays, Now = now,
         }));
 }
 
@@ -97,13 +101,19 @@ public sealed class FieldOpsSettingsService(StreamFlowDatabase database, TimePro
             errors.Add("averageSpeedKmh", "is required, more than 0 and at most 200.");
         }
 
+        if (input.OverdueReminderDays is not (null or (>= 0 and <= 90)))
+        {
+            errors.Add("overdueReminderDays", "is from 1 to 90 days, or 0 for no reminders of overdue invoices.");
+        }
+
         if (errors.ToProblem() is { } invalid)
         {
             return invalid;
         }
 
         var settings = new FieldOpsSettings(
-            Round(input.DailyOvertimeHours), Round(input.WeeklyOvertimeHours), input.GeofenceRadiusMetres!.Value, Math.Round(input.AverageSpeedKmh!.Value, 2));
+            Round(input.DailyOvertimeHours), Round(input.WeeklyOvertimeHours), input.GeofenceRadiusMetres!.Value, Math.Round(input.AverageSpeedKmh!.Value, 2),
+            input.OverdueReminderDays ?? FieldOpsSettings.DefaultOverdueReminderDays);
         await database.InTenantAsync(actor.TenantId, async scope =>
         {
             await FieldOpsSettingsStore.UpsertAsync(scope, actor.TenantId, settings, timeProvider.GetUtcNow());

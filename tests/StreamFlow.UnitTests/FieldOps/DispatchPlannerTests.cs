@@ -147,6 +147,39 @@ public sealed class DispatchPlannerTests
         Assert.Equal(roof.Id, Assert.Single(plan.Unassigned).VisitId);
     }
 
+    [Fact]
+    public void Nearest_feasible_first_takes_the_visit_whose_window_is_open_before_a_nearer_one_hours_away_and_nearest_first_does_not()
+    {
+        var ann = Technician("Ann", Downtown, "plumbing");
+        var afternoon = Visit(Offset(Downtown, 0.01), 14, 16, "plumbing");
+        var morning = Visit(Offset(Downtown, 0.09), 8, 10, "plumbing");
+        var day = new DispatchDay(Day, [ann], [afternoon, morning]);
+
+        var feasible = DispatchBaselines.NearestFeasibleFirst(day, Options);
+        var blind = DispatchBaselines.NearestFirst(day, Options);
+
+        Assert.Equal([morning.Id, afternoon.Id], feasible.Routes.Single().Stops.Select(s => s.VisitId));
+        Assert.Equal((2, 0), (feasible.VisitsInWindow, feasible.VisitsLate));
+        Assert.Equal(afternoon.Id, blind.Routes.Single().Stops[0].VisitId);
+        Assert.Equal(1, blind.VisitsLate);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void On_the_work_nearest_feasible_first_served_the_planner_drives_less_and_is_late_no_more_often(int seed)
+    {
+        var day = Generated(seed, technicians: 10, visits: 80);
+        var baseline = DispatchBaselines.NearestFeasibleFirst(day, Options);
+        var served = baseline.Routes.SelectMany(r => r.Stops).Select(s => s.VisitId).ToHashSet();
+
+        var plan = DispatchPlanner.Plan(day with { Visits = [.. day.Visits.Where(v => served.Contains(v.Id))] }, Options);
+
+        Assert.True(plan.TotalTravelKm < baseline.TotalTravelKm, $"planner {plan.TotalTravelKm:0.0} km, nearest-feasible {baseline.TotalTravelKm:0.0} km");
+        Assert.True(plan.VisitsLate + plan.Unassigned.Count <= baseline.VisitsLate, $"planner {plan.VisitsLate} late, {plan.Unassigned.Count} left; nearest-feasible {baseline.VisitsLate} late");
+    }
+
     private static DispatchTechnician Technician(string name, GeoPoint home, params string[] skills) =>
         new(Guid.NewGuid(), name, home, TimeSpan.FromHours(8), TimeSpan.FromHours(17), skills.ToHashSet(), new Dictionary<string, DateOnly>());
 

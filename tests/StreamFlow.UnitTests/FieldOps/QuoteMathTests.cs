@@ -71,6 +71,7 @@ public sealed class QuoteMathTests
             Guid.NewGuid(), Guid.NewGuid(), "Q-7", 2, QuoteStatus.Sent, "Roof (full) replacement", "Zoë Müller", null, "1 Main St",
             new Location(30, -97), "USD", [new QuoteLine("Shingles \\ underlayment", 30m, Money.Of(42.5m, "USD"), Money.Of(1275m, "USD"), false, false, true)],
             8.25m, new QuoteTotals(Money.Of(1275m, "USD"), Money.Of(105.19m, "USD"), Money.Of(1380.19m, "USD"), Money.Of(0m, "USD")),
+            new QuoteDepositSummary(Money.Of(0m, "USD"), Money.Of(0m, "USD"), Money.Of(0m, "USD"), 0, null),
             string.Join(' ', Enumerable.Repeat("Payment is due within thirty days of completion.", 200)), null, null, null, null, null, null, null,
             DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
 

@@ -6,7 +6,10 @@ namespace StreamFlow.Core.FieldOps.Dispatch;
 /// </summary>
 public static class DispatchBaselines
 {
-    /// <summary>Whichever technician is free first drives to the nearest visit they are qualified for and still have time for.</summary>
+    /// <summary>
+    /// Whichever technician is free first drives to the nearest visit they are qualified for and still have time for,
+    /// blind to windows when choosing: it may arrive late, or hours early and wait (see <see cref="NearestFeasibleFirst"/>).
+    /// </summary>
     public static DispatchPlan NearestFirst(DispatchDay day, DispatchOptions options)
     {
         var state = new DispatchPlanner.PlanState(day, options);
@@ -30,6 +33,54 @@ public static class DispatchBaselines
             var stops = new List<PlannedStop>();
             state.Simulate(t, state.RouteOf(t), allowLate: true, stops);
             freeAt[t] = stops[^1].Finish;
+        }
+
+        return state.ToPlan(explain: false);
+    }
+
+    /// <summary>
+    /// Nearest-first as a dispatcher runs it: whichever technician is free first goes to the nearest qualified visit
+    /// they reach inside its window, early by at most <paramref name="longestWait"/> (default 15 minutes); when there is
+    /// none, to the visit they can start soonest inside its window (nearest on a tie) rather than idling for a far-off
+    /// one; only when no window can be met any more, to the nearest visit, late. Home by the end of the working day.
+    /// </summary>
+    public static DispatchPlan NearestFeasibleFirst(DispatchDay day, DispatchOptions options, TimeSpan? longestWait = null)
+    {
+        var wait = longestWait ?? TimeSpan.FromMinutes(15);
+        var state = new DispatchPlanner.PlanState(day, options);
+        var active = Enumerable.Range(0, day.Technicians.Count).ToHashSet();
+        var freeAt = day.Technicians.Select(t => t.WorkStart).ToArray();
+        while (active.Count > 0 && state.Unassigned.Count > 0)
+        {
+            var t = active.MinBy(i => freeAt[i]);
+            var route = state.RouteOf(t);
+            var candidates = new List<(int Visit, double Km, TimeSpan Start, bool Ready, bool InWindow)>();
+            foreach (var v in state.Unassigned.Order())
+            {
+                var stops = new List<PlannedStop>();
+                if (!state.IsQualified(t, v) || !state.Simulate(t, [.. route, v], allowLate: true, stops).Feasible)
+                {
+                    continue;
+                }
+
+                var stop = stops[^1];
+                var km = route.Count == 0 ? state.KilometresFromHome(t, v) : state.KilometresBetween(route[^1], v);
+                candidates.Add((v, km, stop.Start, stop.InWindow && stop.Start - stop.Arrival <= wait, stop.InWindow));
+            }
+
+            if (candidates.Count == 0)
+            {
+                active.Remove(t);
+                continue;
+            }
+
+            var next = candidates.Where(c => c.Ready).OrderBy(c => c.Km).Select(c => (int?)c.Visit).FirstOrDefault()
+                ?? candidates.Where(c => c.InWindow).OrderBy(c => c.Start).ThenBy(c => c.Km).Select(c => (int?)c.Visit).FirstOrDefault()
+                ?? candidates.MinBy(c => c.Km).Visit;
+            state.Assign(t, next);
+            var placed = new List<PlannedStop>();
+            state.Simulate(t, state.RouteOf(t), allowLate: true, placed);
+            freeAt[t] = placed[^1].Finish;
         }
 
         return state.ToPlan(explain: false);

@@ -6,8 +6,10 @@ namespace StreamFlow.Core.FieldOps.Dispatch;
 /// Plans a day's visits onto technicians. Skills, valid certifications and working hours (home again by the end of the
 /// day) are hard; arriving inside the window is first made hard, and only visits that fit nowhere that way are placed
 /// late. Visits are placed by regret insertion (the visit that would lose most by waiting goes first, to the cheapest
-/// position), then improved by relocating single visits and reversing route segments while the objective falls, then
-/// by ruin and recreate (Schrimpf et al., 2000): a few neighbouring visits, or a stretch of one route, are taken out and
+/// position), then improved while the objective falls by local moves: reversing a stretch of a route (2-opt), moving a
+/// visit or a stretch of two or three (or-opt, also reversed) to its best place in any route, trading one visit for one
+/// of another route, and exchanging two routes' tails (2-opt*, which also hands a whole route to a technician who lives
+/// nearer). Then by ruin and recreate (Schrimpf et al., 2000): a few neighbouring visits, or a stretch of one route, are taken out and
 /// inserted again by regret, a worse day accepted now and then as in simulated annealing, the best day kept. The search
 /// is seeded with a constant, so the same day always gives the same plan.
 /// The objective is travel kilometres + <see cref="DispatchOptions.LoadWeight"/> × Σ busy hours², with a late arrival
@@ -185,6 +187,26 @@ public static class DispatchPlanner
                     }
                 }
 
+                for (var a = 0; a < _routes.Length; a++)
+                {
+                    for (var b = a + 1; b < _routes.Length; b++)
+                    {
+                        improved |= ExchangeTails(a, b);
+                        improved |= Swap(a, b);
+                    }
+                }
+
+                for (var from = 0; from < _routes.Length; from++)
+                {
+                    for (var length = 2; length <= 3; length++)
+                    {
+                        for (var i = 0; i + length <= _routes[from].Count; i++)
+                        {
+                            improved |= RelocateStretch(from, i, length);
+                        }
+                    }
+                }
+
                 if (!improved)
                 {
                     return;
@@ -299,6 +321,139 @@ public static class DispatchPlanner
 
             _routes[best.Tech].Insert(best.Position, v);
             return best.Tech != from || best.Position != index;
+        }
+
+        /// <summary>2-opt*: route a keeps its head and takes b's tail, and b the other way round, at the best cut (cut at 0: whole routes trade technicians).</summary>
+        private bool ExchangeTails(int a, int b)
+        {
+            var (ra, rb) = (_routes[a], _routes[b]);
+            var current = Cost(Simulate(a, ra, allowLate: true)) + Cost(Simulate(b, rb, allowLate: true));
+            var best = (I: -1, J: -1, Cost: current - 1e-9);
+            for (var i = 0; i <= ra.Count; i++)
+            {
+                if (!AllQualified(b, ra, i, ra.Count))
+                {
+                    continue;
+                }
+
+                for (var j = 0; j <= rb.Count; j++)
+                {
+                    if ((i == ra.Count && j == rb.Count) || !AllQualified(a, rb, j, rb.Count))
+                    {
+                        continue;
+                    }
+
+                    List<int> newA = [.. ra.Take(i), .. rb.Skip(j)];
+                    var costA = Cost(Simulate(a, newA, allowLate: true));
+                    if (costA >= best.Cost)
+                    {
+                        continue;
+                    }
+
+                    List<int> newB = [.. rb.Take(j), .. ra.Skip(i)];
+                    var cost = costA + Cost(Simulate(b, newB, allowLate: true));
+                    if (cost < best.Cost)
+                    {
+                        best = (i, j, cost);
+                    }
+                }
+            }
+
+            if (best.I < 0)
+            {
+                return false;
+            }
+
+            List<int> tailA = [.. ra.Skip(best.I)];
+            List<int> tailB = [.. rb.Skip(best.J)];
+            ra.RemoveRange(best.I, ra.Count - best.I);
+            rb.RemoveRange(best.J, rb.Count - best.J);
+            ra.AddRange(tailB);
+            rb.AddRange(tailA);
+            return true;
+        }
+
+        /// <summary>Exchange: one visit of route a and one of b trade places, when that lowers the two routes' cost.</summary>
+        private bool Swap(int a, int b)
+        {
+            var (ra, rb) = (_routes[a], _routes[b]);
+            var current = Cost(Simulate(a, ra, allowLate: true)) + Cost(Simulate(b, rb, allowLate: true));
+            var improved = false;
+            for (var i = 0; i < ra.Count; i++)
+            {
+                for (var j = 0; j < rb.Count; j++)
+                {
+                    var (v, w) = (ra[i], rb[j]);
+                    if (!_qualified[b, v] || !_qualified[a, w])
+                    {
+                        continue;
+                    }
+
+                    (ra[i], rb[j]) = (w, v);
+                    var cost = Cost(Simulate(a, ra, allowLate: true)) + Cost(Simulate(b, rb, allowLate: true));
+                    if (cost < current - 1e-9)
+                    {
+                        current = cost;
+                        improved = true;
+                    }
+                    else
+                    {
+                        (ra[i], rb[j]) = (v, w);
+                    }
+                }
+            }
+
+            return improved;
+        }
+
+        /// <summary>Or-opt: a stretch of consecutive visits moves, in order or reversed, to its best place in any route.</summary>
+        private bool RelocateStretch(int from, int index, int length)
+        {
+            var stretch = _routes[from].GetRange(index, length);
+            var before = Cost(Simulate(from, _routes[from], allowLate: true));
+            _routes[from].RemoveRange(index, length);
+            var saving = before - Cost(Simulate(from, _routes[from], allowLate: true));
+            var best = (Tech: from, Position: index, Reversed: false, Delta: saving - 1e-9);
+            List<int> reversed = [.. Enumerable.Reverse(stretch)];
+            for (var t = 0; t < _routes.Length; t++)
+            {
+                if (!stretch.All(v => _qualified[t, v]))
+                {
+                    continue;
+                }
+
+                var route = _routes[t];
+                var current = Cost(Simulate(t, route, allowLate: true));
+                for (var p = 0; p <= route.Count; p++)
+                {
+                    foreach (var (order, isReversed) in new[] { (stretch, false), (reversed, true) })
+                    {
+                        route.InsertRange(p, order);
+                        var delta = Cost(Simulate(t, route, allowLate: true)) - current;
+                        route.RemoveRange(p, length);
+                        if (delta < best.Delta)
+                        {
+                            best = (t, p, isReversed, delta);
+                        }
+                    }
+                }
+            }
+
+            _routes[best.Tech].InsertRange(best.Position, best.Reversed ? reversed : stretch);
+            return best.Tech != from || best.Position != index || best.Reversed;
+        }
+
+        private bool AllQualified(int t, List<int> route, int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                if (!_qualified[t, route[i]])
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private bool TwoOpt(int t)

@@ -367,7 +367,7 @@ public sealed class CustomerInvoiceService(
     internal static QuoteMath.Priced Price(IReadOnlyList<StoredInvoiceLine> lines, decimal taxRate, string currency) =>
         QuoteMath.Price([.. lines.Select(l => new StoredQuoteLine(l.Description, l.Quantity, l.UnitPrice, false, true, l.Taxable))], taxRate, currency);
 
-    private static CustomerInvoice View(StoredCustomerInvoice i)
+    internal static CustomerInvoice View(StoredCustomerInvoice i)
     {
         var currency = i.Currency.Trim();
         var lines = JsonSerializer.Deserialize<List<StoredInvoiceLine>>(i.Lines, StreamFlowJson.Options) ?? [];

@@ -21,6 +21,9 @@ public sealed record QuoteLine(string Description, decimal Quantity, Money UnitP
 
 public sealed record QuoteTotals(Money Subtotal, Money Tax, Money Total, Money Deposit);
 
+/// <summary>The deposit asked for (at most the total), what the recorded deposit payments add up to, and what is still due.</summary>
+public sealed record QuoteDepositSummary(Money Requested, Money Paid, Money Due, int Payments, DateTimeOffset? LastPaidAt);
+
 public static class QuoteStatus
 {
     public static readonly string[] All = [Draft, Sent, Approved, Declined, Superseded];
@@ -36,7 +39,7 @@ public static class QuoteStatus
 public sealed record Quote(
     Guid Id, Guid LeadId, string Number, int Version, string Status, string Title, string CustomerName, string? CustomerEmail,
     string ServiceAddress, Location Location, string Currency, IReadOnlyList<QuoteLine> Lines, decimal TaxRate, QuoteTotals Totals,
-    string? Message, DateOnly? ValidUntil, DateTimeOffset? SentAt, DateTimeOffset? LinkExpiresAt, DateTimeOffset? DecidedAt,
+    QuoteDepositSummary Deposit, string? Message, DateOnly? ValidUntil, DateTimeOffset? SentAt, DateTimeOffset? LinkExpiresAt, DateTimeOffset? DecidedAt,
     string? DecidedByName, string? DeclineReason, Guid? JobId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public sealed record QuotePage(IReadOnlyList<Quote> Items, string? NextCursor);

@@ -367,13 +367,21 @@ public sealed class QuoteService(
         var priced = QuoteMath.Price(Lines(q), q.TaxRate, q.Currency);
         return new Quote(
             q.Id, q.LeadId, $"Q-{q.Number}", q.Version, q.Status, q.Title, q.CustomerName, q.CustomerEmail, q.ServiceAddress,
-            new Location(q.Latitude, q.Longitude), q.Currency, priced.Lines, q.TaxRate, Totals(q), q.Message, q.ValidUntil, q.SentAt,
+            new Location(q.Latitude, q.Longitude), q.Currency, priced.Lines, q.TaxRate, Totals(q), Deposit(q), q.Message, q.ValidUntil, q.SentAt,
             q.TokenExpiresAt, q.DecidedAt, q.DecidedByName, q.DeclineReason, q.JobId, q.CreatedAt, q.UpdatedAt);
     }
 
     private static CustomerQuote ToCustomerView(StoredQuote q, string business, DateTimeOffset linkExpiresAt) => new(
         business, $"Q-{q.Number}", q.Version, q.Status, q.Title, q.CustomerName, q.ServiceAddress, q.Currency,
         QuoteMath.Price(Lines(q), q.TaxRate, q.Currency).Lines, q.TaxRate, Totals(q), q.Message, q.ValidUntil, linkExpiresAt);
+
+    private static QuoteDepositSummary Deposit(StoredQuote q)
+    {
+        var requested = Math.Min(q.DepositMinor, q.TotalMinor);
+        return new QuoteDepositSummary(
+            QuoteMath.OfMinor(requested, q.Currency), QuoteMath.OfMinor(q.DepositPaidMinor, q.Currency),
+            QuoteMath.OfMinor(Math.Max(0, requested - q.DepositPaidMinor), q.Currency), q.DepositPayments, q.DepositLastPaidAt);
+    }
 
     private static QuoteTotals Totals(StoredQuote q) => new(
         QuoteMath.OfMinor(q.SubtotalMinor, q.Currency), QuoteMath.OfMinor(q.TaxMinor, q.Currency), QuoteMath.OfMinor(q.TotalMinor, q.Currency),

@@ -66,6 +66,12 @@ internal sealed record StoredQuote
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
+
+    public long DepositPaidMinor { get; init; }
+
+    public int DepositPayments { get; init; }
+
+    public DateTimeOffset? DepositLastPaidAt { get; init; }
 }
 
 /// <summary>The SQL of quotes.</summary>
@@ -77,7 +83,15 @@ internal static class QuoteStore
         longitude AS Longitude, currency AS Currency, lines::text AS Lines, tax_rate AS TaxRate, subtotal_minor AS SubtotalMinor,
         tax_minor AS TaxMinor, total_minor AS TotalMinor, deposit_minor AS DepositMinor, message AS Message, valid_until AS ValidUntil,
         token_expires_at AS TokenExpiresAt, sent_at AS SentAt, decided_at AS DecidedAt, decided_by_name AS DecidedByName,
-        decline_reason AS DeclineReason, job_id AS JobId, created_by AS CreatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt
+        decline_reason AS DeclineReason, job_id AS JobId, created_by AS CreatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        d.paid_minor AS DepositPaidMinor, d.payments AS DepositPayments, d.last_paid_at AS DepositLastPaidAt
+        """;
+
+    // Every read of a quote carries its deposit payments' sum; the lateral join keeps FOR UPDATE on the quote row alone.
+    private const string From = """
+        quotes CROSS JOIN LATERAL (
+            SELECT coalesce(sum(p.amount_minor), 0)::bigint AS paid_minor, count(*)::int AS payments, max(p.paid_at) AS last_paid_at
+            FROM quote_deposit_payments p WHERE p.quote_id = quotes.id) d
         """;
 
     private const string InsertSql = """
@@ -106,12 +120,12 @@ internal static class QuoteStore
 
     private const string LatestVersionSql = "SELECT COALESCE(max(version), 0) FROM quotes WHERE number = @Number";
 
-    private const string ByIdSql = $"SELECT {Columns} FROM quotes WHERE id = @Id";
+    private const string ByIdSql = $"SELECT {Columns} FROM {From} WHERE id = @Id";
 
-    private const string ByIdForUpdateSql = $"SELECT {Columns} FROM quotes WHERE id = @Id FOR UPDATE";
+    private const string ByIdForUpdateSql = $"SELECT {Columns} FROM {From} WHERE id = @Id FOR UPDATE OF quotes";
 
     private const string PageSql = $"""
-        SELECT {Columns} FROM quotes WHERE (@Before::uuid IS NULL OR id < @Before)
+        SELECT {Columns} FROM {From} WHERE (@Before::uuid IS NULL OR id < @Before)
           AND (@LeadId::uuid IS NULL OR lead_id = @LeadId) AND (@Status::text IS NULL OR status = @Status)
         ORDER BY id DESC LIMIT @Limit
         """;
