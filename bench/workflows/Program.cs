@@ -56,12 +56,18 @@ var lateness = rows.Where(r => r.WaitEnded is not null).Select(r => (r.WaitEnded
 var firstStep = rows.Where(r => r.FirstStepAt is not null && committed.ContainsKey(r.TriggerKey))
     .Select(r => (r.FirstStepAt!.Value - committed[r.TriggerKey]).TotalMilliseconds).Order().ToList();
 var within = lateness.Count(l => Math.Abs(l) <= 2000);
+// Where a run's time goes: event committed -> begun by the claiming host (conditions logged), -> handed to the work outbox.
+List<double> SinceCommit(Func<RunRow, DateTimeOffset?> at) => rows.Where(r => at(r) is not null && committed.ContainsKey(r.TriggerKey))
+    .Select(r => (at(r)!.Value - committed[r.TriggerKey]).TotalMilliseconds).Order().ToList();
+var begun = SinceCommit(r => r.StartedAt);
+var handedOver = SinceCommit(r => r.HandedOverAt);
 
 Console.WriteLine(Invariant($"runs:   {completed} of {runs} completed; {rows.Count} runs for {committed.Count} events (max {runsPerEvent.DefaultIfEmpty(0).Max()} per event); ") + Invariant($"{onceNotes} of {leadIds.Count} leads have exactly one note ({notes.Values.Count(n => n > 1)} with more, {leadIds.Count(id => !notes.ContainsKey(id))} with none); ") + Invariant($"{rows.Count(r => r.WaitAttempts == 1)} waits logged once"));
 Console.WriteLine(Invariant($"wake:   lateness (wait logged done - due): min {Ms(lateness, 0)} ms, p50 {Ms(lateness, 0.5)} ms, p99 {Ms(lateness, 0.99)} ms, max {Ms(lateness, 1)} ms; ") + Invariant($"spread {(lateness.Count > 0 ? lateness[^1] - lateness[0] : 0):0} ms; {within} of {lateness.Count} within 2 s of due (target all: {(within == runs ? "met" : "NOT met")})"));
 Console.WriteLine(Invariant($"        baseline, {runs} in-process Task.Delay({wait.TotalSeconds:0} s) started at once: p50 {Ms(timerFloor, 0.5)} ms, p99 {Ms(timerFloor, 0.99)} ms, max {Ms(timerFloor, 1)} ms late"));
 Console.WriteLine(Invariant($"start:  event committed -> first step logged: p50 {Ms(firstStep, 0.5)} ms, p90 {Ms(firstStep, 0.9)} ms, p99 {Ms(firstStep, 0.99)} ms, max {Ms(firstStep, 1)} ms (target p50 < 500 ms: {(Percentile(firstStep, 0.5) < 500 ? "met" : "NOT met")})"));
 Console.WriteLine(Invariant($"        baseline, bare NOTIFY commit -> listener: p50 {Ms(notifyFloor, 0.5)} ms, p99 {Ms(notifyFloor, 0.99)} ms"));
+Console.WriteLine(Invariant($"hops:   event committed -> run begun by the claiming host: p50 {Ms(begun, 0.5)} ms, p99 {Ms(begun, 0.99)} ms; -> handed to the work outbox: p50 {Ms(handedOver, 0.5)} ms, p99 {Ms(handedOver, 0.99)} ms"));
 Console.WriteLine($"load average at end: {LoadAverage()}");
 return 0;
 
@@ -131,7 +137,8 @@ async Task<List<RunRow>> WaitForRunsAsync(Guid tenant, Guid workflow, int expect
         var found = new List<RunRow>();
         await using (var connection = await TenantConnectionAsync(tenant))
         await using (var command = new NpgsqlCommand("""
-            SELECT r.trigger_key, r.status, r.first_step_at, (s.input ->> 'dueAt')::timestamptz, CASE WHEN s.status = 'done' THEN s.finished_at END, s.attempts
+            SELECT r.trigger_key, r.status, r.first_step_at, (s.input ->> 'dueAt')::timestamptz, CASE WHEN s.status = 'done' THEN s.finished_at END, s.attempts,
+                   r.started_at, r.handed_over_at
             FROM workflow_runs r LEFT JOIN workflow_run_steps s ON s.run_id = r.id AND s.path = 'steps[0]'
             WHERE r.workflow_id = @Workflow
             """, connection))
@@ -144,7 +151,9 @@ async Task<List<RunRow>> WaitForRunsAsync(Guid tenant, Guid workflow, int expect
                     reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
                     reader.IsDBNull(3) ? default : reader.GetFieldValue<DateTimeOffset>(3),
                     reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
-                    reader.IsDBNull(5) ? 0 : reader.GetInt32(5)));
+                    reader.IsDBNull(5) ? 0 : reader.GetInt32(5),
+                    reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
             }
         }
 
@@ -258,4 +267,6 @@ static string Invariant(FormattableString text) => text.ToString(CultureInfo.Inv
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-internal sealed record RunRow(string TriggerKey, string Status, DateTimeOffset? FirstStepAt, DateTimeOffset DueAt, DateTimeOffset? WaitEnded, int WaitAttempts);
+internal sealed record RunRow(
+    string TriggerKey, string Status, DateTimeOffset? FirstStepAt, DateTimeOffset DueAt, DateTimeOffset? WaitEnded, int WaitAttempts,
+    DateTimeOffset? StartedAt, DateTimeOffset? HandedOverAt);

@@ -55,9 +55,10 @@ public sealed class WorkflowRunTimers(WorkflowRunService runs, ILogger<WorkflowR
     public async Task Sweep([TimerTrigger("%Workflows:RunSweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var dispatched = await runs.DispatchQueuedAsync(cancellationToken);
-        if (dispatched > 0)
+        var woken = await runs.PassOnWakesAsync(cancellationToken);
+        if (dispatched + woken > 0)
         {
-            logger.LogInformation("Handed {Runs} queued workflow runs to the work outbox", dispatched);
+            logger.LogInformation("Handed {Runs} queued workflow runs and {Wakes} wake-ups to the work outbox", dispatched, woken);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger,
         WorkKinds.LeadImport => $"import-{item.SubjectId:N}",
         WorkKinds.ModelTraining => $"train-{item.SubjectId:N}",
         WorkKinds.RfpAnalysis => $"rfp-{item.SubjectId:N}",
-        WorkKinds.WorkflowRun => $"workflow-run-{item.SubjectId:N}",
+        WorkKinds.WorkflowRun or WorkKinds.WorkflowRunCancel or WorkKinds.WorkflowRunWake => $"workflow-run-{item.SubjectId:N}",
         Core.Privacy.SubjectRequests.SubjectRequestService.WorkKind => $"privacy-request-{item.SubjectId:N}",
         _ => $"work-{item.Id}",
     };
@@ -113,6 +113,11 @@ public sealed class DurableWorkStarter(DurableTaskClient client, ILogger logger,
                 logger.LogWarning(exception, "Could not start platform operation {WorkId} ({Kind}); it is retried after its claim runs out", item.Id, item.Kind);
                 return false;
             }
+        }
+
+        if (item.Kind is WorkKinds.WorkflowRunCancel or WorkKinds.WorkflowRunWake)
+        {
+            return await Workflows.WorkflowRunSignals.TrySendAsync(client, item.Kind, InstanceId(item), logger, cancellationToken);
         }
 
         var (name, input) = item.Kind switch

@@ -8,9 +8,10 @@ using StreamFlow.Core.Workflows;
 namespace StreamFlow.Orchestrations.Workflows;
 
 /// <summary>
-/// Hands queued workflow runs to the work outbox the moment an event queues them (PostgreSQL NOTIFY on
-/// <c>workflow_runs</c>, delivered at the event's commit), with a sweep behind it; the work outbox listener then starts
-/// each run as a durable orchestration. The Functions host runs the <c>WorkflowRunSweep</c> timer instead.
+/// Hands queued workflow runs, and the wake-ups of runs waiting on a lead that changed, to the work outbox the moment an
+/// event queues or marks them (PostgreSQL NOTIFY on <c>workflow_runs</c>, delivered at the event's commit), with a sweep
+/// behind it; the work outbox listener then starts each run as a durable orchestration, or raises the wake-up event to it.
+/// The Functions host runs the <c>WorkflowRunSweep</c> timer instead.
 /// </summary>
 public sealed class WorkflowRunListener(
     NpgsqlDataSource dataSource,
@@ -30,6 +31,10 @@ public sealed class WorkflowRunListener(
 
         await NotifiedDispatchLoop.WhenStartedAsync(lifetime, stoppingToken);
         using var loop = new NotifiedDispatchLoop(dataSource, NotificationChannel, "workflow runs", logger);
-        await loop.RunAsync(token => runs.DispatchQueuedAsync(token), options.Value.SweepInterval, stoppingToken);
+        await loop.RunAsync(async token =>
+        {
+            await runs.DispatchQueuedAsync(token);
+            await runs.PassOnWakesAsync(token);
+        }, options.Value.SweepInterval, stoppingToken);
     }
 }

@@ -21,6 +21,12 @@ public static class WorkKinds
     /// <summary>Run a queued workflow run (subject: the run id).</summary>
     public const string WorkflowRun = "workflow.run";
 
+    /// <summary>Stop the orchestration of a cancelled workflow run (subject: the run id).</summary>
+    public const string WorkflowRunCancel = "workflow.run.cancel";
+
+    /// <summary>Wake a workflow run waiting on a condition about its lead, which changed (subject: the run id).</summary>
+    public const string WorkflowRunWake = "workflow.run.wake";
+
     /// <summary>
     /// Start the delivery orchestration of a webhook delivery's current round (subject: the delivery id): a resend, a
     /// recovery or a test event. The round is read when it starts; a delivery no longer pending is not started.

@@ -30,7 +30,7 @@ public sealed class WorkflowOptions
     public TimeSpan InProcessBudget { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs of one claim started in process at once (each its own transactions and connection).</summary>
-    public int InProcessConcurrency { get; set; } = 4;
+    public int InProcessConcurrency { get; set; } = 8;
 
     /// <summary>While claimed, a queued run is skipped by other hosts; if its host dies, it is claimed again after this.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);

@@ -36,8 +36,13 @@ public sealed record WorkflowRunEvent(
 /// <summary>The data of <c>workflow.event</c>: an event of the business's own, named and filled by a workflow's sendEvent step.</summary>
 public sealed record WorkflowOwnEvent(string Name, Guid WorkflowId, string WorkflowName, Guid RunId, Guid? LeadId, JsonElement Data, DateTimeOffset SentAt);
 
-/// <summary>What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them.</summary>
-public sealed record WorkflowRunPlan(bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null);
+/// <summary>
+/// What a run does once started: nothing (with the reason), or its pinned steps, with the engine's settings for them and
+/// the due times of the waits already planned in process, by path (null when none).
+/// </summary>
+public sealed record WorkflowRunPlan(
+    bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null,
+    IReadOnlyDictionary<string, DateTimeOffset>? PlannedWaits = null);
 
 /// <summary>When a wait ends (a durable timer's due time); <c>Stop</c>: the run stops here, with the reason (a date wait whose date is empty).</summary>
 public sealed record WorkflowWaitPlan(DateTimeOffset DueAt, string? Stop = null);

@@ -124,6 +124,35 @@ public sealed class WorkflowRunService(
         }
     }
 
+    /// <summary>
+    /// Passes on the wake-ups of runs waiting on a condition about a lead that changed (marked in the change's
+    /// transaction, migration 0250): taken across tenants in batches and handed to the work outbox, which raises an event
+    /// to each run's orchestration so that it checks its condition now rather than at its next poll. Answers how many.
+    /// </summary>
+    public async Task<int> PassOnWakesAsync(CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.DispatchBatchSize;
+        var woken = 0;
+        while (true)
+        {
+            var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimWakesAsync(scope, batchSize), cancellationToken);
+            foreach (var tenant in claimed.GroupBy(c => c.TenantId))
+            {
+                await database.InTenantAsync(tenant.Key, async scope =>
+                {
+                    await workOutbox.AddManyAsync(scope, tenant.Key, WorkKinds.WorkflowRunWake, [.. tenant.Select(c => c.RunId)]);
+                    return true;
+                }, cancellationToken);
+            }
+
+            woken += claimed.Count;
+            if (claimed.Count < batchSize)
+            {
+                return woken;
+            }
+        }
+    }
+
     /// <summary>Whether the run ended in process; any fault leaves it to the durable orchestration, which picks up from the log.</summary>
     private async Task<bool> StartedToTheEndAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {

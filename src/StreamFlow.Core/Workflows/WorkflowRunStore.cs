@@ -16,6 +16,8 @@ internal sealed record WorkflowRunStepRow(
 
 internal sealed record ClaimedRun(Guid TenantId, Guid RunId);
 
+internal sealed record CancelledRun(Guid Id, bool HandedOver);
+
 /// <summary>The SQL of workflow runs and their step log; tenant methods run in the caller's tenant transaction.</summary>
 internal static class WorkflowRunStore
 {
@@ -56,11 +58,15 @@ internal static class WorkflowRunStore
         WHERE id = @Id AND status NOT IN ('completed', 'skipped', 'failed', 'cancelled')
         """;
 
-    // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction.
+    // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction; the
+    // ones handed to the durable engine have an orchestration to stop.
     private const string CancelRunsSql = """
-        UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL
+        UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL, wake_requested_at = NULL
         WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
+        RETURNING id AS Id, handed_over_at IS NOT NULL AS HandedOver
         """;
+
+    private const string ClaimWakesSql = "SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId FROM workflow_claim_run_wakes(@Limit)";
 
     private const string StepsSql = """
         SELECT path AS Path, type AS Type, input::text AS Input, status AS Status, result AS Result, attempts AS Attempts,
@@ -139,8 +145,12 @@ internal static class WorkflowRunStore
     public static Task SetStatusAsync(DbTransactionScope scope, Guid id, string status, string? reason, DateTimeOffset now) =>
         scope.ExecuteAsync(SetStatusSql, new { Id = id, Status = status, Reason = reason, Now = now });
 
-    public static Task<int> CancelRunsAsync(DbTransactionScope scope, Guid workflowId, string reason, DateTimeOffset now) =>
-        scope.Connection.ExecuteAsync(scope.Command(CancelRunsSql, new { WorkflowId = workflowId, Reason = reason, Now = now }));
+    public static async Task<IReadOnlyList<CancelledRun>> CancelRunsAsync(DbTransactionScope scope, Guid workflowId, string reason, DateTimeOffset now) =>
+        (await scope.QueryAsync<CancelledRun>(CancelRunsSql, new { WorkflowId = workflowId, Reason = reason, Now = now })).AsList();
+
+    /// <summary>Across tenants (SECURITY DEFINER): takes up to <paramref name="limit"/> waiting runs whose lead changed since their wake-up was last passed on.</summary>
+    public static async Task<IReadOnlyList<ClaimedRun>> ClaimWakesAsync(DbTransactionScope scope, int limit) =>
+        (await scope.Connection.QueryAsync<ClaimedRun>(scope.Command(ClaimWakesSql, new { Limit = limit }))).AsList();
 
     public static async Task<IReadOnlyList<WorkflowRunStepRow>> StepsAsync(DbTransactionScope scope, Guid runId) =>
         (await scope.QueryAsync<WorkflowRunStepRow>(StepsSql, new { RunId = runId })).AsList();

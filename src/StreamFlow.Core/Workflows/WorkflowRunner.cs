@@ -33,6 +33,11 @@ public sealed class WorkflowRunner(
 {
     private static readonly string[] DefaultAssignRoles = ["staff", "manager"];
     private static readonly TimeSpan EarlyWakeUpSleep = TimeSpan.FromSeconds(5);
+    private const string NotTakenPrefix = "Not taken: ";
+    private const string Gone = "the run no longer exists (deleted by the retention).";
+
+    /// <summary>Whether a step's result says the run is over (cancelled, or deleted): the orchestration ends without taking anything more.</summary>
+    public static bool IsNotTaken(string? result) => result?.StartsWith(NotTakenPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>Starts a run: its pinned steps, or nothing when it is finished already, too deep, or its conditions do not hold.</summary>
     public async Task<WorkflowRunPlan> BeginAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
@@ -44,6 +49,7 @@ public sealed class WorkflowRunner(
         }, cancellationToken);
         if (run is null || definition is null)
         {
+            logger.LogInformation("Workflow run {RunId} or its workflow version no longer exists; the orchestration ends", runId);
             return new WorkflowRunPlan(false, "The run or its workflow version no longer exists.", []);
         }
 
@@ -67,12 +73,15 @@ public sealed class WorkflowRunner(
         {
             var held = JsonDocument.Parse(begun.Result ?? "{}").RootElement.TryGetProperty("holds", out var logged) && logged.ValueKind == JsonValueKind.True;
             return held
-                ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval)
+                ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval,
+                    await PlannedWaitsAsync(tenantId, runId, cancellationToken))
                 : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
         }
 
-        var context = await ContextAsync(tenantId, run, cancellationToken);
-        var (holds, checks) = WorkflowConditionEvaluator.Check(workflow.Conditions, context);
+        // Without rules there is nothing to read: the event and the lead are not fetched.
+        var (holds, checks) = workflow.Conditions?.Rules is { Count: > 0 }
+            ? WorkflowConditionEvaluator.Check(workflow.Conditions, await ContextAsync(tenantId, run, cancellationToken))
+            : (true, (IReadOnlyList<ConditionCheck>)[]);
         await database.InTenantAsync(tenantId, async scope =>
         {
             await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, "conditions", "conditions", Serialize(workflow.Conditions ?? new WorkflowConditions("all", [])),
@@ -85,9 +94,26 @@ public sealed class WorkflowRunner(
             : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
     }
 
+    /// <summary>The due times of the waits planned in process (logged as waiting), which the orchestration keeps without planning them again.</summary>
+    private async Task<Dictionary<string, DateTimeOffset>?> PlannedWaitsAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    {
+        var planned = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var step in await database.InTenantAsync(tenantId, scope => WorkflowRunStore.StepsAsync(scope, runId), cancellationToken))
+        {
+            if (step is { Type: "wait", Status: "waiting" } && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
+                && due.ValueKind == JsonValueKind.String)
+            {
+                planned[step.Path] = due.GetDateTimeOffset();
+            }
+        }
+
+        return planned.Count > 0 ? planned : null;
+    }
+
     /// <summary>
     /// Takes a run's leading steps here and now, before the run is handed to the durable engine: begins it and takes its
-    /// steps in order up to the first wait or branch (those are the orchestration's). Answers
+    /// steps in order up to the first wait (planned here: its due time logged, the orchestration keeps the timer) or
+    /// branch (the orchestration's). Answers
     /// true when the run is over (skipped, or every step done: completed here), false when the durable orchestration
     /// must take it on from there; it replays the logged steps without taking them again. A failing step is not logged
     /// here: the orchestration owns retries, so the attempts a run log shows are its own.
@@ -106,10 +132,13 @@ public sealed class WorkflowRunner(
             var path = $"steps[{i}]";
             switch (step.Type)
             {
-                case "branch" or "wait":
-                    // A wait is planned by the orchestration that keeps it: its due time counts from when the durable
-                    // timer can start, which the storage backend may deliver up to a second early against a due time
-                    // planned before it.
+                case "wait":
+                    // Planned here, so that the first step follows the event at the database's speed. The due time counts
+                    // from now, before the durable timer starts; its end is checked against the database's clock
+                    // (EndWaitAsync), so a timer the backend delivers early does not end it early.
+                    await PlanWaitAsync(tenantId, runId, path, step, cancellationToken);
+                    return false;
+                case "branch":
                     return false;
                 default:
                     if (!await TryStepAsync(tenantId, runId, path, step, cancellationToken))
@@ -134,19 +163,22 @@ public sealed class WorkflowRunner(
     {
         // A date wait reads the event and the lead as they are when the wait starts (a date changed later does not move it).
         DateTimeOffset? dated = null;
-        if (step.UntilDate is { } untilDate)
+        if (step.UntilDate is { } untilDate
+            && await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken) is { } run)
         {
-            var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
-                ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
             dated = WorkflowDates.Due(untilDate, await ContextAsync(tenantId, run, cancellationToken));
         }
 
         return await database.InTenantAsync(tenantId, async scope =>
         {
-            // The workflow was deleted while the run was in flight: no wait starts, the run stops here (it has ended already).
-            if (await WorkflowRunStore.GetAsync(scope, runId) is { Status: "cancelled" } cancelled)
+            // The workflow was deleted while the run was in flight (or the run since): no wait starts, the run stops here.
+            switch (await WorkflowRunStore.GetAsync(scope, runId))
             {
-                return new WorkflowWaitPlan(timeProvider.GetUtcNow(), cancelled.Reason ?? "The run was cancelled.");
+                case null:
+                    logger.LogInformation("Workflow run {RunId} no longer exists; its wait at {Path} does not start", runId, path);
+                    return new WorkflowWaitPlan(timeProvider.GetUtcNow(), NotTakenPrefix + Gone);
+                case { Status: "cancelled" } cancelled:
+                    return new WorkflowWaitPlan(timeProvider.GetUtcNow(), NotTakenPrefix + (cancelled.Reason ?? "the run was cancelled."));
             }
 
             if (await WorkflowRunStore.StepAsync(scope, runId, path) is { } planned)
@@ -189,11 +221,11 @@ public sealed class WorkflowRunner(
     /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
     public async Task<bool> CheckAsync(Guid tenantId, Guid runId, string path, WorkflowConditions? conditions, bool log, CancellationToken cancellationToken)
     {
-        var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken)
-            ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
-        if (run.Status == "cancelled")
+        var run = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.GetAsync(scope, runId), cancellationToken);
+        if (run is null || run.Status == "cancelled")
         {
-            // A cancelled run leaves a conditional wait at once; nothing after it is taken or logged.
+            // A cancelled (or deleted) run leaves a conditional wait at once; nothing after it is taken or logged.
+            logger.LogInformation("Workflow run {RunId} is cancelled or no longer exists; {Path} leaves its wait without acting", runId, path);
             return true;
         }
 
@@ -220,7 +252,15 @@ public sealed class WorkflowRunner(
     /// </summary>
     public async Task<bool> EndWaitAsync(Guid tenantId, Guid runId, string path, string outcome, bool atDueTime, CancellationToken cancellationToken)
     {
-        var step = await database.InTenantAsync(tenantId, scope => WorkflowRunStore.StepAsync(scope, runId, path), cancellationToken);
+        var (run, step) = await database.InTenantAsync(tenantId, async scope =>
+            (await WorkflowRunStore.GetAsync(scope, runId), await WorkflowRunStore.StepAsync(scope, runId, path)), cancellationToken);
+        if (run is null or { Status: "cancelled" })
+        {
+            // Nothing after the cancellation is logged; the next step finds the run over and the orchestration ends.
+            logger.LogInformation("Workflow run {RunId} is cancelled or no longer exists; its wait at {Path} ends unlogged", runId, path);
+            return true;
+        }
+
         if (atDueTime && step is not null && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
             && due.ValueKind == JsonValueKind.String)
         {
@@ -264,9 +304,15 @@ public sealed class WorkflowRunner(
     {
         var (run, logged, name) = await database.InTenantAsync(tenantId, async scope =>
         {
-            var row = await WorkflowRunStore.GetAsync(scope, runId) ?? throw new InvalidOperationException($"Workflow run {runId} does not exist.");
-            return (row, await WorkflowRunStore.StepAsync(scope, runId, path), await WorkflowRunStore.WorkflowNameAsync(scope, row.WorkflowId));
+            var row = await WorkflowRunStore.GetAsync(scope, runId);
+            return row is null ? ((WorkflowRunRow?)null, (WorkflowRunStepRow?)null, (string?)null) : (row, await WorkflowRunStore.StepAsync(scope, runId, path), await WorkflowRunStore.WorkflowNameAsync(scope, row.WorkflowId));
         }, cancellationToken);
+        if (run is null)
+        {
+            logger.LogInformation("Workflow run {RunId} no longer exists; {Path} is not taken and the orchestration ends", runId, path);
+            return NotTakenPrefix + Gone;
+        }
+
         if (logged is { Status: "done" })
         {
             return logged.Result ?? "";
@@ -274,7 +320,7 @@ public sealed class WorkflowRunner(
 
         if (run.Status == "cancelled")
         {
-            return $"Not taken: {run.Reason}";
+            return NotTakenPrefix + run.Reason;
         }
 
         var input = Serialize(step);

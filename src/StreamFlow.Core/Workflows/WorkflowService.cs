@@ -5,6 +5,7 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Settings;
 using StreamFlow.Core.Webhooks;
 
@@ -14,7 +15,7 @@ namespace StreamFlow.Core.Workflows;
 /// Saves workflows: each save is a new version (the old ones stay readable), checked against the tenant's stages,
 /// users and the email templates before it is kept, so that a reference that does not exist is a 422 at save time.
 /// </summary>
-public sealed class WorkflowService(StreamFlowDatabase database, LeadService leads, AuditLog audit, TimeProvider timeProvider)
+public sealed class WorkflowService(StreamFlowDatabase database, LeadService leads, AuditLog audit, WorkOutbox workOutbox, TimeProvider timeProvider)
 {
     public async Task<Result<Workflow>> CreateAsync(Guid tenantId, string actor, WorkflowDefinition definition, CancellationToken cancellationToken)
     {
@@ -81,9 +82,11 @@ public sealed class WorkflowService(StreamFlowDatabase database, LeadService lea
 
             var cancelled = await WorkflowRunStore.CancelRunsAsync(scope, id,
                 $"Cancelled: the workflow was deleted at {now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} by {actor}.", now);
+            // Their orchestrations are stopped after the commit, through the work outbox: no request waits on the durable backend.
+            await workOutbox.AddManyAsync(scope, tenantId, WorkKinds.WorkflowRunCancel, [.. cancelled.Where(r => r.HandedOver).Select(r => r.Id)]);
             await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, tenantId, actor, "workflow.deleted", $"workflow:{id}", AuditOutcome.Succeeded, origin,
-                new JsonObject { ["name"] = row.Name, ["version"] = row.Version, ["cancelledRuns"] = cancelled }));
-            return new WorkflowDeletion(row.Id, row.Name, row.Version, now, actor, cancelled);
+                new JsonObject { ["name"] = row.Name, ["version"] = row.Version, ["cancelledRuns"] = cancelled.Count }));
+            return new WorkflowDeletion(row.Id, row.Name, row.Version, now, actor, cancelled.Count);
         }, cancellationToken);
     }
 

@@ -71,7 +71,7 @@ internal static class DurableHostingExtensions
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             LoggerFactory = loggerFactory,
             PartitionCount = 4,
-            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
         };
         return new AzureStorageOrchestrationService(settings);
     }

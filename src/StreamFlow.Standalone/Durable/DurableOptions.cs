@@ -12,5 +12,11 @@ public sealed class DurableOptions
     /// <summary>The loopback port of the gRPC sidecar the Durable Task worker and client talk to.</summary>
     public int SidecarPort { get; set; } = 7072;
 
+    /// <summary>
+    /// The longest an idle queue of the Azure Storage backend waits before it is polled again (it backs off up to this):
+    /// a timer or a message that arrives at an idle hub waits this long at most per hop (docs/workflows.md, "Figures").
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public bool UsesInMemoryBackend => Backend.Equals("InMemory", StringComparison.OrdinalIgnoreCase);
 }

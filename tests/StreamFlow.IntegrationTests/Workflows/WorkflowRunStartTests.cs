@@ -47,18 +47,19 @@ public sealed class WorkflowRunStartTests(TestServices services)
         var leadId = await CreateLeadAsync(bed, tenantId, "Dieter");
         var runId = (await RunAsync(bed, tenantId, workflowId)).Run.Id;
 
-        // The host that claimed the run took its first step, then died before the hand-over.
+        // The host that claimed the run took its first step and planned its wait, then died before the hand-over.
         Assert.False(await bed.Get<WorkflowRunner>().StartAsync(tenantId, runId, CancellationToken.None));
         var begun = await RunAsync(bed, tenantId, workflowId);
         await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
         var handedOver = await RunAsync(bed, tenantId, workflowId);
         await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
 
-        Assert.Equal("running", begun.Run.Status);
-        Assert.Equal(["conditions", "steps[0]"], handedOver.Steps.Select(s => s.Path));
+        Assert.Equal("waiting", begun.Run.Status);
+        Assert.Equal(["conditions", "steps[0]", "steps[1]"], handedOver.Steps.Select(s => s.Path));
+        Assert.Equal(begun.Steps[2].Input.GetProperty("dueAt").GetDateTimeOffset(), handedOver.Steps[2].Input.GetProperty("dueAt").GetDateTimeOffset());
         Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "First touch"));
         Assert.Equal(0, await NotesAsync(bed, tenantId, leadId, "Second touch"));
-        Assert.Equal("running", handedOver.Run.Status);
+        Assert.Equal("waiting", handedOver.Run.Status);
         Assert.Equal(handedOver.Steps.Select(s => (s.Path, s.Status, s.Attempts)), (await RunAsync(bed, tenantId, workflowId)).Steps.Select(s => (s.Path, s.Status, s.Attempts)));
     }
 
@@ -95,7 +96,7 @@ public sealed class WorkflowRunStartTests(TestServices services)
         Assert.NotEqual(old, welcomeRuns[0].Id);
         Assert.Equal(2, nurtureRuns.Count);
         Assert.Contains(waiting, nurtureRuns.Select(r => r.Id));
-        Assert.Equal(2, (await runs.GetAsync(tenantId, waiting, CancellationToken.None)).Value!.Steps.Length);
+        Assert.Equal(3, (await runs.GetAsync(tenantId, waiting, CancellationToken.None)).Value!.Steps.Length);
     }
 
     private static async Task<Guid> SaveAsync(ReportTestBed bed, Guid tenantId, string json)
