@@ -32,6 +32,14 @@ internal static class LeadSourceLinkStore
         RETURNING external_id
         """;
 
+    // Many records of one source seen again at once: each link's status and last sighting, its cost when the record has one.
+    private const string TouchManySql = """
+        UPDATE lead_source_links AS l SET status = x.status, last_seen_at = @Now,
+            cost_amount = COALESCE(x.cost_amount, l.cost_amount), cost_currency = COALESCE(x.cost_currency, l.cost_currency)
+        FROM unnest(@ExternalIds::text[], @Statuses::text[], @CostAmounts::numeric[], @CostCurrencies::text[]) AS x (external_id, status, cost_amount, cost_currency)
+        WHERE l.source = @Source AND l.external_id = x.external_id
+        """;
+
     private const string FindSql = "SELECT external_id AS ExternalId, lead_id AS LeadId, status AS Status FROM lead_source_links WHERE source = @Source AND external_id = @ExternalId";
 
     private const string ForLeadSql = """
@@ -84,4 +92,13 @@ internal static class LeadSourceLinkStore
             Source = source, ExternalId = externalId, Status = status, Now = now,
             CostAmount = cost is null ? (decimal?)null : decimal.Parse(cost.Amount, System.Globalization.CultureInfo.InvariantCulture), CostCurrency = cost?.Currency,
         }));
+
+    /// <summary><see cref="TouchAsync"/> for many records of one source, in one statement.</summary>
+    public static Task TouchManyAsync(DbTransactionScope scope, string source, IReadOnlyList<(string ExternalId, string? Status, Money? Cost)> records, DateTimeOffset now) =>
+        scope.ExecuteAsync(TouchManySql, new
+        {
+            Source = source, Now = now, ExternalIds = records.Select(r => r.ExternalId).ToArray(), Statuses = records.Select(r => r.Status).ToArray(),
+            CostAmounts = records.Select(r => r.Cost is null ? (decimal?)null : decimal.Parse(r.Cost.Amount, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            CostCurrencies = records.Select(r => r.Cost?.Currency).ToArray(),
+        });
 }

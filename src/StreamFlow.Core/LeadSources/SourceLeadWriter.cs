@@ -16,7 +16,8 @@ public enum SourceWrite
 /// <summary>An external record as a lead: the fields to create it with, those to refresh on later sightings, its status there.</summary>
 /// <param name="LostReason">When set and the lead is still open, the record's end at the source (a cancelled notice) closes it as lost.</param>
 /// <param name="Cost">What the source charged for this lead (a lead price), counted in attribution.</param>
-public sealed record SourceRecord(string ExternalId, LeadInput Create, LeadInput Refresh, string? Status, string? LostReason, Money? Cost = null);
+/// <param name="Won">When set and the lead is still open, the record's sale at the source (a completed job) closes it as won at this amount.</param>
+public sealed record SourceRecord(string ExternalId, LeadInput Create, LeadInput Refresh, string? Status, string? LostReason, Money? Cost = null, Money? Won = null);
 
 /// <summary>One external record a lead stands for.</summary>
 public sealed record LeadSourceRecordView(
@@ -48,7 +49,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         Guid tenantId, string source, Guid? connectionId, SourceRecord record, Guid? knownLeadId, CancellationToken cancellationToken, bool mergeByContact = false)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var actor = new LeadActor(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
+        var actor = Actor(tenantId, source, connectionId);
         if (knownLeadId is { } leadId)
         {
             return await RefreshAsync(actor, source, record, leadId, cancellationToken);
@@ -66,7 +67,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         var write = created.Value.Created ? SourceWrite.Created : SourceWrite.Updated;
         if (linked)
         {
-            return record.LostReason is null
+            return Closing(record, null) is null
                 ? new SourceWriteOutcome(write, lead.Id, null)
                 : await RefreshAsync(actor, source, record, lead.Id, cancellationToken) with { Write = write };
         }
@@ -83,18 +84,19 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
 
     /// <summary>
     /// Records not seen before (none of them linked yet), written at once: their leads created in one transaction through
-    /// <see cref="LeadService.CreateManyAsync"/> (each validated, scored and announced as one create would be), linked in
-    /// the same transaction. What <see cref="WriteAsync"/> does for one, for a page: a record another writer linked first
-    /// refreshes that lead instead (ours withdrawn), one ended at the source closes its lead, and a batch that lost a race
-    /// for an email, phone or external id is written one record at a time.
+    /// <see cref="LeadService.CreateManyAsync(LeadActor, IReadOnlyList{LeadCreate}, Func{DbTransactionScope, IReadOnlyList{ValueTuple{int, Lead}}, Task}?, CancellationToken)"/>
+    /// (each validated, scored and announced as one create would be; one ended or sold at the source created closed, lost
+    /// or won), linked in the same transaction. What <see cref="WriteAsync"/> does for one, for a page: a record another
+    /// writer linked first refreshes that lead instead (ours withdrawn), and a batch that lost a race for an email, phone
+    /// or external id is written one record at a time.
     /// </summary>
     public async Task<IReadOnlyList<SourceWriteOutcome>> WriteNewAsync(
         Guid tenantId, string source, Guid? connectionId, IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var actor = new LeadActor(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
+        var actor = Actor(tenantId, source, connectionId);
         IReadOnlySet<string> linked = new HashSet<string>();
-        var batch = await leads.CreateManyAsync(actor, records.Select(r => r.Create).ToList(), async (scope, created) =>
+        var batch = await leads.CreateManyAsync(actor, records.Select(r => new LeadCreate(r.Create, Closing(r, null))).ToList(), async (scope, created) =>
             linked = await LeadSourceLinkStore.InsertManyAsync(scope, tenantId, source, connectionId,
                 created.Select(c => (records[c.Index].ExternalId, c.Lead.Id, records[c.Index].Status, records[c.Index].Cost)).ToList(), time.GetUtcNow()),
             cancellationToken);
@@ -120,9 +122,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
             }
             else if (linked.Contains(record.ExternalId))
             {
-                outcomes[i] = record.LostReason is null
-                    ? new SourceWriteOutcome(SourceWrite.Created, result.Value.Id, null)
-                    : await RefreshAsync(actor, source, record, result.Value.Id, cancellationToken) with { Write = SourceWrite.Created };
+                outcomes[i] = new SourceWriteOutcome(SourceWrite.Created, result.Value.Id, null);
             }
             else
             {
@@ -131,6 +131,80 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
                 var winner = await database.InTenantAsync(tenantId, scope => LeadSourceLinkStore.FindAsync(scope, source, record.ExternalId), cancellationToken);
                 outcomes[i] = await RefreshAsync(actor, source, record, winner!.LeadId, cancellationToken);
             }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Records already linked to leads, refreshed at once: what <see cref="WriteAsync"/> does for a known record, for a
+    /// page. The leads are read together; those a refresh would not change are left alone (no write, no event); the others
+    /// change in one transaction through <see cref="LeadService.UpdateManyAsync"/> (a record ended or sold at the source
+    /// closes its open lead) and their links are touched in one statement. A batch refused as a whole (a change would take
+    /// another lead's email or phone) is refreshed one record at a time, so that only the offending record fails.
+    /// </summary>
+    public async Task<IReadOnlyList<SourceWriteOutcome>> RefreshManyAsync(
+        Guid tenantId, string source, Guid? connectionId, IReadOnlyList<(SourceRecord Record, Guid LeadId)> known, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var actor = Actor(tenantId, source, connectionId);
+        var current = await leads.GetManyAsync(tenantId, known.Select(k => k.LeadId).Distinct().ToArray(), cancellationToken);
+        var outcomes = new SourceWriteOutcome[known.Count];
+        var changes = new List<int>();
+        for (var i = 0; i < known.Count; i++)
+        {
+            var (record, leadId) = known[i];
+            if (!current.TryGetValue(leadId, out var lead))
+            {
+                outcomes[i] = new SourceWriteOutcome(SourceWrite.Skipped, leadId, "The lead was deleted in StreamFlow.");
+            }
+            else if (Closing(record, lead) is null && AlreadyHolds(lead, record.Refresh))
+            {
+                outcomes[i] = new SourceWriteOutcome(SourceWrite.Unchanged, leadId, null);
+            }
+            else
+            {
+                changes.Add(i);
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return outcomes;
+        }
+
+        var batch = await leads.UpdateManyAsync(actor, changes.Select(i => (known[i].LeadId, new LeadUpdate(known[i].Record.Refresh, Closing(known[i].Record, current[known[i].LeadId])))).ToList(),
+            cancellationToken);
+        if (!batch.Succeeded)
+        {
+            foreach (var i in changes)
+            {
+                outcomes[i] = await RefreshAsync(actor, source, known[i].Record, known[i].LeadId, cancellationToken);
+            }
+
+            return outcomes;
+        }
+
+        var touched = new List<SourceRecord>();
+        for (var c = 0; c < changes.Count; c++)
+        {
+            var (i, result) = (changes[c], batch.Value[c]);
+            outcomes[i] = result.Succeeded
+                ? new SourceWriteOutcome(SourceWrite.Updated, known[i].LeadId, null)
+                : new SourceWriteOutcome(SourceWrite.Failed, known[i].LeadId, result.Problem.Detail + Errors(result.Problem));
+            if (result.Succeeded)
+            {
+                touched.Add(known[i].Record);
+            }
+        }
+
+        if (touched.Count > 0)
+        {
+            await database.InTenantAsync(tenantId, async scope =>
+            {
+                await LeadSourceLinkStore.TouchManyAsync(scope, source, touched.Select(r => (r.ExternalId, r.Status, r.Cost)).ToList(), time.GetUtcNow());
+                return true;
+            }, cancellationToken);
         }
 
         return outcomes;
@@ -160,7 +234,7 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
             return new SourceWriteOutcome(SourceWrite.Skipped, leadId, "The lead was deleted in StreamFlow.");
         }
 
-        var close = record.LostReason is { } reason && current.Value.Outcome is null ? new OutcomeInput("lost", null, null, reason) : null;
+        var close = Closing(record, current.Value);
         if (close is null && AlreadyHolds(current.Value, record.Refresh))
         {
             return new SourceWriteOutcome(SourceWrite.Unchanged, leadId, null);
@@ -179,6 +253,16 @@ public sealed class SourceLeadWriter(StreamFlowDatabase database, LeadService le
         }, cancellationToken);
         return new SourceWriteOutcome(SourceWrite.Updated, leadId, null);
     }
+
+    /// <summary>The outcome that closes the record's lead, when it is still open: lost when the record ended at the source, won when it sold.</summary>
+    private static OutcomeInput? Closing(SourceRecord record, Lead? lead) =>
+        lead?.Outcome is not null ? null
+        : record.LostReason is { } reason ? new OutcomeInput("lost", null, null, reason)
+        : record.Won is { } won ? new OutcomeInput("won", won.Amount, won.Currency, null)
+        : null;
+
+    private static LeadActor Actor(Guid tenantId, string source, Guid? connectionId) =>
+        new(tenantId, connectionId is { } id ? $"connection:{id}" : $"source:{source}", CanAssign: false);
 
     /// <summary>True when a refresh would change nothing, so that a record seen again unchanged writes no event.</summary>
     private static bool AlreadyHolds(Lead lead, LeadInput refresh)

@@ -69,6 +69,9 @@ public sealed record OutcomeInput(string? Status, string? Amount, string? Curren
 
 public sealed record LeadUpdate(LeadInput Fields, OutcomeInput? Outcome);
 
+/// <summary>A lead to create; with an outcome it is created closed (won with its amount, lost with its reason), as a create then an update with that outcome leaves it.</summary>
+public sealed record LeadCreate(LeadInput Fields, OutcomeInput? Outcome = null);
+
 public sealed record LeadFilter(
     string? Stage,
     string? Tier,

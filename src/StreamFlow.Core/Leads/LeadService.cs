@@ -102,56 +102,88 @@ public sealed class LeadService(
     /// </summary>
     /// <returns>One result per input, in order; a conflict when a concurrent writer took an email, phone or external id
     /// meanwhile (nothing was created: create them one at a time).</returns>
-    public async Task<Result<IReadOnlyList<Result<Lead>>>> CreateManyAsync(
+    public Task<Result<IReadOnlyList<Result<Lead>>>> CreateManyAsync(
         LeadActor actor, IReadOnlyList<LeadInput> inputs, Func<DbTransactionScope, IReadOnlyList<(int Index, Lead Lead)>, Task>? alsoInTransaction,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(inputs);
-        var results = new Result<Lead>?[inputs.Count];
-        for (var i = 0; i < inputs.Count; i++)
+        return CreateManyAsync(actor, inputs.Select(input => new LeadCreate(input)).ToList(), alsoInTransaction, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="CreateManyAsync(LeadActor, IReadOnlyList{LeadInput}, Func{DbTransactionScope, IReadOnlyList{ValueTuple{int, Lead}}, Task}?, CancellationToken)"/>
+    /// where an input may come closed: a lead with an outcome is created in its won or lost stage, with the history,
+    /// activities and events a create followed by <see cref="UpdateAsync"/> with that outcome leaves (stage history from
+    /// nothing to the first stage and on to the closed one; "created", "stage_changed" and "won" or "lost" activities;
+    /// <c>lead.created</c> as it was created, then <c>lead.updated</c> and <c>lead.converted</c> or <c>lead.lost</c>),
+    /// scored once, closed. Rows, history and activities are written set-based: one statement each for the whole batch.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<Result<Lead>>>> CreateManyAsync(
+        LeadActor actor, IReadOnlyList<LeadCreate> creates, Func<DbTransactionScope, IReadOnlyList<(int Index, Lead Lead)>, Task>? alsoInTransaction,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(creates);
+        var results = new Result<Lead>?[creates.Count];
+        for (var i = 0; i < creates.Count; i++)
         {
             var errors = new ValidationErrors();
-            LeadValidation.Validate(inputs[i], errors, creating: true);
+            LeadValidation.Validate(creates[i].Fields, errors, creating: true);
+            ReadOutcome(creates[i].Outcome, errors);
             if (errors.ToProblem() is { } invalid)
             {
                 results[i] = invalid;
             }
-            else if (inputs[i].OwnerUserId is not null && !actor.CanAssign)
+            else if (creates[i].Fields.OwnerUserId is not null && !actor.CanAssign)
             {
                 results[i] = Problem.Forbidden("Your role cannot assign leads to an owner.");
             }
         }
 
         var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
+        var contacts = creates.Select(c => (Email: LeadValidation.NormalizeEmail(c.Fields.Email), Phone: LeadValidation.NormalizePhone(c.Fields.Phone))).ToArray();
         try
         {
             return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
             {
-                var stages = await pipeline.StagesAsync(scope, actor.TenantId);
-                var rules = await attributeRules.RulesAsync(scope);
+                // The checks of the whole batch in one round trip: stages, rules, owners and duplicates.
+                var stagesRead = pipeline.StagesLaterAsync(scope, actor.TenantId);
+                var rulesRead = attributeRules.RulesLaterAsync(scope);
+                var owners = creates.Where((c, i) => results[i] is null && c.Fields.OwnerUserId is not null).Select(c => c.Fields.OwnerUserId!.Value).Distinct().ToArray();
+                var activeRead = owners.Length == 0 ? Task.FromResult<IReadOnlySet<Guid>>(new HashSet<Guid>()) : LeadStore.ActiveUsersLaterAsync(scope, owners);
+                var emailIndexes = contacts.Where((_, i) => results[i] is null).Select(c => LeadStore.EmailIndex(keys, c.Email)).OfType<byte[]>().ToArray();
+                var phoneIndexes = contacts.Where((_, i) => results[i] is null).Select(c => LeadStore.PhoneIndex(keys, c.Phone)).OfType<byte[]>().ToArray();
+                var duplicatesRead = emailIndexes.Length + phoneIndexes.Length == 0
+                    ? Task.FromResult<IReadOnlyList<(Guid Id, byte[]? EmailIndex, byte[]? PhoneIndex)>>([])
+                    : LeadStore.FindDuplicatesLaterAsync(scope, emailIndexes, phoneIndexes);
+                await scope.FlushAsync();
+                var stages = await stagesRead;
+                var rules = await rulesRead;
+                var active = await activeRead;
+                var existing = await duplicatesRead;
+                var liveEmails = existing.Where(d => d.EmailIndex is not null).GroupBy(d => Convert.ToHexString(d.EmailIndex!)).ToDictionary(g => g.Key, g => g.First().Id);
+                var livePhones = existing.Where(d => d.PhoneIndex is not null).GroupBy(d => Convert.ToHexString(d.PhoneIndex!)).ToDictionary(g => g.Key, g => g.First().Id);
                 var now = timeProvider.GetUtcNow();
                 var emails = new Dictionary<string, Guid>(StringComparer.Ordinal);
                 var phones = new Dictionary<string, Guid>(StringComparer.Ordinal);
-                var created = new List<(int Index, Guid Id)>();
-                for (var i = 0; i < inputs.Count; i++)
+                var created = new List<(int Index, StoredLead Lead, string FirstStage)>();
+                for (var i = 0; i < creates.Count; i++)
                 {
                     if (results[i] is not null)
                     {
                         continue;
                     }
 
-                    var input = inputs[i];
+                    var (input, outcome) = (creates[i].Fields, creates[i].Outcome);
+                    var (email, phone) = contacts[i];
                     var stage = input.Stage?.Trim() ?? stages.First(s => s.Kind == StageKind.Open).Key;
                     var attributeErrors = new ValidationErrors();
                     rules?.Invoke(input.Attributes, true, attributeErrors);
-                    var email = LeadValidation.NormalizeEmail(input.Email);
-                    var phone = LeadValidation.NormalizePhone(input.Phone);
                     if (stages.All(s => s.Key != stage))
                     {
                         results[i] = UnknownStage(stage, stages);
                     }
-                    else if (input.OwnerUserId is { } owner && !await LeadStore.IsActiveUserAsync(scope, owner))
+                    else if (input.OwnerUserId is { } owner && !active.Contains(owner))
                     {
                         results[i] = new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
                     }
@@ -163,14 +195,19 @@ public sealed class LeadService(
                     {
                         results[i] = Duplicate(earlier);
                     }
-                    else if ((email is not null || phone is not null) && await LeadStore.FindDuplicateAsync(scope, keys, email, phone) is { } existingId)
+                    else if ((LiveDuplicate(LeadStore.EmailIndex(keys, email), liveEmails) ?? LiveDuplicate(LeadStore.PhoneIndex(keys, phone), livePhones)) is { } existingId)
                     {
                         results[i] = Duplicate(existingId);
                     }
                     else
                     {
-                        var lead = await InsertNewAsync(scope, keys, actor, input, email, phone, stage, now);
-                        created.Add((i, lead.Id));
+                        var lead = NewLead(input, email, phone, stage);
+                        if (outcome is not null)
+                        {
+                            lead = Closed(lead, outcome, stages.First(s => s.Kind == (outcome.Status == "won" ? StageKind.Won : StageKind.Lost)).Key, now);
+                        }
+
+                        created.Add((i, lead, stage));
                         if (email is not null)
                         {
                             emails[email] = lead.Id;
@@ -183,13 +220,20 @@ public sealed class LeadService(
                     }
                 }
 
-                var ids = created.Select(c => c.Id).ToArray();
+                if (created.Count > 0)
+                {
+                    await InsertManyAsync(scope, actor, keys, created, now);
+                }
+
+                var ids = created.Select(c => c.Lead.Id).ToArray();
                 await scorer.ScoreManyInTransactionAsync(scope, actor.TenantId, ids);
                 var stored = ids.Length == 0 ? new Dictionary<Guid, StoredLead>() : await LeadStore.FindManyAsync(scope, ids);
-                var leads = created.Select(c => (c.Index, Lead: stored[c.Id].ToLead(keys))).ToList();
-                foreach (var (index, lead) in leads)
+                var leads = new List<(int Index, Lead Lead)>(created.Count);
+                foreach (var (index, written, firstStage) in created)
                 {
-                    await outbox.AddAsync(scope, actor.TenantId, "lead.created", lead, scope.CancellationToken);
+                    var lead = stored[written.Id].ToLead(keys);
+                    await PublishCreatedAsync(scope, actor.TenantId, lead, firstStage);
+                    leads.Add((index, lead));
                     results[index] = lead;
                 }
 
@@ -301,6 +345,143 @@ public sealed class LeadService(
         }
     }
 
+    /// <summary>
+    /// Changes many leads in one transaction, each as <see cref="UpdateAsync"/> changes one (validated alone, its history,
+    /// activities and events, re-scored when a scoring input changed), with the locks, the checks and the scoring of them
+    /// all done at once: the refresh path of a sync page. A lead named twice gets the second change on top of the first.
+    /// </summary>
+    /// <returns>One result per change, in order; a conflict when a change would give a lead another live lead's email,
+    /// phone or external id (nothing was changed: change them one at a time).</returns>
+    public async Task<Result<IReadOnlyList<Result<Lead>>>> UpdateManyAsync(
+        LeadActor actor, IReadOnlyList<(Guid LeadId, LeadUpdate Update)> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(changes);
+        var results = new Result<Lead>?[changes.Count];
+        var outcomes = new OutcomeInput?[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var errors = new ValidationErrors();
+            LeadValidation.Validate(changes[i].Update.Fields, errors, creating: false);
+            outcomes[i] = ReadOutcome(changes[i].Update.Outcome, errors);
+            if (errors.ToProblem() is { } invalid)
+            {
+                results[i] = invalid;
+            }
+            else if (changes[i].Update.Fields.OwnerUserId is not null && !actor.CanAssign)
+            {
+                results[i] = Problem.Forbidden("Your role cannot assign leads to an owner.");
+            }
+        }
+
+        var keys = await keyring.ForTenantAsync(actor.TenantId, cancellationToken);
+        try
+        {
+            return await database.InTenantBatchedAsync(actor.TenantId, async scope =>
+            {
+                var stagesRead = pipeline.StagesLaterAsync(scope, actor.TenantId);
+                var rulesRead = attributeRules.RulesLaterAsync(scope);
+                var owners = changes.Where((c, i) => results[i] is null && c.Update.Fields.OwnerUserId is not null).Select(c => c.Update.Fields.OwnerUserId!.Value).Distinct().ToArray();
+                var activeRead = owners.Length == 0 ? Task.FromResult<IReadOnlySet<Guid>>(new HashSet<Guid>()) : LeadStore.ActiveUsersLaterAsync(scope, owners);
+                var lockRead = LeadStore.LockManyLaterAsync(scope, changes.Where((_, i) => results[i] is null).Select(c => c.LeadId).Distinct().ToArray());
+                await scope.FlushAsync();
+                var stages = await stagesRead;
+                var rules = await rulesRead;
+                var active = await activeRead;
+                var current = (await lockRead).ToDictionary(pair => pair.Key, pair => pair.Value.Opened(keys));
+                var now = timeProvider.GetUtcNow();
+                var changed = new List<(int Index, StoredLead Before)>();
+                var rescored = new HashSet<Guid>();
+                for (var i = 0; i < changes.Count; i++)
+                {
+                    if (results[i] is not null)
+                    {
+                        continue;
+                    }
+
+                    var (leadId, update) = changes[i];
+                    if (!current.TryGetValue(leadId, out var before))
+                    {
+                        results[i] = Problem.NotFound("The lead");
+                        continue;
+                    }
+
+                    var stage = update.Fields.Stage?.Trim() ?? before.Stage;
+                    if (outcomes[i] is { } closed)
+                    {
+                        stage = stages.First(s => s.Kind == (closed.Status == "won" ? StageKind.Won : StageKind.Lost)).Key;
+                    }
+
+                    var attributeErrors = new ValidationErrors();
+                    rules?.Invoke(update.Fields.Attributes, false, attributeErrors);
+                    var closingKind = stages.FirstOrDefault(s => s.Key == stage)?.Kind;
+                    if (closingKind is null)
+                    {
+                        results[i] = UnknownStage(stage, stages);
+                    }
+                    else if (closingKind != StageKind.Open && outcomes[i] is null && before.Outcome is null)
+                    {
+                        results[i] = new Problem(ProblemKind.Unprocessable, closingKind == StageKind.Won
+                            ? "Moving a lead to the won stage needs an outcome with the won amount."
+                            : "Moving a lead to the lost stage needs an outcome with the reason.");
+                    }
+                    else if (update.Fields.OwnerUserId is { } owner && !active.Contains(owner))
+                    {
+                        results[i] = new Problem(ProblemKind.Unprocessable, "The owner is not an active user of this business.");
+                    }
+                    else if (attributeErrors.ToProblem() is { } badAttributes)
+                    {
+                        results[i] = badAttributes;
+                    }
+                    else
+                    {
+                        var after = Apply(before, update.Fields, stage, outcomes[i], closingKind, now);
+                        var rescore = ScoringInputsChanged(before, after);
+                        await LeadStore.UpdateAsync(scope, keys, after, rescore, now);
+                        await RecordChangesAsync(scope, actor, before, after, now);
+                        if (rescore)
+                        {
+                            rescored.Add(leadId);
+                        }
+
+                        current[leadId] = after;
+                        changed.Add((i, before));
+                    }
+                }
+
+                await scorer.ScoreManyInTransactionAsync(scope, actor.TenantId, [.. rescored]);
+                var ids = changed.Select(c => c.Before.Id).Distinct().ToArray();
+                var stored = ids.Length == 0 ? new Dictionary<Guid, StoredLead>() : await LeadStore.FindManyAsync(scope, ids);
+                foreach (var (index, before) in changed)
+                {
+                    var after = stored[before.Id].ToLead(keys);
+                    await PublishChangesAsync(scope, actor.TenantId, before, after);
+                    results[index] = after;
+                }
+
+                return (Result<IReadOnlyList<Result<Lead>>>)results.Select(r => r!.Value).ToList();
+            }, cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problem.Conflict("A change would give a lead another lead's email, phone or external id; change them one at a time.");
+        }
+    }
+
+    /// <summary>The live leads among these ids (one read), by id; deleted and unknown ones are left out.</summary>
+    public async Task<IReadOnlyDictionary<Guid, Lead>> GetManyAsync(Guid tenantId, IReadOnlyCollection<Guid> leadIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadIds);
+        if (leadIds.Count == 0)
+        {
+            return new Dictionary<Guid, Lead>();
+        }
+
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
+        var stored = await database.InTenantAsync(tenantId, scope => LeadStore.FindManyAsync(scope, [.. leadIds]), cancellationToken);
+        return stored.Values.Where(lead => lead.DeletedAt is null).ToDictionary(lead => lead.Id, lead => lead.ToLead(keys));
+    }
+
     public async Task<Result<Lead>> DeleteAsync(LeadActor actor, Guid leadId, CancellationToken cancellationToken) =>
         await ChangeStateAsync(actor, leadId, LeadStore.SoftDeleteAsync, "deleted", cancellationToken);
 
@@ -379,20 +560,10 @@ public sealed class LeadService(
         }, cancellationToken);
     }
 
-    /// <summary>A new lead as given (emails and phones already normalised), with its first stage and its "created" activity.</summary>
-    private static async Task<StoredLead> InsertNewAsync(
-        DbTransactionScope scope, TenantKeys keys, LeadActor actor, LeadInput input, string? email, string? phone, string stage, DateTimeOffset now)
-    {
-        var lead = NewLead(input, email, phone, stage);
-        await LeadStore.InsertAsync(scope, keys, lead, now);
-        await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, lead.Id, null, stage, actor.Actor, now);
-        await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
-        return lead;
-    }
-
     /// <summary>
-    /// <see cref="InsertNewAsync"/> returning the row as stored, opened: held back in the scope with its history, so it
-    /// completes at the scope's next round trip.
+    /// A new lead as given (emails and phones already normalised), with its first stage and its "created" activity,
+    /// returning the row as stored, opened: held back in the scope with its history, so it completes at the scope's next
+    /// round trip.
     /// </summary>
     private static async Task<Lead> InsertNewLaterAsync(
         DbTransactionScope scope, TenantKeys keys, LeadActor actor, LeadInput input, string? email, string? phone, string stage, DateTimeOffset now)
@@ -403,6 +574,68 @@ public sealed class LeadService(
         await LeadStore.RecordActivityAsync(scope, actor.TenantId, lead.Id, "created", null, actor.Actor, "{}", now);
         return (await stored).ToLead(keys);
     }
+
+    /// <summary>The batch's rows, then their stage history and activities: one statement each, all riding with the next round trip.</summary>
+    private static async Task InsertManyAsync(
+        DbTransactionScope scope, LeadActor actor, TenantKeys keys, IReadOnlyList<(int Index, StoredLead Lead, string FirstStage)> created, DateTimeOffset now)
+    {
+        await LeadStore.InsertManyAsync(scope, keys, created.Select(c => c.Lead).ToList(), now);
+        var history = new List<(Guid LeadId, string? FromStage, string ToStage)>(created.Count);
+        var activities = new List<(Guid LeadId, string Kind, string? Body, string DataJson)>(created.Count);
+        foreach (var (_, lead, firstStage) in created)
+        {
+            history.Add((lead.Id, null, firstStage));
+            activities.Add((lead.Id, "created", null, "{}"));
+            if (lead.Stage != firstStage)
+            {
+                history.Add((lead.Id, firstStage, lead.Stage));
+                activities.Add((lead.Id, "stage_changed", null, StageChangedData(firstStage, lead.Stage)));
+            }
+
+            if (lead.Outcome is { } outcome)
+            {
+                activities.Add((lead.Id, outcome, lead.LostReason, OutcomeData(lead)));
+            }
+        }
+
+        await LeadStore.RecordStageChangesAsync(scope, actor.TenantId, history, actor.Actor, now);
+        await LeadStore.RecordActivitiesAsync(scope, actor.TenantId, activities, actor.Actor, now);
+    }
+
+    /// <summary>
+    /// A new lead's events. One created closed is announced as a create and then a close would announce it: created (as
+    /// it was before closing), updated, then converted or lost.
+    /// </summary>
+    private async Task PublishCreatedAsync(DbTransactionScope scope, Guid tenantId, Lead lead, string firstStage)
+    {
+        if (lead.Outcome is not { } outcome)
+        {
+            await outbox.AddAsync(scope, tenantId, "lead.created", lead, scope.CancellationToken);
+            return;
+        }
+
+        await outbox.AddAsync(scope, tenantId, "lead.created", lead with { Stage = firstStage, Outcome = null }, scope.CancellationToken);
+        await outbox.AddAsync(scope, tenantId, "lead.updated", lead, scope.CancellationToken);
+        await outbox.AddAsync(scope, tenantId, outcome.Status == "won" ? "lead.converted" : "lead.lost", new { leadId = lead.Id, outcome }, scope.CancellationToken);
+    }
+
+    private static Guid? LiveDuplicate(byte[]? index, Dictionary<string, Guid> live) =>
+        index is not null && live.TryGetValue(Convert.ToHexString(index), out var id) ? id : null;
+
+    /// <summary>A new lead closed as <see cref="Apply"/> closes one: in the won or lost stage, with the outcome's values.</summary>
+    private static StoredLead Closed(StoredLead lead, OutcomeInput outcome, string stage, DateTimeOffset now) => lead with
+    {
+        Stage = stage, Outcome = outcome.Status,
+        WonAmount = outcome.Status == "won" ? decimal.Parse(outcome.Amount!, CultureInfo.InvariantCulture) : null,
+        WonCurrency = outcome.Status == "won" ? outcome.Currency!.ToUpperInvariant() : null,
+        LostReason = outcome.Status == "lost" ? outcome.LostReason!.Trim() : null,
+        OutcomeAt = now,
+    };
+
+    private static string StageChangedData(string from, string to) => new JsonObject { ["from"] = from, ["to"] = to }.ToJsonString();
+
+    private static string OutcomeData(StoredLead lead) =>
+        new JsonObject { ["amount"] = lead.WonAmount?.ToString(CultureInfo.InvariantCulture), ["currency"] = lead.WonCurrency }.ToJsonString();
 
     private static StoredLead NewLead(LeadInput input, string? email, string? phone, string stage) => new()
     {
@@ -480,8 +713,7 @@ public sealed class LeadService(
         if (before.Stage != after.Stage)
         {
             await LeadStore.RecordStageChangeAsync(scope, actor.TenantId, after.Id, before.Stage, after.Stage, actor.Actor, now);
-            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "stage_changed", null, actor.Actor,
-                new JsonObject { ["from"] = before.Stage, ["to"] = after.Stage }.ToJsonString(), now);
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, "stage_changed", null, actor.Actor, StageChangedData(before.Stage, after.Stage), now);
         }
 
         if (before.OwnerUserId != after.OwnerUserId)
@@ -492,8 +724,7 @@ public sealed class LeadService(
 
         if (before.Outcome != after.Outcome && after.Outcome is not null)
         {
-            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, after.Outcome, after.LostReason, actor.Actor,
-                new JsonObject { ["amount"] = after.WonAmount?.ToString(CultureInfo.InvariantCulture), ["currency"] = after.WonCurrency }.ToJsonString(), now);
+            await LeadStore.RecordActivityAsync(scope, actor.TenantId, after.Id, after.Outcome, after.LostReason, actor.Actor, OutcomeData(after), now);
         }
 
         if (before with { Stage = after.Stage, OwnerUserId = after.OwnerUserId, Outcome = after.Outcome, WonAmount = after.WonAmount, WonCurrency = after.WonCurrency, LostReason = after.LostReason, OutcomeAt = after.OutcomeAt } != after)

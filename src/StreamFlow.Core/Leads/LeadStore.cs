@@ -186,12 +186,99 @@ internal static class LeadStore
 
     private const string UserNameSql = "SELECT name FROM users WHERE id = @Id";
 
+    // A batch of new leads in one statement: the rows are built (and their personal fields sealed) in C#, sent as arrays.
+    private const string InsertManySql = """
+        INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
+                           source, external_id, postal_code, state, city, country, notes, attributes, owner_user_id, stage,
+                           outcome, won_amount, won_currency, lost_reason, outcome_at, created_at, updated_at)
+        SELECT x.id, @TenantId, x.first_name, x.last_name, x.company, x.email_sealed, x.phone_sealed, x.email_index, x.phone_index, x.key_version,
+               x.source, x.external_id, x.postal_code, x.state, x.city, x.country, x.notes, x.attributes::jsonb, x.owner_user_id, x.stage,
+               x.outcome, x.won_amount, x.won_currency, x.lost_reason, x.outcome_at, @Now, @Now
+        FROM unnest(@Ids::uuid[], @FirstNames::text[], @LastNames::text[], @Companies::text[], @EmailSealed::bytea[], @PhoneSealed::bytea[],
+                    @EmailIndexes::bytea[], @PhoneIndexes::bytea[], @KeyVersions::integer[], @Sources::text[], @ExternalIds::text[], @PostalCodes::text[],
+                    @States::text[], @Cities::text[], @Countries::text[], @Notes::text[], @Attributes::text[], @Owners::uuid[], @Stages::text[],
+                    @Outcomes::text[], @WonAmounts::numeric[], @WonCurrencies::text[], @LostReasons::text[], @OutcomeAts::timestamptz[])
+            AS x (id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, key_version, source, external_id, postal_code,
+                  state, city, country, notes, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at)
+        """;
+
+    private const string StageHistoryManySql = """
+        INSERT INTO lead_stage_history (tenant_id, lead_id, from_stage, to_stage, changed_by, changed_at)
+        SELECT @TenantId, x.lead_id, x.from_stage, x.to_stage, @ChangedBy, @Now
+        FROM unnest(@LeadIds::uuid[], @FromStages::text[], @ToStages::text[]) WITH ORDINALITY AS x (lead_id, from_stage, to_stage, n)
+        ORDER BY x.n
+        """;
+
+    private const string ActivityManySql = """
+        INSERT INTO lead_activities (id, tenant_id, lead_id, kind, body, actor, data, occurred_at)
+        SELECT x.id, @TenantId, x.lead_id, x.kind, x.body, @Actor, x.data::jsonb, @Now
+        FROM unnest(@Ids::uuid[], @LeadIds::uuid[], @Kinds::text[], @Bodies::text[], @Data::text[]) AS x (id, lead_id, kind, body, data)
+        """;
+
+    // Live leads holding any of these blind indexes: the duplicate check of a whole batch in one read.
+    private const string DuplicatesSql = """
+        SELECT id AS Id, email_index AS EmailIndex, phone_index AS PhoneIndex FROM leads
+        WHERE deleted_at IS NULL AND (email_index = ANY(@EmailIndexes) OR phone_index = ANY(@PhoneIndexes))
+        """;
+
+    private const string ActiveUsersSql = "SELECT id FROM users WHERE id = ANY(@Ids) AND status = 'active'";
+
+    private const string ByIdsForUpdateSql = $"SELECT {Columns} FROM leads WHERE id = ANY(@Ids) AND deleted_at IS NULL ORDER BY id FOR UPDATE";
+
     public static Task InsertAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now) =>
         scope.ExecuteAsync(InsertSql, InsertParameters(keys, lead, now));
 
     /// <summary>The insert, returning the row as stored; it rides with the scope's next round trip (await it after that).</summary>
     public static async Task<StoredLead> InsertLaterAsync(DbTransactionScope scope, TenantKeys keys, StoredLead lead, DateTimeOffset now) =>
         (await scope.QuerySingleOrDefaultLaterAsync<StoredLead>(InsertReturningSql, InsertParameters(keys, lead, now)))!;
+
+    /// <summary>Many new leads (stage, outcome and all) in one statement; it rides with the scope's next round trip.</summary>
+    public static Task InsertManyAsync(DbTransactionScope scope, TenantKeys keys, IReadOnlyList<StoredLead> leads, DateTimeOffset now)
+    {
+        var personal = leads.Select(lead => Seal(keys, lead)).ToArray();
+        return scope.ExecuteAsync(InsertManySql, new
+        {
+            TenantId = keys.TenantId, Now = now,
+            Ids = leads.Select(l => l.Id).ToArray(), FirstNames = leads.Select(l => l.FirstName).ToArray(), LastNames = leads.Select(l => l.LastName).ToArray(),
+            Companies = leads.Select(l => l.Company).ToArray(), EmailSealed = personal.Select(s => s.EmailSealed).ToArray(),
+            PhoneSealed = personal.Select(s => s.PhoneSealed).ToArray(), EmailIndexes = personal.Select(s => s.EmailIndex).ToArray(),
+            PhoneIndexes = personal.Select(s => s.PhoneIndex).ToArray(), KeyVersions = personal.Select(s => s.KeyVersion).ToArray(),
+            Sources = leads.Select(l => l.Source).ToArray(), ExternalIds = leads.Select(l => l.ExternalId).ToArray(),
+            PostalCodes = leads.Select(l => l.PostalCode).ToArray(), States = leads.Select(l => l.State).ToArray(), Cities = leads.Select(l => l.City).ToArray(),
+            Countries = leads.Select(l => l.Country).ToArray(), Notes = leads.Select(l => l.Notes).ToArray(), Attributes = leads.Select(l => l.Attributes).ToArray(),
+            Owners = leads.Select(l => l.OwnerUserId).ToArray(), Stages = leads.Select(l => l.Stage).ToArray(), Outcomes = leads.Select(l => l.Outcome).ToArray(),
+            WonAmounts = leads.Select(l => l.WonAmount).ToArray(), WonCurrencies = leads.Select(l => l.WonCurrency).ToArray(),
+            LostReasons = leads.Select(l => l.LostReason).ToArray(), OutcomeAts = leads.Select(l => l.OutcomeAt).ToArray(),
+        });
+    }
+
+    /// <summary>Many stage changes by one actor at one time, in their order, in one statement.</summary>
+    public static Task RecordStageChangesAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<(Guid LeadId, string? FromStage, string ToStage)> changes, string actor, DateTimeOffset now) =>
+        changes.Count == 0 ? Task.CompletedTask : scope.ExecuteAsync(StageHistoryManySql, new
+        {
+            TenantId = tenantId, ChangedBy = actor, Now = now, LeadIds = changes.Select(c => c.LeadId).ToArray(),
+            FromStages = changes.Select(c => c.FromStage).ToArray(), ToStages = changes.Select(c => c.ToStage).ToArray(),
+        });
+
+    /// <summary>Many activities by one actor at one time, in one statement.</summary>
+    public static Task RecordActivitiesAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<(Guid LeadId, string Kind, string? Body, string DataJson)> activities, string actor, DateTimeOffset now) =>
+        activities.Count == 0 ? Task.CompletedTask : scope.ExecuteAsync(ActivityManySql, new
+        {
+            TenantId = tenantId, Actor = actor, Now = now, Ids = activities.Select(_ => Guid.CreateVersion7()).ToArray(), LeadIds = activities.Select(a => a.LeadId).ToArray(),
+            Kinds = activities.Select(a => a.Kind).ToArray(), Bodies = activities.Select(a => a.Body).ToArray(), Data = activities.Select(a => a.DataJson).ToArray(),
+        });
+
+    /// <summary>The live leads holding any of these blind indexes, riding with the scope's next round trip.</summary>
+    public static async Task<IReadOnlyList<(Guid Id, byte[]? EmailIndex, byte[]? PhoneIndex)>> FindDuplicatesLaterAsync(DbTransactionScope scope, byte[][] emailIndexes, byte[][] phoneIndexes) =>
+        (await scope.QueryLaterAsync<(Guid Id, byte[]? EmailIndex, byte[]? PhoneIndex)>(DuplicatesSql, new { EmailIndexes = emailIndexes, PhoneIndexes = phoneIndexes })).ToList();
+
+    /// <summary>Which of these users are active users of the tenant, riding with the scope's next round trip.</summary>
+    public static async Task<IReadOnlySet<Guid>> ActiveUsersLaterAsync(DbTransactionScope scope, Guid[] userIds) =>
+        (await scope.QueryLaterAsync<Guid>(ActiveUsersSql, new { Ids = userIds })).ToHashSet();
+
+    /// <summary>Many live leads locked for update (in id order, so that two batches never wait on each other in a circle), riding with the next round trip.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, StoredLead>> LockManyLaterAsync(DbTransactionScope scope, Guid[] ids) =>
+        (await scope.QueryLaterAsync<StoredLead>(ByIdsForUpdateSql, new { Ids = ids })).ToDictionary(lead => lead.Id);
 
     private static object InsertParameters(TenantKeys keys, StoredLead lead, DateTimeOffset now)
     {

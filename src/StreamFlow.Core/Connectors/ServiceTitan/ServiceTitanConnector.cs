@@ -24,7 +24,7 @@ public sealed class ServiceTitanConnector(
 {
     public const string KindName = "servicetitan";
     public const string SourceName = "servicetitan";
-    private const int NewCustomersPerTransaction = 250;
+    private const int NewRecordsPerTransaction = 250;
     private static readonly string[] Entities = ["locations", "customers", "jobs"];
     private const string PendingLocationsPage = "locations-pending:";
     private static readonly string[] RequiredCredentials = ["clientId", "clientSecret", "appKey"];
@@ -331,16 +331,13 @@ public sealed class ServiceTitanConnector(
         var fresh = valid.Where(c => !known.ContainsKey($"customer:{Id(c, "id")}")).ToList();
         var seen = valid.Where(c => known.ContainsKey($"customer:{Id(c, "id")}")).ToList();
         var outcomes = new List<SourceWriteOutcome>();
-        foreach (var batch in fresh.Select(c => CustomerRecord(c, staged[Number(c, "id")])).Chunk(NewCustomersPerTransaction))
+        foreach (var batch in fresh.Select(c => CustomerRecord(c, staged[Number(c, "id")])).Chunk(NewRecordsPerTransaction))
         {
             outcomes.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
         }
 
-        outcomes.AddRange(await WriteAllAsync(seen, (customer, token) =>
-        {
-            var record = CustomerRecord(customer, staged[Number(customer, "id")]);
-            return writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[record.ExternalId], token);
-        }, cancellationToken));
+        outcomes.AddRange(await writer.RefreshManyAsync(context.TenantId, SourceName, context.ConnectionId,
+            seen.Select(c => CustomerRecord(c, staged[Number(c, "id")])).Select(r => (r, known[r.ExternalId])).ToList(), cancellationToken));
         var written = fresh.Concat(seen).Zip(outcomes).Where(p => p.Second.Write != SourceWrite.Failed).Select(p => Number(p.First, "id")).ToArray();
         await MarkAppliedAsync(context, written, cancellationToken);
         return Page(customers.Count, outcomes, customers.Count - valid.Count);
@@ -359,7 +356,7 @@ public sealed class ServiceTitanConnector(
     }
 
     // Locations whose customer was not on this sync's customer pages (the location changed, the customer did not) go on
-    // the customer's lead here, one update per customer; those whose customer is not imported stay staged and are skipped.
+    // the customer's lead here, the page's customers changed at once; those whose customer is not imported stay staged and are skipped.
     private async Task<ConnectorPage> PendingLocationsAsync(ConnectorContext context, long after, CancellationToken cancellationToken)
     {
         var limit = Math.Clamp(options.Value.PageSize, 1, 5000);
@@ -367,17 +364,14 @@ public sealed class ServiceTitanConnector(
         var customerIds = pending.Select(l => l.CustomerId).Distinct().ToArray();
         var known = await writer.KnownAsync(context.TenantId, SourceName, customerIds.Select(id => $"customer:{id}").ToList(), cancellationToken);
         var byCustomer = pending.GroupBy(l => l.CustomerId).ToList();
-        var outcomes = await WriteAllAsync(byCustomer, async (group, token) =>
+        var imported = byCustomer.Where(g => known.ContainsKey($"customer:{g.Key}")).ToList();
+        var refreshed = await writer.RefreshManyAsync(context.TenantId, SourceName, context.ConnectionId, imported.Select(group =>
         {
-            var customer = $"customer:{group.Key}";
-            if (!known.TryGetValue(customer, out var leadId))
-            {
-                return new SourceWriteOutcome(SourceWrite.Skipped, null, "its customer is not imported");
-            }
-
             var fields = Blank() with { Attributes = group.ToDictionary(l => $"serviceTitanLocation{l.LocationId}", l => JsonSerializer.SerializeToElement(l.Label)) };
-            return await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, new SourceRecord(customer, fields, fields, null, null), leadId, token);
-        }, cancellationToken);
+            return (new SourceRecord($"customer:{group.Key}", fields, fields, null, null), known[$"customer:{group.Key}"]);
+        }).ToList(), cancellationToken);
+        var byGroup = imported.Zip(refreshed).ToDictionary(p => p.First.Key, p => p.Second);
+        var outcomes = byCustomer.Select(g => byGroup.GetValueOrDefault(g.Key) ?? new SourceWriteOutcome(SourceWrite.Skipped, null, "its customer is not imported")).ToList();
         await MarkAppliedAsync(context, byCustomer.Zip(outcomes).Where(p => p.Second.LeadId is not null && p.Second.Write != SourceWrite.Failed).Select(p => p.First.Key).ToArray(),
             cancellationToken);
         var next = pending.Count == limit ? $"{PendingLocationsPage}{pending[^1].LocationId.ToString(CultureInfo.InvariantCulture)}" : "jobs:1";
@@ -400,7 +394,9 @@ public sealed class ServiceTitanConnector(
     }
 
     // A job is one sale opportunity of its customer: completed is won, canceled is lost; the others stay open. Jobs seen
-    // for the first time are created a batch at a time with their customer's names and address (read for the page at once).
+    // for the first time are created a batch at a time with their customer's names and address (read for the page at once),
+    // already closed; jobs seen before are refreshed (and closed, when they completed or were canceled since) at once.
+    // ServiceTitan's job carries no revenue (that is on its invoices): a completed sale is recorded as won at 0.
     private async Task<ConnectorPage> JobsAsync(ConnectorContext context, IReadOnlyList<JsonElement> jobs, CancellationToken cancellationToken)
     {
         var valid = jobs.Where(j => Id(j, "id") is not null).GroupBy(j => Id(j, "id")!).Select(g => g.Last()).ToList();
@@ -427,56 +423,20 @@ public sealed class ServiceTitanConnector(
                 ? Blank() with { FirstName = lead.FirstName, LastName = lead.LastName, Company = lead.Company, City = lead.City, State = lead.State, PostalCode = lead.PostalCode, Country = lead.Country }
                 : Blank() with { Company = $"ServiceTitan customer {Id(job, "customerId")}" };
             create = create with { Source = "ServiceTitan", Notes = Clip(Text(job, "summary"), 4000), Attributes = attributes };
-            return new SourceRecord($"job:{Id(job, "id")}", create, Blank() with { Attributes = attributes }, status, status == "Canceled" ? "canceled in ServiceTitan" : null);
+            return new SourceRecord($"job:{Id(job, "id")}", create, Blank() with { Attributes = attributes }, status, status == "Canceled" ? "canceled in ServiceTitan" : null,
+                Won: status == "Completed" ? Money.Of(0m, currency) : null);
         }
 
         var fresh = valid.Where(j => !known.ContainsKey($"job:{Id(j, "id")}")).ToList();
-        var created = new List<SourceWriteOutcome>();
-        foreach (var batch in fresh.Select(JobRecord).Chunk(NewCustomersPerTransaction))
+        var outcomes = new List<SourceWriteOutcome>();
+        foreach (var batch in fresh.Select(JobRecord).Chunk(NewRecordsPerTransaction))
         {
-            created.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
+            outcomes.AddRange(await writer.WriteNewAsync(context.TenantId, SourceName, context.ConnectionId, batch, cancellationToken));
         }
 
-        // ServiceTitan's job carries no revenue (that is on its invoices): a completed sale is recorded as won at 0. A job
-        // created just now is open, so it is won without reading it again.
-        var won = await WriteAllAsync(fresh.Zip(created).ToList(), (pair, token) =>
-            Text(pair.First, "jobStatus") == "Completed" && pair.Second is { Write: SourceWrite.Created, LeadId: { } leadId }
-                ? WinAsync(context, leadId, pair.Second, currency, token)
-                : Task.FromResult(pair.Second), cancellationToken);
-        var refreshed = await WriteAllAsync(valid.Where(j => known.ContainsKey($"job:{Id(j, "id")}")).ToList(), async (job, token) =>
-        {
-            var record = JobRecord(job);
-            var written = await writer.WriteAsync(context.TenantId, SourceName, context.ConnectionId, record, known[record.ExternalId], token);
-            if (record.Status == "Completed" && written.LeadId is { } wonLead)
-            {
-                var current = await leads.GetAsync(context.TenantId, wonLead, includeDeleted: false, token);
-                if (current is { Succeeded: true, Value.Outcome: null })
-                {
-                    return await WinAsync(context, wonLead, written, currency, token);
-                }
-            }
-
-            return written;
-        }, cancellationToken);
-        return Page(jobs.Count, [.. won, .. refreshed], jobs.Count - valid.Count);
-    }
-
-    private async Task<SourceWriteOutcome> WinAsync(ConnectorContext context, Guid leadId, SourceWriteOutcome written, string currency, CancellationToken cancellationToken)
-    {
-        var won = await leads.UpdateAsync(new LeadActor(context.TenantId, $"connection:{context.ConnectionId}", CanAssign: false), leadId,
-            new LeadUpdate(Blank(), new OutcomeInput("won", "0.00", currency, null)), cancellationToken);
-        return won.Succeeded && written.Write == SourceWrite.Unchanged ? written with { Write = SourceWrite.Updated } : written;
-    }
-
-    /// <summary>Writes each item (in parallel, <c>StoreParallelism</c> at a time); the outcomes in the items' order.</summary>
-    private async Task<IReadOnlyList<SourceWriteOutcome>> WriteAllAsync<T>(
-        IReadOnlyList<T> items, Func<T, CancellationToken, Task<SourceWriteOutcome>> write, CancellationToken cancellationToken)
-    {
-        var outcomes = new SourceWriteOutcome[items.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.StoreParallelism), CancellationToken = cancellationToken },
-            async (index, token) => outcomes[index] = await write(items[index], token));
-        return outcomes;
+        outcomes.AddRange(await writer.RefreshManyAsync(context.TenantId, SourceName, context.ConnectionId,
+            valid.Where(j => known.ContainsKey($"job:{Id(j, "id")}")).Select(JobRecord).Select(r => (r, known[r.ExternalId])).ToList(), cancellationToken));
+        return Page(jobs.Count, outcomes, jobs.Count - valid.Count);
     }
 
     private static ConnectorPage Page(int seen, IReadOnlyList<SourceWriteOutcome> outcomes, int invalid)

@@ -19,7 +19,4 @@ public sealed class ServiceTitanOptions
 
     /// <summary>StreamFlow leads read per bookings page (each open one becomes a booking once).</summary>
     public int BookingsPerPage { get; set; } = 100;
-
-    /// <summary>Records of one page written at the same time.</summary>
-    public int StoreParallelism { get; set; } = 4;
 }
