@@ -10,7 +10,7 @@
 # 127.1.0.0/16, the address the per-address limit keys on), p50/p99 from each submission's scheduled time, non-2xx,
 # each rate next to the plain POST /api/v1/leads at the same rate (bench/sources/WebFormBench.cs), and the highest rate
 # each held with p99 < 100 ms and nothing but 2xx. `uptime` before and after: on a loaded machine the figures say so.
-# Uses its own ports (test ports + 660) and .data/bench-sources/, so it can run beside ./run.sh and ./test.sh.
+# Uses its own ports (test ports + 660, or + STREAMFLOW_BENCH_OFFSET) and .data/bench-sources/, so it can run beside ./run.sh and ./test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd -P)
@@ -24,7 +24,7 @@ if [[ "${1:-}" == webform ]]; then
   set -- 5000
 fi
 NOTICES=${1:-5000}
-OFFSET=660
+OFFSET=${STREAMFLOW_BENCH_OFFSET:-660}
 FAKE_PORT=$((7173 + OFFSET))
 RUN_DIR="$ROOT/.data/bench-sources"
 BIN_DIR="$ROOT/src/StreamFlow.Standalone/bin/Release/net10.0"

@@ -17,6 +17,8 @@ public static class LeadSourcesServiceCollectionExtensions
         services.AddOptions<WebFormOptions>().Bind(configuration.GetSection(WebFormOptions.Section));
         services.AddSingleton<WebFormCache>();
         services.AddSingleton<WebFormService>();
+        services.AddSingleton<WebFormLeadBatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebFormLeadBatcher>());
         services.AddSingleton<WebFormIntake>();
         services.AddConnections(configuration);
         services.AddSingleton<SourceLeadWriter>();

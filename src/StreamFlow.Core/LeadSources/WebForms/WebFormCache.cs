@@ -17,6 +17,18 @@ public sealed class WebFormOptions
 
     /// <summary>Forms (and unknown keys) kept at most; past it the cache starts again empty, so random keys cannot grow it.</summary>
     public int CacheEntries { get; set; } = 10_000;
+
+    /// <summary>Submissions of one form written in one transaction at most (group commit, <see cref="WebFormLeadBatcher"/>).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long a writer waits for more submissions once it has one, unless its batch fills first.</summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>Batches written at once, each in its own transaction (one pooled connection each).</summary>
+    public int BatchWriters { get; set; } = 4;
+
+    /// <summary>Submissions waiting for a writer at most; past it a submission is answered 503 with Retry-After.</summary>
+    public int QueueCapacity { get; set; } = 1_000;
 }
 
 /// <summary>A form as the intake uses it: its row with the field map and origins parsed once.</summary>

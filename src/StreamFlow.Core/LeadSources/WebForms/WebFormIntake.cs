@@ -7,13 +7,14 @@ namespace StreamFlow.Core.LeadSources.WebForms;
 
 /// <summary>
 /// The public intake of a web form: origin check, per-address rate limit, honeypot, captcha, then the field mapping
-/// onto a lead created through <see cref="LeadService.CreateAsync"/> (a repeat visitor's email or phone merges into
-/// their lead). Field errors name the form's own fields, so the website can show them next to its inputs. The form comes
-/// from <see cref="WebFormCache"/> and the limit is counted in memory: the lead's write is the only database work.
+/// onto a lead written by <see cref="WebFormLeadBatcher"/> together with other submissions of the form (group commit; a
+/// repeat visitor's email or phone merges into their lead). Field errors name the form's own fields, so the website can
+/// show them next to its inputs. The form comes from <see cref="WebFormCache"/> and the limit is counted in memory: the
+/// lead's write is the only database work.
 /// </summary>
 public sealed class WebFormIntake(
     WebFormCache forms,
-    LeadService leads,
+    WebFormLeadBatcher batcher,
     ApiRateLimiter rateLimiter,
     CaptchaVerifier captcha,
     SourceSecretProtector protector)
@@ -58,7 +59,8 @@ public sealed class WebFormIntake(
             return refused;
         }
 
-        var created = await leads.CreateAsync(new LeadActor(tenantId, $"webform:{form.Id}", CanAssign: false), ToLead(form.LeadSource, intake.Fields, submission.Fields), mergeDuplicate: true, cancellationToken);
+        var created = await batcher.CreateAsync(new LeadActor(tenantId, $"webform:{form.Id}", CanAssign: false), ToLead(form.LeadSource, intake.Fields, submission.Fields))
+            .WaitAsync(cancellationToken);
         return created.Succeeded
             ? new WebFormOutcome(tenantId, created.Value.Lead, created.Value.Created, allowedOrigin)
             : InFormTerms(created.Problem, intake.Fields);
