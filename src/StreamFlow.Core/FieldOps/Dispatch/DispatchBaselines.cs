@@ -10,33 +10,12 @@ public static class DispatchBaselines
     /// Whichever technician is free first drives to the nearest visit they are qualified for and still have time for,
     /// blind to windows when choosing: it may arrive late, or hours early and wait (see <see cref="NearestFeasibleFirst"/>).
     /// </summary>
-    public static DispatchPlan NearestFirst(DispatchDay day, DispatchOptions options)
-    {
-        var state = new DispatchPlanner.PlanState(day, options);
-        var active = Enumerable.Range(0, day.Technicians.Count).ToHashSet();
-        var freeAt = day.Technicians.Select(t => t.WorkStart).ToArray();
-        while (active.Count > 0 && state.Unassigned.Count > 0)
-        {
-            var t = active.MinBy(i => freeAt[i]);
-            var route = state.RouteOf(t);
-            var candidates = state.Unassigned
-                .Where(v => state.IsQualified(t, v) && state.Simulate(t, [.. route, v], allowLate: true).Feasible)
-                .OrderBy(v => route.Count == 0 ? state.KilometresFromHome(t, v) : state.KilometresBetween(route[^1], v))
-                .ToList();
-            if (candidates.Count == 0)
-            {
-                active.Remove(t);
-                continue;
-            }
-
-            state.Assign(t, candidates[0]);
-            var stops = new List<PlannedStop>();
-            state.Simulate(t, state.RouteOf(t), allowLate: true, stops);
-            freeAt[t] = stops[^1].Finish;
-        }
-
-        return state.ToPlan(explain: false);
-    }
+    public static DispatchPlan NearestFirst(DispatchDay day, DispatchOptions options) =>
+        FreeTechnicianFirst(day, options, (state, t, route) => state.Unassigned
+            .Where(v => state.IsQualified(t, v) && state.Simulate(t, [.. route, v], allowLate: true).Feasible)
+            .OrderBy(v => route.Count == 0 ? state.KilometresFromHome(t, v) : state.KilometresBetween(route[^1], v))
+            .Select(v => (int?)v)
+            .FirstOrDefault());
 
     /// <summary>
     /// Nearest-first as a dispatcher runs it: whichever technician is free first goes to the nearest qualified visit
@@ -47,13 +26,8 @@ public static class DispatchBaselines
     public static DispatchPlan NearestFeasibleFirst(DispatchDay day, DispatchOptions options, TimeSpan? longestWait = null)
     {
         var wait = longestWait ?? TimeSpan.FromMinutes(15);
-        var state = new DispatchPlanner.PlanState(day, options);
-        var active = Enumerable.Range(0, day.Technicians.Count).ToHashSet();
-        var freeAt = day.Technicians.Select(t => t.WorkStart).ToArray();
-        while (active.Count > 0 && state.Unassigned.Count > 0)
+        return FreeTechnicianFirst(day, options, (state, t, route) =>
         {
-            var t = active.MinBy(i => freeAt[i]);
-            var route = state.RouteOf(t);
             var candidates = new List<(int Visit, double Km, TimeSpan Start, bool Ready, bool InWindow)>();
             foreach (var v in state.Unassigned.Order())
             {
@@ -70,20 +44,13 @@ public static class DispatchBaselines
 
             if (candidates.Count == 0)
             {
-                active.Remove(t);
-                continue;
+                return null;
             }
 
-            var next = candidates.Where(c => c.Ready).OrderBy(c => c.Km).Select(c => (int?)c.Visit).FirstOrDefault()
+            return candidates.Where(c => c.Ready).OrderBy(c => c.Km).Select(c => (int?)c.Visit).FirstOrDefault()
                 ?? candidates.Where(c => c.InWindow).OrderBy(c => c.Start).ThenBy(c => c.Km).Select(c => (int?)c.Visit).FirstOrDefault()
                 ?? candidates.MinBy(c => c.Km).Visit;
-            state.Assign(t, next);
-            var placed = new List<PlannedStop>();
-            state.Simulate(t, state.RouteOf(t), allowLate: true, placed);
-            freeAt[t] = placed[^1].Finish;
-        }
-
-        return state.ToPlan(explain: false);
+        });
     }
 
     /// <summary>Visits in window order, dealt to qualified technicians in turn; a technician out of time is skipped.</summary>
@@ -104,6 +71,34 @@ public static class DispatchBaselines
                     break;
                 }
             }
+        }
+
+        return state.ToPlan(explain: false);
+    }
+
+    /// <summary>
+    /// The loop both nearest-first dispatchers share: the technician free first takes the visit <paramref name="next"/>
+    /// picks for them (given their route so far), or stops for the day when it picks none.
+    /// </summary>
+    private static DispatchPlan FreeTechnicianFirst(
+        DispatchDay day, DispatchOptions options, Func<DispatchPlanner.PlanState, int, IReadOnlyList<int>, int?> next)
+    {
+        var state = new DispatchPlanner.PlanState(day, options);
+        var active = Enumerable.Range(0, day.Technicians.Count).ToHashSet();
+        var freeAt = day.Technicians.Select(t => t.WorkStart).ToArray();
+        while (active.Count > 0 && state.Unassigned.Count > 0)
+        {
+            var t = active.MinBy(i => freeAt[i]);
+            if (next(state, t, state.RouteOf(t)) is not { } visit)
+            {
+                active.Remove(t);
+                continue;
+            }
+
+            state.Assign(t, visit);
+            var placed = new List<PlannedStop>();
+            state.Simulate(t, state.RouteOf(t), allowLate: true, placed);
+            freeAt[t] = placed[^1].Finish;
         }
 
         return state.ToPlan(explain: false);
