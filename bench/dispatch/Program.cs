@@ -6,13 +6,13 @@ using StreamFlow.Core.FieldOps.Dispatch;
 // baselines (nearest-feasible as a dispatcher runs it, window-blind nearest-first, round-robin), the travel on the same
 // work, and the time to re-plan after one cancellation. Figures are printed, never asserted.
 //   dotnet bench/dispatch/bin/Release/net10.0/StreamFlow.Bench.Dispatch.dll [days, default 5] [cancellations per day, default 20]
-// LOAD_WEIGHT (default 0.5) sets DispatchOptions.LoadWeight, SEARCH_ITERATIONS (default 500) its ruin-and-recreate iterations.
+// LOAD_WEIGHT (default 0.5) sets DispatchOptions.LoadWeight, SEARCH_ITERATIONS (default 4000) its ruin-and-recreate iterations.
 var days = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var cancellations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 var options = new DispatchOptions(
     AverageSpeedKmh: 40,
     LoadWeight: double.Parse(Environment.GetEnvironmentVariable("LOAD_WEIGHT") ?? "0.5", CultureInfo.InvariantCulture),
-    SearchIterations: int.Parse(Environment.GetEnvironmentVariable("SEARCH_ITERATIONS") ?? "500", CultureInfo.InvariantCulture));
+    SearchIterations: int.Parse(Environment.GetEnvironmentVariable("SEARCH_ITERATIONS") ?? "4000", CultureInfo.InvariantCulture));
 var totals = new Dictionary<string, (double Km, int InWindow, int Late, int Unassigned)>();
 var replanMs = new List<double>();
 var planMs = new List<double>();

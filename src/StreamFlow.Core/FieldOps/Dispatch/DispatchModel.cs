@@ -52,8 +52,9 @@ public sealed record DispatchDay(DateOnly Date, IReadOnlyList<DispatchTechnician
 /// <param name="AverageSpeedKmh">Straight-line kilometres per hour of driving, so it includes the road network's detours.</param>
 /// <param name="LoadWeight">Kilometres one would drive to take an hour² of work off the busiest technicians (Σ busy hours²).</param>
 /// <param name="ImprovementRounds">Upper bound on local-improvement passes (each pass tries every relocation and 2-opt move).</param>
-/// <param name="SearchIterations">Ruin-and-recreate iterations after the local improvement (0: none).</param>
-public sealed record DispatchOptions(double AverageSpeedKmh = 40, double LoadWeight = 0.5, int ImprovementRounds = 50, int SearchIterations = 500)
+/// <param name="SearchIterations">Ruin-and-recreate iterations after the local improvement (0: none). The search is bounded by
+/// this count rather than by the clock so that the same day always gives the same plan, however busy the machine.</param>
+public sealed record DispatchOptions(double AverageSpeedKmh = 40, double LoadWeight = 0.5, int ImprovementRounds = 50, int SearchIterations = 4000)
 {
     public TimeSpan TravelTime(double kilometres) => TimeSpan.FromHours(kilometres / AverageSpeedKmh);
 }

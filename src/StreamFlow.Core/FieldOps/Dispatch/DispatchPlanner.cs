@@ -9,9 +9,12 @@ namespace StreamFlow.Core.FieldOps.Dispatch;
 /// position), then improved while the objective falls by local moves: reversing a stretch of a route (2-opt), moving a
 /// visit or a stretch of two or three (or-opt, also reversed) to its best place in any route, trading one visit for one
 /// of another route, and exchanging two routes' tails (2-opt*, which also hands a whole route to a technician who lives
-/// nearer). Then by ruin and recreate (Schrimpf et al., 2000): a few neighbouring visits, or a stretch of one route, are taken out and
-/// inserted again by regret, a worse day accepted now and then as in simulated annealing, the best day kept. The search
-/// is seeded with a constant, so the same day always gives the same plan.
+/// nearer). Then by ruin and recreate (Schrimpf et al., 2000): a few neighbouring visits, a stretch of one route, or
+/// stretches of the routes around one place (SISR's string removal) are taken out and inserted again by regret, a
+/// worse day accepted now and then as in simulated annealing, the best day kept. The search is seeded with a constant
+/// and bounded by iterations, not by the clock, so the same day always gives the same plan (apply re-plans and must
+/// find the plan that was suggested). Insertion is checked in one pass over a route
+/// (each stop's latest start that keeps the rest in its windows) wherever the route has no time off and no late stop.
 /// The objective is travel kilometres + <see cref="DispatchOptions.LoadWeight"/> × Σ busy hours², with a late arrival
 /// costing more than any route could save and a visit left out more than any late one.
 /// </summary>
@@ -20,6 +23,9 @@ public static class DispatchPlanner
     private const double LatePenaltyKm = 10_000;
     private const double UnassignedPenaltyKm = 100_000;
     private const int SearchSeed = 7919;
+    // SISR's settings: strings of at most 10 visits, about 10 visits taken out on average.
+    private const int LongestString = 10;
+    private const int AverageStringRemoval = 10;
 
     public static DispatchPlan Plan(DispatchDay day, DispatchOptions options) => Replan(day, null, options);
 
@@ -51,6 +57,9 @@ public static class DispatchPlanner
         private readonly bool[,] _qualified;
         private readonly double[,] _visitKm;
         private readonly double[,] _homeKm;
+        // The same times Simulate adds up, in ticks, so the quick insertion check agrees with it exactly.
+        private readonly long[,] _visitTicks;
+        private readonly long[,] _homeTicks;
 
         public PlanState(DispatchDay day, DispatchOptions options)
         {
@@ -61,17 +70,21 @@ public static class DispatchPlanner
             _qualified = new bool[day.Technicians.Count, day.Visits.Count];
             _visitKm = new double[day.Visits.Count, day.Visits.Count];
             _homeKm = new double[day.Technicians.Count, day.Visits.Count];
+            _visitTicks = new long[day.Visits.Count, day.Visits.Count];
+            _homeTicks = new long[day.Technicians.Count, day.Visits.Count];
             for (var v = 0; v < day.Visits.Count; v++)
             {
                 for (var w = 0; w < day.Visits.Count; w++)
                 {
                     _visitKm[v, w] = day.Visits[v].Location.KilometresTo(day.Visits[w].Location);
+                    _visitTicks[v, w] = options.TravelTime(_visitKm[v, w]).Ticks;
                 }
 
                 for (var t = 0; t < day.Technicians.Count; t++)
                 {
                     _qualified[t, v] = Qualifies(day.Technicians[t], day.Visits[v], day.Date);
                     _homeKm[t, v] = day.Technicians[t].HomeBase.KilometresTo(day.Visits[v].Location);
+                    _homeTicks[t, v] = options.TravelTime(_homeKm[t, v]).Ticks;
                 }
             }
         }
@@ -215,9 +228,10 @@ public static class DispatchPlanner
         }
 
         /// <summary>
-        /// Ruin and recreate: each iteration takes out 3 to 15 visits (a visit and its nearest placed neighbours, or a
-        /// stretch of one route), inserts the day's unplaced visits again by regret, and keeps the result if it is
-        /// better, or worse by little while the temperature is high; the best day seen is the answer, polished once more.
+        /// Ruin and recreate: each iteration takes out some visits (a visit and its nearest placed neighbours, a stretch
+        /// of one route, or stretches of the routes nearest a visit), inserts the day's unplaced visits again by regret, and
+        /// keeps the result if it is better, or worse by little while the temperature is high; the best day seen is the
+        /// answer, polished once more.
         /// </summary>
         public void RuinAndRecreate(int iterations, Random random)
         {
@@ -257,7 +271,63 @@ public static class DispatchPlanner
             Improve();
         }
 
+        /// <summary>
+        /// String removal (Christiaens and Vanden Berghe's SISR, 2020): from the routes nearest a random visit, one
+        /// stretch each around the visit of that route nearest it, so neighbouring routes give up work in the same place.
+        /// </summary>
+        private void RemoveStrings(Random random)
+        {
+            var techOf = new Dictionary<int, int>();
+            for (var t = 0; t < _routes.Length; t++)
+            {
+                foreach (var v in _routes[t])
+                {
+                    techOf[v] = t;
+                }
+            }
+
+            var placed = techOf.Keys.Order().ToList();
+            var centre = placed[random.Next(placed.Count)];
+            var used = _routes.Count(r => r.Count > 0);
+            var longest = Math.Min(LongestString, Math.Max(1, placed.Count / Math.Max(1, used)));
+            var strings = 1 + random.Next(Math.Max(1, (int)(4.0 * AverageStringRemoval / (1 + longest)) - 1));
+            var ruined = new HashSet<int>();
+            foreach (var v in placed.OrderBy(p => _visitKm[centre, p]))
+            {
+                if (ruined.Count >= strings)
+                {
+                    break;
+                }
+
+                var t = techOf[v];
+                if (!ruined.Add(t))
+                {
+                    continue;
+                }
+
+                var route = _routes[t];
+                var length = 1 + random.Next(Math.Min(route.Count, longest));
+                var at = route.IndexOf(v);
+                var start = Math.Clamp(at - random.Next(length), 0, route.Count - length);
+                _unassigned.UnionWith(route.GetRange(start, length));
+                route.RemoveRange(start, length);
+            }
+        }
+
         private void Ruin(Random random)
+        {
+            if (random.Next(3) == 0)
+            {
+                RemoveStrings(random);
+            }
+            else
+            {
+                RemoveNeighboursOrStretch(random);
+            }
+        }
+
+        /// <summary>3 to 15 visits: one and its nearest placed neighbours, or a stretch of one route.</summary>
+        private void RemoveNeighboursOrStretch(Random random)
         {
             var placed = _routes.SelectMany((route, t) => route.Select(v => (Tech: t, Visit: v))).ToList();
             var count = Math.Min(placed.Count, 3 + random.Next(13));
@@ -279,6 +349,8 @@ public static class DispatchPlanner
             _unassigned.UnionWith(_routes[tech].GetRange(start, length));
             _routes[tech].RemoveRange(start, length);
         }
+
+        internal double RouteCost(int t, IReadOnlyList<int>? route = null) => Cost(Simulate(t, route ?? _routes[t], allowLate: true));
 
         private double TotalCost() =>
             _routes.Select((route, t) => Cost(Simulate(t, route, allowLate: true))).Sum() + (UnassignedPenaltyKm * _unassigned.Count);
@@ -483,7 +555,125 @@ public static class DispatchPlanner
             return improved;
         }
 
+        /// <summary>
+        /// The cheapest place for visit v in route t and what it adds to the route's cost. A route without time off
+        /// whose visits are all inside their windows is checked in one pass (each stop's latest start that keeps the rest
+        /// of the route in its windows and home in time); any other route, or a visit that fits nowhere inside its window
+        /// when lateness is allowed, by driving every candidate route.
+        /// </summary>
         private (int Position, double Delta) BestPosition(int t, int v, double currentCost, bool allowLate)
+        {
+            if (_day.Technicians[t].Unavailable is not { Count: > 0 } && QuickBestPosition(t, v) is { } quick)
+            {
+                if (quick.Position >= 0 || !allowLate)
+                {
+                    return quick;
+                }
+            }
+
+            return DrivenBestPosition(t, v, currentCost, allowLate);
+        }
+
+        /// <summary>Null when the route has a late stop (the quick check assumes every stop inside its window).</summary>
+        internal (int Position, double Delta)? QuickBestPosition(int t, int v)
+        {
+            var route = _routes[t];
+            var technician = _day.Technicians[t];
+            var n = route.Count;
+            Span<long> departs = n <= 128 ? stackalloc long[n + 1] : new long[n + 1];
+            Span<long> latest = n <= 128 ? stackalloc long[n + 1] : new long[n + 1];
+            var time = technician.WorkStart.Ticks;
+            long busy = 0;
+            double km = 0;
+            departs[0] = time;
+            for (var i = 0; i < n; i++)
+            {
+                var visit = _day.Visits[route[i]];
+                var drive = i == 0 ? _homeTicks[t, route[i]] : _visitTicks[route[i - 1], route[i]];
+                var start = Math.Max(time + drive, visit.WindowStart.Ticks);
+                if (start > visit.WindowEnd.Ticks)
+                {
+                    return null;
+                }
+
+                time = start + visit.Duration.Ticks;
+                departs[i + 1] = time;
+                busy += drive + visit.Duration.Ticks;
+                km += i == 0 ? _homeKm[t, route[i]] : _visitKm[route[i - 1], route[i]];
+            }
+
+            if (n > 0)
+            {
+                busy += _homeTicks[t, route[^1]];
+                km += _homeKm[t, route[^1]];
+                if (time + _homeTicks[t, route[^1]] > technician.WorkEnd.Ticks)
+                {
+                    return null;
+                }
+            }
+
+            // latest[i]: the latest start of stop i that keeps it and every later stop in its window and home by the end.
+            for (var i = n - 1; i >= 0; i--)
+            {
+                var visit = _day.Visits[route[i]];
+                var after = i == n - 1
+                    ? technician.WorkEnd.Ticks - _homeTicks[t, route[i]]
+                    : latest[i + 1] - _visitTicks[route[i], route[i + 1]];
+                latest[i] = Math.Min(visit.WindowEnd.Ticks, after - visit.Duration.Ticks);
+            }
+
+            var inserted = _day.Visits[v];
+            var oldBusyHours = (double)busy / TimeSpan.TicksPerHour;
+            var oldCost = km + (_options.LoadWeight * oldBusyHours * oldBusyHours);
+            var best = (Position: -1, Delta: double.MaxValue);
+            for (var p = 0; p <= n; p++)
+            {
+                var driveIn = p == 0 ? _homeTicks[t, v] : _visitTicks[route[p - 1], v];
+                var start = Math.Max(departs[p] + driveIn, inserted.WindowStart.Ticks);
+                if (start > inserted.WindowEnd.Ticks)
+                {
+                    continue;
+                }
+
+                var finish = start + inserted.Duration.Ticks;
+                long driveOut, driveSaved;
+                double addedKm;
+                if (p == n)
+                {
+                    driveOut = _homeTicks[t, v];
+                    if (finish + driveOut > technician.WorkEnd.Ticks)
+                    {
+                        continue;
+                    }
+
+                    driveSaved = n == 0 ? 0 : _homeTicks[t, route[n - 1]];
+                    addedKm = (p == 0 ? _homeKm[t, v] : _visitKm[route[p - 1], v]) + _homeKm[t, v] - (n == 0 ? 0 : _homeKm[t, route[n - 1]]);
+                }
+                else
+                {
+                    var next = route[p];
+                    driveOut = _visitTicks[v, next];
+                    if (Math.Max(finish + driveOut, _day.Visits[next].WindowStart.Ticks) > latest[p])
+                    {
+                        continue;
+                    }
+
+                    driveSaved = p == 0 ? _homeTicks[t, next] : _visitTicks[route[p - 1], next];
+                    addedKm = (p == 0 ? _homeKm[t, v] : _visitKm[route[p - 1], v]) + _visitKm[v, next] - (p == 0 ? _homeKm[t, next] : _visitKm[route[p - 1], next]);
+                }
+
+                var busyHours = (double)(busy + driveIn + inserted.Duration.Ticks + driveOut - driveSaved) / TimeSpan.TicksPerHour;
+                var delta = km + addedKm + (_options.LoadWeight * busyHours * busyHours) - oldCost;
+                if (delta < best.Delta)
+                {
+                    best = (p, delta);
+                }
+            }
+
+            return best;
+        }
+
+        internal (int Position, double Delta) DrivenBestPosition(int t, int v, double currentCost, bool allowLate)
         {
             var route = _routes[t];
             var best = (Position: -1, Delta: double.MaxValue);
