@@ -11,19 +11,25 @@ namespace StreamFlow.Bench.Churn;
 internal static class FactorSelection
 {
     /// <summary>
-    /// Candidates that read the earlier 30-day window (60-90 days ago) beside the middle one (30-60 days ago). The four
-    /// the first selection chose (seed 2126: usageFade, usageEarlierDrop, loginFade, pipelineFade) are now in
-    /// <see cref="ChurnFactors.All"/>; these are the ones it passed over.
+    /// Candidates: the ones earlier selections passed over (three-window fades of leads, AI and activity, three-month
+    /// drops, owner away × use fading) and the ones the signals of 0266 make possible that it passed over: weekly use
+    /// falling over the last 6 weeks, irregular weekly use, and the win rate of the last 90 days below the business's
+    /// usual (the 275 days before). It chose ownerSignInDrop and weeklyUseFall4 (seed 2126), now in
+    /// <see cref="ChurnFactors.All"/>.
     /// </summary>
     public static readonly IReadOnlyList<ChurnFactor> Candidates =
     [
-        Candidate("activityFade", s => Fade(Activity(s, Window.Recent), Activity(s, Window.Prior), Activity(s, Window.Early))),
-        Candidate("aiFade", s => Fade(s.AiCallsRecent, s.AiCallsPrior, s.AiCallsEarly)),
-        Candidate("leadFade", s => Fade(s.LeadsRecent, s.LeadsPrior, s.LeadsEarly)),
-        Candidate("loginThreeMonthDrop", s => Drop(s.LoginsRecent, s.LoginsEarly)),
-        Candidate("usageThreeMonthDrop", s => Drop(Usage(s, Window.Recent), Usage(s, Window.Early))),
-        Candidate("ownerAwayWhileUsageFades", s => Math.Min(s.OwnerIdleDays, 90) / 30
-            * Fade(Usage(s, Window.Recent), Usage(s, Window.Prior), Usage(s, Window.Early))),
+        Candidate("activityFade", s => ChurnMeasures.Fade(s, ChurnMeasures.Windows(
+            s.LoginsRecent + s.LeadsRecent + s.StageChangesRecent, s.LoginsPrior + s.LeadsPrior + s.StageChangesPrior, s.LoginsEarly + s.LeadsEarly + s.StageChangesEarly))),
+        Candidate("aiFade", s => ChurnMeasures.Fade(s, ChurnMeasures.Windows(s.AiCallsRecent, s.AiCallsPrior, s.AiCallsEarly))),
+        Candidate("leadFade", s => ChurnMeasures.Fade(s, ChurnMeasures.Windows(s.LeadsRecent, s.LeadsPrior, s.LeadsEarly))),
+        Candidate("loginThreeMonthDrop", s => ThreeMonthDrop(s, s.LoginsRecent, s.LoginsEarly)),
+        Candidate("usageThreeMonthDrop", s => ThreeMonthDrop(s, Usage(s).Recent, Usage(s).Early)),
+        Candidate("ownerAwayWhileUsageFades", s => Math.Min(s.OwnerIdleDays, 90) / 30 * ChurnMeasures.Fade(s, Usage(s))),
+        Candidate("weeklyUseFall6", s => ChurnMeasures.WeeklyFall(s, 6)),
+        Candidate("weeklyUseIrregular", Irregularity),
+        Candidate("winRateBelowUsual", s => s.DecidedBefore < 10 ? 0
+            : WinRate(s.WonBefore, s.DecidedBefore) - WinRate(s.WonRecent + s.WonPrior, s.DecidedRecent + s.DecidedPrior)),
     ];
 
     public static void Run(IReadOnlyList<(int Day, ChurnSignals Signals, bool Churned)> train, int horizonDays)
@@ -68,26 +74,29 @@ internal static class FactorSelection
         Console.WriteLine();
     }
 
-    private enum Window { Recent, Prior, Early }
-
     private static ChurnFactor Candidate(string name, Func<ChurnSignals, double> measure) => new(name, name, measure, _ => "");
 
-    /// <summary>The smaller of the last two monthly drops (recent against 30-60 days ago, that against 60-90), 0 unless both fell.</summary>
-    private static double Fade(double recent, double prior, double early) => Math.Max(0, Math.Min(Drop(recent, prior - early), Drop(prior - early, early)));
+    private static Months Usage(ChurnSignals s) => ChurnMeasures.Windows(
+        s.LoginsRecent + s.StageChangesRecent + s.AiCallsRecent, s.LoginsPrior + s.StageChangesPrior + s.AiCallsPrior, s.LoginsEarly + s.StageChangesEarly + s.AiCallsEarly);
 
-    private static double Drop(double later, double earlier) => -Math.Log((later + 1) / (earlier + 1));
+    private static double ThreeMonthDrop(ChurnSignals s, long recent, long early) =>
+        ChurnMeasures.Per30(s, early, 60, 90) is { } earlyRate ? ChurnMeasures.Drop(recent, earlyRate) : 0;
 
-    private static double Usage(ChurnSignals s, Window w) => w switch
+    private static double WinRate(long won, long decided) => (won + 1.0) / (decided + 2.0);
+
+    /// <summary>The standard deviation of the week-to-week change in ln(1 + use) over the weeks the business existed.</summary>
+    private static double Irregularity(ChurnSignals s)
     {
-        Window.Recent => s.LoginsRecent + s.StageChangesRecent + s.AiCallsRecent,
-        Window.Prior => s.LoginsPrior + s.StageChangesPrior + s.AiCallsPrior,
-        _ => s.LoginsEarly + s.StageChangesEarly + s.AiCallsEarly,
-    };
+        var weeks = Math.Min(s.UseWeekly.Length, (int)(s.TenantAgeDays / 7));
+        if (weeks < 4)
+        {
+            return 0;
+        }
 
-    private static double Activity(ChurnSignals s, Window w) => w switch
-    {
-        Window.Recent => s.LoginsRecent + s.LeadsRecent + s.StageChangesRecent,
-        Window.Prior => s.LoginsPrior + s.LeadsPrior + s.StageChangesPrior,
-        _ => s.LoginsEarly + s.LeadsEarly + s.StageChangesEarly,
-    };
+        var changes = s.UseWeekly[^weeks..].Select(n => Math.Log(1 + n)).Pairwise().ToArray();
+        var mean = changes.Average();
+        return Math.Sqrt(changes.Average(c => (c - mean) * (c - mean)));
+    }
+
+    private static IEnumerable<double> Pairwise(this IEnumerable<double> values) => values.Zip(values.Skip(1), (a, b) => b - a);
 }

@@ -51,9 +51,9 @@ if (options.ContainsKey("select"))
 var test = await LabelledAsync(testCutoffs);
 if (options.TryGetValue("dump", out var dumpPath))
 {
-    // --dump <file>: every labelled example's signals as CSV (split, cutoff day, label, signals), for offline study.
+    // --dump <file>: every labelled example's signals as CSV (split, cutoff day, label, story, business, signals), for offline study.
     var numeric = typeof(ChurnSignals).GetProperties().Where(p => p.PropertyType != typeof(string) && p.PropertyType != typeof(Guid)).ToList();
-    var csv = new StringBuilder("split,day,churned," + string.Join(",", numeric.Select(p => p.Name)) + "\n");
+    var csv = new StringBuilder("split,day,churned,story,business," + string.Join(",", numeric.Select(p => p.Name)) + "\n");
     foreach (var (split, cutoffs) in new[] { ("train", trainCutoffs), ("test", testCutoffs) })
     {
         foreach (var day in cutoffs)
@@ -63,8 +63,8 @@ if (options.TryGetValue("dump", out var dumpPath))
             {
                 var churn = byId[signals.TenantId].ChurnAt;
                 var label = churn > at && churn <= at.AddDays(HorizonDays);
-                csv.Append(CultureInfo.InvariantCulture, $"{split},{day},{(label ? 1 : 0)},")
-                    .AppendJoin(',', numeric.Select(p => Convert.ToString(p.GetValue(signals) ?? "", CultureInfo.InvariantCulture))).Append('\n');
+                csv.Append(CultureInfo.InvariantCulture, $"{split},{day},{(label ? 1 : 0)},{byId[signals.TenantId].Story},{byId[signals.TenantId].Index},")
+                    .AppendJoin(',', numeric.Select(p => p.GetValue(signals) is long[] weeks ? string.Join(' ', weeks) : Convert.ToString(p.GetValue(signals) ?? "", CultureInfo.InvariantCulture))).Append('\n');
             }
         }
     }

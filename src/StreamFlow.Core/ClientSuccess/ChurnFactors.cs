@@ -16,23 +16,23 @@ public static class ChurnFactors
     public static readonly IReadOnlyList<ChurnFactor> All =
     [
         new("loginDrop", "Sign-ins falling",
-            s => Drop(s.LoginsRecent, s.LoginsPrior / 2.0),
-            s => $"{s.LoginsRecent} sign-ins in the last 30 days against {Per30(s.LoginsPrior)} a month before ({Change(s.LoginsRecent, s.LoginsPrior / 2.0)})."),
+            s => ChurnMeasures.RecentDrop(s, s.LoginsRecent, s.LoginsPrior),
+            s => $"{s.LoginsRecent} sign-ins in the last 30 days against {PriorPer30(s, s.LoginsPrior)} a month before ({Change(s, s.LoginsRecent, s.LoginsPrior)})."),
         new("activeUserDrop", "Fewer people using it",
-            s => Drop(s.ActiveUsersRecent, s.ActiveUsersPrior),
+            s => ChurnMeasures.HasPriorBaseline(s) ? ChurnMeasures.Drop(s.ActiveUsersRecent, s.ActiveUsersPrior) : 0,
             s => $"{s.ActiveUsersRecent} people signed in during the last 30 days; {s.ActiveUsersPrior} did in the 60 days before."),
         new("leadDrop", "Lead volume falling",
-            s => Drop(s.LeadsRecent, s.LeadsPrior / 2.0),
-            s => $"{s.LeadsRecent} leads in the last 30 days against {Per30(s.LeadsPrior)} a month before ({Change(s.LeadsRecent, s.LeadsPrior / 2.0)})."),
+            s => ChurnMeasures.RecentDrop(s, s.LeadsRecent, s.LeadsPrior),
+            s => $"{s.LeadsRecent} leads in the last 30 days against {PriorPer30(s, s.LeadsPrior)} a month before ({Change(s, s.LeadsRecent, s.LeadsPrior)})."),
         new("winRateDrop", "Win rate falling",
             s => WinRate(s.WonPrior, s.DecidedPrior) - WinRate(s.WonRecent, s.DecidedRecent),
             s => $"Won {s.WonRecent} of {s.DecidedRecent} decided leads in the last 30 days against {s.WonPrior} of {s.DecidedPrior} in the 60 days before."),
         new("pipelineDrop", "Pipeline going quiet",
-            s => Drop(s.StageChangesRecent, s.StageChangesPrior / 2.0),
-            s => $"{s.StageChangesRecent} stage changes in the last 30 days against {Per30(s.StageChangesPrior)} a month before."),
+            s => ChurnMeasures.RecentDrop(s, s.StageChangesRecent, s.StageChangesPrior),
+            s => $"{s.StageChangesRecent} stage changes in the last 30 days against {PriorPer30(s, s.StageChangesPrior)} a month before."),
         new("aiDrop", "AI use falling",
-            s => Drop(s.AiCallsRecent, s.AiCallsPrior / 2.0),
-            s => $"{s.AiCallsRecent} AI calls in the last 30 days against {Per30(s.AiCallsPrior)} a month before."),
+            s => ChurnMeasures.RecentDrop(s, s.AiCallsRecent, s.AiCallsPrior),
+            s => $"{s.AiCallsRecent} AI calls in the last 30 days against {PriorPer30(s, s.AiCallsPrior)} a month before."),
         new("overdueInvoices", "Invoices overdue",
             s => Math.Min(s.OverdueInvoices, 3),
             s => $"{s.OverdueInvoices} invoice(s) past due and unpaid."),
@@ -52,20 +52,26 @@ public static class ChurnFactors
             s => Math.Min(s.OwnerIdleDays, 90) / 30,
             s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days."),
         new("ownerAwayWhileSignInsFall", "Owner away while sign-ins fall",
-            s => Math.Min(s.OwnerIdleDays, 90) / 30 * Math.Max(Drop(s.LoginsRecent, s.LoginsPrior / 2.0), 0),
-            s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days while the team's sign-ins fell to {s.LoginsRecent} in the last 30 days from {Per30(s.LoginsPrior)} a month before."),
+            s => Math.Min(s.OwnerIdleDays, 90) / 30 * Math.Max(ChurnMeasures.RecentDrop(s, s.LoginsRecent, s.LoginsPrior), 0),
+            s => $"No owner has signed in for {Math.Floor(s.OwnerIdleDays).ToString(CultureInfo.InvariantCulture)} days while the team's sign-ins fell to {s.LoginsRecent} in the last 30 days from {PriorPer30(s, s.LoginsPrior)} a month before."),
         new("usageFade", "Use fading for two months",
-            s => Fade(Usage(s)),
+            s => ChurnMeasures.Fade(s, Usage(s)),
             s => $"{Describe(Usage(s))} sign-ins, stage changes and AI calls: fewer each month."),
         new("usageEarlierDrop", "Use fell the month before last",
-            s => Drop(Usage(s).Middle, Usage(s).Early),
+            s => ChurnMeasures.EarlierDrop(s, Usage(s)),
             s => $"{Describe(Usage(s))} sign-ins, stage changes and AI calls."),
         new("loginFade", "Sign-ins fading for two months",
-            s => Fade(Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly)),
-            s => $"{Describe(Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly))} sign-ins."),
+            s => ChurnMeasures.Fade(s, ChurnMeasures.Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly)),
+            s => $"{Describe(ChurnMeasures.Windows(s.LoginsRecent, s.LoginsPrior, s.LoginsEarly))} sign-ins."),
         new("pipelineFade", "Pipeline fading for two months",
-            s => Fade(Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly)),
-            s => $"{Describe(Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly))} stage changes."),
+            s => ChurnMeasures.Fade(s, ChurnMeasures.Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly)),
+            s => $"{Describe(ChurnMeasures.Windows(s.StageChangesRecent, s.StageChangesPrior, s.StageChangesEarly))} stage changes."),
+        new("ownerSignInDrop", "Owner signing in less",
+            s => ChurnMeasures.RecentDrop(s, s.OwnerLoginsRecent, s.OwnerLoginsPrior),
+            s => $"Owners signed in {s.OwnerLoginsRecent} times in the last 30 days against {PriorPer30(s, s.OwnerLoginsPrior)} a month before."),
+        new("weeklyUseFall4", "Use falling week by week",
+            s => ChurnMeasures.WeeklyFall(s, 4),
+            s => $"Sign-ins, stage changes and AI calls in each of the last 4 weeks: {string.Join(", ", s.UseWeekly.TakeLast(4))}."),
         new("seats", "Seats",
             s => Math.Log(1 + s.Seats),
             s => $"{s.Seats} active seat(s).", Monotone: false),
@@ -85,35 +91,89 @@ public static class ChurnFactors
         return values;
     }
 
-    /// <summary>Minus the log of recent over the prior monthly rate, add-one smoothed: 0 when flat, about 0.7 when halved.</summary>
-    private static double Drop(double recent, double priorPer30) => -Math.Log((recent + 1) / (priorPer30 + 1));
+    /// <summary>Sign-ins, stage changes and AI calls together: what the team does in StreamFlow, per 30-day window.</summary>
+    private static Months Usage(ChurnSignals s) => ChurnMeasures.Windows(
+        s.LoginsRecent + s.StageChangesRecent + s.AiCallsRecent, s.LoginsPrior + s.StageChangesPrior + s.AiCallsPrior, s.LoginsEarly + s.StageChangesEarly + s.AiCallsEarly);
+
+    private static string Describe(Months m) => string.Create(CultureInfo.InvariantCulture,
+        $"{m.Recent} in the last 30 days, {m.Middle} in the 30 before, {m.Early} in the 30 before those:");
+
+    /// <summary>Won of decided with one pseudo-win and one pseudo-loss, so a handful of decisions does not swing it to 0 or 1.</summary>
+    private static double WinRate(long won, long decided) => (won + 1.0) / (decided + 2.0);
+
+    private static string PriorPer30(ChurnSignals s, long prior) =>
+        ChurnMeasures.Per30(s, prior, 30, 90) is { } rate ? rate.ToString("0.#", CultureInfo.InvariantCulture) : "none (not a client then)";
+
+    private static string Change(ChurnSignals s, long recent, long prior) => ChurnMeasures.Per30(s, prior, 30, 90) is { } rate and > 0
+        && ChurnMeasures.Per30(s, recent, 0, 30) is { } now
+        ? ((now - rate) / rate).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture)
+        : "no baseline";
+
+    private static string Amount(decimal? fee) => fee?.ToString("0.00", CultureInfo.InvariantCulture) ?? "none";
+}
+
+/// <summary>Sign-ins, leads or use in the three 30-day windows before a cutoff: the last 30 days, 30-60 and 60-90 days ago.</summary>
+public readonly record struct Months(long Recent, long Middle, long Early);
+
+/// <summary>
+/// How the factors turn counts into drops and trends. A window is read as a rate per 30 days over the part of it the
+/// business was a client: a business that joined 40 days ago has 10 days of "prior", not 60, and no "early" at all. A
+/// rate over fewer than <see cref="MinDays"/> days is no baseline, and a drop without a baseline is 0 — otherwise the
+/// first weeks of a new client read as a rise from nothing, which lowered its risk in the shipped model's fit.
+/// </summary>
+public static class ChurnMeasures
+{
+    public const double MinDays = 15;
+
+    /// <summary>The count's rate per 30 days over the days the business existed between <paramref name="fromDays"/> and <paramref name="toDays"/> before the cutoff; null under <see cref="MinDays"/>.</summary>
+    public static double? Per30(ChurnSignals s, double count, int fromDays, int toDays)
+    {
+        var days = Math.Min(toDays, s.TenantAgeDays) - fromDays;
+        return days < MinDays ? null : count * 30 / days;
+    }
+
+    public static bool HasPriorBaseline(ChurnSignals s) => Per30(s, 0, 30, 90) is not null;
+
+    /// <summary>Minus the log of the later over the earlier monthly rate, add-one smoothed: 0 when flat, about 0.7 when halved.</summary>
+    public static double Drop(double later, double earlier) => -Math.Log((later + 1) / (earlier + 1));
+
+    /// <summary>The last 30 days against the monthly rate of the 60 before (0 without both).</summary>
+    public static double RecentDrop(ChurnSignals s, long recent, long prior) => Drop(s, recent, 0, 30, prior, 30, 90);
 
     /// <summary>
     /// The smaller of the last two monthly drops (the last 30 days against the 30 before, those against the 30 before
     /// them), 0 unless both fell: a fade over three months, which a one-month dip (down, then flat or back up) is not.
     /// </summary>
-    private static double Fade(Months months) => Math.Max(0, Math.Min(Drop(months.Recent, months.Middle), Drop(months.Middle, months.Early)));
+    public static double Fade(ChurnSignals s, Months m) =>
+        Per30(s, m.Early, 60, 90) is null ? 0 : Math.Max(0, Math.Min(Drop(s, m.Recent, 0, 30, m.Middle, 30, 60), EarlierDrop(s, m)));
 
-    /// <summary>Sign-ins, stage changes and AI calls together: what the team does in StreamFlow, per 30-day window.</summary>
-    private static Months Usage(ChurnSignals s) => Windows(
-        s.LoginsRecent + s.StageChangesRecent + s.AiCallsRecent, s.LoginsPrior + s.StageChangesPrior + s.AiCallsPrior, s.LoginsEarly + s.StageChangesEarly + s.AiCallsEarly);
+    /// <summary>The month before last against the one before it: use 30-60 days ago against 60-90 days ago (0 without both).</summary>
+    public static double EarlierDrop(ChurnSignals s, Months m) => Drop(s, m.Middle, 30, 60, m.Early, 60, 90);
 
     /// <summary>The three 30-day windows from the signals' recent, prior (60 days) and early (its older 30) counts.</summary>
-    private static Months Windows(long recent, long prior, long early) => new(recent, prior - early, early);
+    public static Months Windows(long recent, long prior, long early) => new(recent, prior - early, early);
 
-    private static string Describe(Months m) => string.Create(CultureInfo.InvariantCulture,
-        $"{m.Recent} in the last 30 days, {m.Middle} in the 30 before, {m.Early} in the 30 before those:");
+    /// <summary>
+    /// How fast weekly use (sign-ins, stage changes, AI calls) fell over the last <paramref name="weeks"/> weeks: minus the
+    /// least-squares slope of ln(1 + use) per week, so 0.1 is about 10 % less each week; 0 for a business younger than that.
+    /// </summary>
+    public static double WeeklyFall(ChurnSignals s, int weeks)
+    {
+        if (s.UseWeekly.Length < weeks || s.TenantAgeDays < weeks * 7)
+        {
+            return 0;
+        }
 
-    private readonly record struct Months(long Recent, long Middle, long Early);
+        var logs = s.UseWeekly[^weeks..].Select(n => Math.Log(1 + n)).ToArray();
+        var meanX = (weeks - 1) / 2.0;
+        var meanY = logs.Average();
+        var covariance = logs.Select((y, x) => (x - meanX) * (y - meanY)).Sum();
+        var variance = Enumerable.Range(0, weeks).Sum(x => (x - meanX) * (x - meanX));
+        return -covariance / variance;
+    }
 
-    /// <summary>Won of decided with one pseudo-win and one pseudo-loss, so a handful of decisions does not swing it to 0 or 1.</summary>
-    private static double WinRate(long won, long decided) => (won + 1.0) / (decided + 2.0);
-
-    private static string Per30(long prior) => (prior / 2.0).ToString("0.#", CultureInfo.InvariantCulture);
-
-    private static string Change(double recent, double priorPer30) => priorPer30 == 0
-        ? "no baseline"
-        : ((recent - priorPer30) / priorPer30).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture);
-
-    private static string Amount(decimal? fee) => fee?.ToString("0.00", CultureInfo.InvariantCulture) ?? "none";
+    private static double Drop(ChurnSignals s, long later, int laterFrom, int laterTo, long earlier, int earlierFrom, int earlierTo) =>
+        Per30(s, later, laterFrom, laterTo) is { } laterRate && Per30(s, earlier, earlierFrom, earlierTo) is { } earlierRate
+            ? Drop(laterRate, earlierRate)
+            : 0;
 }

@@ -29,6 +29,8 @@ public static class ChurnPlaybooks
         ["usageEarlierDrop"] = [("customer success", "Use fell two months ago: ask the owner what changed then (staff, season, a competitor) and whether it has recovered.")],
         ["loginFade"] = [("customer success", "List with the owner who signs in less each month and re-invite or retrain them.")],
         ["pipelineFade"] = [("customer success", "Leads are moved less each month: suggest a follow-up workflow that creates tasks for leads untouched for 3 days.")],
+        ["ownerSignInDrop"] = [("account manager", "The owner signs in less than before: ask the owner directly how StreamFlow fits the business now and who on the team runs it day to day.")],
+        ["weeklyUseFall4"] = [("customer success", "Use has fallen week after week this month: reach the team this week, while the habit is still there, and ask what it is stuck on.")],
         ["seats"] = [("customer success", "Small teams depend on one person: make sure a second user knows the system.")],
         ["tenure"] = [("customer success", "Run the onboarding check: first lead source connected, first workflow live, team invited.")],
     };

@@ -3,7 +3,8 @@ namespace StreamFlow.Core.ClientSuccess;
 /// <summary>
 /// What one client business's churn risk is computed from, as of a time (docs/client-success.md): counts over the last
 /// 30 days ("recent") and the 60 days before them ("prior"), the older half of those (60-90 days ago, "early") on its
-/// own, and the state of its billing, integrations and seats.
+/// own, the owners' own sign-ins, the win rate of the 275 days before those 90, the use of each of the last 12 weeks,
+/// and the state of its billing, integrations and seats.
 /// Counts only, never a lead, contact or user.
 /// </summary>
 public sealed record ChurnSignals
@@ -39,4 +40,11 @@ public sealed record ChurnSignals
     public long LeadsEarly { get; init; }
     public long StageChangesEarly { get; init; }
     public long AiCallsEarly { get; init; }
+    public long OwnerLoginsRecent { get; init; }
+    public long OwnerLoginsPrior { get; init; }
+    public long WonBefore { get; init; }
+    public long DecidedBefore { get; init; }
+
+    /// <summary>Sign-ins + stage changes + AI calls in each of the last 12 weeks, oldest first.</summary>
+    public long[] UseWeekly { get; init; } = [];
 }

@@ -16,7 +16,9 @@ internal static class ClientSuccessStore
                overdue_invoices AS OverdueInvoices, failed_payments AS FailedPayments, syncs_recent AS SyncsRecent,
                failed_syncs_recent AS FailedSyncsRecent, webhook_failures_recent AS WebhookFailuresRecent,
                base_fee_now AS BaseFeeNow, base_fee_before AS BaseFeeBefore, logins_early AS LoginsEarly,
-               leads_early AS LeadsEarly, stage_changes_early AS StageChangesEarly, ai_calls_early AS AiCallsEarly
+               leads_early AS LeadsEarly, stage_changes_early AS StageChangesEarly, ai_calls_early AS AiCallsEarly,
+               owner_logins_recent AS OwnerLoginsRecent, owner_logins_prior AS OwnerLoginsPrior, won_before AS WonBefore,
+               decided_before AS DecidedBefore, use_weekly AS UseWeekly
         FROM client_success_signals(@AsOf)
         """;
 

@@ -32,6 +32,11 @@ public sealed class ChurnRiskRouteTests(HostFixture fixture)
         Assert.Equal(1, signals.GetProperty("activeUsersRecent").GetInt64());
         Assert.Equal(2, signals.GetProperty("leadsRecent").GetInt64());
         Assert.Equal(0, signals.GetProperty("ownerIdleDays").GetDouble(), 1);
+        Assert.Equal(2, signals.GetProperty("ownerLoginsRecent").GetInt64());
+        var weeks = signals.GetProperty("useWeekly").EnumerateArray().Select(w => w.GetInt64()).ToList();
+        Assert.Equal(12, weeks.Count);
+        Assert.True(weeks[^1] >= 2, $"this week's use {weeks[^1]} counts the two sign-ins");
+        Assert.All(weeks.SkipLast(1), w => Assert.Equal(0, w));
         Assert.Equal(ChurnFactors.All.Count, detail.GetProperty("factors").GetArrayLength());
         var risk = detail.GetProperty("risk").GetDouble();
         Assert.InRange(risk, 0, 1);

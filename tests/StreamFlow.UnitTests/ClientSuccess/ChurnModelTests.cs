@@ -113,6 +113,46 @@ public sealed class ChurnModelTests
     }
 
     [Fact]
+    public void A_new_business_reads_its_windows_over_the_days_it_existed_and_no_drop_without_a_baseline()
+    {
+        // 40 days a client: 10 days of "prior" is no baseline, so its first weeks are not a rise from nothing.
+        var fortyDaysOld = Steady with { TenantAgeDays = 40, LoginsRecent = 30, LoginsPrior = 5, LoginsEarly = 0 };
+        // 60 days a client: 30 sign-ins in its first 30 days and 30 since is flat, not a doubling over a 60-day window.
+        var sixtyDaysOld = Steady with { TenantAgeDays = 60, LoginsRecent = 30, LoginsPrior = 30, LoginsEarly = 0 };
+
+        Assert.Equal(0, ChurnFactors.All[Index("loginDrop")].Measure(fortyDaysOld), 6);
+        Assert.Equal(0, ChurnFactors.All[Index("loginDrop")].Measure(sixtyDaysOld), 6);
+        Assert.Equal(-Math.Log(16.0 / 31), ChurnFactors.All[Index("loginDrop")].Measure(sixtyDaysOld with { LoginsRecent = 15 }), 6);
+        Assert.Equal(0, ChurnFactors.All[Index("loginFade")].Measure(sixtyDaysOld with { LoginsRecent = 5 }), 6);
+        Assert.Equal(0, ChurnFactors.All[Index("usageEarlierDrop")].Measure(sixtyDaysOld), 6);
+    }
+
+    [Fact]
+    public void The_owners_own_sign_ins_falling_counts_apart_from_the_teams()
+    {
+        var factor = ChurnFactors.All[Index("ownerSignInDrop")];
+
+        Assert.Equal(0, factor.Measure(Steady with { OwnerLoginsRecent = 10, OwnerLoginsPrior = 20 }), 6);
+        Assert.Equal(-Math.Log(2.0 / 11), factor.Measure(Steady with { OwnerLoginsRecent = 1, OwnerLoginsPrior = 20 }), 6);
+    }
+
+    [Fact]
+    public void Weekly_use_falling_is_the_slope_of_its_log_over_the_last_four_weeks()
+    {
+        var factor = ChurnFactors.All[Index("weeklyUseFall4")];
+        var steadyWeeks = Steady with { UseWeekly = [50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50] };
+        // Each of the last four weeks e^-0.5 of the one before (on 1 + use): 0.5 a week.
+        var falling = steadyWeeks with { UseWeekly = [50, 50, 50, 50, 50, 50, 50, 50, 99, 59, 35, 21] };
+        var expected = -Slope([Math.Log(100), Math.Log(60), Math.Log(36), Math.Log(22)]);
+
+        Assert.Equal(0, factor.Measure(steadyWeeks), 6);
+        Assert.Equal(expected, factor.Measure(falling), 6);
+        Assert.InRange(expected, 0.49, 0.52);
+        Assert.True(factor.Measure(steadyWeeks with { UseWeekly = [50, 50, 50, 50, 50, 50, 50, 50, 10, 20, 40, 80] }) < 0);
+        Assert.Equal(0, factor.Measure(falling with { TenantAgeDays = 20 }), 6);
+    }
+
+    [Fact]
     public void The_shipped_model_loads_and_every_factor_has_a_playbook()
     {
         Assert.Equal(ChurnFactors.All.Select(f => f.Name), ChurnModel.Default.Factors);
@@ -131,6 +171,13 @@ public sealed class ChurnModelTests
 
         Assert.True(troubledRisk > steadyRisk, $"{troubledRisk} <= {steadyRisk}");
         Assert.Contains(reasons, r => r is "overdueInvoices" or "failedPayments" or "ownerIdle" or "loginDrop");
+    }
+
+    private static double Slope(double[] ys)
+    {
+        var meanX = (ys.Length - 1) / 2.0;
+        var meanY = ys.Average();
+        return ys.Select((y, x) => (x - meanX) * (y - meanY)).Sum() / ys.Select((_, x) => (x - meanX) * (x - meanX)).Sum();
     }
 
     private static int Index(string name) => ChurnFactors.All.ToList().FindIndex(f => f.Name == name);
