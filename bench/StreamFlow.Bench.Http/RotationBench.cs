@@ -70,7 +70,7 @@ internal static class RotationBench
         for (var from = 0; from < leads; from += 5_000)
         {
             var batch = Enumerable.Range(from, Math.Min(5_000, leads - from)).Select(i => (Id: Guid.CreateVersion7(), Email: Email(i))).ToList();
-            var fields = batch.Select(b => PersonalFields.SealLead(keys, b.Id, b.Email, null)).ToList();
+            var fields = batch.Select(b => PersonalFields.SealLead(keys, b.Id, b.Email, null, null)).ToList();
             await database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(new CommandDefinition(FillSql, new
             {
                 Tenant = tenantId, Version = keys.CurrentVersion, Ids = batch.Select(b => b.Id).ToArray(),

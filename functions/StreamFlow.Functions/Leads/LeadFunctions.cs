@@ -60,8 +60,8 @@ public sealed class LeadFunctions(
     [Function("ListLeads")]
     [ClientAccess(Permission.LeadsRead)]
     [ApiOperation("Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are "
-        + "stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, "
-        + "notes by substring; an exact email or phone also matches).",
+        + "stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names and company "
+        + "by substring; notes, stored sealed, when they hold every word of q; an exact email or phone also matches).",
         Tag = "Leads", Response = typeof(LeadPage),
         Query = ["stage", "tier", "source", "owner", "externalId", "email", "phone", "createdFrom", "createdTo", "q", "includeDeleted", "limit", "cursor"])]
     public async Task<IResult> List(

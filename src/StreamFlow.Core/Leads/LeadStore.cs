@@ -27,6 +27,8 @@ internal sealed record StoredLead
 
     public byte[]? PhoneSealed { get; init; }
 
+    public byte[]? NotesSealed { get; init; }
+
     public string? Source { get; init; }
 
     public string? ExternalId { get; init; }
@@ -39,6 +41,7 @@ internal sealed record StoredLead
 
     public string? Country { get; init; }
 
+    /// <summary>Plain only in memory, like <see cref="Email"/>: stored sealed (<see cref="NotesSealed"/>) with a keyed term per word.</summary>
     public string? Notes { get; init; }
 
     public string Attributes { get; init; } = "{}";
@@ -80,6 +83,7 @@ internal sealed record StoredLead
     {
         Email = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, Id, EmailSealed),
         Phone = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, Id, PhoneSealed),
+        Notes = keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, Id, NotesSealed),
     };
 
     public Lead ToLead(TenantKeys keys) => Opened(keys).ToOpenedLead();
@@ -98,7 +102,7 @@ internal static class LeadStore
     public const string Columns = """
         id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email_sealed AS EmailSealed, phone_sealed AS PhoneSealed,
         source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
-        notes AS Notes, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
+        notes_sealed AS NotesSealed, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
         (SELECT u.name FROM users AS u WHERE u.id = leads.owner_user_id) AS OwnerName, stage AS Stage, outcome AS Outcome,
         won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
         score::text AS Score, score_status AS ScoreStatus, score_error AS ScoreError, version AS Version,
@@ -107,9 +111,9 @@ internal static class LeadStore
 
     private const string InsertSql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes, attributes, owner_user_id, stage, created_at, updated_at)
+                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage, created_at, updated_at)
         VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
-                @Source, @ExternalId, @PostalCode, @State, @City, @Country, @Notes, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
+                @Source, @ExternalId, @PostalCode, @State, @City, @Country, @NotesSealed, @NotesTerms, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
         """;
 
     private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
@@ -130,7 +134,7 @@ internal static class LeadStore
         UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company,
             email_sealed = @EmailSealed, phone_sealed = @PhoneSealed, email_index = @EmailIndex, phone_index = @PhoneIndex, personal_key_version = @KeyVersion,
             source = @Source, external_id = @ExternalId, postal_code = @PostalCode, state = @State, city = @City, country = @Country,
-            notes = @Notes, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
+            notes_sealed = @NotesSealed, notes_terms = @NotesTerms, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
             won_amount = @WonAmount, won_currency = @WonCurrency, lost_reason = @LostReason, outcome_at = @OutcomeAt,
             score_status = CASE WHEN @Rescore THEN 'pending' ELSE score_status END,
             version = version + 1, updated_at = @Now
@@ -189,17 +193,17 @@ internal static class LeadStore
     // A batch of new leads in one statement: the rows are built (and their personal fields sealed) in C#, sent as arrays.
     private const string InsertManySql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes, attributes, owner_user_id, stage,
+                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage,
                            outcome, won_amount, won_currency, lost_reason, outcome_at, created_at, updated_at)
         SELECT x.id, @TenantId, x.first_name, x.last_name, x.company, x.email_sealed, x.phone_sealed, x.email_index, x.phone_index, x.key_version,
-               x.source, x.external_id, x.postal_code, x.state, x.city, x.country, x.notes, x.attributes::jsonb, x.owner_user_id, x.stage,
+               x.source, x.external_id, x.postal_code, x.state, x.city, x.country, x.notes_sealed, x.notes_terms::bigint[], x.attributes::jsonb, x.owner_user_id, x.stage,
                x.outcome, x.won_amount, x.won_currency, x.lost_reason, x.outcome_at, @Now, @Now
         FROM unnest(@Ids::uuid[], @FirstNames::text[], @LastNames::text[], @Companies::text[], @EmailSealed::bytea[], @PhoneSealed::bytea[],
                     @EmailIndexes::bytea[], @PhoneIndexes::bytea[], @KeyVersions::integer[], @Sources::text[], @ExternalIds::text[], @PostalCodes::text[],
-                    @States::text[], @Cities::text[], @Countries::text[], @Notes::text[], @Attributes::text[], @Owners::uuid[], @Stages::text[],
+                    @States::text[], @Cities::text[], @Countries::text[], @NotesSealed::bytea[], @NotesTerms::text[], @Attributes::text[], @Owners::uuid[], @Stages::text[],
                     @Outcomes::text[], @WonAmounts::numeric[], @WonCurrencies::text[], @LostReasons::text[], @OutcomeAts::timestamptz[])
             AS x (id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, key_version, source, external_id, postal_code,
-                  state, city, country, notes, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at)
+                  state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at)
         """;
 
     private const string StageHistoryManySql = """
@@ -245,7 +249,8 @@ internal static class LeadStore
             PhoneIndexes = personal.Select(s => s.PhoneIndex).ToArray(), KeyVersions = personal.Select(s => s.KeyVersion).ToArray(),
             Sources = leads.Select(l => l.Source).ToArray(), ExternalIds = leads.Select(l => l.ExternalId).ToArray(),
             PostalCodes = leads.Select(l => l.PostalCode).ToArray(), States = leads.Select(l => l.State).ToArray(), Cities = leads.Select(l => l.City).ToArray(),
-            Countries = leads.Select(l => l.Country).ToArray(), Notes = leads.Select(l => l.Notes).ToArray(), Attributes = leads.Select(l => l.Attributes).ToArray(),
+            Countries = leads.Select(l => l.Country).ToArray(), NotesSealed = personal.Select(s => s.NotesSealed).ToArray(),
+            NotesTerms = personal.Select(s => s.NotesTerms is null ? null : "{" + string.Join(',', s.NotesTerms) + "}").ToArray(), Attributes = leads.Select(l => l.Attributes).ToArray(),
             Owners = leads.Select(l => l.OwnerUserId).ToArray(), Stages = leads.Select(l => l.Stage).ToArray(), Outcomes = leads.Select(l => l.Outcome).ToArray(),
             WonAmounts = leads.Select(l => l.WonAmount).ToArray(), WonCurrencies = leads.Select(l => l.WonCurrency).ToArray(),
             LostReasons = leads.Select(l => l.LostReason).ToArray(), OutcomeAts = leads.Select(l => l.OutcomeAt).ToArray(),
@@ -287,7 +292,7 @@ internal static class LeadStore
         {
             lead.Id, TenantId = keys.TenantId, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed,
             personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source, lead.ExternalId,
-            lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
+            lead.PostalCode, lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
         };
     }
 
@@ -297,11 +302,11 @@ internal static class LeadStore
     /// <summary>The blind index of a phone number (digits with the leading + kept, as leads store it).</summary>
     public static byte[]? PhoneIndex(TenantKeys keys, string? phone) => keys.Index(PersonalFields.Phone, LeadValidation.NormalizePhone(phone));
 
-    /// <summary>A lead's email and phone as stored: sealed for this row under the current data key, with their blind indexes.</summary>
-    public static SealedLeadFields Seal(TenantKeys keys, Guid id, string? email, string? phone) =>
-        PersonalFields.SealLead(keys, id, LeadValidation.NormalizeEmail(email), LeadValidation.NormalizePhone(phone));
+    /// <summary>A lead's email, phone and notes as stored: sealed for this row under the current data key, with their blind indexes.</summary>
+    public static SealedLeadFields Seal(TenantKeys keys, Guid id, string? email, string? phone, string? notes) =>
+        PersonalFields.SealLead(keys, id, LeadValidation.NormalizeEmail(email), LeadValidation.NormalizePhone(phone), notes);
 
-    private static SealedLeadFields Seal(TenantKeys keys, StoredLead lead) => Seal(keys, lead.Id, lead.Email, lead.Phone);
+    private static SealedLeadFields Seal(TenantKeys keys, StoredLead lead) => Seal(keys, lead.Id, lead.Email, lead.Phone, lead.Notes);
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdSql, new { Id = id });
@@ -348,7 +353,7 @@ internal static class LeadStore
         {
             lead.Id, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex,
             personal.KeyVersion, lead.Source, lead.ExternalId, lead.PostalCode,
-            lead.State, lead.City, lead.Country, lead.Notes, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
+            lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
             lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
         };
     }
@@ -405,9 +410,17 @@ internal static class LeadStore
         Where("id < @Before", "Before", before);
         if (!string.IsNullOrWhiteSpace(filter.Query))
         {
-            // Email and phone are sealed: the search finds them by exact match through their blind indexes only.
+            // Email, phone and notes are sealed: the search finds email and phone by exact match through their blind
+            // indexes, and notes holding every word of the query through their keyed word terms (never by substring).
             sql.Append(" AND (search_vector @@ websearch_to_tsquery('simple', @Query) OR search_text LIKE @Like ESCAPE '\\'");
-            sql.Append(" OR email_index = @QueryEmailIndex OR phone_index = @QueryPhoneIndex)");
+            sql.Append(" OR email_index = @QueryEmailIndex OR phone_index = @QueryPhoneIndex");
+            if (PersonalFields.NoteTerms(keys, filter.Query) is { } noteTerms)
+            {
+                sql.Append(" OR notes_terms @> @QueryNoteTerms");
+                parameters.Add("QueryNoteTerms", noteTerms);
+            }
+
+            sql.Append(')');
             parameters.Add("QueryEmailIndex", EmailIndex(keys, filter.Query) ?? [], System.Data.DbType.Binary);
             parameters.Add("QueryPhoneIndex", PhoneIndex(keys, filter.Query) ?? [], System.Data.DbType.Binary);
             parameters.Add("Query", filter.Query);

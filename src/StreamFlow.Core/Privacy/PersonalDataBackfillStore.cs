@@ -2,7 +2,7 @@ using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Privacy;
 
-internal sealed record PlainLeadFields(Guid Id, string? Email, string? Phone);
+internal sealed record PlainLeadFields(Guid Id, string? Email, string? Phone, string? Notes);
 
 internal sealed record PlainMfaSecret(Guid Id, string Secret);
 
@@ -13,8 +13,8 @@ internal static class PersonalDataBackfillStore
     private const string TenantsSql = "SELECT id FROM tenants ORDER BY id";
 
     private const string PlainLeadsSql = """
-        SELECT id AS Id, plain_email AS Email, plain_phone AS Phone FROM leads
-        WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL
+        SELECT id AS Id, plain_email AS Email, plain_phone AS Phone, plain_notes AS Notes FROM leads
+        WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL OR plain_notes IS NOT NULL
         ORDER BY id LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
 
@@ -22,7 +22,8 @@ internal static class PersonalDataBackfillStore
     private const string SealLeadSql = """
         UPDATE leads SET email_sealed = coalesce(email_sealed, @EmailSealed), email_index = coalesce(email_index, @EmailIndex),
             phone_sealed = coalesce(phone_sealed, @PhoneSealed), phone_index = coalesce(phone_index, @PhoneIndex),
-            personal_key_version = coalesce(personal_key_version, @KeyVersion), plain_email = NULL, plain_phone = NULL
+            notes_terms = CASE WHEN notes_sealed IS NULL THEN @NotesTerms ELSE notes_terms END, notes_sealed = coalesce(notes_sealed, @NotesSealed),
+            personal_key_version = coalesce(personal_key_version, @KeyVersion), plain_email = NULL, plain_phone = NULL, plain_notes = NULL
         WHERE id = @Id
         """;
 
@@ -42,7 +43,7 @@ internal static class PersonalDataBackfillStore
         (await scope.QueryAsync<PlainLeadFields>(PlainLeadsSql, new { Limit = limit })).ToList();
 
     public static Task SealLeadAsync(DbTransactionScope scope, Guid id, SealedLeadFields fields) =>
-        scope.ExecuteAsync(SealLeadSql, new { Id = id, fields.EmailSealed, fields.EmailIndex, fields.PhoneSealed, fields.PhoneIndex, fields.KeyVersion });
+        scope.ExecuteAsync(SealLeadSql, new { Id = id, fields.EmailSealed, fields.EmailIndex, fields.PhoneSealed, fields.PhoneIndex, fields.NotesSealed, fields.NotesTerms, fields.KeyVersion });
 
     public static async Task<IReadOnlyList<PlainMfaSecret>> PlainMfaSecretsAsync(DbTransactionScope scope, int limit) =>
         (await scope.QueryAsync<PlainMfaSecret>(PlainMfaSecretsSql, new { Limit = limit })).ToList();

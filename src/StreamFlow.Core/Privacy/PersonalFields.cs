@@ -1,14 +1,23 @@
+using System.Buffers.Binary;
+using System.Text.RegularExpressions;
+
 namespace StreamFlow.Core.Privacy;
 
 /// <summary>
 /// The sealed personal fields by table and column (the names bound into each value's associated data), and how a lead's
-/// email and phone are stored: sealed for their row under the current data key, with their blind indexes.
+/// email, phone and notes are stored: sealed for their row under the current data key, with their blind indexes — the
+/// notes' index is one keyed term per distinct word, so a lead is found by a whole word of its notes, never a substring.
 /// </summary>
-public static class PersonalFields
+public static partial class PersonalFields
 {
     public const string LeadsTable = "leads";
     public const string Email = "email";
     public const string Phone = "phone";
+    public const string Notes = "notes";
+    private const string NoteWord = "note-word";
+
+    /// <summary>A note holds up to 10,000 characters; past this many distinct words the rest are not indexed (still sealed).</summary>
+    public const int MaxNoteTerms = 512;
     public const string UsersTable = "users";
     public const string MfaSecret = "mfa_secret";
 
@@ -35,11 +44,33 @@ public static class PersonalFields
 
     /// <param name="email">Already normalised (lower-cased, trimmed).</param>
     /// <param name="phone">Already normalised (digits, leading + kept).</param>
-    public static SealedLeadFields SealLead(TenantKeys keys, Guid leadId, string? email, string? phone) => new(
+    public static SealedLeadFields SealLead(TenantKeys keys, Guid leadId, string? email, string? phone, string? notes) => new(
         keys.Seal(LeadsTable, Email, leadId, email), keys.Seal(LeadsTable, Phone, leadId, phone),
         keys.Index(Email, email), keys.Index(Phone, phone),
-        email is null && phone is null ? null : keys.CurrentVersion);
+        keys.Seal(LeadsTable, Notes, leadId, notes), NoteTerms(keys, notes),
+        email is null && phone is null && notes is null ? null : keys.CurrentVersion);
+
+    /// <summary>
+    /// The keyed terms of a text's distinct words (letters and digits, lower-cased): the first 8 bytes of each word's
+    /// blind index. Null for a text without words. A query's terms are the same function of its words.
+    /// </summary>
+    public static long[]? NoteTerms(TenantKeys keys, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var terms = Words().Matches(text).Select(match => match.Value.ToLowerInvariant()).Distinct().Take(MaxNoteTerms)
+            .Select(word => BinaryPrimitives.ReadInt64BigEndian(keys.Index(NoteWord, word)!))
+            .Distinct().ToArray();
+        return terms.Length == 0 ? null : terms;
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex Words();
 }
 
-/// <summary>A lead's email and phone as the leads table holds them.</summary>
-public sealed record SealedLeadFields(byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex, byte[]? PhoneIndex, int? KeyVersion);
+/// <summary>A lead's email, phone and notes as the leads table holds them.</summary>
+public sealed record SealedLeadFields(
+    byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex, byte[]? PhoneIndex, byte[]? NotesSealed, long[]? NotesTerms, int? KeyVersion);

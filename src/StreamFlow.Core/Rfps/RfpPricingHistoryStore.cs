@@ -2,12 +2,14 @@ using System.Text.RegularExpressions;
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
+using StreamFlow.Core.Privacy;
 
 namespace StreamFlow.Core.Rfps;
 
 /// <summary>
-/// Past work like this solicitation in the tenant's own leads: decided leads whose text (company, notes) or attributes
-/// share a word of the RFP's title or one of its NAICS codes. Amounts are the won amounts in USD, the RFP's currency.
+/// Past work like this solicitation in the tenant's own leads: decided leads whose names and company, notes (sealed:
+/// matched on their keyed word terms) or attributes share a word of the RFP's title or one of its NAICS codes. Amounts are
+/// the won amounts in USD, the RFP's currency.
 /// </summary>
 internal static partial class RfpPricingHistoryStore
 {
@@ -18,6 +20,7 @@ internal static partial class RfpPricingHistoryStore
             SELECT outcome, won_amount, won_currency, lost_reason FROM leads
             WHERE deleted_at IS NULL AND outcome IS NOT NULL
               AND (@Everything OR (@Query <> '' AND (search_vector @@ websearch_to_tsquery('simple', @Query)
+                                                     OR notes_terms && @NoteTerms
                                                      OR to_tsvector('simple', attributes::text) @@ websearch_to_tsquery('simple', @Query)))
                    OR attributes::text ILIKE ANY (@NaicsPatterns))
         ), won AS (
@@ -43,18 +46,18 @@ internal static partial class RfpPricingHistoryStore
         "options", "department", "agency", "office", "county", "city", "state", "federal", "all", "per", "non", "other",
     };
 
-    public static async Task<RfpPricingHistory> ReadAsync(DbTransactionScope scope, RfpFacts facts)
+    public static async Task<RfpPricingHistory> ReadAsync(DbTransactionScope scope, TenantKeys keys, RfpFacts facts)
     {
         var keywords = Keywords(facts.Title?.Value);
         var naics = facts.NaicsCodes.Select(code => code.Value).ToList();
         var matchedOn = keywords.Concat(naics.Select(code => $"NAICS {code}")).ToList();
-        var similar = matchedOn.Count == 0 ? null : await StatsAsync(scope, keywords, naics, everything: false);
+        var similar = matchedOn.Count == 0 ? null : await StatsAsync(scope, keys, keywords, naics, everything: false);
         if (similar is { Won: > 0 } && similar.Median is not null)
         {
             return similar.ToHistory("similar", matchedOn);
         }
 
-        var all = await StatsAsync(scope, [], [], everything: true);
+        var all = await StatsAsync(scope, keys, [], [], everything: true);
         // With no similar won work, the price range is from all won work; the counts still say how similar work went.
         return similar is null
             ? all.ToHistory("allWonWork", [])
@@ -67,11 +70,12 @@ internal static partial class RfpPricingHistoryStore
             : [.. Words().Matches(title).Select(m => m.Value.ToLowerInvariant()).Where(w => w.Length >= 3 && !StopWords.Contains(w) && !w.All(char.IsDigit))
                 .Distinct().Take(MaxKeywords)];
 
-    private static async Task<StatsRow> StatsAsync(DbTransactionScope scope, IReadOnlyList<string> keywords, IReadOnlyList<string> naics, bool everything) =>
+    private static async Task<StatsRow> StatsAsync(DbTransactionScope scope, TenantKeys keys, IReadOnlyList<string> keywords, IReadOnlyList<string> naics, bool everything) =>
         await scope.Connection.QuerySingleAsync<StatsRow>(scope.Command(StatsSql, new
         {
             Everything = everything,
             Query = string.Join(" or ", keywords),
+            NoteTerms = PersonalFields.NoteTerms(keys, string.Join(' ', keywords)) ?? [],
             NaicsPatterns = naics.Select(code => $"%{code}%").ToArray(),
         }));
 

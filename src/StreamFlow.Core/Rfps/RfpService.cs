@@ -6,6 +6,7 @@ using StreamFlow.Core.Database;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Outbox;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Rfps;
@@ -20,6 +21,7 @@ public sealed class RfpService(
     BlobServiceClient blobs,
     RfpAiAssessor aiAssessor,
     WorkOutbox outbox,
+    TenantKeyring keyring,
     TimeProvider timeProvider,
     ILogger<RfpService> logger)
 {
@@ -149,7 +151,8 @@ public sealed class RfpService(
         var row = await FindAsync(tenantId, rfpId, cancellationToken);
         var analysis = row.ReadAnalysis() ?? throw new InvalidOperationException($"RFP {rfpId} has no facts yet.");
         var document = await ReadTextAsync(row, cancellationToken);
-        var history = await database.InTenantAsync(tenantId, scope => RfpPricingHistoryStore.ReadAsync(scope, analysis.Facts), cancellationToken);
+        var keys = await keyring.ForTenantAsync(tenantId, cancellationToken);
+        var history = await database.InTenantAsync(tenantId, scope => RfpPricingHistoryStore.ReadAsync(scope, keys, analysis.Facts), cancellationToken);
         var assessment = await aiAssessor.AssessAsync(tenantId, document, analysis.Facts, history, cancellationToken);
         await database.InTenantAsync(tenantId, scope => RfpStore.CompleteAsync(scope, rfpId, analysis with { Assessment = assessment }, timeProvider.GetUtcNow()), cancellationToken);
         return assessment;

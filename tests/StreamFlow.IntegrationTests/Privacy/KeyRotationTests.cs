@@ -242,17 +242,18 @@ public sealed class KeyRotationTests(TestServices services)
         (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<byte[]>(
             "SELECT wrapped_key FROM tenant_data_keys UNION ALL SELECT wrapped_key FROM tenant_index_keys", null, scope.Transaction))).ToList();
 
-    /// <summary>Opens every sealed email and phone as a fresh process would; returns how many leads opened.</summary>
+    /// <summary>Opens every sealed email, phone and note as a fresh process would; returns how many leads opened.</summary>
     private async Task<int> OpenAllAsync(TenantKeyring keyring, Guid tenant)
     {
         var keys = await keyring.ForTenantAsync(tenant, default);
-        var rows = await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, byte[] Email, byte[] Phone)>(
-            "SELECT id, email_sealed, phone_sealed FROM leads WHERE email_sealed IS NOT NULL", null, scope.Transaction));
+        var rows = await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, byte[] Email, byte[] Phone, byte[] Notes)>(
+            "SELECT id, email_sealed, phone_sealed, notes_sealed FROM leads WHERE email_sealed IS NOT NULL", null, scope.Transaction));
         var opened = 0;
         foreach (var row in rows)
         {
             Assert.EndsWith("@example.com", keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, row.Id, row.Email), StringComparison.Ordinal);
             Assert.StartsWith("+1512", keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, row.Id, row.Phone), StringComparison.Ordinal);
+            Assert.StartsWith("Rotated lead", keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, row.Id, row.Notes), StringComparison.Ordinal);
             opened++;
         }
 
@@ -264,16 +265,17 @@ public sealed class KeyRotationTests(TestServices services)
     {
         var keys = await services.Get<TenantKeyring>().ForTenantAsync(tenant, default);
         var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
-        var sealedFields = ids.Select((id, i) => PersonalFields.SealLead(keys, id, $"lead-{i}@example.com", $"+1512555{i:D4}")).ToArray();
+        var sealedFields = ids.Select((id, i) => PersonalFields.SealLead(keys, id, $"lead-{i}@example.com", $"+1512555{i:D4}", $"Rotated lead {i}, side gate")).ToArray();
         await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
-            INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, personal_key_version, stage, created_at, updated_at)
-            SELECT r.id, @Tenant, 'Rotated', r.email, r.phone, r.email_index, r.phone_index, @Version, 'new', now(), now()
-            FROM unnest(@Ids, @Emails, @Phones, @EmailIndexes, @PhoneIndexes) AS r (id, email, phone, email_index, phone_index)
+            INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, notes_sealed, personal_key_version, stage, created_at, updated_at)
+            SELECT r.id, @Tenant, 'Rotated', r.email, r.phone, r.email_index, r.phone_index, r.notes, @Version, 'new', now(), now()
+            FROM unnest(@Ids, @Emails, @Phones, @EmailIndexes, @PhoneIndexes, @Notes) AS r (id, email, phone, email_index, phone_index, notes)
             """, new
         {
             Tenant = tenant, Version = keys.CurrentVersion, Ids = ids,
             Emails = sealedFields.Select(s => s.EmailSealed!).ToArray(), Phones = sealedFields.Select(s => s.PhoneSealed!).ToArray(),
             EmailIndexes = sealedFields.Select(s => s.EmailIndex!).ToArray(), PhoneIndexes = sealedFields.Select(s => s.PhoneIndex!).ToArray(),
+            Notes = sealedFields.Select(s => s.NotesSealed!).ToArray(),
         }, scope.Transaction));
         return ids;
     }

@@ -12,7 +12,7 @@ using StreamFlow.Core.Tenancy;
 namespace StreamFlow.IntegrationTests.Privacy;
 
 /// <summary>
-/// Leads' email and phone sealed per tenant on the real database: nothing readable in the row, found again through the
+/// Leads' email, phone and notes sealed per tenant on the real database: nothing readable in the row, found again through the
 /// blind indexes, and a value moved to another row or opened under another key answers a clear error.
 /// </summary>
 [Collection(ServicesCollection.Name)]
@@ -56,6 +56,54 @@ public sealed class SealedLeadFieldsTests(TestServices services)
         Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Phone = "+1 512-555-0100" }, 10, null, default)).Items).Id);
         Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "sam@example.com" }, 10, null, default)).Items).Id);
         Assert.Empty((await Leads().ListAsync(tenant, NoFilter with { Query = "sam@exam" }, 10, null, default)).Items);
+    }
+
+    [Fact]
+    public async Task Notes_are_sealed_in_the_row_read_back_whole_and_found_by_whole_words_only()
+    {
+        var tenant = await TenantAsync();
+        const string notes = "Gate code 4411. Boiler replacement in the basement, call Priya after 5pm.";
+        var lead = await CreateAsync(tenant, "notes@example.com", null, notes);
+        await CreateAsync(tenant, "other-notes@example.com", null, "Roof inspection only.");
+
+        var row = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[] Sealed, long[] Terms, string? Plain)>(
+            "SELECT notes_sealed, notes_terms, plain_notes FROM leads WHERE id = @Id", new { lead.Id }), default);
+
+        Assert.Null(row.Plain);
+        Assert.DoesNotContain("Priya", Encoding.UTF8.GetString(row.Sealed), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(12, row.Terms.Length);
+        Assert.Equal(notes, (await Leads().GetAsync(tenant, lead.Id, false, default)).Value!.Notes);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "priya" }, 10, null, default)).Items).Id);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "BOILER basement" }, 10, null, default)).Items).Id);
+        Assert.Empty((await Leads().ListAsync(tenant, NoFilter with { Query = "boiler attic" }, 10, null, default)).Items);
+        Assert.Empty((await Leads().ListAsync(tenant, NoFilter with { Query = "boil" }, 10, null, default)).Items);
+
+        var changed = await Leads().UpdateAsync(Actor(tenant), lead.Id, new LeadUpdate(Input(null, null) with { FirstName = null, Source = null, Notes = "Attic fan only." }, null), default);
+        Assert.True(changed.Succeeded, changed.Problem?.ToString());
+        Assert.Empty((await Leads().ListAsync(tenant, NoFilter with { Query = "priya" }, 10, null, default)).Items);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "attic" }, 10, null, default)).Items).Id);
+    }
+
+    [Fact]
+    public async Task Notes_moved_to_another_row_fail_authentication_and_another_tenant_cannot_find_them_by_word()
+    {
+        var tenant = await TenantAsync();
+        var other = await TenantAsync();
+        var from = await CreateAsync(tenant, "from-notes@example.com", null, "Dog in the yard, ask for Marisol.");
+        var to = await CreateAsync(tenant, "to-notes@example.com", null, "Nothing special.");
+        await CreateAsync(other, "marisol@example.com", null, "Ask for Marisol.");
+
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            "UPDATE leads SET notes_sealed = (SELECT notes_sealed FROM leads WHERE id = @From) WHERE id = @To", new { From = from.Id, To = to.Id }, scope.Transaction), default);
+
+        var error = await Assert.ThrowsAsync<PersonalDataUnavailableException>(() => Leads().GetAsync(tenant, to.Id, false, default));
+        Assert.Contains($"leads.notes of {to.Id} does not authenticate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Marisol", error.Message, StringComparison.Ordinal);
+        var termsOfOther = await services.Get<StreamFlowDatabase>().InTenantAsync(other, scope => scope.QuerySingleOrDefaultAsync<long[]>(
+            "SELECT notes_terms FROM leads LIMIT 1"), default);
+        var keys = await services.Get<TenantKeyring>().ForTenantAsync(tenant, default);
+        Assert.NotNull(termsOfOther);
+        Assert.DoesNotContain(PersonalFields.NoteTerms(keys, "marisol")![0], termsOfOther!);
     }
 
     [Fact]
@@ -130,8 +178,8 @@ public sealed class SealedLeadFieldsTests(TestServices services)
         var tenant = await TenantAsync();
         var id = Guid.CreateVersion7();
         await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
-            INSERT INTO leads (id, tenant_id, first_name, plain_email, plain_phone, stage, created_at, updated_at)
-            VALUES (@Id, @TenantId, 'Legacy', 'legacy@example.com', '+15125550177', 'new', now(), now());
+            INSERT INTO leads (id, tenant_id, first_name, plain_email, plain_phone, plain_notes, stage, created_at, updated_at)
+            VALUES (@Id, @TenantId, 'Legacy', 'legacy@example.com', '+15125550177', 'Legacy notes about the crawlspace', 'new', now(), now());
             UPDATE users SET plain_mfa_secret = 'JBSWY3DPEHPK3PXP' WHERE role = 'owner';
             """, new { Id = id, TenantId = tenant }, scope.Transaction), default);
         var backfill = services.Get<PersonalDataBackfill>();
@@ -140,10 +188,11 @@ public sealed class SealedLeadFieldsTests(TestServices services)
         Assert.Equal(0, await backfill.SealTenantAsync(tenant, default));
 
         var lead = (await Leads().GetAsync(tenant, id, false, default)).Value!;
-        Assert.Equal(("legacy@example.com", "+15125550177"), (lead.Email, lead.Phone));
+        Assert.Equal(("legacy@example.com", "+15125550177", "Legacy notes about the crawlspace"), (lead.Email, lead.Phone, lead.Notes));
+        Assert.Equal(id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "crawlspace" }, 10, null, default)).Items).Id);
         Assert.Equal(id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Email = "legacy@example.com" }, 10, null, default)).Items).Id);
         var plainLeft = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>(
-            "SELECT (SELECT count(*) FROM leads WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL) + (SELECT count(*) FROM users WHERE plain_mfa_secret IS NOT NULL)"), default);
+            "SELECT (SELECT count(*) FROM leads WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL OR plain_notes IS NOT NULL) + (SELECT count(*) FROM users WHERE plain_mfa_secret IS NOT NULL)"), default);
         Assert.Equal(0, plainLeft);
     }
 
@@ -154,9 +203,9 @@ public sealed class SealedLeadFieldsTests(TestServices services)
     private static LeadInput Input(string? email, string? phone) =>
         new("Dana", null, null, email, phone, "Reference", null, null, null, null, null, null, null, null, null);
 
-    private async Task<Lead> CreateAsync(Guid tenant, string? email, string? phone)
+    private async Task<Lead> CreateAsync(Guid tenant, string? email, string? phone, string? notes = null)
     {
-        var created = await Leads().CreateAsync(Actor(tenant), Input(email, phone), mergeDuplicate: false, default);
+        var created = await Leads().CreateAsync(Actor(tenant), Input(email, phone) with { Notes = notes }, mergeDuplicate: false, default);
         Assert.True(created.Succeeded, created.Problem?.ToString());
         return created.Value.Lead;
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Rfps;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.Functions.Hosting;
@@ -86,17 +87,22 @@ internal sealed class RfpTestBed : IAsyncDisposable
         return created.Value!.Tenant.Id;
     }
 
-    /// <summary>A decided lead: won with an amount, or lost with a reason; its notes say what the work was.</summary>
-    public Task AddDecidedLeadAsync(Guid tenantId, string notes, decimal? wonAmount, string? lostReason = null) =>
-        Database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO leads (id, tenant_id, company, notes, stage, outcome, won_amount, won_currency, lost_reason, outcome_at, created_at, updated_at)
-            VALUES (@Id, @TenantId, 'Past client', @Notes, @Outcome, @Outcome, @WonAmount, CASE WHEN @WonAmount IS NULL THEN NULL ELSE 'USD' END,
-                    @LostReason, @Now, @Now, @Now)
+    /// <summary>A decided lead: won with an amount, or lost with a reason; its notes (sealed, as the lead service stores them) say what the work was.</summary>
+    public async Task AddDecidedLeadAsync(Guid tenantId, string notes, decimal? wonAmount, string? lostReason = null)
+    {
+        var id = Guid.CreateVersion7();
+        var sealedNotes = PersonalFields.SealLead(await Get<TenantKeyring>().ForTenantAsync(tenantId, CancellationToken.None), id, null, null, notes);
+        await Database.InTenantAsync(tenantId, scope => scope.Connection.ExecuteAsync(scope.Command("""
+            INSERT INTO leads (id, tenant_id, company, notes_sealed, notes_terms, personal_key_version, stage, outcome, won_amount, won_currency, lost_reason,
+                               outcome_at, created_at, updated_at)
+            VALUES (@Id, @TenantId, 'Past client', @NotesSealed, @NotesTerms, @KeyVersion, @Outcome, @Outcome, @WonAmount,
+                    CASE WHEN @WonAmount IS NULL THEN NULL ELSE 'USD' END, @LostReason, @Now, @Now, @Now)
             """, new
         {
-            Id = Guid.CreateVersion7(), TenantId = tenantId, Notes = notes, Outcome = wonAmount is null ? "lost" : "won", WonAmount = wonAmount,
-            LostReason = lostReason, Now = Now.AddMonths(-3),
+            Id = id, TenantId = tenantId, sealedNotes.NotesSealed, sealedNotes.NotesTerms, sealedNotes.KeyVersion, Outcome = wonAmount is null ? "lost" : "won",
+            WonAmount = wonAmount, LostReason = lostReason, Now = Now.AddMonths(-3),
         })), CancellationToken.None);
+    }
 
     /// <summary>Uploads through the service, runs the orchestration to its end and reads the RFP back.</summary>
     public async Task<RfpView> AnalyzeAsync(Guid tenantId, byte[] content, string contentType, string fileName)

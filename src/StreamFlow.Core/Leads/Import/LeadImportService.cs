@@ -125,11 +125,11 @@ public sealed class LeadImportService(
                     var outcome = lead.Outcome switch { ImportedOutcome.Won => "won", ImportedOutcome.Lost => "lost", _ => null };
                     var (first, last) = SplitName(lead);
                     var id = (lead.ExternalId is { } externalId ? await LeadImportStore.IdByExternalIdAsync(scope, externalId) : null) ?? Guid.CreateVersion7();
-                    var personal = LeadStore.Seal(keys, id, LeadValidation.NormalizeEmail(lead.Email), LeadValidation.NormalizePhone(lead.Phone));
+                    var personal = LeadStore.Seal(keys, id, lead.Email, lead.Phone, lead.Notes);
                     var row = await LeadImportStore.UpsertLeadAsync(scope, new ImportedLeadRow(
                         id, tenantId, first, last, lead.Company,
                         personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source,
-                        lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, lead.Notes,
+                        lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms,
                         JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
                         outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, outcome, now));
                     await scope.Transaction.ReleaseAsync("row", cancellationToken);

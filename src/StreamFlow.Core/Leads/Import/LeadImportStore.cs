@@ -36,15 +36,15 @@ internal static class LeadImportStore
 
     private const string UpsertSql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes, attributes, stage, outcome, outcome_at, created_at, updated_at)
+                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, stage, outcome, outcome_at, created_at, updated_at)
         VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
                 @Source, @ExternalId, @PostalCode, @State, @City, @Country,
-                @Notes, @Attributes::jsonb, @Stage, @Outcome, CASE WHEN @Outcome IS NULL THEN NULL ELSE @Now END, @Now, @Now)
+                @NotesSealed, @NotesTerms, @Attributes::jsonb, @Stage, @Outcome, CASE WHEN @Outcome IS NULL THEN NULL ELSE @Now END, @Now, @Now)
         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
             first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company,
             email_sealed = EXCLUDED.email_sealed, phone_sealed = EXCLUDED.phone_sealed, email_index = EXCLUDED.email_index,
             phone_index = EXCLUDED.phone_index, personal_key_version = EXCLUDED.personal_key_version, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
-            country = EXCLUDED.country, notes = EXCLUDED.notes, attributes = EXCLUDED.attributes,
+            country = EXCLUDED.country, notes_sealed = EXCLUDED.notes_sealed, notes_terms = EXCLUDED.notes_terms, attributes = EXCLUDED.attributes,
             stage = CASE WHEN EXCLUDED.outcome IS NULL THEN leads.stage ELSE EXCLUDED.stage END,
             outcome = COALESCE(EXCLUDED.outcome, leads.outcome), outcome_at = COALESCE(EXCLUDED.outcome_at, leads.outcome_at),
             deleted_at = NULL, score_status = 'pending', version = leads.version + 1, updated_at = EXCLUDED.updated_at
@@ -92,7 +92,7 @@ internal static class LeadImportStore
 internal sealed record ImportedLeadRow(
     Guid Id, Guid TenantId, string? FirstName, string? LastName, string? Company, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex,
     byte[]? PhoneIndex, int? KeyVersion, string? Source,
-    string? ExternalId, string? PostalCode, string? State, string? City, string? Country, string? Notes, string Attributes,
+    string? ExternalId, string? PostalCode, string? State, string? City, string? Country, byte[]? NotesSealed, long[]? NotesTerms, string Attributes,
     string Stage, string? Outcome, DateTimeOffset Now);
 
 internal sealed record UpsertedLead

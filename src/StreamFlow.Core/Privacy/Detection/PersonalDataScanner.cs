@@ -22,7 +22,7 @@ public sealed record LeadPersonalData(Guid LeadId, bool Scanned, IReadOnlyList<P
 /// notes. It runs after the write, in batches (a timer), so no write path pays for it; a record is rescanned after each
 /// change. Records kinds and counts, never the values.
 /// </summary>
-public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvider timeProvider, ILogger<PersonalDataScanner> logger)
+public sealed class PersonalDataScanner(StreamFlowDatabase database, TenantKeyring keyring, TimeProvider timeProvider, ILogger<PersonalDataScanner> logger)
 {
     public const string LeadRecord = "lead";
     public const string ActivityRecord = "lead_activity";
@@ -71,12 +71,26 @@ public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvide
         }, cancellationToken);
         while (true)
         {
-            var inBatch = await database.InTenantAsync(tenantId, scope => ScanBatchAsync(scope, tenantId), cancellationToken);
+            var inBatch = await database.InTenantAsync(tenantId, scope => ScanBatchAsync(scope, tenantId, cancellationToken), cancellationToken);
             total += inBatch;
             if (inBatch == 0)
             {
                 return total;
             }
+        }
+    }
+
+    private string? OpenNotes(TenantKeys? keys, UnscannedLead lead)
+    {
+        try
+        {
+            return keys?.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
+        }
+        catch (PersonalDataUnavailableException exception)
+        {
+            // Scanned without its notes rather than retried forever; the message names the key version, never the text.
+            logger.LogWarning("The notes of lead {LeadId} could not be opened for the personal-data scan: {Reason}", lead.Id, exception.Message);
+            return null;
         }
     }
 
@@ -96,13 +110,14 @@ public sealed class PersonalDataScanner(StreamFlowDatabase database, TimeProvide
             return new LeadPersonalData(leadId, scanned.Value, flags);
         }, cancellationToken);
 
-    private async Task<int> ScanBatchAsync(DbTransactionScope scope, Guid tenantId)
+    private async Task<int> ScanBatchAsync(DbTransactionScope scope, Guid tenantId, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var leads = await PersonalDataFlagStore.DueLeadsAsync(scope, BatchSize);
+        var keys = leads.Any(lead => lead.NotesSealed is not null) ? await keyring.ForTenantAsync(tenantId, cancellationToken) : null;
         foreach (var lead in leads)
         {
-            var found = Scan("notes", lead.Notes).Concat(ScanAttributes(lead.Attributes)).ToList();
+            var found = Scan("notes", OpenNotes(keys, lead)).Concat(ScanAttributes(lead.Attributes)).ToList();
             await RecordAsync(scope, tenantId, LeadRecord, lead.Id, lead.Id, found, now);
             await PersonalDataFlagStore.MarkLeadAsync(scope, lead.Id, lead.UpdatedAt);
         }

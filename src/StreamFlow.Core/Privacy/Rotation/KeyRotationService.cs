@@ -114,7 +114,8 @@ public sealed class KeyRotationService(
             {
                 await KeyRotationStore.ResealLeadAsync(scope, new SealedRow(lead.Id,
                     Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Email, lead.Id, lead.First, version),
-                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Phone, lead.Id, lead.Second, version)), version);
+                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Phone, lead.Id, lead.Second, version),
+                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.Third, version)), version);
             }
 
             var users = leads.Count < BatchSize ? await KeyRotationStore.UserBatchAsync(scope, version, BatchSize - leads.Count) : [];

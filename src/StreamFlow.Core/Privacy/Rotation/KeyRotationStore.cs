@@ -20,7 +20,7 @@ public sealed record KeyRotation(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt);
 
-internal sealed record SealedRow(Guid Id, byte[]? First, byte[]? Second);
+internal sealed record SealedRow(Guid Id, byte[]? First, byte[]? Second, byte[]? Third);
 
 internal sealed record StoredWrappedKey(int? Version, byte[] WrappedKey, string KekId);
 
@@ -80,16 +80,16 @@ internal static class KeyRotationStore
 
     // SKIP LOCKED: a lead being changed right now is left for the next batch rather than waited for.
     private const string LeadBatchSql = """
-        SELECT id AS Id, email_sealed AS First, phone_sealed AS Second FROM leads
+        SELECT id AS Id, email_sealed AS First, phone_sealed AS Second, notes_sealed AS Third FROM leads
         WHERE personal_key_version < @Version ORDER BY id LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
 
     private const string ResealLeadSql = """
-        UPDATE leads SET email_sealed = @First, phone_sealed = @Second, personal_key_version = @Version WHERE id = @Id
+        UPDATE leads SET email_sealed = @First, phone_sealed = @Second, notes_sealed = @Third, personal_key_version = @Version WHERE id = @Id
         """;
 
     private const string UserBatchSql = """
-        SELECT id AS Id, mfa_secret_sealed AS First, NULL::bytea AS Second FROM users
+        SELECT id AS Id, mfa_secret_sealed AS First, NULL::bytea AS Second, NULL::bytea AS Third FROM users
         WHERE mfa_key_version < @Version ORDER BY id LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
 
@@ -133,7 +133,7 @@ internal static class KeyRotationStore
         (await scope.QueryAsync<SealedRow>(LeadBatchSql, new { Version = version, Limit = limit })).ToList();
 
     public static Task ResealLeadAsync(DbTransactionScope scope, SealedRow row, int version) =>
-        scope.ExecuteAsync(ResealLeadSql, new { row.Id, row.First, row.Second, Version = version });
+        scope.ExecuteAsync(ResealLeadSql, new { row.Id, row.First, row.Second, row.Third, Version = version });
 
     public static async Task<IReadOnlyList<SealedRow>> UserBatchAsync(DbTransactionScope scope, int version, int limit) =>
         (await scope.QueryAsync<SealedRow>(UserBatchSql, new { Version = version, Limit = limit })).ToList();

@@ -19,7 +19,7 @@ internal sealed record StoredSubjectRequest(
     DateTimeOffset? CompletedAt);
 
 /// <summary>A lead of the person with its sealed fields, as the export and the erasure read it.</summary>
-internal sealed record SubjectLeadRow(Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex, byte[]? PhoneIndex);
+internal sealed record SubjectLeadRow(Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? NotesSealed, byte[]? EmailIndex, byte[]? PhoneIndex);
 
 /// <summary>A related record as JSON (to_jsonb of its row), with the lead it belongs to.</summary>
 internal sealed record SubjectRecordRow(Guid? LeadId, string Row);
@@ -68,8 +68,8 @@ internal static class SubjectRequestStore
     private const string LeadsOfSubjectSql = """
         SELECT id AS Id,
                (to_jsonb(l) - ARRAY['email_sealed', 'phone_sealed', 'email_index', 'phone_index', 'plain_email', 'plain_phone',
-                                    'search_text', 'search_vector', 'personal_key_version', 'tenant_id'])::text AS Row,
-               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, email_index AS EmailIndex, phone_index AS PhoneIndex
+                                    'notes_sealed', 'notes_terms', 'plain_notes', 'search_text', 'search_vector', 'personal_key_version', 'tenant_id'])::text AS Row,
+               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, notes_sealed AS NotesSealed, email_index AS EmailIndex, phone_index AS PhoneIndex
         FROM leads l
         WHERE erased_at IS NULL AND (email_index = @SubjectIndex OR phone_index = @SubjectIndex)
         ORDER BY id
@@ -160,7 +160,8 @@ internal static class SubjectRequestStore
         erased AS (
             UPDATE leads SET first_name = NULL, last_name = NULL, company = NULL, email_sealed = NULL, phone_sealed = NULL,
                 email_index = NULL, phone_index = NULL, personal_key_version = NULL, plain_email = NULL, plain_phone = NULL,
-                external_id = NULL, postal_code = NULL, state = NULL, city = NULL, country = NULL, notes = NULL,
+                notes_sealed = NULL, notes_terms = NULL, plain_notes = NULL,
+                external_id = NULL, postal_code = NULL, state = NULL, city = NULL, country = NULL,
                 attributes = '{}'::jsonb, lost_reason = NULL, deleted_at = coalesce(deleted_at, @Now), erased_at = @Now,
                 version = version + 1, updated_at = @Now
             WHERE id = ANY(@LeadIds) AND erased_at IS NULL RETURNING id)

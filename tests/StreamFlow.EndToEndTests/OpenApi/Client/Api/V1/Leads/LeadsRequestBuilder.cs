@@ -47,7 +47,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
         {
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names and company by substring; notes, stored sealed, when they hold every word of q; an exact email or phone also matches).
         /// </summary>
         /// <returns>A <see cref="global::StreamFlow.EndToEndTests.OpenApi.Client.Models.LeadPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -111,7 +111,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return await RequestAdapter.SendAsync<global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead>(requestInfo, global::StreamFlow.EndToEndTests.OpenApi.Client.Models.Lead.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names and company by substring; notes, stored sealed, when they hold every word of q; an exact email or phone also matches).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -161,7 +161,7 @@ namespace StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads
             return new global::StreamFlow.EndToEndTests.OpenApi.Client.Api.V1.Leads.LeadsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names, company, notes by substring; an exact email or phone also matches).
+        /// Leads, newest first, filtered by stage, tier, source, owner, externalId, exact email or phone (blind index: email and phone are stored sealed, so they match exactly, never by substring), created range (createdFrom, createdTo) and a text query q (names and company by substring; notes, stored sealed, when they hold every word of q; an exact email or phone also matches).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         internal partial class LeadsRequestBuilderGetQueryParameters 
