@@ -9,6 +9,7 @@ using Npgsql;
 using StreamFlow.Core.Audit;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Outbox;
 using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Privacy.Rotation;
 
@@ -160,7 +161,9 @@ Console.WriteLine($"  p50 {Percentile(lookupTimes, 50):F3} ms  p95 {Percentile(l
 await database.InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
     "DELETE FROM leads WHERE get_byte(email_sealed, 0) <> 1", transaction: scope.Transaction), default);
 var audit = new AuditLog(database, TimeProvider.System, NullLogger<AuditLog>.Instance);
-var rotations = new KeyRotationService(database, keyring, kek, audit, TimeProvider.System);
+// The rotation is requested through the platform operations as the route does; the bench then runs its batches itself.
+var rotations = new KeyRotationService(database, keyring, kek, audit, TimeProvider.System,
+    new PlatformOperations(database, Options.Create(new WorkOutboxOptions())));
 var rotation = (await rotations.RequestDataKeyRotationAsync(tenant, "developer:bench", default)).Value;
 using var stopLookups = new CancellationTokenSource();
 var duringTimes = new List<double>();
