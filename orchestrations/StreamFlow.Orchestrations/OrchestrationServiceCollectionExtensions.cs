@@ -56,6 +56,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddTransient<Workflows.RunWorkflowStepActivity>();
         services.AddTransient<Workflows.FinishWorkflowRunActivity>();
         services.AddHostedService<Workflows.WorkflowRunListener>();
+        services.AddHostedService<Workflows.WorkflowWakeScheduler>();
         services.AddTransient<FieldOps.ReplanFieldDayActivity>();
         services.AddTransient<FieldOps.NotifyTechnicianOfReplanActivity>();
         services.AddTransient<Privacy.BeginSubjectRequestActivity>();

@@ -45,7 +45,7 @@ public sealed class WorkflowRunTriggers(
         finish.RunAsync(new FunctionActivityContext(TaskNames.FinishWorkflowRun), input);
 }
 
-/// <summary>The timers of workflow runs: queued runs to the work outbox, the runs of schedule-triggered workflows, and the retention of ended runs.</summary>
+/// <summary>The timers of workflow runs: queued runs to the work outbox and due short waits resumed, the runs of schedule-triggered workflows, and the retention of ended runs.</summary>
 public sealed class WorkflowRunTimers(WorkflowRunService runs, ILogger<WorkflowRunTimers> logger)
 {
     // A run whose occurrence fell within this window and was not queued yet (a missed firing) is queued late rather than never.
@@ -56,9 +56,12 @@ public sealed class WorkflowRunTimers(WorkflowRunService runs, ILogger<WorkflowR
     {
         var dispatched = await runs.DispatchQueuedAsync(cancellationToken);
         var woken = await runs.PassOnWakesAsync(cancellationToken);
-        if (dispatched + woken > 0)
+        // Behind the hosts' wake scheduler: a short wait of a host that runs none ends here, at most a sweep late.
+        var resumed = await runs.ResumeDueWaitsAsync(cancellationToken);
+        if (dispatched + woken + resumed > 0)
         {
-            logger.LogInformation("Handed {Runs} queued workflow runs and {Wakes} wake-ups to the work outbox", dispatched, woken);
+            logger.LogInformation("Handed {Runs} queued workflow runs and {Wakes} wake-ups to the work outbox, resumed {Resumed} runs after their wait",
+                dispatched, woken, resumed);
         }
     }
 

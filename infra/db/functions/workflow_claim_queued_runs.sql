@@ -1,7 +1,8 @@
 -- Claims up to max_runs workflow runs of any tenant not yet handed to the durable engine (queued, or begun in process
 -- by a host) for lease_seconds, oldest first, and returns their (tenant, run) ids. SKIP LOCKED: two hosts claiming at
 -- once get disjoint runs. A claim that runs out (its host died before handing the run to the work outbox) is claimed
--- again; a run that ended in process (completed or skipped) is not.
+-- again; a run that ended in process (completed or skipped) is not, nor one whose wait the database carries (wake_at:
+-- workflow_claim_due_waits takes it from there).
 CREATE OR REPLACE FUNCTION workflow_claim_queued_runs(max_runs integer, lease_seconds integer)
 RETURNS TABLE (claimed_tenant_id uuid, claimed_run_id uuid)
 LANGUAGE sql
@@ -14,7 +15,7 @@ AS $$
     FROM (
         SELECT candidate.id
         FROM public.workflow_runs AS candidate
-        WHERE candidate.handed_over_at IS NULL AND candidate.status IN ('queued', 'running', 'waiting')
+        WHERE candidate.handed_over_at IS NULL AND candidate.wake_at IS NULL AND candidate.status IN ('queued', 'running', 'waiting')
           AND (candidate.claimed_until IS NULL OR candidate.claimed_until < now())
         ORDER BY candidate.queued_at
         LIMIT LEAST(GREATEST(max_runs, 0), 1000)

@@ -14,6 +14,13 @@ public sealed class WorkflowOptions
     /// </summary>
     public TimeSpan MinuteLength { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A wait without a condition that is due within this (wall time, from when it is planned by a host) is carried by the
+    /// database and the hosts' wake scheduler instead of a durable timer: it wakes on time whatever the durable backend's
+    /// backlog. Longer waits, and waits with <c>untilCondition</c>, are durable timers. Zero: every wait is a durable timer.
+    /// </summary>
+    public TimeSpan ShortWaitHorizon { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How often a wait with <c>untilCondition</c> checks its condition before it times out.</summary>
     public TimeSpan ConditionPollInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -44,5 +44,24 @@ public sealed record WorkflowRunPlan(
     bool Proceed, string? Reason, WorkflowStep[] Steps, int StepAttempts = 3, TimeSpan? ConditionPollInterval = null,
     IReadOnlyDictionary<string, DateTimeOffset>? PlannedWaits = null);
 
-/// <summary>When a wait ends (a durable timer's due time); <c>Stop</c>: the run stops here, with the reason (a date wait whose date is empty).</summary>
-public sealed record WorkflowWaitPlan(DateTimeOffset DueAt, string? Stop = null);
+/// <summary>
+/// When a wait ends (a durable timer's due time); <c>Stop</c>: the run stops here, with the reason (a date wait whose date
+/// is empty); <c>Carried</c>: the database's wake scheduler carries it (a short wait planned in process).
+/// </summary>
+public sealed record WorkflowWaitPlan(DateTimeOffset DueAt, string? Stop = null, bool Carried = false);
+
+/// <summary>Where a run stands after a host took its steps in process.</summary>
+public enum WorkflowRunProgress
+{
+    /// <summary>Over: completed, skipped, cancelled or gone; nothing more to do.</summary>
+    Ended,
+
+    /// <summary>Waiting on a short wait the database carries (<see cref="WorkflowOptions.ShortWaitHorizon"/>): the wake scheduler takes it on.</summary>
+    WaitScheduled,
+
+    /// <summary>The durable orchestration takes it on from its log (a branch, a long or conditional wait, a failing step).</summary>
+    HandOver,
+}
+
+/// <summary>A run whose database-carried wait at <c>Path</c> a host has claimed (and woken): the steps after it are that host's to take.</summary>
+public sealed record WorkflowDueWait(Guid TenantId, Guid RunId, string Path);

@@ -79,34 +79,40 @@ public sealed class WorkflowRunService(
     /// <summary>
     /// Starts queued runs: claimed across tenants (FOR UPDATE SKIP LOCKED, so two hosts never take the same run), each
     /// run's leading steps taken here while the claim's lease holds (<see cref="WorkflowRunner.StartAsync"/>, within
-    /// <see cref="WorkflowOptions.InProcessBudget"/> per claim), and every run not over handed to the work outbox of this
-    /// host's task hub. Answers how many runs it claimed.
+    /// <see cref="WorkflowOptions.InProcessBudget"/> per claim), and every run that needs the durable engine handed to the
+    /// work outbox of this host's task hub. A run whose short wait the database now carries is the wake scheduler's
+    /// (<see cref="ResumeDueWaitsAsync"/>). Answers how many runs it claimed.
     /// </summary>
     public async Task<int> DispatchQueuedAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var leaseSeconds = (int)Math.Ceiling(settings.ClaimLease.TotalSeconds);
+        // Started in process, a claim is a few rounds of InProcessConcurrency: a burst is taken claim after claim within the
+        // budget rather than one large claim whose tail would go to the durable engine untouched.
+        var batchSize = settings.InProcessBudget > TimeSpan.Zero
+            ? Math.Min(settings.DispatchBatchSize, Math.Max(1, settings.InProcessConcurrency) * 8)
+            : settings.DispatchBatchSize;
         var dispatched = 0;
         while (true)
         {
-            var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimAsync(scope, settings.DispatchBatchSize, leaseSeconds), cancellationToken);
+            var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimAsync(scope, batchSize, leaseSeconds), cancellationToken);
             var budget = System.Diagnostics.Stopwatch.StartNew();
             foreach (var tenant in claimed.GroupBy(c => c.TenantId))
             {
                 var ids = tenant.Select(c => c.RunId).ToArray();
-                var over = new System.Collections.Concurrent.ConcurrentDictionary<Guid, bool>();
+                var inProcess = new System.Collections.Concurrent.ConcurrentDictionary<Guid, WorkflowRunProgress>();
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InProcessConcurrency), CancellationToken = cancellationToken },
                     async (id, token) =>
                     {
-                        if (budget.Elapsed < settings.InProcessBudget && await StartedToTheEndAsync(tenant.Key, id, token))
+                        if (budget.Elapsed < settings.InProcessBudget)
                         {
-                            over[id] = true;
+                            inProcess[id] = await ProgressInProcessAsync(() => runner.StartAsync(tenant.Key, id, token), id) ?? WorkflowRunProgress.HandOver;
                         }
                     });
 
                 await database.InTenantBatchedAsync(tenant.Key, async scope =>
                 {
-                    foreach (var id in ids.Where(id => !over.ContainsKey(id)))
+                    foreach (var id in ids.Where(id => inProcess.GetValueOrDefault(id, WorkflowRunProgress.HandOver) == WorkflowRunProgress.HandOver))
                     {
                         await workOutbox.AddAsync(scope, tenant.Key, WorkKinds.WorkflowRun, id);
                     }
@@ -117,12 +123,102 @@ public sealed class WorkflowRunService(
             }
 
             dispatched += claimed.Count;
-            if (claimed.Count < settings.DispatchBatchSize)
+            if (claimed.Count < batchSize)
             {
                 return dispatched;
             }
         }
     }
+
+    /// <summary>
+    /// The wake scheduler's pass: claims the runs whose database-carried wait is due by this host's clock (across tenants,
+    /// FOR UPDATE SKIP LOCKED with a lease of <see cref="WorkflowOptions.ClaimLease"/>, so each is resumed by one host, and
+    /// again by another if its host dies before releasing it), ends their waits (one transaction per business and claim),
+    /// then takes the steps after each
+    /// (<see cref="WorkflowRunner.ResumeAfterWaitAsync"/>); a run that needs the durable engine from there goes to the work
+    /// outbox. Answers how many runs it resumed. <paramref name="onlyTenant"/> keeps the pass to one business (the
+    /// integration tests, which share their database with other suites).
+    /// </summary>
+    public async Task<int> ResumeDueWaitsAsync(CancellationToken cancellationToken, Guid? onlyTenant = null)
+    {
+        var concurrency = Math.Max(1, options.Value.InProcessConcurrency);
+        var resumed = 0;
+        while (true)
+        {
+            var woken = await WakeDueAsync(concurrency * 8, cancellationToken, onlyTenant);
+            await Parallel.ForEachAsync(woken, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+                async (wait, token) => await ContinueAfterWakeAsync(wait, token));
+            resumed += woken.Count;
+            if (woken.Count < concurrency * 8)
+            {
+                return resumed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> runs whose database-carried wait is due by this host's clock and ends their
+    /// waits, one transaction per business; the steps after them are the caller's (<see cref="ContinueAfterWakeAsync"/>)
+    /// while the claim's lease holds.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkflowDueWait>> WakeDueAsync(int limit, CancellationToken cancellationToken, Guid? onlyTenant = null)
+    {
+        var claimed = await ClaimDueWaitsAsync(limit, cancellationToken, onlyTenant);
+        foreach (var tenant in claimed.GroupBy(c => c.TenantId))
+        {
+            await database.InTenantAsync(tenant.Key, async scope =>
+            {
+                await WorkflowRunStore.EndDueWaitsAsync(scope, [.. tenant.Select(c => c.RunId)], timeProvider.GetUtcNow());
+                return true;
+            }, cancellationToken);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>
+    /// Takes the steps after a woken wait (<see cref="WorkflowRunner.ResumeAfterWaitAsync"/>) and releases the claim; a
+    /// run that needs the durable engine from there goes to the work outbox. A fault leaves the claim to run out: some
+    /// host resumes the run again from its log.
+    /// </summary>
+    public async Task ContinueAfterWakeAsync(WorkflowDueWait wait, CancellationToken cancellationToken)
+    {
+        var progress = await ProgressInProcessAsync(() => runner.ResumeAfterWaitAsync(wait.TenantId, wait.RunId, wait.Path, cancellationToken), wait.RunId, faultLeavesClaim: true);
+        if (progress is not { } settled)
+        {
+            return;
+        }
+
+        await database.InTenantAsync(wait.TenantId, async scope =>
+        {
+            if (settled == WorkflowRunProgress.HandOver)
+            {
+                await workOutbox.AddAsync(scope, wait.TenantId, WorkKinds.WorkflowRun, wait.RunId);
+            }
+
+            if (settled == WorkflowRunProgress.WaitScheduled)
+            {
+                // Still this wait (not due by this host's clock after all): claimable again at once. A next wait has
+                // another path and was released when it was planned.
+                await WorkflowRunStore.UnclaimWakeAsync(scope, wait.RunId, wait.Path);
+            }
+            else
+            {
+                await WorkflowRunStore.ReleaseWakeAsync(scope, wait.RunId, wait.Path);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>When the wake scheduler has something to do next (a wait due, or a claim of a host that may have died running out), if ever.</summary>
+    public Task<DateTimeOffset?> NextWaitDueAsync(CancellationToken cancellationToken) =>
+        database.InPlatformAsync(WorkflowRunStore.NextWaitDueAsync, cancellationToken);
+
+    /// <summary>Leases the runs whose database-carried wait is due by this host's clock (a host that dies holding them loses them for the lease).</summary>
+    internal Task<IReadOnlyList<WorkflowDueWait>> ClaimDueWaitsAsync(int limit, CancellationToken cancellationToken, Guid? onlyTenant = null) =>
+        database.InPlatformAsync(scope => WorkflowRunStore.ClaimDueWaitsAsync(
+            scope, limit, (int)Math.Ceiling(options.Value.ClaimLease.TotalSeconds), timeProvider.GetUtcNow(), onlyTenant), cancellationToken);
 
     /// <summary>
     /// Passes on the wake-ups of runs waiting on a condition about a lead that changed (marked in the change's
@@ -153,17 +249,23 @@ public sealed class WorkflowRunService(
         }
     }
 
-    /// <summary>Whether the run ended in process; any fault leaves it to the durable orchestration, which picks up from the log.</summary>
-    private async Task<bool> StartedToTheEndAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Where a run stands after its steps in process. A fault at the start leaves the run to the durable orchestration,
+    /// which picks up from the log; one after a wait (<paramref name="faultLeavesClaim"/>, null) leaves the claim to run
+    /// out, and the wake scheduler of some host resumes the run again from its log.
+    /// </summary>
+    private async Task<WorkflowRunProgress?> ProgressInProcessAsync(Func<Task<WorkflowRunProgress>> progress, Guid runId, bool faultLeavesClaim = false)
     {
         try
         {
-            return await runner.StartAsync(tenantId, runId, cancellationToken);
+            return await progress();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogWarning(exception, "Starting workflow run {RunId} in process failed; the durable orchestration takes it on", runId);
-            return false;
+            logger.LogWarning(exception, faultLeavesClaim
+                ? "Resuming workflow run {RunId} after its wait failed; it is resumed again when its claim runs out"
+                : "Starting workflow run {RunId} in process failed; the durable orchestration takes it on", runId);
+            return faultLeavesClaim ? null : WorkflowRunProgress.HandOver;
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed record ClaimedRun(Guid TenantId, Guid RunId);
 
 internal sealed record CancelledRun(Guid Id, bool HandedOver);
 
+
 /// <summary>The SQL of workflow runs and their step log; tenant methods run in the caller's tenant transaction.</summary>
 internal static class WorkflowRunStore
 {
@@ -61,10 +62,47 @@ internal static class WorkflowRunStore
     // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction; the
     // ones handed to the durable engine have an orchestration to stop.
     private const string CancelRunsSql = """
-        UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL, wake_requested_at = NULL
+        UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL, wake_requested_at = NULL,
+            wake_at = NULL, wake_path = NULL
         WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
         RETURNING id AS Id, handed_over_at IS NOT NULL AS HandedOver
         """;
+
+    private const string ClaimDueWaitsSql = """
+        SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId, claimed_path AS Path FROM workflow_claim_due_waits(@Limit, @LeaseSeconds, @DueBy, @OnlyTenant)
+        """;
+
+    private const string NextWaitDueSql = "SELECT workflow_next_wait_due()";
+
+    // The wait's due time goes to the database's wake scheduler: the start claim is done with the run (handed_over_at:
+    // workflow_claim_queued_runs no longer takes it) and releases it, so the wait is claimable the moment it is due.
+    private const string ScheduleWakeSql = """
+        UPDATE workflow_runs SET wake_at = @DueAt, wake_path = @Path, claimed_until = NULL, handed_over_at = COALESCE(handed_over_at, @Now)
+        WHERE id = @Id AND status NOT IN ('completed', 'skipped', 'failed', 'cancelled');
+        SELECT pg_notify('workflow_waits', '');
+        """;
+
+    // The run went on past the wait at @Path (ended, waits again elsewhere, or went to the durable engine): that wake and
+    // its claim go. A run that planned its next database-carried wait meanwhile has another path and keeps that one.
+    private const string ReleaseWakeSql = "UPDATE workflow_runs SET wake_at = NULL, wake_path = NULL, claimed_until = NULL WHERE id = @Id AND wake_path = @Path";
+
+    // The wake-ups of a claim at once: each claimed run's database-carried wait that is due by @Now ends (logged as the
+    // orchestration logs it: "Waited until <due>."), and the run is running again. Cancelled runs are left as they are.
+    private const string EndDueWaitsSql = """
+        WITH ended AS (
+            UPDATE workflow_run_steps AS s
+            SET status = 'done', finished_at = @Now,
+                result = 'Waited until ' || to_char((s.input ->> 'dueAt')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '.'
+            FROM workflow_runs AS r
+            WHERE r.id = ANY(@Ids) AND s.run_id = r.id AND s.path = r.wake_path AND s.status = 'waiting'
+              AND r.status IN ('waiting', 'running') AND (s.input ->> 'dueAt')::timestamptz <= @Now
+            RETURNING s.run_id
+        )
+        UPDATE workflow_runs SET status = 'running' WHERE id IN (SELECT run_id FROM ended) AND status = 'waiting'
+        """;
+
+    // The wait is not due after all by this host's clock: claimable again at once.
+    private const string UnclaimWakeSql = "UPDATE workflow_runs SET claimed_until = NULL WHERE id = @Id AND wake_path = @Path";
 
     private const string ClaimWakesSql = "SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId FROM workflow_claim_run_wakes(@Limit)";
 
@@ -147,6 +185,23 @@ internal static class WorkflowRunStore
 
     public static async Task<IReadOnlyList<CancelledRun>> CancelRunsAsync(DbTransactionScope scope, Guid workflowId, string reason, DateTimeOffset now) =>
         (await scope.QueryAsync<CancelledRun>(CancelRunsSql, new { WorkflowId = workflowId, Reason = reason, Now = now })).AsList();
+
+    /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> runs whose database-carried wait is due by <paramref name="dueBy"/>.</summary>
+    public static async Task<IReadOnlyList<WorkflowDueWait>> ClaimDueWaitsAsync(DbTransactionScope scope, int limit, int leaseSeconds, DateTimeOffset dueBy, Guid? onlyTenant) =>
+        (await scope.Connection.QueryAsync<WorkflowDueWait>(scope.Command(ClaimDueWaitsSql, new { Limit = limit, LeaseSeconds = leaseSeconds, DueBy = dueBy, OnlyTenant = onlyTenant }))).AsList();
+
+    /// <summary>Across tenants (SECURITY DEFINER): the earliest due time of a database-carried wait, or the lease end of a claimed one.</summary>
+    public static Task<DateTimeOffset?> NextWaitDueAsync(DbTransactionScope scope) =>
+        scope.Connection.ExecuteScalarAsync<DateTimeOffset?>(scope.Command(NextWaitDueSql));
+
+    public static Task ScheduleWakeAsync(DbTransactionScope scope, Guid runId, string path, DateTimeOffset dueAt, DateTimeOffset now) =>
+        scope.ExecuteAsync(ScheduleWakeSql, new { Id = runId, Path = path, DueAt = dueAt, Now = now }, resultSets: 1);
+
+    public static Task ReleaseWakeAsync(DbTransactionScope scope, Guid runId, string path) => scope.ExecuteAsync(ReleaseWakeSql, new { Id = runId, Path = path });
+
+    public static Task EndDueWaitsAsync(DbTransactionScope scope, Guid[] runIds, DateTimeOffset now) => scope.ExecuteAsync(EndDueWaitsSql, new { Ids = runIds, Now = now });
+
+    public static Task UnclaimWakeAsync(DbTransactionScope scope, Guid runId, string path) => scope.ExecuteAsync(UnclaimWakeSql, new { Id = runId, Path = path });
 
     /// <summary>Across tenants (SECURITY DEFINER): takes up to <paramref name="limit"/> waiting runs whose lead changed since their wake-up was last passed on.</summary>
     public static async Task<IReadOnlyList<ClaimedRun>> ClaimWakesAsync(DbTransactionScope scope, int limit) =>

@@ -42,10 +42,13 @@ public sealed class WorkflowRunner(
     /// <summary>Starts a run: its pinned steps, or nothing when it is finished already, too deep, or its conditions do not hold.</summary>
     public async Task<WorkflowRunPlan> BeginAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {
-        var (run, definition) = await database.InTenantAsync(tenantId, async scope =>
+        // One transaction: the run, its version's definition, and whether it was begun already.
+        var (run, definition, begun) = await database.InTenantAsync(tenantId, async scope =>
         {
             var row = await WorkflowRunStore.GetAsync(scope, runId);
-            return (row, row is null ? null : await WorkflowRunStore.DefinitionAsync(scope, row.WorkflowId, row.Version));
+            return row is null
+                ? (null, null, null)
+                : (row, await WorkflowRunStore.DefinitionAsync(scope, row.WorkflowId, row.Version), await WorkflowRunStore.StepAsync(scope, runId, "conditions"));
         }, cancellationToken);
         if (run is null || definition is null)
         {
@@ -69,7 +72,7 @@ public sealed class WorkflowRunner(
 
         // Begun already (in process, before the hand-over to the durable engine): the first check stands, since the run's
         // own first steps may have changed what the conditions read.
-        if (await database.InTenantAsync(tenantId, scope => WorkflowRunStore.StepAsync(scope, runId, "conditions"), cancellationToken) is { Status: "done" } begun)
+        if (begun is { Status: "done" })
         {
             var held = JsonDocument.Parse(begun.Result ?? "{}").RootElement.TryGetProperty("holds", out var logged) && logged.ValueKind == JsonValueKind.True;
             return held
@@ -111,39 +114,91 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>
-    /// Takes a run's leading steps here and now, before the run is handed to the durable engine: begins it and takes its
-    /// steps in order up to the first wait (planned here: its due time logged, the orchestration keeps the timer) or
-    /// branch (the orchestration's). Answers
-    /// true when the run is over (skipped, or every step done: completed here), false when the durable orchestration
-    /// must take it on from there; it replays the logged steps without taking them again. A failing step is not logged
-    /// here: the orchestration owns retries, so the attempts a run log shows are its own.
+    /// Takes a run's leading steps here and now, before the durable engine sees the run: begins it, then takes its steps
+    /// (<see cref="TakeStepsFromAsync"/>). A failing step is not logged here: the orchestration owns retries, so the
+    /// attempts a run log shows are its own.
     /// </summary>
-    public async Task<bool> StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
+    public async Task<WorkflowRunProgress> StartAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {
         var plan = await BeginAsync(tenantId, runId, cancellationToken);
-        if (!plan.Proceed)
+        return plan.Proceed ? await TakeStepsFromAsync(tenantId, runId, plan.Steps, 0, cancellationToken) : WorkflowRunProgress.Ended;
+    }
+
+    /// <summary>
+    /// The wake scheduler's part once a database-carried wait at <paramref name="path"/> (a top-level step) is due: ends
+    /// the wait by this host's clock, then takes the steps after it as <see cref="StartAsync"/> does. A wait or step
+    /// logged as done already (a host that died after it) is not done again.
+    /// </summary>
+    public async Task<WorkflowRunProgress> ResumeAfterWaitAsync(Guid tenantId, Guid runId, string path, CancellationToken cancellationToken)
+    {
+        var (run, definition, wait) = await database.InTenantAsync(tenantId, async scope =>
         {
-            return true;
+            var row = await WorkflowRunStore.GetAsync(scope, runId);
+            return row is null
+                ? (null, null, null)
+                : (row, await WorkflowRunStore.DefinitionAsync(scope, row.WorkflowId, row.Version), await WorkflowRunStore.StepAsync(scope, runId, path));
+        }, cancellationToken);
+        if (run is null || definition is null || run.Status is "completed" or "skipped" or "failed" or "cancelled")
+        {
+            return WorkflowRunProgress.Ended;
         }
 
-        for (var i = 0; i < plan.Steps.Length; i++)
+        var steps = JsonSerializer.Deserialize<WorkflowDefinition>(definition, StreamFlowJson.Options)!.Steps ?? [];
+        if (!TryTopLevelIndex(path, out var index) || index >= steps.Count || steps[index].Type != "wait" || wait is null
+            || !JsonDocument.Parse(wait.Input).RootElement.TryGetProperty("dueAt", out var dueAt) || dueAt.ValueKind != JsonValueKind.String)
         {
-            var step = plan.Steps[i];
+            return WorkflowRunProgress.HandOver;
+        }
+
+        if (wait.Status != "done")
+        {
+            var due = dueAt.GetDateTimeOffset();
+            var now = timeProvider.GetUtcNow();
+            if (due > now)
+            {
+                return WorkflowRunProgress.WaitScheduled;
+            }
+
+            await database.InTenantAsync(tenantId, async scope =>
+            {
+                await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", wait.Input, "done",
+                    $"Waited until {due.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)}.", now);
+                return true;
+            }, cancellationToken);
+        }
+
+        return await TakeStepsFromAsync(tenantId, runId, [.. steps], index + 1, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the top-level steps from <paramref name="first"/> in order: actions here; a wait is planned here (its due
+    /// time logged) and, when it has no condition and is due within <see cref="WorkflowOptions.ShortWaitHorizon"/>, given
+    /// to the database's wake scheduler in the same breath; a longer or conditional wait, a branch, a date wait that stops
+    /// the run and a failing step go to the durable orchestration, which replays the log without taking a step twice.
+    /// Every step done: the run is completed here.
+    /// </summary>
+    private async Task<WorkflowRunProgress> TakeStepsFromAsync(Guid tenantId, Guid runId, WorkflowStep[] steps, int first, CancellationToken cancellationToken)
+    {
+        for (var i = first; i < steps.Length; i++)
+        {
+            var step = steps[i];
             var path = $"steps[{i}]";
             switch (step.Type)
             {
                 case "wait":
-                    // Planned here, so that the first step follows the event at the database's speed. The due time counts
-                    // from now, before the durable timer starts; its end is checked against the database's clock
-                    // (EndWaitAsync), so a timer the backend delivers early does not end it early.
-                    await PlanWaitAsync(tenantId, runId, path, step, cancellationToken);
-                    return false;
+                    // Planned here, so that the first step follows the event at the database's speed. Its end is checked
+                    // against this host's clock (EndWaitAsync), so a timer delivered early does not end it early.
+                    var plan = await PlanWaitAsync(tenantId, runId, path, step, cancellationToken, carryShortWait: true);
+                    return IsNotTaken(plan.Stop) ? WorkflowRunProgress.Ended : plan.Carried ? WorkflowRunProgress.WaitScheduled : WorkflowRunProgress.HandOver;
                 case "branch":
-                    return false;
+                    return WorkflowRunProgress.HandOver;
                 default:
-                    if (!await TryStepAsync(tenantId, runId, path, step, cancellationToken))
+                    switch (await TryStepAsync(tenantId, runId, path, step, cancellationToken))
                     {
-                        return false;
+                        case null:
+                            return WorkflowRunProgress.HandOver;
+                        case var result when IsNotTaken(result):
+                            return WorkflowRunProgress.Ended;
                     }
 
                     break;
@@ -151,7 +206,14 @@ public sealed class WorkflowRunner(
         }
 
         await FinishAsync(tenantId, runId, "completed", null, cancellationToken);
-        return true;
+        return WorkflowRunProgress.Ended;
+    }
+
+    private static bool TryTopLevelIndex(string path, out int index)
+    {
+        index = -1;
+        return path.StartsWith("steps[", StringComparison.Ordinal) && path.EndsWith(']')
+            && int.TryParse(path.AsSpan(6, path.Length - 7), NumberStyles.None, CultureInfo.InvariantCulture, out index);
     }
 
     /// <summary>
@@ -159,7 +221,10 @@ public sealed class WorkflowRunner(
     /// (business minutes through the business's calendar); an until time, and an untilDate's date moved by its days, are taken
     /// as they are. A date wait whose field is empty stops the run (logged). Planned once: a retry reads the first plan.
     /// </summary>
-    public async Task<WorkflowWaitPlan> PlanWaitAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    /// <param name="carryShortWait">A host planning in process: a wait without a condition due within
+    /// <see cref="WorkflowOptions.ShortWaitHorizon"/> is given to the database's wake scheduler in the same transaction.</param>
+    public async Task<WorkflowWaitPlan> PlanWaitAsync(
+        Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken, bool carryShortWait = false)
     {
         // A date wait reads the event and the lead as they are when the wait starts (a date changed later does not move it).
         DateTimeOffset? dated = null;
@@ -191,7 +256,7 @@ public sealed class WorkflowRunner(
 
                 if (recorded.TryGetProperty("dueAt", out var recordedDue) && recordedDue.ValueKind == JsonValueKind.String)
                 {
-                    return new WorkflowWaitPlan(recordedDue.GetDateTimeOffset());
+                    return await CarryIfShortAsync(scope, new WorkflowWaitPlan(recordedDue.GetDateTimeOffset()));
                 }
             }
 
@@ -214,8 +279,19 @@ public sealed class WorkflowRunner(
                 $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}"
                 + (step.UntilDate is { } described ? $" ({WorkflowDates.Describe(described)})" : "")
                 + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
-            return new WorkflowWaitPlan(due);
+            return await CarryIfShortAsync(scope, new WorkflowWaitPlan(due));
         }, cancellationToken);
+
+        async Task<WorkflowWaitPlan> CarryIfShortAsync(DbTransactionScope scope, WorkflowWaitPlan plan)
+        {
+            if (!carryShortWait || step.UntilCondition is not null || options.Value.ShortWaitHorizon <= TimeSpan.Zero || plan.DueAt - timeProvider.GetUtcNow() > options.Value.ShortWaitHorizon)
+            {
+                return plan;
+            }
+
+            await WorkflowRunStore.ScheduleWakeAsync(scope, runId, path, plan.DueAt, timeProvider.GetUtcNow());
+            return plan with { Carried = true };
+        }
     }
 
     /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
@@ -261,6 +337,12 @@ public sealed class WorkflowRunner(
             return true;
         }
 
+        if (step is { Status: "done" })
+        {
+            // Ended already (by the wake scheduler before a hand-over, or a retried activity): its log stands.
+            return true;
+        }
+
         if (atDueTime && step is not null && JsonDocument.Parse(step.Input).RootElement.TryGetProperty("dueAt", out var due)
             && due.ValueKind == JsonValueKind.String)
         {
@@ -287,16 +369,16 @@ public sealed class WorkflowRunner(
     public Task<string> RunStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken) =>
         TakeStepAsync(tenantId, runId, path, step, logFailure: true, cancellationToken);
 
-    private async Task<bool> TryStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
+    /// <summary>The step's result, or null when it failed (not logged: the orchestration retries it).</summary>
+    private async Task<string?> TryStepAsync(Guid tenantId, Guid runId, string path, WorkflowStep step, CancellationToken cancellationToken)
     {
         try
         {
-            await TakeStepAsync(tenantId, runId, path, step, logFailure: false, cancellationToken);
-            return true;
+            return await TakeStepAsync(tenantId, runId, path, step, logFailure: false, cancellationToken);
         }
         catch (WorkflowStepException)
         {
-            return false;
+            return null;
         }
     }
 

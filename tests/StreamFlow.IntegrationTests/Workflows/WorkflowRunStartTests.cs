@@ -48,7 +48,7 @@ public sealed class WorkflowRunStartTests(TestServices services)
         var runId = (await RunAsync(bed, tenantId, workflowId)).Run.Id;
 
         // The host that claimed the run took its first step and planned its wait, then died before the hand-over.
-        Assert.False(await bed.Get<WorkflowRunner>().StartAsync(tenantId, runId, CancellationToken.None));
+        Assert.Equal(WorkflowRunProgress.HandOver, await bed.Get<WorkflowRunner>().StartAsync(tenantId, runId, CancellationToken.None));
         var begun = await RunAsync(bed, tenantId, workflowId);
         await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
         var handedOver = await RunAsync(bed, tenantId, workflowId);
