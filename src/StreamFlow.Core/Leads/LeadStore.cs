@@ -29,6 +29,9 @@ internal sealed record StoredLead
 
     public byte[]? NotesSealed { get; init; }
 
+    /// <summary>A note from before migration 0263 that the start-up backfill has not sealed yet; the next write seals it.</summary>
+    public string? PlainNotes { get; init; }
+
     public string? Source { get; init; }
 
     public string? ExternalId { get; init; }
@@ -83,7 +86,8 @@ internal sealed record StoredLead
     {
         Email = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, Id, EmailSealed),
         Phone = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, Id, PhoneSealed),
-        Notes = keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, Id, NotesSealed),
+        Notes = NotesSealed is null ? PlainNotes : keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, Id, NotesSealed),
+        PlainNotes = null,
     };
 
     public Lead ToLead(TenantKeys keys) => Opened(keys).ToOpenedLead();
@@ -102,7 +106,7 @@ internal static class LeadStore
     public const string Columns = """
         id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email_sealed AS EmailSealed, phone_sealed AS PhoneSealed,
         source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
-        notes_sealed AS NotesSealed, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
+        notes_sealed AS NotesSealed, plain_notes AS PlainNotes, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
         (SELECT u.name FROM users AS u WHERE u.id = leads.owner_user_id) AS OwnerName, stage AS Stage, outcome AS Outcome,
         won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
         score::text AS Score, score_status AS ScoreStatus, score_error AS ScoreError, version AS Version,
@@ -134,7 +138,7 @@ internal static class LeadStore
         UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company,
             email_sealed = @EmailSealed, phone_sealed = @PhoneSealed, email_index = @EmailIndex, phone_index = @PhoneIndex, personal_key_version = @KeyVersion,
             source = @Source, external_id = @ExternalId, postal_code = @PostalCode, state = @State, city = @City, country = @Country,
-            notes_sealed = @NotesSealed, notes_terms = @NotesTerms, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
+            notes_sealed = @NotesSealed, notes_terms = @NotesTerms, plain_notes = NULL, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
             won_amount = @WonAmount, won_currency = @WonCurrency, lost_reason = @LostReason, outcome_at = @OutcomeAt,
             score_status = CASE WHEN @Rescore THEN 'pending' ELSE score_status END,
             version = version + 1, updated_at = @Now

@@ -107,6 +107,27 @@ public sealed class SealedLeadFieldsTests(TestServices services)
     }
 
     [Fact]
+    public async Task A_note_the_backfill_has_not_sealed_yet_reads_as_it_stands_and_the_next_change_seals_it()
+    {
+        var tenant = await TenantAsync();
+        var lead = await CreateAsync(tenant, "waiting@example.com", null);
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            "UPDATE leads SET plain_notes = 'Old note about the crawlspace' WHERE id = @Id", new { lead.Id }, scope.Transaction), default);
+
+        Assert.Equal("Old note about the crawlspace", (await Leads().GetAsync(tenant, lead.Id, false, default)).Value!.Notes);
+        var changed = await Leads().UpdateAsync(Actor(tenant), lead.Id, new LeadUpdate(Input(null, null) with { FirstName = "Dane", Source = null }, null), default);
+        Assert.True(changed.Succeeded, changed.Problem?.ToString());
+        Assert.Equal("Old note about the crawlspace", changed.Value!.Notes);
+
+        var row = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[]? Sealed, string? Plain)>(
+            "SELECT notes_sealed, plain_notes FROM leads WHERE id = @Id", new { lead.Id }), default);
+        Assert.NotNull(row.Sealed);
+        Assert.Null(row.Plain);
+        Assert.Equal(lead.Id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "crawlspace" }, 10, null, default)).Items).Id);
+        Assert.Equal(0, await services.Get<PersonalDataBackfill>().SealTenantAsync(tenant, default));
+    }
+
+    [Fact]
     public async Task An_email_moved_to_another_row_fails_authentication_with_a_clear_error()
     {
         var tenant = await TenantAsync();

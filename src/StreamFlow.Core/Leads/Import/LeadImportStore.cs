@@ -44,7 +44,7 @@ internal static class LeadImportStore
             first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company,
             email_sealed = EXCLUDED.email_sealed, phone_sealed = EXCLUDED.phone_sealed, email_index = EXCLUDED.email_index,
             phone_index = EXCLUDED.phone_index, personal_key_version = EXCLUDED.personal_key_version, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
-            country = EXCLUDED.country, notes_sealed = EXCLUDED.notes_sealed, notes_terms = EXCLUDED.notes_terms, attributes = EXCLUDED.attributes,
+            country = EXCLUDED.country, notes_sealed = EXCLUDED.notes_sealed, notes_terms = EXCLUDED.notes_terms, plain_notes = NULL, attributes = EXCLUDED.attributes,
             stage = CASE WHEN EXCLUDED.outcome IS NULL THEN leads.stage ELSE EXCLUDED.stage END,
             outcome = COALESCE(EXCLUDED.outcome, leads.outcome), outcome_at = COALESCE(EXCLUDED.outcome_at, leads.outcome_at),
             deleted_at = NULL, score_status = 'pending', version = leads.version + 1, updated_at = EXCLUDED.updated_at

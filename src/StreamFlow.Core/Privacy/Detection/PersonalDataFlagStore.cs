@@ -2,7 +2,7 @@ using StreamFlow.Core.Database;
 
 namespace StreamFlow.Core.Privacy.Detection;
 
-internal sealed record UnscannedLead(Guid Id, byte[]? NotesSealed, string Attributes, DateTimeOffset UpdatedAt);
+internal sealed record UnscannedLead(Guid Id, byte[]? NotesSealed, string? PlainNotes, string Attributes, DateTimeOffset UpdatedAt);
 
 internal sealed record UnscannedActivity(Guid Id, Guid LeadId, string? Body);
 
@@ -15,7 +15,7 @@ internal sealed record UnscannedText(Guid Id, Guid? LeadId, string? First, strin
 internal static class PersonalDataFlagStore
 {
     private const string DueLeadsSql = """
-        SELECT id AS Id, notes_sealed AS NotesSealed, attributes::text AS Attributes, updated_at AS UpdatedAt FROM leads
+        SELECT id AS Id, notes_sealed AS NotesSealed, plain_notes AS PlainNotes, attributes::text AS Attributes, updated_at AS UpdatedAt FROM leads
         WHERE personal_data_scanned_at IS DISTINCT FROM updated_at
         ORDER BY id LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;

@@ -84,7 +84,8 @@ public sealed class PersonalDataScanner(StreamFlowDatabase database, TenantKeyri
     {
         try
         {
-            return keys?.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
+            // A note the start-up backfill has not sealed yet is scanned as it stands.
+            return lead.NotesSealed is null ? lead.PlainNotes : keys?.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
         }
         catch (PersonalDataUnavailableException exception)
         {

@@ -185,7 +185,7 @@ public sealed class SubjectRequestService(
             var document = JsonNode.Parse(lead.Row)!.AsObject();
             document["email"] = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, lead.Id, lead.EmailSealed);
             document["phone"] = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, lead.Id, lead.PhoneSealed);
-            document["notes"] = keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
+            document["notes"] = lead.NotesSealed is null ? lead.PlainNotes : keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
             return document;
         }).ToList();
         var now = timeProvider.GetUtcNow();

@@ -19,7 +19,7 @@ internal sealed record StoredSubjectRequest(
     DateTimeOffset? CompletedAt);
 
 /// <summary>A lead of the person with its sealed fields, as the export and the erasure read it.</summary>
-internal sealed record SubjectLeadRow(Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? NotesSealed, byte[]? EmailIndex, byte[]? PhoneIndex);
+internal sealed record SubjectLeadRow(Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? NotesSealed, string? PlainNotes, byte[]? EmailIndex, byte[]? PhoneIndex);
 
 /// <summary>A related record as JSON (to_jsonb of its row), with the lead it belongs to.</summary>
 internal sealed record SubjectRecordRow(Guid? LeadId, string Row);
@@ -69,7 +69,7 @@ internal static class SubjectRequestStore
         SELECT id AS Id,
                (to_jsonb(l) - ARRAY['email_sealed', 'phone_sealed', 'email_index', 'phone_index', 'plain_email', 'plain_phone',
                                     'notes_sealed', 'notes_terms', 'plain_notes', 'search_text', 'search_vector', 'personal_key_version', 'tenant_id'])::text AS Row,
-               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, notes_sealed AS NotesSealed, email_index AS EmailIndex, phone_index AS PhoneIndex
+               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, notes_sealed AS NotesSealed, plain_notes AS PlainNotes, email_index AS EmailIndex, phone_index AS PhoneIndex
         FROM leads l
         WHERE erased_at IS NULL AND (email_index = @SubjectIndex OR phone_index = @SubjectIndex)
         ORDER BY id
