@@ -156,7 +156,7 @@ def main():
     expected = args.clients_per_member * len(args.members)
     print(f"seeded {len(args.members)} members x {args.clients_per_member} clients x {args.leads_per_client} leads in {time.perf_counter() - seeding:.1f} s")
 
-    print(f"\nbaseline: one signed GET /api/v1/federation/clients of a member ({args.clients_per_member} clients), from this script, {args.baseline} times per member")
+    print(f"\nbaseline (load {' '.join(f'{x:.2f}' for x in os.getloadavg())}): one signed GET /api/v1/federation/clients of a member ({args.clients_per_member} clients), from this script, {args.baseline} times per member")
     for name, url, key_id, algorithm, key in registered.values():
         samples = [signed_get(url.rstrip("/") + "/api/v1/federation/clients", key_id, algorithm, key)[0] for _ in range(args.baseline)]
         print(f"  {name} ({algorithm}): p50 {statistics.median(samples) * 1000:.1f} ms, min {min(samples) * 1000:.1f} ms, max {max(samples) * 1000:.1f} ms")
@@ -170,7 +170,7 @@ def main():
         totals.append(elapsed)
         per_member = ", ".join(f"{registered[i][0]} recorded at +{pulled_after[i]:.2f} s (console lag {members[i]['lagSeconds']} s)"
                                for i in sorted(pulled_after, key=pulled_after.get))
-        print(f"  run {run}: {shown} clients fresh after {elapsed:.2f} s; {per_member}")
+        print(f"  run {run} (load {' '.join(f'{x:.2f}' for x in os.getloadavg())}): {shown} clients fresh after {elapsed:.2f} s; {per_member}")
     print(f"  wall time from the start of the pull: median {statistics.median(totals):.2f} s, max {max(totals):.2f} s over {len(totals)} runs (target < 10 s)")
 
 
