@@ -141,44 +141,9 @@ public sealed class WorkflowWakeScheduler(
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {NotificationChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Anything planned while no one listened.
-                Wake();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "Listening for planned workflow waits failed; reconnecting (the due-time timer goes on meanwhile)");
-                try
-                {
-                    await Task.Delay(RetryDelay, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    // The due-time timer goes on while the listener reconnects.
+    private Task ListenAsync(CancellationToken stoppingToken) =>
+        NotificationListener.ListenAsync(dataSource, NotificationChannel, Wake, "planned workflow waits", logger, stoppingToken);
 
     private void Wake()
     {

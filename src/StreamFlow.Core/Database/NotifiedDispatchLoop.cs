@@ -49,39 +49,8 @@ public sealed class NotifiedDispatchLoop(NpgsqlDataSource dataSource, string cha
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Anything committed while no one listened.
-                Wake();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                // Whatever broke the connection (a server stopped mid-wait can surface as more than NpgsqlException),
-                // the listener must come back: a loop that ended here would leave only the sweep.
-                logger.LogWarning(exception, "Listening for {Work} failed; reconnecting", work);
-                await DelayAsync(RetryDelay, stoppingToken);
-            }
-        }
-    }
+    private Task ListenAsync(CancellationToken stoppingToken) =>
+        NotificationListener.ListenAsync(dataSource, channel, Wake, work, logger, stoppingToken);
 
     private async Task SweepAsync(TimeSpan interval, CancellationToken stoppingToken)
     {
