@@ -173,13 +173,14 @@ async Task<Dictionary<string, DateTimeOffset>> CommitBurstAsync(Guid tenant, Lis
     return commits;
 }
 
-// One event per transaction, the i-th committed at i / rate seconds (or as soon after as the machine allows).
+// One event per transaction, the i-th begun at i / rate seconds whether or not the ones before it have committed, so that
+// the arrival rate holds on a loaded machine.
 async Task<Dictionary<string, DateTimeOffset>> CommitSteadyAsync(Guid tenant, List<Guid> leads, double perSecond)
 {
     var database = new StreamFlowDatabase(dataSource);
     var outbox = new WebhookOutbox(TimeProvider.System);
-    var commits = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
     var start = Stopwatch.GetTimestamp();
+    var commits = new List<Task<(string Id, DateTimeOffset At)>>();
     for (var i = 0; i < leads.Count; i++)
     {
         var due = TimeSpan.FromSeconds(i / perSecond) - Stopwatch.GetElapsedTime(start);
@@ -189,11 +190,14 @@ async Task<Dictionary<string, DateTimeOffset>> CommitSteadyAsync(Guid tenant, Li
         }
 
         var lead = leads[i];
-        var id = await database.InTenantAsync(tenant, scope => outbox.AddAsync(scope, tenant, WebhookEventCatalog.LeadUpdated, new { id = lead }, CancellationToken.None), CancellationToken.None);
-        commits[id] = DateTimeOffset.UtcNow;
+        commits.Add(Task.Run(async () =>
+        {
+            var id = await database.InTenantAsync(tenant, scope => outbox.AddAsync(scope, tenant, WebhookEventCatalog.LeadUpdated, new { id = lead }, CancellationToken.None), CancellationToken.None);
+            return (id, DateTimeOffset.UtcNow);
+        }));
     }
 
-    return commits;
+    return (await Task.WhenAll(commits)).ToDictionary(c => c.Id, c => c.At, StringComparer.Ordinal);
 }
 
 async Task<List<RunRow>> WaitForRunsAsync(Guid tenant, Guid workflow, int expected, TimeSpan limit)
