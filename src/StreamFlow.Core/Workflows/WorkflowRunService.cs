@@ -88,22 +88,40 @@ public sealed class WorkflowRunService(
     {
         var settings = options.Value;
         var leaseSeconds = (int)Math.Ceiling(settings.ClaimLease.TotalSeconds);
-        // Started in process, a claim is a few rounds of InProcessConcurrency: a burst is taken claim after claim within the
-        // budget rather than one large claim whose tail would go to the durable engine untouched.
-        var batchSize = settings.InProcessBudget > TimeSpan.Zero
-            ? Math.Min(settings.DispatchBatchSize, Math.Max(1, settings.InProcessConcurrency) * 8)
-            : settings.DispatchBatchSize;
+        // The runs taken one by one in a claim are a few rounds of InProcessConcurrency, so that a burst is taken claim after
+        // claim within the budget rather than one large claim whose tail would go to the durable engine untouched. Begun
+        // together, a claim can be larger: the runs beyond those rounds that must be taken one by one go back to the queue.
+        var oneByOnePerClaim = Math.Max(1, settings.InProcessConcurrency) * 8;
+        var batchStart = settings.BatchStart && settings.InProcessBudget > TimeSpan.Zero;
+        var batchSize = settings.InProcessBudget <= TimeSpan.Zero || batchStart
+            ? settings.DispatchBatchSize
+            : Math.Min(settings.DispatchBatchSize, oneByOnePerClaim);
         var dispatched = 0;
         while (true)
         {
             var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimAsync(scope, batchSize, leaseSeconds), cancellationToken);
             var budget = System.Diagnostics.Stopwatch.StartNew();
+            var room = oneByOnePerClaim;
+            var requeued = 0;
             foreach (var tenant in claimed.GroupBy(c => c.TenantId))
             {
-                var batch = settings.BatchStart && settings.InProcessBudget > TimeSpan.Zero
+                var batch = batchStart
                     ? await StartTogetherAsync(tenant.Key, [.. tenant.Select(c => c.RunId)], cancellationToken)
                     : WorkflowBatchStart.None;
-                var ids = tenant.Select(c => c.RunId).Where(id => !batch.Settled.Contains(id)).ToArray();
+                var unsettled = tenant.Select(c => c.RunId).Where(id => !batch.Settled.Contains(id)).ToArray();
+                var ids = unsettled.Take(room).ToArray();
+                room -= ids.Length;
+                if (unsettled.Length > ids.Length)
+                {
+                    var later = unsettled[ids.Length..];
+                    await database.InTenantAsync(tenant.Key, async scope =>
+                    {
+                        await WorkflowRunStore.UnclaimAsync(scope, later);
+                        return true;
+                    }, cancellationToken);
+                    requeued += later.Length;
+                }
+
                 if (ids.Length == 0)
                 {
                     continue;
@@ -133,8 +151,8 @@ public sealed class WorkflowRunService(
                 }, cancellationToken);
             }
 
-            dispatched += claimed.Count;
-            if (claimed.Count < batchSize)
+            dispatched += claimed.Count - requeued;
+            if (claimed.Count < batchSize && requeued == 0)
             {
                 return dispatched;
             }

@@ -82,6 +82,9 @@ internal static class WorkflowRunStore
 
     private const string NotifyWaitsSql = "SELECT pg_notify('workflow_waits', '')";
 
+    // Claimed but not taken by this claim (more runs to take one by one than it takes): claimable again at once.
+    private const string UnclaimSql = "UPDATE workflow_runs SET claimed_until = NULL WHERE id = ANY(@Ids) AND handed_over_at IS NULL";
+
     private const string GetSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id";
 
     private const string LockSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id FOR UPDATE";
@@ -106,11 +109,15 @@ internal static class WorkflowRunStore
         """;
 
     // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction; the
-    // ones handed to the durable engine have an orchestration to stop.
+    // ones handed to the durable engine have an orchestration to stop. Locked in id order first, as a batch start locks
+    // its runs (LockFreshSql), so that the two never wait on each other in a circle.
     private const string CancelRunsSql = """
+        WITH locked AS (
+            SELECT id FROM workflow_runs WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
+            ORDER BY id FOR UPDATE)
         UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL, wake_requested_at = NULL,
             wake_at = NULL, wake_path = NULL
-        WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
+        WHERE id IN (SELECT id FROM locked) AND status IN ('queued', 'dispatched', 'running', 'waiting')
         RETURNING id AS Id, handed_over_at IS NOT NULL AS HandedOver
         """;
 
@@ -238,6 +245,8 @@ internal static class WorkflowRunStore
             await scope.ExecuteAsync(NotifyWaitsSql, resultSets: 1);
         }
     }
+
+    public static Task UnclaimAsync(DbTransactionScope scope, Guid[] ids) => scope.ExecuteAsync(UnclaimSql, new { Ids = ids });
 
     public static Task MarkHandedOverAsync(DbTransactionScope scope, Guid[] ids, DateTimeOffset now) => scope.ExecuteAsync(MarkHandedOverSql, new { Ids = ids, Now = now });
 

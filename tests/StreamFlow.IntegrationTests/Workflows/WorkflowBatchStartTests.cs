@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Workflows;
@@ -120,6 +121,31 @@ public sealed partial class WorkflowBatchStartTests(TestServices services)
         Assert.Equal(["conditions", "steps[0]", "steps[1]"], run.Steps.Select(s => s.Path));
         Assert.Equal([("done", 1), ("done", 1), ("waiting", 1)], run.Steps.Select(s => (s.Status, s.Attempts)));
         Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "Welcomed"));
+    }
+
+    [Fact]
+    public async Task Runs_a_claim_cannot_take_one_by_one_go_back_to_the_queue_and_one_pass_takes_them_all()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        bed.Get<IOptions<WorkflowOptions>>().Value.InProcessConcurrency = 1; // 8 runs one by one per claim
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var workflowId = await SaveAsync(bed, tenantId, """
+            {"name":"Welcome","enabled":true,"trigger":{"event":"lead.created"},"steps":[{"type":"addNote","body":"Welcomed"}]}
+            """);
+        var leads = new List<Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            leads.Add(await CreateLeadAsync(bed, tenantId, $"Lead {i}"));
+        }
+
+        await bed.Get<WorkflowRunService>().DispatchQueuedAsync(CancellationToken.None);
+        var runs = (await bed.Get<WorkflowRunService>().ListAsync(tenantId, workflowId, null, CancellationToken.None)).Value!.Items;
+
+        Assert.Equal(20, runs.Count(r => r.Status == "completed"));
+        foreach (var leadId in leads)
+        {
+            Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "Welcomed"));
+        }
     }
 
     // The log with the times taken out: each step's path, type, status, attempts, input and result.
