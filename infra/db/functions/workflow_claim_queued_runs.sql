@@ -2,7 +2,7 @@
 -- by a host) for lease_seconds, oldest first, and returns their (tenant, run) ids. SKIP LOCKED: two hosts claiming at
 -- once get disjoint runs. A claim that runs out (its host died before handing the run to the work outbox) is claimed
 -- again; a run that ended in process (completed or skipped) is not, nor one whose wait the database carries (wake_at:
--- workflow_claim_due_waits takes it from there).
+-- workflow_claim_due_waits takes it from there). claimed_at keeps the first claim's time (migration 0279).
 CREATE OR REPLACE FUNCTION workflow_claim_queued_runs(max_runs integer, lease_seconds integer)
 RETURNS TABLE (claimed_tenant_id uuid, claimed_run_id uuid)
 LANGUAGE sql
@@ -11,7 +11,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
     UPDATE public.workflow_runs AS r
-    SET claimed_until = now() + make_interval(secs => GREATEST(lease_seconds, 1))
+    SET claimed_until = now() + make_interval(secs => GREATEST(lease_seconds, 1)), claimed_at = COALESCE(r.claimed_at, clock_timestamp())
     FROM (
         SELECT candidate.id
         FROM public.workflow_runs AS candidate

@@ -36,6 +36,13 @@ public sealed class WorkflowOptions
     /// </summary>
     public TimeSpan InProcessBudget { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Begin a claim's fresh runs of one business together, in one transaction (<see cref="WorkflowBatchStarter"/>); false:
+    /// each run is begun one by one in its own transactions (the path before the batch start, kept to compare and to fall
+    /// back on).
+    /// </summary>
+    public bool BatchStart { get; set; } = true;
+
     /// <summary>Runs of one claim started in process at once (each its own transactions and connection).</summary>
     public int InProcessConcurrency { get; set; } = 8;
 

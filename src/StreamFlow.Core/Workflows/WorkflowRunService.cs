@@ -15,8 +15,8 @@ namespace StreamFlow.Core.Workflows;
 /// and queuing scheduled runs.
 /// </summary>
 public sealed class WorkflowRunService(
-    StreamFlowDatabase database, WorkOutbox workOutbox, WorkflowRunner runner, IOptions<WorkflowOptions> options, TimeProvider timeProvider,
-    ILogger<WorkflowRunService> logger)
+    StreamFlowDatabase database, WorkOutbox workOutbox, WorkflowRunner runner, WorkflowBatchStarter batchStarter, IOptions<WorkflowOptions> options,
+    TimeProvider timeProvider, ILogger<WorkflowRunService> logger)
 {
     public const int MaxListed = 200;
 
@@ -77,36 +77,65 @@ public sealed class WorkflowRunService(
         }, cancellationToken);
 
     /// <summary>
-    /// Starts queued runs: claimed across tenants (FOR UPDATE SKIP LOCKED, so two hosts never take the same run), each
-    /// run's leading steps taken here while the claim's lease holds (<see cref="WorkflowRunner.StartAsync"/>, within
-    /// <see cref="WorkflowOptions.InProcessBudget"/> per claim), and every run that needs the durable engine handed to the
-    /// work outbox of this host's task hub. A run whose short wait the database now carries is the wake scheduler's
+    /// Starts queued runs: claimed across tenants (FOR UPDATE SKIP LOCKED, so two hosts never take the same run), the
+    /// fresh runs of each business begun together in one transaction (<see cref="WorkflowBatchStarter"/>: conditions,
+    /// a first wait or branch), the leading actions of the others taken here one by one while the claim's lease holds
+    /// (<see cref="WorkflowRunner.StartAsync"/>, within <see cref="WorkflowOptions.InProcessBudget"/> per claim), and every
+    /// run that needs the durable engine handed to the work outbox of this host's task hub. A run whose short wait the database now carries is the wake scheduler's
     /// (<see cref="ResumeDueWaitsAsync"/>). Answers how many runs it claimed.
     /// </summary>
     public async Task<int> DispatchQueuedAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var leaseSeconds = (int)Math.Ceiling(settings.ClaimLease.TotalSeconds);
-        // Started in process, a claim is a few rounds of InProcessConcurrency: a burst is taken claim after claim within the
-        // budget rather than one large claim whose tail would go to the durable engine untouched.
-        var batchSize = settings.InProcessBudget > TimeSpan.Zero
-            ? Math.Min(settings.DispatchBatchSize, Math.Max(1, settings.InProcessConcurrency) * 8)
-            : settings.DispatchBatchSize;
+        // The runs taken one by one in a claim are a few rounds of InProcessConcurrency, so that a burst is taken claim after
+        // claim within the budget rather than one large claim whose tail would go to the durable engine untouched. Begun
+        // together, a claim can be larger: the runs beyond those rounds that must be taken one by one go back to the queue.
+        var oneByOnePerClaim = Math.Max(1, settings.InProcessConcurrency) * 8;
+        var batchStart = settings.BatchStart && settings.InProcessBudget > TimeSpan.Zero;
+        var batchSize = settings.InProcessBudget <= TimeSpan.Zero || batchStart
+            ? settings.DispatchBatchSize
+            : Math.Min(settings.DispatchBatchSize, oneByOnePerClaim);
         var dispatched = 0;
         while (true)
         {
             var claimed = await database.InPlatformAsync(scope => WorkflowRunStore.ClaimAsync(scope, batchSize, leaseSeconds), cancellationToken);
             var budget = System.Diagnostics.Stopwatch.StartNew();
+            var room = oneByOnePerClaim;
+            var requeued = 0;
             foreach (var tenant in claimed.GroupBy(c => c.TenantId))
             {
-                var ids = tenant.Select(c => c.RunId).ToArray();
+                var batch = batchStart
+                    ? await StartTogetherAsync(tenant.Key, [.. tenant.Select(c => c.RunId)], cancellationToken)
+                    : WorkflowBatchStart.None;
+                var unsettled = tenant.Select(c => c.RunId).Where(id => !batch.Settled.Contains(id)).ToArray();
+                var ids = unsettled.Take(room).ToArray();
+                room -= ids.Length;
+                if (unsettled.Length > ids.Length)
+                {
+                    var later = unsettled[ids.Length..];
+                    await database.InTenantAsync(tenant.Key, async scope =>
+                    {
+                        await WorkflowRunStore.UnclaimAsync(scope, later);
+                        return true;
+                    }, cancellationToken);
+                    requeued += later.Length;
+                }
+
+                if (ids.Length == 0)
+                {
+                    continue;
+                }
+
                 var inProcess = new System.Collections.Concurrent.ConcurrentDictionary<Guid, WorkflowRunProgress>();
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InProcessConcurrency), CancellationToken = cancellationToken },
                     async (id, token) =>
                     {
                         if (budget.Elapsed < settings.InProcessBudget)
                         {
-                            inProcess[id] = await ProgressInProcessAsync(() => runner.StartAsync(tenant.Key, id, token), id) ?? WorkflowRunProgress.HandOver;
+                            inProcess[id] = await ProgressInProcessAsync(() => batch.BegunWithActions.TryGetValue(id, out var steps)
+                                ? runner.ContinueStartAsync(tenant.Key, id, steps, token)
+                                : runner.StartAsync(tenant.Key, id, token), id) ?? WorkflowRunProgress.HandOver;
                         }
                     });
 
@@ -122,11 +151,28 @@ public sealed class WorkflowRunService(
                 }, cancellationToken);
             }
 
-            dispatched += claimed.Count;
-            if (claimed.Count < batchSize)
+            dispatched += claimed.Count - requeued;
+            if (claimed.Count < batchSize && requeued == 0)
             {
                 return dispatched;
             }
+        }
+    }
+
+    /// <summary>
+    /// The claim's fresh runs of one business begun in one transaction; should that fail, none is, and each is started one
+    /// by one as before.
+    /// </summary>
+    private async Task<WorkflowBatchStart> StartTogetherAsync(Guid tenantId, Guid[] runIds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await batchStarter.StartAsync(tenantId, runIds, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Beginning {Count} workflow runs of tenant {TenantId} together failed; they are started one by one", runIds.Length, tenantId);
+            return WorkflowBatchStart.None;
         }
     }
 

@@ -18,6 +18,9 @@ internal sealed record ClaimedRun(Guid TenantId, Guid RunId);
 
 internal sealed record CancelledRun(Guid Id, bool HandedOver);
 
+/// <summary>A run still queued with nothing logged, with its pinned version's definition: one a batch start may begin.</summary>
+internal sealed record FreshRun(Guid Id, string TriggerKey, Guid? LeadId, int Depth, string Definition);
+
 
 /// <summary>The SQL of workflow runs and their step log; tenant methods run in the caller's tenant transaction.</summary>
 internal static class WorkflowRunStore
@@ -35,6 +38,52 @@ internal static class WorkflowRunStore
         UPDATE workflow_runs SET status = CASE WHEN status = 'queued' THEN 'dispatched' ELSE status END, claimed_until = NULL, handed_over_at = @Now
         WHERE id = ANY(@Ids) AND handed_over_at IS NULL
         """;
+
+    // Locked in id order, so that two writers of many runs (a batch start, a deletion) never wait on each other in a circle;
+    // a run cancelled or begun meanwhile drops out when its lock is granted.
+    private const string LockFreshSql = """
+        SELECT r.id AS Id, r.trigger_key AS TriggerKey, r.lead_id AS LeadId, r.depth AS Depth, v.definition::text AS Definition
+        FROM workflow_runs AS r JOIN workflow_versions AS v ON v.workflow_id = r.workflow_id AND v.version = r.version
+        WHERE r.id = ANY(@Ids) AND r.status = 'queued' AND NOT EXISTS (SELECT 1 FROM workflow_run_steps AS s WHERE s.run_id = r.id)
+        ORDER BY r.id
+        FOR UPDATE OF r
+        """;
+
+    private const string EventPayloadsSql = "SELECT id AS Id, payload::text AS Payload FROM webhook_messages WHERE id = ANY(@Ids)";
+
+    // Many runs begun at once, logged as RecordStepSql and SetStatusSql log one: the conditions step (none for a run over
+    // the loop limit), then running or skipped with the reason.
+    private const string BeginManySql = """
+        INSERT INTO workflow_run_steps (tenant_id, run_id, seq, path, type, input, status, result, attempts, started_at, finished_at)
+        SELECT @TenantId, u.run_id, 0, 'conditions', 'conditions', CAST(u.input AS jsonb), 'done', u.result, 1, @Now, @Now
+        FROM unnest(@Ids::uuid[], @Inputs::text[], @Results::text[]) AS u(run_id, input, result)
+        WHERE u.input IS NOT NULL
+        ON CONFLICT (run_id, path) DO NOTHING;
+        UPDATE workflow_runs AS r SET status = u.status, reason = COALESCE(u.reason, r.reason), started_at = COALESCE(r.started_at, @Now),
+            finished_at = CASE WHEN u.status = 'skipped' THEN @Now ELSE r.finished_at END
+        FROM unnest(@Ids::uuid[], @Statuses::text[], @Reasons::text[]) AS u(run_id, status, reason)
+        WHERE r.id = u.run_id AND r.status = 'queued'
+        """;
+
+    // The first step of many runs, a wait, planned at once: logged as waiting with its due time, and, where the database
+    // carries it, its wake (as ScheduleWakeSql: the start claim is done with the run).
+    private const string PlanFirstWaitsSql = """
+        INSERT INTO workflow_run_steps (tenant_id, run_id, seq, path, type, input, status, result, attempts, started_at, finished_at)
+        SELECT @TenantId, u.run_id, 1, 'steps[0]', 'wait', CAST(u.input AS jsonb), 'waiting', u.result, 1, @Now, NULL
+        FROM unnest(@Ids::uuid[], @Inputs::text[], @Results::text[]) AS u(run_id, input, result)
+        ON CONFLICT (run_id, path) DO NOTHING;
+        UPDATE workflow_runs AS r SET first_step_at = COALESCE(r.first_step_at, @Now), status = 'waiting',
+            wake_at = CASE WHEN u.carried THEN u.due_at ELSE r.wake_at END, wake_path = CASE WHEN u.carried THEN 'steps[0]' ELSE r.wake_path END,
+            claimed_until = CASE WHEN u.carried THEN NULL ELSE r.claimed_until END,
+            handed_over_at = CASE WHEN u.carried THEN COALESCE(r.handed_over_at, @Now) ELSE r.handed_over_at END
+        FROM unnest(@Ids::uuid[], @DueAts::timestamptz[], @Carried::boolean[]) AS u(run_id, due_at, carried)
+        WHERE r.id = u.run_id AND r.status = 'running'
+        """;
+
+    private const string NotifyWaitsSql = "SELECT pg_notify('workflow_waits', '')";
+
+    // Claimed but not taken by this claim (more runs to take one by one than it takes): claimable again at once.
+    private const string UnclaimSql = "UPDATE workflow_runs SET claimed_until = NULL WHERE id = ANY(@Ids) AND handed_over_at IS NULL";
 
     private const string GetSql = $"SELECT {Columns} FROM workflow_runs WHERE id = @Id";
 
@@ -60,11 +109,15 @@ internal static class WorkflowRunStore
         """;
 
     // The runs of a deleted workflow that have not ended: cancelled, with the reason, in the deletion's transaction; the
-    // ones handed to the durable engine have an orchestration to stop.
+    // ones handed to the durable engine have an orchestration to stop. Locked in id order first, as a batch start locks
+    // its runs (LockFreshSql), so that the two never wait on each other in a circle.
     private const string CancelRunsSql = """
+        WITH locked AS (
+            SELECT id FROM workflow_runs WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
+            ORDER BY id FOR UPDATE)
         UPDATE workflow_runs SET status = 'cancelled', reason = @Reason, finished_at = @Now, claimed_until = NULL, wake_requested_at = NULL,
             wake_at = NULL, wake_path = NULL
-        WHERE workflow_id = @WorkflowId AND status IN ('queued', 'dispatched', 'running', 'waiting')
+        WHERE id IN (SELECT id FROM locked) AND status IN ('queued', 'dispatched', 'running', 'waiting')
         RETURNING id AS Id, handed_over_at IS NOT NULL AS HandedOver
         """;
 
@@ -161,6 +214,39 @@ internal static class WorkflowRunStore
     /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> queued runs no one else holds.</summary>
     public static async Task<IReadOnlyList<ClaimedRun>> ClaimAsync(DbTransactionScope scope, int limit, int leaseSeconds) =>
         (await scope.Connection.QueryAsync<ClaimedRun>(scope.Command(ClaimSql, new { Limit = limit, LeaseSeconds = leaseSeconds }))).AsList();
+
+    /// <summary>Locks the runs among <paramref name="ids"/> still queued with nothing logged, with their definitions.</summary>
+    public static async Task<IReadOnlyList<FreshRun>> LockFreshAsync(DbTransactionScope scope, Guid[] ids) =>
+        (await scope.QueryAsync<FreshRun>(LockFreshSql, new { Ids = ids })).AsList();
+
+    /// <summary>The payloads of these events, by id.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> EventPayloadsAsync(DbTransactionScope scope, string[] ids) =>
+        ids.Length == 0
+            ? new Dictionary<string, string>()
+            : (await scope.QueryAsync<(string Id, string Payload)>(EventPayloadsSql, new { Ids = ids })).ToDictionary(e => e.Id, e => e.Payload, StringComparer.Ordinal);
+
+    public static Task BeginManyAsync(
+        DbTransactionScope scope, Guid tenantId, List<Guid> ids, List<string?> inputs, List<string?> results, List<string> statuses, List<string?> reasons, DateTimeOffset now) =>
+        scope.ExecuteAsync(BeginManySql, new
+        {
+            TenantId = tenantId, Ids = ids.ToArray(), Inputs = inputs.ToArray(), Results = results.ToArray(), Statuses = statuses.ToArray(),
+            Reasons = reasons.ToArray(), Now = now,
+        });
+
+    public static async Task PlanFirstWaitsAsync(
+        DbTransactionScope scope, Guid tenantId, List<Guid> ids, List<string> inputs, List<string> results, List<DateTimeOffset> dueAts, List<bool> carried, DateTimeOffset now)
+    {
+        await scope.ExecuteAsync(PlanFirstWaitsSql, new
+        {
+            TenantId = tenantId, Ids = ids.ToArray(), Inputs = inputs.ToArray(), Results = results.ToArray(), DueAts = dueAts.Select(d => d.ToUniversalTime()).ToArray(), Carried = carried.ToArray(), Now = now,
+        });
+        if (carried.Contains(true))
+        {
+            await scope.ExecuteAsync(NotifyWaitsSql, resultSets: 1);
+        }
+    }
+
+    public static Task UnclaimAsync(DbTransactionScope scope, Guid[] ids) => scope.ExecuteAsync(UnclaimSql, new { Ids = ids });
 
     public static Task MarkHandedOverAsync(DbTransactionScope scope, Guid[] ids, DateTimeOffset now) => scope.ExecuteAsync(MarkHandedOverSql, new { Ids = ids, Now = now });
 

@@ -65,7 +65,7 @@ public sealed class WorkflowRunner(
         var now = timeProvider.GetUtcNow();
         if (run.Depth > options.Value.MaxDepth)
         {
-            var reason = $"Loop limit: this run was caused by {run.Depth} automated steps in a row (at most {options.Value.MaxDepth}).";
+            var reason = LoopLimitReason(run.Depth, options.Value.MaxDepth);
             await FinishAsync(tenantId, runId, "skipped", reason, cancellationToken);
             return new WorkflowRunPlan(false, reason, []);
         }
@@ -78,7 +78,7 @@ public sealed class WorkflowRunner(
             return held
                 ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval,
                     await PlannedWaitsAsync(tenantId, runId, cancellationToken))
-                : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
+                : new WorkflowRunPlan(false, ConditionsDidNotHold, []);
         }
 
         // Without rules there is nothing to read: the event and the lead are not fetched.
@@ -87,15 +87,25 @@ public sealed class WorkflowRunner(
             : (true, (IReadOnlyList<ConditionCheck>)[]);
         await database.InTenantAsync(tenantId, async scope =>
         {
-            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, "conditions", "conditions", Serialize(workflow.Conditions ?? new WorkflowConditions("all", [])),
-                "done", JsonSerializer.Serialize(new { holds, checks }, StreamFlowJson.Options), now);
-            await WorkflowRunStore.SetStatusAsync(scope, runId, holds ? "running" : "skipped", holds ? null : "The trigger's conditions did not hold.", now);
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, "conditions", "conditions", ConditionsInput(workflow.Conditions),
+                "done", ConditionsResult(holds, checks), now);
+            await WorkflowRunStore.SetStatusAsync(scope, runId, holds ? "running" : "skipped", holds ? null : ConditionsDidNotHold, now);
             return true;
         }, cancellationToken);
         return holds
             ? new WorkflowRunPlan(true, null, [.. workflow.Steps ?? []], Math.Max(1, options.Value.StepAttempts), options.Value.ConditionPollInterval)
-            : new WorkflowRunPlan(false, "The trigger's conditions did not hold.", []);
+            : new WorkflowRunPlan(false, ConditionsDidNotHold, []);
     }
+
+    internal const string ConditionsDidNotHold = "The trigger's conditions did not hold.";
+
+    internal static string LoopLimitReason(int depth, int maxDepth) =>
+        $"Loop limit: this run was caused by {depth} automated steps in a row (at most {maxDepth}).";
+
+    /// <summary>The conditions step's log input and result, as every host writes them.</summary>
+    internal static string ConditionsInput(WorkflowConditions? conditions) => Serialize(conditions ?? new WorkflowConditions("all", []));
+
+    internal static string ConditionsResult(bool holds, IReadOnlyList<ConditionCheck> checks) => JsonSerializer.Serialize(new { holds, checks }, StreamFlowJson.Options);
 
     /// <summary>The due times of the waits planned in process (logged as waiting), which the orchestration keeps without planning them again.</summary>
     private async Task<Dictionary<string, DateTimeOffset>?> PlannedWaitsAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
@@ -123,6 +133,10 @@ public sealed class WorkflowRunner(
         var plan = await BeginAsync(tenantId, runId, cancellationToken);
         return plan.Proceed ? await TakeStepsFromAsync(tenantId, runId, plan.Steps, 0, cancellationToken) : WorkflowRunProgress.Ended;
     }
+
+    /// <summary>Takes the leading steps of a run begun together with its claim (<see cref="WorkflowBatchStarter"/>), as <see cref="StartAsync"/> does after beginning it.</summary>
+    public Task<WorkflowRunProgress> ContinueStartAsync(Guid tenantId, Guid runId, WorkflowStep[] steps, CancellationToken cancellationToken) =>
+        TakeStepsFromAsync(tenantId, runId, steps, 0, cancellationToken);
 
     /// <summary>
     /// The wake scheduler's part once a database-carried wait at <paramref name="path"/> (a top-level step) is due: ends
@@ -269,22 +283,15 @@ public sealed class WorkflowRunner(
                 return new WorkflowWaitPlan(now, reason);
             }
 
-            var settings = await TenantSettingsService.ReadAsync(scope);
-            var scale = options.Value.MinuteLength / TimeSpan.FromMinutes(1);
-            var due = dated ?? step.Until ?? now + ((step.BusinessMinutes is { } business
-                ? settings.Calendar().AddBusinessMinutes(now, business)
-                : now.AddMinutes(step.Minutes ?? 0)) - now) * scale;
-            var input = JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilDate, step.UntilCondition, dueAt = due }, StreamFlowJson.Options);
-            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", input, "waiting",
-                $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}"
-                + (step.UntilDate is { } described ? $" ({WorkflowDates.Describe(described)})" : "")
-                + (step.UntilCondition is null ? "." : " or until its condition holds."), now);
+            var due = WaitDue(step, await TenantSettingsService.ReadAsync(scope), now, dated, options.Value.MinuteLength);
+            var (input, result) = WaitLog(step, due);
+            await WorkflowRunStore.RecordStepAsync(scope, tenantId, runId, path, "wait", input, "waiting", result, now);
             return await CarryIfShortAsync(scope, new WorkflowWaitPlan(due));
         }, cancellationToken);
 
         async Task<WorkflowWaitPlan> CarryIfShortAsync(DbTransactionScope scope, WorkflowWaitPlan plan)
         {
-            if (!carryShortWait || step.UntilCondition is not null || options.Value.ShortWaitHorizon <= TimeSpan.Zero || plan.DueAt - timeProvider.GetUtcNow() > options.Value.ShortWaitHorizon)
+            if (!carryShortWait || !IsCarried(step, plan.DueAt, timeProvider.GetUtcNow(), options.Value.ShortWaitHorizon))
             {
                 return plan;
             }
@@ -293,6 +300,26 @@ public sealed class WorkflowRunner(
             return plan with { Carried = true };
         }
     }
+
+    /// <summary>
+    /// A wait's due time: minutes and business minutes (through the business's calendar) on <paramref name="minuteLength"/>;
+    /// an until time, and a date wait's date (<paramref name="dated"/>), as they are.
+    /// </summary>
+    internal static DateTimeOffset WaitDue(WorkflowStep step, TenantSettings settings, DateTimeOffset now, DateTimeOffset? dated, TimeSpan minuteLength) =>
+        dated ?? step.Until ?? now + ((step.BusinessMinutes is { } business
+            ? settings.Calendar().AddBusinessMinutes(now, business)
+            : now.AddMinutes(step.Minutes ?? 0)) - now) * (minuteLength / TimeSpan.FromMinutes(1));
+
+    /// <summary>A planned wait's log input (with its <c>dueAt</c>) and result, as every host writes them.</summary>
+    internal static (string Input, string Result) WaitLog(WorkflowStep step, DateTimeOffset due) => (
+        JsonSerializer.Serialize(new { step.Minutes, step.BusinessMinutes, step.Until, step.UntilDate, step.UntilCondition, dueAt = due }, StreamFlowJson.Options),
+        $"Waits until {due.ToString("O", CultureInfo.InvariantCulture)}"
+        + (step.UntilDate is { } described ? $" ({WorkflowDates.Describe(described)})" : "")
+        + (step.UntilCondition is null ? "." : " or until its condition holds."));
+
+    /// <summary>Whether the database's wake scheduler carries a wait planned now: no condition, due within the horizon.</summary>
+    internal static bool IsCarried(WorkflowStep step, DateTimeOffset due, DateTimeOffset now, TimeSpan horizon) =>
+        step.UntilCondition is null && horizon > TimeSpan.Zero && due - now <= horizon;
 
     /// <summary>Whether <paramref name="conditions"/> hold now; a branch's check (<paramref name="log"/>) is written to the run log.</summary>
     public async Task<bool> CheckAsync(Guid tenantId, Guid runId, string path, WorkflowConditions? conditions, bool log, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
         services.AddSingleton<WorkflowService>();
         services.AddSingleton<WorkflowRunner>();
+        services.AddSingleton<WorkflowBatchStarter>();
         services.AddSingleton<WorkflowRunService>();
         return services;
     }
