@@ -7,12 +7,35 @@ using StreamFlow.Core.FieldOps.Dispatch;
 // work, and the time to re-plan after one cancellation. Figures are printed, never asserted.
 //   dotnet bench/dispatch/bin/Release/net10.0/StreamFlow.Bench.Dispatch.dll [days, default 5] [cancellations per day, default 20]
 // LOAD_WEIGHT (default 0.5) sets DispatchOptions.LoadWeight, SEARCH_ITERATIONS (default 4000) its ruin-and-recreate iterations.
+// Beside the planner, OR-Tools' routing solver (OrToolsReference) on the whole day and on the window-blind and dispatcher
+// nearest-first's work: ORTOOLS_SOLUTIONS (default 2000, 0: skip) bounds its guided local search by solutions found,
+// not by the clock, so a loaded machine gives the same figures; ORTOOLS_SECONDS (default 300) is only a safety stop.
+// ORTOOLS_START=planner starts it from the planner's plan of the same instance instead of its own first solution.
 var days = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var cancellations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 var options = new DispatchOptions(
     AverageSpeedKmh: 40,
     LoadWeight: double.Parse(Environment.GetEnvironmentVariable("LOAD_WEIGHT") ?? "0.5", CultureInfo.InvariantCulture),
     SearchIterations: int.Parse(Environment.GetEnvironmentVariable("SEARCH_ITERATIONS") ?? "4000", CultureInfo.InvariantCulture));
+var orToolsLimit = (
+    Solutions: long.Parse(Environment.GetEnvironmentVariable("ORTOOLS_SOLUTIONS") ?? "2000", CultureInfo.InvariantCulture),
+    Time: TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("ORTOOLS_SECONDS") ?? "300", CultureInfo.InvariantCulture)),
+    FromPlanner: Environment.GetEnvironmentVariable("ORTOOLS_START") == "planner");
+var orToolsCpuMs = new List<double>();
+OrToolsReference.Result? Reference(DispatchDay instance, DispatchPlan plannerPlan)
+{
+    if (orToolsLimit.Solutions <= 0)
+    {
+        return null;
+    }
+
+    var cpu = CpuMs();
+    var start = orToolsLimit.FromPlanner ? OrToolsReference.RoutesOf(instance, plannerPlan) : null;
+    var result = OrToolsReference.Solve(instance, options, orToolsLimit.Solutions, orToolsLimit.Time, start);
+    orToolsCpuMs.Add(CpuMs() - cpu);
+    return result;
+}
+
 var totals = new Dictionary<string, (double Km, int InWindow, int Late, int Unassigned)>();
 var replanMs = new List<double>();
 var planMs = new List<double>();
@@ -22,7 +45,8 @@ var replanCpuMs = new List<double>();
 var process = Process.GetCurrentProcess();
 double CpuMs() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
 // Travel on the same work: the planner given exactly the visits a baseline served, next to that baseline.
-var sameWork = new Dictionary<string, (double PlannerKm, double BaselineKm, int PlannerMissed, int BaselineLate, int Visits, double NoWindowsKm)>();
+var sameWork = new Dictionary<string, (double PlannerKm, double BaselineKm, int PlannerMissed, int BaselineLate, int Visits, double NoWindowsKm, double OrToolsKm, int OrToolsLeft, double OrToolsNoWindowsKm)>();
+var orToolsDay = (Km: 0.0, Served: 0, Left: 0);
 TimeSpan[] dispatcherWaits = [TimeSpan.Zero, TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60)];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"day",-4} {"method",-16} {"travel km",10} {"in window",10} {"late",5} {"unassignable",13} {"km/visit",9}"));
@@ -48,6 +72,13 @@ for (var seed = 1; seed <= days; seed++)
         totals[name] = (sum.Km + result.TotalTravelKm, sum.InWindow + result.VisitsInWindow, sum.Late + result.VisitsLate, sum.Unassigned + result.Unassigned.Count);
     }
 
+    if (Reference(day, plan) is { } wholeDay)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{seed,-4} {"or-tools (ref.)",-16} {wholeDay.TravelKm,10:0.0} {wholeDay.Served,10} {0,5} {wholeDay.Dropped,13} {wholeDay.TravelKm / Math.Max(1, wholeDay.Served),9:0.00}"));
+        orToolsDay = (orToolsDay.Km + wholeDay.TravelKm, orToolsDay.Served + wholeDay.Served, orToolsDay.Left + wholeDay.Dropped);
+    }
+
     // A baseline that leaves visits undone drives less for it, so raw kilometres flatter it: plan exactly the visits
     // it served as well; for window-blind nearest-first also as if every customer took any time of the day.
     var compared = baselines.Take(2).Concat(dispatcherWaits.Select(w => (
@@ -55,13 +86,23 @@ for (var seed = 1; seed <= days; seed++)
     foreach (var (name, baseline) in compared)
     {
         var served = baseline.Routes.SelectMany(r => r.Stops).Select(s => s.VisitId).ToHashSet();
-        var sameDay = DispatchPlanner.Plan(day with { Visits = [.. day.Visits.Where(v => served.Contains(v.Id))] }, options);
-        var anyTime = name == "nearest-first"
-            ? DispatchPlanner.Plan(day with { Visits = [.. day.Visits.Where(v => served.Contains(v.Id)).Select(v => v with { WindowStart = TimeSpan.Zero, WindowEnd = TimeSpan.FromHours(24) })] }, options).TotalTravelKm
-            : 0;
+        var work = day with { Visits = [.. day.Visits.Where(v => served.Contains(v.Id))] };
+        var noWindows = work with { Visits = [.. work.Visits.Select(v => v with { WindowStart = TimeSpan.Zero, WindowEnd = TimeSpan.FromHours(24) })] };
+        var sameDay = DispatchPlanner.Plan(work, options);
+        var anyTimePlan = name == "nearest-first" ? DispatchPlanner.Plan(noWindows, options) : null;
+        var anyTime = anyTimePlan?.TotalTravelKm ?? 0;
+        var reference = name is "nearest-first" or "nearest-feasible" ? Reference(work, sameDay) : null;
+        var referenceAnyTime = anyTimePlan is null ? null : Reference(noWindows, anyTimePlan);
         var sum = sameWork.GetValueOrDefault(name);
         sameWork[name] = (sum.PlannerKm + sameDay.TotalTravelKm, sum.BaselineKm + baseline.TotalTravelKm, sum.PlannerMissed + sameDay.VisitsLate + sameDay.Unassigned.Count,
-            sum.BaselineLate + baseline.VisitsLate, sum.Visits + served.Count, sum.NoWindowsKm + anyTime);
+            sum.BaselineLate + baseline.VisitsLate, sum.Visits + served.Count, sum.NoWindowsKm + anyTime,
+            sum.OrToolsKm + (reference?.TravelKm ?? 0), sum.OrToolsLeft + (reference?.Dropped ?? 0), sum.OrToolsNoWindowsKm + (referenceAnyTime?.TravelKm ?? 0));
+        if (reference is not null)
+        {
+            var anyTimeColumn = referenceAnyTime is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; no windows: planner {anyTime:0.0}, or-tools {referenceAnyTime.TravelKm:0.0}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{seed,-4} same work as {name} ({served.Count} visits): baseline {baseline.TotalTravelKm:0.0} km, planner {sameDay.TotalTravelKm:0.0}, or-tools {reference.TravelKm:0.0} ({reference.Dropped} left){anyTimeColumn}"));
+        }
     }
 
     var random = new Random(seed);
@@ -88,22 +129,36 @@ foreach (var (name, t) in totals)
         $"  {name,-16} travel {t.Km / days,7:0.0} km/day, in window {t.InWindow / (double)days,5:0.0}, late {t.Late / (double)days,4:0.0}, unassignable {t.Unassigned / (double)days,4:0.0}{less}"));
 }
 
+if (orToolsCpuMs.Count > 0)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {"or-tools (ref.)",-16} travel {orToolsDay.Km / days,7:0.0} km/day, in window {orToolsDay.Served / (double)days,5:0.0}, late  0.0, unassignable {orToolsDay.Left / (double)days,4:0.0}  (kilometres only, no load term)"));
+}
+
 Console.WriteLine("  on the same work (the planner given exactly the visits the baseline served; target >= 30 % less travel, no more missed windows):");
 foreach (var (name, w) in sameWork)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"    {name,-40} {w.Visits / (double)days,5:0.0} visits/day: planner {w.PlannerKm / days,6:0.0} km/day, {w.PlannerMissed / (double)days:0.0} late or left; baseline {w.BaselineKm / days,6:0.0} km/day, {w.BaselineLate / (double)days:0.0} late; planner travels {100 * (1 - (w.PlannerKm / w.BaselineKm)):0.0} % less"));
+        $"    {name,-40} {w.Visits / (double)days,5:0.0} visits/day: planner {w.PlannerKm / days,6:0.0} km/day, {w.PlannerMissed / (double)days:0.0} late or left; baseline {w.BaselineKm / days,6:0.0} km/day, {w.BaselineLate / (double)days:0.0} late; planner travels {100 * (1 - (w.PlannerKm / w.BaselineKm)):0.0} % less{OrToolsColumn(w.OrToolsKm, w.OrToolsLeft, w.BaselineKm)}"));
 }
 
 var blind = sameWork["nearest-first"];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"  nearest-first's work with no windows at all (what windows cost): planner {blind.NoWindowsKm / days:0.0} km/day, {100 * (1 - (blind.NoWindowsKm / blind.BaselineKm)):0.0} % less than nearest-first"));
+    $"  nearest-first's work with no windows at all (what windows cost): planner {blind.NoWindowsKm / days:0.0} km/day, {100 * (1 - (blind.NoWindowsKm / blind.BaselineKm)):0.0} % less than nearest-first{OrToolsColumn(blind.OrToolsNoWindowsKm, 0, blind.BaselineKm)}"));
+if (orToolsCpuMs.Count > 0)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  or-tools: guided local search to {orToolsLimit.Solutions} solutions from {(orToolsLimit.FromPlanner ? "the planner's plan" : "its own first solution")}, CPU p50 {Percentile(orToolsCpuMs, 50) / 1000:0.0} s per instance ({orToolsCpuMs.Count} instances)"));
+}
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  plan a day: p50 {Percentile(planMs, 50):0.0} ms ({Percentile(planCpuMs, 50):0.0} ms of CPU)"));
 if (replanMs.Count > 0)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  re-plan after one cancellation ({replanMs.Count} runs): p50 {Percentile(replanMs, 50):0.0} ms, p95 {Percentile(replanMs, 95):0.0} ms (target p50 < 1000 ms); CPU p50 {Percentile(replanCpuMs, 50):0.0} ms"));
 }
+
+string OrToolsColumn(double km, int left, double baselineKm) => km == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+    $"; or-tools {km / days,6:0.0} km/day, {left / (double)days:0.0} left, {100 * (1 - (km / baselineKm)):0.0} % less");
 
 static double Percentile(List<double> values, int p)
 {
