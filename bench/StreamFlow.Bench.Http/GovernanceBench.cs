@@ -24,7 +24,7 @@ internal static class GovernanceBench
     // fifth of the leads older than 60 days. Visits and postal codes are drawn at random, independent of age.
     private const string SeedSql = """
         SELECT set_config('app.tenant_id', @TenantId::text, false);
-        INSERT INTO leads (id, tenant_id, first_name, source, state, postal_code, stage, attributes, outcome, outcome_at, created_at, updated_at)
+        INSERT INTO leads (id, tenant_id, first_name, source, plain_state, plain_postal_code, stage, attributes, outcome, outcome_at, created_at, updated_at)
         SELECT gen_random_uuid(), @TenantId, 'Lead ' || i,
                (ARRAY['Referral','Web','Ads','Event'])[1 + i % 4],
                (ARRAY['TX','OK','NM','LA'])[1 + (i / 7) % 4],
@@ -57,7 +57,7 @@ internal static class GovernanceBench
         """;
 
     private const string BaselineSql = """
-        SELECT count(*), count(*) FILTER (WHERE outcome IS NOT NULL), count(DISTINCT source), count(DISTINCT state)
+        SELECT count(*), count(*) FILTER (WHERE outcome IS NOT NULL), count(DISTINCT source), count(DISTINCT plain_state)
         FROM leads WHERE deleted_at IS NULL
         """;
 

@@ -14,11 +14,13 @@ using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Privacy.Rotation;
 
 // Figures of issue #15, printed, never asserted:
-//  1. the write path of a lead (duplicate check + insert in the tenant's transaction) with its email, phone and notes sealed
-//     (AES-256-GCM, two HMAC blind indexes and a keyed term per word of the notes, LeadStore) against the same two statements with the values stored as plain
-//     bytes (the baseline), interleaved in rounds in the same run;
+//  1. the write path of a lead (duplicate check + insert in the tenant's transaction) with its email, phone, notes and
+//     address (postal code, state, city, country) sealed (AES-256-GCM, blind indexes of email, phone, state and postal
+//     area and a keyed term per word of the notes, LeadStore) against the same two statements with the values stored as
+//     plain bytes and text (the baseline), interleaved in rounds in the same run;
 //  2. a lookup by email through the blind index (LeadStore.PageAsync with ?email=) on a business with N leads: p50/p95;
-//  3. a rotation of the business's data key over those leads (rows/s) and the lookups' p50/p99 while it runs.
+//  3. a rotation of the business's data key over those leads (an email and four address parts each): rows/s, and the
+//     lookups' p50/p99 while it runs.
 var connectionString = Environment.GetEnvironmentVariable("Postgres__AppConnectionString") ?? throw new InvalidOperationException("Postgres__AppConnectionString");
 var ownerConnectionString = Environment.GetEnvironmentVariable("Postgres__OwnerConnectionString") ?? throw new InvalidOperationException("Postgres__OwnerConnectionString");
 var leadCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
@@ -46,11 +48,13 @@ const string PlainDuplicateSql = """
     SELECT id FROM leads WHERE deleted_at IS NULL AND ((@Email::bytea IS NOT NULL AND email_index = @Email) OR (@Phone::bytea IS NOT NULL AND phone_index = @Phone)) LIMIT 1
     """;
 const string PlainInsertSql = """
-    INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, plain_notes, personal_key_version, stage, created_at, updated_at)
-    VALUES (@Id, @TenantId, 'Bench', @Email, @Phone, @EmailKey, @PhoneKey, @Notes, 1, 'new', now(), now())
+    INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, plain_notes,
+                       plain_postal_code, plain_state, plain_city, plain_country, personal_key_version, stage, created_at, updated_at)
+    VALUES (@Id, @TenantId, 'Bench', @Email, @Phone, @EmailKey, @PhoneKey, @Notes, @PostalCode, @State, @City, @Country, 1, 'new', now(), now())
     """;
 // A typical office note: about 25 words, as a dispatcher types them.
 const string Notes = "Customer reports the furnace short-cycles after about ten minutes; unit is a 2009 Carrier in the basement. Gate code 4411, dog in the yard, call before arriving.";
+const string PostalCode = "78701", State = "TX", City = "Austin", Country = "US";
 var sealedTimes = new List<double>();
 var plainTimes = new List<double>();
 var written = 0;
@@ -71,7 +75,11 @@ for (var round = 0; written < writes; round++)
                 {
                     if (await LeadStore.FindDuplicateAsync(scope, leadKeys, email, phone) is null)
                     {
-                        await LeadStore.InsertAsync(scope, leadKeys, new StoredLead { Id = Guid.CreateVersion7(), FirstName = "Bench", Email = email, Phone = phone, Notes = Notes, Stage = "new" }, DateTimeOffset.UtcNow);
+                        await LeadStore.InsertAsync(scope, leadKeys, new StoredLead
+                        {
+                            Id = Guid.CreateVersion7(), FirstName = "Bench", Email = email, Phone = phone, Notes = Notes,
+                            PostalCode = PostalCode, State = State, City = City, Country = Country, Stage = "new",
+                        }, DateTimeOffset.UtcNow);
                     }
                 }
                 else
@@ -83,6 +91,7 @@ for (var round = 0; written < writes; round++)
                         await scope.ExecuteAsync(PlainInsertSql, new
                         {
                             Id = Guid.CreateVersion7(), TenantId = tenant, Email = emailBytes, Phone = phoneBytes, EmailKey = Pad(emailBytes), PhoneKey = Pad(phoneBytes), Notes,
+                            PostalCode, State, City, Country,
                         });
                     }
                 }
@@ -101,32 +110,37 @@ Console.WriteLine($"  plain (baseline)  mean {plainMean:F3} ms  p50 {Percentile(
 Console.WriteLine($"  sealed            mean {sealedMean:F3} ms  p50 {Percentile(sealedTimes, 50):F3} ms  p95 {Percentile(sealedTimes, 95):F3} ms");
 Console.WriteLine($"  overhead          {(sealedMean / plainMean - 1) * 100:F1} % of the mean (target <= 10 %)");
 
-// The crypto alone, per lead: seal three values, compute two blind indexes and the notes' word terms.
+// The crypto alone, per lead: seal seven values, compute four blind indexes and the notes' word terms.
 var cryptoStarted = Stopwatch.GetTimestamp();
 for (var i = 0; i < 100_000; i++)
 {
     var id = Guid.CreateVersion7();
-    _ = LeadStore.Seal(keys, id, "someone@example.com", "+15125550142", Notes);
+    _ = LeadStore.Seal(keys, id, "someone@example.com", "+15125550142", Notes, new LeadAddress(PostalCode, State, City, Country));
 }
 
-Console.WriteLine($"  crypto alone      {Stopwatch.GetElapsedTime(cryptoStarted).TotalMilliseconds * 1000 / 100_000:F2} us per lead (3 seals, 2 HMACs and one per distinct word of the notes)");
+Console.WriteLine($"  crypto alone      {Stopwatch.GetElapsedTime(cryptoStarted).TotalMilliseconds * 1000 / 100_000:F2} us per lead (7 seals, 4 HMACs and one per distinct word of the notes)");
 
 // 2. N leads in the business, written sealed, then lookups by email through the blind index.
 var existing = await database.InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>("SELECT count(*) FROM leads"), default);
 var fillStarted = Stopwatch.GetTimestamp();
 // COPY is refused on tables with row-level security: batches of 5,000 rows through unnest, sealed in the bench.
 const string FillSql = """
-    INSERT INTO leads (id, tenant_id, first_name, email_sealed, email_index, personal_key_version, stage, created_at, updated_at)
-    SELECT i, @Tenant, 'Filler', s, x, @Version, 'new', now(), now() FROM unnest(@Ids, @Sealed, @Indexes) AS t (i, s, x)
+    INSERT INTO leads (id, tenant_id, first_name, email_sealed, email_index, postal_code_sealed, state_sealed, city_sealed, country_sealed,
+                       state_index, postal_area_index, personal_key_version, stage, created_at, updated_at)
+    SELECT i, @Tenant, 'Filler', s, x, pc, st, ci, co, sx, px, @Version, 'new', now(), now()
+    FROM unnest(@Ids, @Sealed, @Indexes, @PostalCodes, @States, @Cities, @Countries, @StateIndexes, @PostalAreaIndexes) AS t (i, s, x, pc, st, ci, co, sx, px)
     """;
 for (var from = (int)existing; from < leadCount; from += 5_000)
 {
     var batch = Enumerable.Range(from, Math.Min(5_000, leadCount - from)).Select(i => (Id: Guid.CreateVersion7(), Email: Email(i))).ToList();
-    var fields = batch.Select(b => LeadStore.Seal(keys, b.Id, b.Email, null, null)).ToList();
+    var fields = batch.Select(b => LeadStore.Seal(keys, b.Id, b.Email, null, null, new LeadAddress(PostalCode, State, City, Country))).ToList();
     await database.InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(FillSql, new
     {
         Tenant = tenant, Version = keys.CurrentVersion, Ids = batch.Select(b => b.Id).ToArray(),
         Sealed = fields.Select(f => f.EmailSealed!).ToArray(), Indexes = fields.Select(f => f.EmailIndex!).ToArray(),
+        PostalCodes = fields.Select(f => f.PostalCodeSealed!).ToArray(), States = fields.Select(f => f.StateSealed!).ToArray(),
+        Cities = fields.Select(f => f.CitySealed!).ToArray(), Countries = fields.Select(f => f.CountrySealed!).ToArray(),
+        StateIndexes = fields.Select(f => f.StateIndex!).ToArray(), PostalAreaIndexes = fields.Select(f => f.PostalAreaIndex!).ToArray(),
     }, scope.Transaction), default);
 }
 
@@ -136,7 +150,7 @@ await using (var owner = new NpgsqlConnection(ownerConnectionString))
 }
 
 var total = await database.InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>("SELECT count(*) FROM leads"), default);
-Console.WriteLine($"Filled to {total:N0} leads in {Stopwatch.GetElapsedTime(fillStarted).TotalSeconds:F1} s (sealed, batched inserts)");
+Console.WriteLine($"Filled to {total:N0} leads in {Stopwatch.GetElapsedTime(fillStarted).TotalSeconds:F1} s (email and address sealed, batched inserts)");
 
 var random = new Random(15);
 var lookupTimes = new List<double>();

@@ -32,6 +32,23 @@ internal sealed record StoredLead
     /// <summary>A note from before migration 0263 that the start-up backfill has not sealed yet; the next write seals it.</summary>
     public string? PlainNotes { get; init; }
 
+    public byte[]? PostalCodeSealed { get; init; }
+
+    public byte[]? StateSealed { get; init; }
+
+    public byte[]? CitySealed { get; init; }
+
+    public byte[]? CountrySealed { get; init; }
+
+    /// <summary>Address parts from before migration 0271 that the start-up backfill has not sealed yet; the next write seals them.</summary>
+    public string? PlainPostalCode { get; init; }
+
+    public string? PlainState { get; init; }
+
+    public string? PlainCity { get; init; }
+
+    public string? PlainCountry { get; init; }
+
     public string? Source { get; init; }
 
     public string? ExternalId { get; init; }
@@ -87,7 +104,11 @@ internal sealed record StoredLead
         Email = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, Id, EmailSealed),
         Phone = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, Id, PhoneSealed),
         Notes = NotesSealed is null ? PlainNotes : keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, Id, NotesSealed),
-        PlainNotes = null,
+        PostalCode = PostalCodeSealed is null ? PlainPostalCode : keys.Open(PersonalFields.LeadsTable, PersonalFields.PostalCode, Id, PostalCodeSealed),
+        State = StateSealed is null ? PlainState : keys.Open(PersonalFields.LeadsTable, PersonalFields.State, Id, StateSealed),
+        City = CitySealed is null ? PlainCity : keys.Open(PersonalFields.LeadsTable, PersonalFields.City, Id, CitySealed),
+        Country = CountrySealed is null ? PlainCountry : keys.Open(PersonalFields.LeadsTable, PersonalFields.Country, Id, CountrySealed),
+        PlainNotes = null, PlainPostalCode = null, PlainState = null, PlainCity = null, PlainCountry = null,
     };
 
     public Lead ToLead(TenantKeys keys) => Opened(keys).ToOpenedLead();
@@ -105,7 +126,8 @@ internal static class LeadStore
 {
     public const string Columns = """
         id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, email_sealed AS EmailSealed, phone_sealed AS PhoneSealed,
-        source AS Source, external_id AS ExternalId, postal_code AS PostalCode, state AS State, city AS City, country AS Country,
+        source AS Source, external_id AS ExternalId, postal_code_sealed AS PostalCodeSealed, state_sealed AS StateSealed, city_sealed AS CitySealed,
+        country_sealed AS CountrySealed, plain_postal_code AS PlainPostalCode, plain_state AS PlainState, plain_city AS PlainCity, plain_country AS PlainCountry,
         notes_sealed AS NotesSealed, plain_notes AS PlainNotes, attributes::text AS Attributes, owner_user_id AS OwnerUserId,
         (SELECT u.name FROM users AS u WHERE u.id = leads.owner_user_id) AS OwnerName, stage AS Stage, outcome AS Outcome,
         won_amount AS WonAmount, won_currency AS WonCurrency, lost_reason AS LostReason, outcome_at AS OutcomeAt,
@@ -115,9 +137,10 @@ internal static class LeadStore
 
     private const string InsertSql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage, created_at, updated_at)
+                           source, external_id, postal_code_sealed, state_sealed, city_sealed, country_sealed, state_index, postal_area_index,
+                           notes_sealed, notes_terms, attributes, owner_user_id, stage, created_at, updated_at)
         VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
-                @Source, @ExternalId, @PostalCode, @State, @City, @Country, @NotesSealed, @NotesTerms, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
+                @Source, @ExternalId, @PostalCodeSealed, @StateSealed, @CitySealed, @CountrySealed, @StateIndex, @PostalAreaIndex, @NotesSealed, @NotesTerms, @Attributes::jsonb, @OwnerUserId, @Stage, @Now, @Now)
         """;
 
     private const string ByIdSql = $"SELECT {Columns} FROM leads WHERE id = @Id";
@@ -137,7 +160,9 @@ internal static class LeadStore
     private const string UpdateSql = """
         UPDATE leads SET first_name = @FirstName, last_name = @LastName, company = @Company,
             email_sealed = @EmailSealed, phone_sealed = @PhoneSealed, email_index = @EmailIndex, phone_index = @PhoneIndex, personal_key_version = @KeyVersion,
-            source = @Source, external_id = @ExternalId, postal_code = @PostalCode, state = @State, city = @City, country = @Country,
+            source = @Source, external_id = @ExternalId, postal_code_sealed = @PostalCodeSealed, state_sealed = @StateSealed, city_sealed = @CitySealed,
+            country_sealed = @CountrySealed, state_index = @StateIndex, postal_area_index = @PostalAreaIndex,
+            plain_postal_code = NULL, plain_state = NULL, plain_city = NULL, plain_country = NULL,
             notes_sealed = @NotesSealed, notes_terms = @NotesTerms, plain_notes = NULL, attributes = @Attributes::jsonb, owner_user_id = @OwnerUserId, stage = @Stage, outcome = @Outcome,
             won_amount = @WonAmount, won_currency = @WonCurrency, lost_reason = @LostReason, outcome_at = @OutcomeAt,
             score_status = CASE WHEN @Rescore THEN 'pending' ELSE score_status END,
@@ -197,17 +222,17 @@ internal static class LeadStore
     // A batch of new leads in one statement: the rows are built (and their personal fields sealed) in C#, sent as arrays.
     private const string InsertManySql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage,
-                           outcome, won_amount, won_currency, lost_reason, outcome_at, created_at, updated_at)
+                           source, external_id, postal_code_sealed, state_sealed, city_sealed, country_sealed, state_index, postal_area_index,
+                           notes_sealed, notes_terms, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at, created_at, updated_at)
         SELECT x.id, @TenantId, x.first_name, x.last_name, x.company, x.email_sealed, x.phone_sealed, x.email_index, x.phone_index, x.key_version,
-               x.source, x.external_id, x.postal_code, x.state, x.city, x.country, x.notes_sealed, x.notes_terms::bigint[], x.attributes::jsonb, x.owner_user_id, x.stage,
+               x.source, x.external_id, x.postal_code_sealed, x.state_sealed, x.city_sealed, x.country_sealed, x.state_index, x.postal_area_index, x.notes_sealed, x.notes_terms::bigint[], x.attributes::jsonb, x.owner_user_id, x.stage,
                x.outcome, x.won_amount, x.won_currency, x.lost_reason, x.outcome_at, @Now, @Now
         FROM unnest(@Ids::uuid[], @FirstNames::text[], @LastNames::text[], @Companies::text[], @EmailSealed::bytea[], @PhoneSealed::bytea[],
-                    @EmailIndexes::bytea[], @PhoneIndexes::bytea[], @KeyVersions::integer[], @Sources::text[], @ExternalIds::text[], @PostalCodes::text[],
-                    @States::text[], @Cities::text[], @Countries::text[], @NotesSealed::bytea[], @NotesTerms::text[], @Attributes::text[], @Owners::uuid[], @Stages::text[],
+                    @EmailIndexes::bytea[], @PhoneIndexes::bytea[], @KeyVersions::integer[], @Sources::text[], @ExternalIds::text[], @PostalCodesSealed::bytea[],
+                    @StatesSealed::bytea[], @CitiesSealed::bytea[], @CountriesSealed::bytea[], @StateIndexes::bytea[], @PostalAreaIndexes::bytea[], @NotesSealed::bytea[], @NotesTerms::text[], @Attributes::text[], @Owners::uuid[], @Stages::text[],
                     @Outcomes::text[], @WonAmounts::numeric[], @WonCurrencies::text[], @LostReasons::text[], @OutcomeAts::timestamptz[])
-            AS x (id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, key_version, source, external_id, postal_code,
-                  state, city, country, notes_sealed, notes_terms, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at)
+            AS x (id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, key_version, source, external_id, postal_code_sealed,
+                  state_sealed, city_sealed, country_sealed, state_index, postal_area_index, notes_sealed, notes_terms, attributes, owner_user_id, stage, outcome, won_amount, won_currency, lost_reason, outcome_at)
         """;
 
     private const string StageHistoryManySql = """
@@ -252,8 +277,9 @@ internal static class LeadStore
             PhoneSealed = personal.Select(s => s.PhoneSealed).ToArray(), EmailIndexes = personal.Select(s => s.EmailIndex).ToArray(),
             PhoneIndexes = personal.Select(s => s.PhoneIndex).ToArray(), KeyVersions = personal.Select(s => s.KeyVersion).ToArray(),
             Sources = leads.Select(l => l.Source).ToArray(), ExternalIds = leads.Select(l => l.ExternalId).ToArray(),
-            PostalCodes = leads.Select(l => l.PostalCode).ToArray(), States = leads.Select(l => l.State).ToArray(), Cities = leads.Select(l => l.City).ToArray(),
-            Countries = leads.Select(l => l.Country).ToArray(), NotesSealed = personal.Select(s => s.NotesSealed).ToArray(),
+            PostalCodesSealed = personal.Select(s => s.PostalCodeSealed).ToArray(), StatesSealed = personal.Select(s => s.StateSealed).ToArray(),
+            CitiesSealed = personal.Select(s => s.CitySealed).ToArray(), CountriesSealed = personal.Select(s => s.CountrySealed).ToArray(),
+            StateIndexes = personal.Select(s => s.StateIndex).ToArray(), PostalAreaIndexes = personal.Select(s => s.PostalAreaIndex).ToArray(), NotesSealed = personal.Select(s => s.NotesSealed).ToArray(),
             NotesTerms = personal.Select(s => s.NotesTerms is null ? null : "{" + string.Join(',', s.NotesTerms) + "}").ToArray(), Attributes = leads.Select(l => l.Attributes).ToArray(),
             Owners = leads.Select(l => l.OwnerUserId).ToArray(), Stages = leads.Select(l => l.Stage).ToArray(), Outcomes = leads.Select(l => l.Outcome).ToArray(),
             WonAmounts = leads.Select(l => l.WonAmount).ToArray(), WonCurrencies = leads.Select(l => l.WonCurrency).ToArray(),
@@ -296,7 +322,8 @@ internal static class LeadStore
         {
             lead.Id, TenantId = keys.TenantId, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed,
             personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source, lead.ExternalId,
-            lead.PostalCode, lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
+            personal.PostalCodeSealed, personal.StateSealed, personal.CitySealed, personal.CountrySealed, personal.StateIndex, personal.PostalAreaIndex,
+            personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, Now = now,
         };
     }
 
@@ -306,11 +333,12 @@ internal static class LeadStore
     /// <summary>The blind index of a phone number (digits with the leading + kept, as leads store it).</summary>
     public static byte[]? PhoneIndex(TenantKeys keys, string? phone) => keys.Index(PersonalFields.Phone, LeadValidation.NormalizePhone(phone));
 
-    /// <summary>A lead's email, phone and notes as stored: sealed for this row under the current data key, with their blind indexes.</summary>
-    public static SealedLeadFields Seal(TenantKeys keys, Guid id, string? email, string? phone, string? notes) =>
-        PersonalFields.SealLead(keys, id, LeadValidation.NormalizeEmail(email), LeadValidation.NormalizePhone(phone), notes);
+    /// <summary>A lead's email, phone, notes and address as stored: sealed for this row under the current data key, with their blind indexes.</summary>
+    public static SealedLeadFields Seal(TenantKeys keys, Guid id, string? email, string? phone, string? notes, LeadAddress? address = null) =>
+        PersonalFields.SealLead(keys, id, LeadValidation.NormalizeEmail(email), LeadValidation.NormalizePhone(phone), notes, address);
 
-    private static SealedLeadFields Seal(TenantKeys keys, StoredLead lead) => Seal(keys, lead.Id, lead.Email, lead.Phone, lead.Notes);
+    private static SealedLeadFields Seal(TenantKeys keys, StoredLead lead) =>
+        Seal(keys, lead.Id, lead.Email, lead.Phone, lead.Notes, new LeadAddress(lead.PostalCode, lead.State, lead.City, lead.Country));
 
     public static Task<StoredLead?> FindAsync(DbTransactionScope scope, Guid id) =>
         scope.QuerySingleOrDefaultAsync<StoredLead>(ByIdSql, new { Id = id });
@@ -356,8 +384,8 @@ internal static class LeadStore
         return new
         {
             lead.Id, lead.FirstName, lead.LastName, lead.Company, personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex,
-            personal.KeyVersion, lead.Source, lead.ExternalId, lead.PostalCode,
-            lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
+            personal.KeyVersion, lead.Source, lead.ExternalId, personal.PostalCodeSealed, personal.StateSealed, personal.CitySealed, personal.CountrySealed,
+            personal.StateIndex, personal.PostalAreaIndex, personal.NotesSealed, personal.NotesTerms, lead.Attributes, lead.OwnerUserId, lead.Stage, lead.Outcome, lead.WonAmount,
             lead.WonCurrency, lead.LostReason, lead.OutcomeAt, Rescore = rescore, Now = now,
         };
     }

@@ -44,7 +44,8 @@ public sealed class PersonalDataBackfill(StreamFlowDatabase database, TenantKeyr
                 foreach (var lead in leads)
                 {
                     // Stored normalised already (the lead service and imports normalise; emails are lower-case by a check).
-                    var fields = PersonalFields.SealLead(keys, lead.Id, lead.Email?.Trim().ToLowerInvariant(), lead.Phone?.Trim(), lead.Notes);
+                    var fields = PersonalFields.SealLead(keys, lead.Id, lead.Email?.Trim().ToLowerInvariant(), lead.Phone?.Trim(), lead.Notes,
+                        new LeadAddress(lead.PostalCode, lead.State, lead.City, lead.Country));
                     await PersonalDataBackfillStore.SealLeadAsync(scope, lead.Id, fields);
                 }
 

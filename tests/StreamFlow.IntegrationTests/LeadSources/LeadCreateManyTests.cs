@@ -144,7 +144,7 @@ public sealed class LeadCreateManyTests(TestServices services)
         {
             async Task<string> Rows(string sql) => string.Join(" | ", await scope.Connection.QueryAsync<string>(scope.Command(sql, new { Id = leadId, IdText = leadId.ToString() })));
             return string.Join("\n",
-                await Rows("SELECT concat_ws(',', stage, outcome, won_amount, won_currency, lost_reason, outcome_at IS NOT NULL, score_status, first_name, city, attributes::text) FROM leads WHERE id = @Id"),
+                await Rows("SELECT concat_ws(',', stage, outcome, won_amount, won_currency, lost_reason, outcome_at IS NOT NULL, score_status, first_name, city_sealed IS NOT NULL, encode(state_index, 'hex'), attributes::text) FROM leads WHERE id = @Id"),
                 await Rows("SELECT concat_ws('>', coalesce(from_stage, '-'), to_stage, changed_by) FROM lead_stage_history WHERE lead_id = @Id ORDER BY id"),
                 await Rows("SELECT DISTINCT concat_ws(':', kind, body, data::text, actor) FROM lead_activities WHERE lead_id = @Id ORDER BY 1"),
                 await Rows("SELECT DISTINCT event_type FROM webhook_messages WHERE coalesce(payload->>'id', payload->>'leadId') = @IdText ORDER BY 1"));

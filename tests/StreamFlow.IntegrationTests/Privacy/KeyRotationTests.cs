@@ -60,6 +60,7 @@ public sealed class KeyRotationTests(TestServices services)
         Assert.Equal(ProblemKind.Conflict, conflict.Problem?.Kind);
         Assert.Equal(Leads - KeyRotationService.BatchSize, rest);
         Assert.Equal(new Dictionary<int, long> { [2] = Leads }, await VersionsAsync(tenant));
+        Assert.Equal(new Dictionary<int, long> { [2] = Leads * 7 }, await ValueVersionsAsync(tenant));
         Assert.Equal(Leads, await OpenAllAsync(fresh, tenant));
         Assert.Equal($"lead-{Leads - 1}@example.com", (await services.Get<LeadService>().GetAsync(tenant, ids[^1], false, default)).Value!.Email);
         var done = (await rotations.FindAsync(rotation, default))!;
@@ -238,6 +239,14 @@ public sealed class KeyRotationTests(TestServices services)
             "SELECT personal_key_version, count(*) FROM leads WHERE personal_key_version IS NOT NULL GROUP BY 1 ORDER BY 1", null, scope.Transaction)))
         .ToDictionary(r => r.Version, r => r.Count);
 
+    /// <summary>How many sealed lead values (email, phone, notes and the four address parts) each data key version sealed, by their own headers.</summary>
+    private async Task<Dictionary<int, long>> ValueVersionsAsync(Guid tenant) =>
+        (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<byte[]>("""
+            SELECT v FROM leads, unnest(ARRAY[email_sealed, phone_sealed, notes_sealed, postal_code_sealed, state_sealed, city_sealed, country_sealed]) AS v
+            WHERE v IS NOT NULL
+            """, null, scope.Transaction)))
+        .GroupBy(TenantKeys.VersionOf).ToDictionary(g => g.Key, g => (long)g.Count());
+
     private async Task<List<byte[]>> WrappedKeysAsync(Guid tenant) =>
         (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<byte[]>(
             "SELECT wrapped_key FROM tenant_data_keys UNION ALL SELECT wrapped_key FROM tenant_index_keys", null, scope.Transaction))).ToList();
@@ -246,14 +255,19 @@ public sealed class KeyRotationTests(TestServices services)
     private async Task<int> OpenAllAsync(TenantKeyring keyring, Guid tenant)
     {
         var keys = await keyring.ForTenantAsync(tenant, default);
-        var rows = await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, byte[] Email, byte[] Phone, byte[] Notes)>(
-            "SELECT id, email_sealed, phone_sealed, notes_sealed FROM leads WHERE email_sealed IS NOT NULL", null, scope.Transaction));
+        var rows = await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<(Guid Id, byte[] Email, byte[] Phone, byte[] Notes, byte[] PostalCode, byte[] State, byte[] City, byte[] Country)>(
+            "SELECT id, email_sealed, phone_sealed, notes_sealed, postal_code_sealed, state_sealed, city_sealed, country_sealed FROM leads WHERE email_sealed IS NOT NULL",
+            null, scope.Transaction));
         var opened = 0;
         foreach (var row in rows)
         {
             Assert.EndsWith("@example.com", keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, row.Id, row.Email), StringComparison.Ordinal);
             Assert.StartsWith("+1512", keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, row.Id, row.Phone), StringComparison.Ordinal);
             Assert.StartsWith("Rotated lead", keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, row.Id, row.Notes), StringComparison.Ordinal);
+            Assert.StartsWith("787", keys.Open(PersonalFields.LeadsTable, PersonalFields.PostalCode, row.Id, row.PostalCode), StringComparison.Ordinal);
+            Assert.Equal("TX", keys.Open(PersonalFields.LeadsTable, PersonalFields.State, row.Id, row.State));
+            Assert.StartsWith("Rotated City", keys.Open(PersonalFields.LeadsTable, PersonalFields.City, row.Id, row.City), StringComparison.Ordinal);
+            Assert.Equal("US", keys.Open(PersonalFields.LeadsTable, PersonalFields.Country, row.Id, row.Country));
             opened++;
         }
 
@@ -265,17 +279,23 @@ public sealed class KeyRotationTests(TestServices services)
     {
         var keys = await services.Get<TenantKeyring>().ForTenantAsync(tenant, default);
         var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
-        var sealedFields = ids.Select((id, i) => PersonalFields.SealLead(keys, id, $"lead-{i}@example.com", $"+1512555{i:D4}", $"Rotated lead {i}, side gate")).ToArray();
+        var sealedFields = ids.Select((id, i) => PersonalFields.SealLead(keys, id, $"lead-{i}@example.com", $"+1512555{i:D4}", $"Rotated lead {i}, side gate",
+            new LeadAddress($"787{i % 100:D2}", "TX", $"Rotated City {i}", "US"))).ToArray();
         await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
-            INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, notes_sealed, personal_key_version, stage, created_at, updated_at)
-            SELECT r.id, @Tenant, 'Rotated', r.email, r.phone, r.email_index, r.phone_index, r.notes, @Version, 'new', now(), now()
-            FROM unnest(@Ids, @Emails, @Phones, @EmailIndexes, @PhoneIndexes, @Notes) AS r (id, email, phone, email_index, phone_index, notes)
+            INSERT INTO leads (id, tenant_id, first_name, email_sealed, phone_sealed, email_index, phone_index, notes_sealed,
+                               postal_code_sealed, state_sealed, city_sealed, country_sealed, personal_key_version, stage, created_at, updated_at)
+            SELECT r.id, @Tenant, 'Rotated', r.email, r.phone, r.email_index, r.phone_index, r.notes, r.postal_code, r.state, r.city, r.country,
+                   @Version, 'new', now(), now()
+            FROM unnest(@Ids, @Emails, @Phones, @EmailIndexes, @PhoneIndexes, @Notes, @PostalCodes, @States, @Cities, @Countries)
+                AS r (id, email, phone, email_index, phone_index, notes, postal_code, state, city, country)
             """, new
         {
             Tenant = tenant, Version = keys.CurrentVersion, Ids = ids,
             Emails = sealedFields.Select(s => s.EmailSealed!).ToArray(), Phones = sealedFields.Select(s => s.PhoneSealed!).ToArray(),
             EmailIndexes = sealedFields.Select(s => s.EmailIndex!).ToArray(), PhoneIndexes = sealedFields.Select(s => s.PhoneIndex!).ToArray(),
-            Notes = sealedFields.Select(s => s.NotesSealed!).ToArray(),
+            Notes = sealedFields.Select(s => s.NotesSealed!).ToArray(), PostalCodes = sealedFields.Select(s => s.PostalCodeSealed!).ToArray(),
+            States = sealedFields.Select(s => s.StateSealed!).ToArray(), Cities = sealedFields.Select(s => s.CitySealed!).ToArray(),
+            Countries = sealedFields.Select(s => s.CountrySealed!).ToArray(),
         }, scope.Transaction));
         return ids;
     }

@@ -12,7 +12,7 @@ using StreamFlow.Core.Tenancy;
 namespace StreamFlow.IntegrationTests.Privacy;
 
 /// <summary>
-/// Leads' email, phone and notes sealed per tenant on the real database: nothing readable in the row, found again through the
+/// Leads' email, phone, notes and address sealed per tenant on the real database: nothing readable in the row, found again through the
 /// blind indexes, and a value moved to another row or opened under another key answers a clear error.
 /// </summary>
 [Collection(ServicesCollection.Name)]
@@ -128,6 +128,86 @@ public sealed class SealedLeadFieldsTests(TestServices services)
     }
 
     [Fact]
+    public async Task The_address_is_sealed_column_by_column_and_read_back_whole()
+    {
+        var tenant = await TenantAsync();
+        var lead = await CreateAddressedAsync(tenant, "addressed@example.com", "78701", "TX", "Austin", "US");
+
+        var row = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[] PostalCode, byte[] State, byte[] City, byte[] Country, string? Plain)>(
+            "SELECT postal_code_sealed, state_sealed, city_sealed, country_sealed, coalesce(plain_postal_code, plain_state, plain_city, plain_country) FROM leads WHERE id = @Id",
+            new { lead.Id }), default);
+
+        Assert.Null(row.Plain);
+        Assert.DoesNotContain("78701", Encoding.UTF8.GetString(row.PostalCode), StringComparison.Ordinal);
+        Assert.DoesNotContain("Austin", Encoding.UTF8.GetString(row.City), StringComparison.Ordinal);
+        var read = (await Leads().GetAsync(tenant, lead.Id, false, default)).Value!;
+        Assert.Equal(("78701", "TX", "Austin", "US"), (read.PostalCode, read.State, read.City, read.Country));
+        Assert.Equal("Austin", Assert.Single((await Leads().ListAsync(tenant, NoFilter, 10, null, default)).Items).City);
+
+        var changed = await Leads().UpdateAsync(Actor(tenant), lead.Id, new LeadUpdate(Input(null, null) with { FirstName = null, Source = null, City = "Round Rock" }, null), default);
+        Assert.True(changed.Succeeded, changed.Problem?.ToString());
+        Assert.Equal(("78701", "TX", "Round Rock", "US"), (changed.Value!.PostalCode, changed.Value.State, changed.Value.City, changed.Value.Country));
+    }
+
+    [Theory]
+    [InlineData("city_sealed", "city")]
+    [InlineData("postal_code_sealed", "postal_code")]
+    public async Task An_address_part_moved_to_another_row_fails_authentication(string column, string field)
+    {
+        var tenant = await TenantAsync();
+        var from = await CreateAddressedAsync(tenant, "from-address@example.com", "10001", "NY", "Manhattan", "US");
+        var to = await CreateAddressedAsync(tenant, "to-address@example.com", "78701", "TX", "Austin", "US");
+
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            $"UPDATE leads SET {column} = (SELECT {column} FROM leads WHERE id = @From) WHERE id = @To", new { From = from.Id, To = to.Id }, scope.Transaction), default);
+
+        var error = await Assert.ThrowsAsync<PersonalDataUnavailableException>(() => Leads().GetAsync(tenant, to.Id, false, default));
+        Assert.Contains($"leads.{field} of {to.Id} does not authenticate", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Manhattan", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Manhattan", (await Leads().GetAsync(tenant, from.Id, false, default)).Value!.City);
+    }
+
+    [Fact]
+    public async Task An_address_the_backfill_has_not_sealed_yet_reads_as_it_stands_and_the_next_change_seals_it()
+    {
+        var tenant = await TenantAsync();
+        var lead = await CreateAsync(tenant, "old-address@example.com", null);
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            "UPDATE leads SET plain_city = 'El Paso', plain_state = 'TX' WHERE id = @Id", new { lead.Id }, scope.Transaction), default);
+
+        Assert.Equal(("El Paso", "TX"), ((await Leads().GetAsync(tenant, lead.Id, false, default)).Value!.City, (await Leads().GetAsync(tenant, lead.Id, false, default)).Value!.State));
+        var changed = await Leads().UpdateAsync(Actor(tenant), lead.Id, new LeadUpdate(Input(null, null) with { FirstName = "Dane", Source = null }, null), default);
+        Assert.True(changed.Succeeded, changed.Problem?.ToString());
+        Assert.Equal(("El Paso", "TX"), (changed.Value!.City, changed.Value.State));
+
+        var row = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<(byte[]? City, byte[]? StateIndex, string? Plain)>(
+            "SELECT city_sealed, state_index, coalesce(plain_city, plain_state) FROM leads WHERE id = @Id", new { lead.Id }), default);
+        Assert.NotNull(row.City);
+        Assert.NotNull(row.StateIndex);
+        Assert.Null(row.Plain);
+        Assert.Equal(0, await services.Get<PersonalDataBackfill>().SealTenantAsync(tenant, default));
+    }
+
+    [Fact]
+    public async Task Fairness_slices_by_state_and_postal_area_group_by_blind_index_and_show_the_plain_group()
+    {
+        var tenant = await TenantAsync();
+        var austin = await CreateAddressedAsync(tenant, "slice-1@example.com", "78701", "TX", "Austin", "US");
+        var dallas = await CreateAddressedAsync(tenant, "slice-2@example.com", "78702", "tx ", "Austin", "US");
+        var tulsa = await CreateAddressedAsync(tenant, "slice-3@example.com", "74103", "OK", "Tulsa", "US");
+        await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync(
+            "UPDATE leads SET score_tier = 'hot', score_value = 80, scored_at = now(), score_status = 'scored' WHERE id = ANY(@Ids)",
+            new { Ids = new[] { austin.Id, dallas.Id, tulsa.Id } }, scope.Transaction), default);
+
+        var governance = await services.Get<StreamFlow.Core.Scoring.Governance.ModelGovernanceService>().EvaluateAsync(tenant, ["state", "postalArea"], default);
+
+        var byState = governance.Fairness.Single(f => f.Attribute == "state").Groups.ToDictionary(g => g.Group, g => g.Leads);
+        Assert.Equal(new Dictionary<string, long> { ["TX"] = 2, ["OK"] = 1 }, byState);
+        var byArea = governance.Fairness.Single(f => f.Attribute == "postalArea").Groups.ToDictionary(g => g.Group, g => g.Leads);
+        Assert.Equal(new Dictionary<string, long> { ["787"] = 2, ["741"] = 1 }, byArea);
+    }
+
+    [Fact]
     public async Task An_email_moved_to_another_row_fails_authentication_with_a_clear_error()
     {
         var tenant = await TenantAsync();
@@ -199,8 +279,10 @@ public sealed class SealedLeadFieldsTests(TestServices services)
         var tenant = await TenantAsync();
         var id = Guid.CreateVersion7();
         await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""
-            INSERT INTO leads (id, tenant_id, first_name, plain_email, plain_phone, plain_notes, stage, created_at, updated_at)
-            VALUES (@Id, @TenantId, 'Legacy', 'legacy@example.com', '+15125550177', 'Legacy notes about the crawlspace', 'new', now(), now());
+            INSERT INTO leads (id, tenant_id, first_name, plain_email, plain_phone, plain_notes, plain_postal_code, plain_state, plain_city, plain_country,
+                               stage, created_at, updated_at)
+            VALUES (@Id, @TenantId, 'Legacy', 'legacy@example.com', '+15125550177', 'Legacy notes about the crawlspace', '73301', 'TX', 'Austin', 'US',
+                    'new', now(), now());
             UPDATE users SET plain_mfa_secret = 'JBSWY3DPEHPK3PXP' WHERE role = 'owner';
             """, new { Id = id, TenantId = tenant }, scope.Transaction), default);
         var backfill = services.Get<PersonalDataBackfill>();
@@ -210,10 +292,15 @@ public sealed class SealedLeadFieldsTests(TestServices services)
 
         var lead = (await Leads().GetAsync(tenant, id, false, default)).Value!;
         Assert.Equal(("legacy@example.com", "+15125550177", "Legacy notes about the crawlspace"), (lead.Email, lead.Phone, lead.Notes));
+        Assert.Equal(("73301", "TX", "Austin", "US"), (lead.PostalCode, lead.State, lead.City, lead.Country));
         Assert.Equal(id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Query = "crawlspace" }, 10, null, default)).Items).Id);
         Assert.Equal(id, Assert.Single((await Leads().ListAsync(tenant, NoFilter with { Email = "legacy@example.com" }, 10, null, default)).Items).Id);
         var plainLeft = await services.Get<StreamFlowDatabase>().InTenantAsync(tenant, scope => scope.QuerySingleOrDefaultAsync<long>(
-            "SELECT (SELECT count(*) FROM leads WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL OR plain_notes IS NOT NULL) + (SELECT count(*) FROM users WHERE plain_mfa_secret IS NOT NULL)"), default);
+            """
+            SELECT (SELECT count(*) FROM leads WHERE plain_email IS NOT NULL OR plain_phone IS NOT NULL OR plain_notes IS NOT NULL OR plain_postal_code IS NOT NULL
+                        OR plain_state IS NOT NULL OR plain_city IS NOT NULL OR plain_country IS NOT NULL)
+                 + (SELECT count(*) FROM users WHERE plain_mfa_secret IS NOT NULL)
+            """), default);
         Assert.Equal(0, plainLeft);
     }
 
@@ -227,6 +314,14 @@ public sealed class SealedLeadFieldsTests(TestServices services)
     private async Task<Lead> CreateAsync(Guid tenant, string? email, string? phone, string? notes = null)
     {
         var created = await Leads().CreateAsync(Actor(tenant), Input(email, phone) with { Notes = notes }, mergeDuplicate: false, default);
+        Assert.True(created.Succeeded, created.Problem?.ToString());
+        return created.Value.Lead;
+    }
+
+    private async Task<Lead> CreateAddressedAsync(Guid tenant, string email, string postalCode, string state, string city, string country)
+    {
+        var created = await Leads().CreateAsync(Actor(tenant), Input(email, null) with { PostalCode = postalCode, State = state, City = city, Country = country },
+            mergeDuplicate: false, default);
         Assert.True(created.Succeeded, created.Problem?.ToString());
         return created.Value.Lead;
     }

@@ -12,6 +12,7 @@ using StreamFlow.Core.Backups;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Privacy.SubjectRequests;
 using StreamFlow.Core.Tenancy;
 using StreamFlow.IntegrationTests.Backups;
@@ -77,6 +78,8 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
         Assert.Equal(person.LeadId.ToString(), lead["id"]!.ToString());
         Assert.Equal("dana.subject@example.com", lead["email"]!.ToString());
         Assert.Equal("+15125550123", lead["phone"]!.ToString());
+        Assert.Equal(("78701", "TX", "Austin", "US"), (lead["postal_code"]!.ToString(), lead["state"]!.ToString(), lead["city"]!.ToString(), lead["country"]!.ToString()));
+        Assert.DoesNotContain("city_sealed", json, StringComparison.Ordinal);
         Assert.Contains(lead["activities"]!.AsArray(), a => a!["body"]?.ToString() == "Prefers morning calls");
         Assert.Equal("dana.subject@example.com", lead["emailsSent"]![0]!["to"]!.ToString());
         Assert.Equal("Dana Subject", document["customerInvoices"]![0]!["customer_name"]!.ToString());
@@ -85,6 +88,7 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
         var csv = await DownloadAsync(tenant, status.Id, "csv");
         Assert.StartsWith("record_type,record_id,lead_id,field,value\r\n", csv, StringComparison.Ordinal);
         Assert.Contains($"lead,{person.LeadId},{person.LeadId},email,dana.subject@example.com", csv, StringComparison.Ordinal);
+        Assert.Contains($"lead,{person.LeadId},{person.LeadId},city,Austin", csv, StringComparison.Ordinal);
         Assert.Contains("customerInvoices,", csv, StringComparison.Ordinal);
     }
 
@@ -138,6 +142,12 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
         Assert.Equal((pseudonym, (string?)null, pseudonym, pseudonym), (rows.QuoteName, rows.QuoteEmail, rows.JobName, rows.InvoiceName));
         Assert.Equal(10825, rows.InvoiceTotal);
         Assert.Equal("(erased)", rows.Note);
+        var address = await InTenantAsync(tenant, scope => scope.Connection.QuerySingleAsync<int>("""
+            SELECT num_nonnulls(postal_code_sealed, state_sealed, city_sealed, country_sealed, state_index, postal_area_index,
+                                plain_postal_code, plain_state, plain_city, plain_country)
+            FROM leads WHERE id = @LeadId
+            """, new { person.LeadId }, scope.Transaction));
+        Assert.Equal(0, address);
         Assert.Equal("stays@example.com", (await services.Get<LeadService>().GetAsync(tenant, bystander, false, default)).Value!.Email);
         var tombstone = await InTenantAsync(tenant, scope => scope.Connection.QuerySingleAsync<string>(
             "SELECT details::text FROM audit_log WHERE action = 'privacy.erasure.completed' AND target = @Target",
@@ -303,10 +313,11 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
     private async Task<List<string>> AuditActionsAsync(Guid tenant) =>
         (await InTenantAsync(tenant, scope => scope.Connection.QueryAsync<string>("SELECT action FROM audit_log WHERE tenant_id = @Tenant", new { Tenant = tenant }, scope.Transaction))).ToList();
 
-    private async Task<Guid> CreateLeadAsync(Guid tenant, string? email, string? phone, string firstName)
+    private async Task<Guid> CreateLeadAsync(Guid tenant, string? email, string? phone, string firstName, LeadAddress? address = null)
     {
         var created = await services.Get<LeadService>().CreateAsync(new LeadActor(tenant, "test", true),
-            new LeadInput(firstName, "Subject", null, email, phone, "Reference", null, null, null, null, null, null, null, null, null), mergeDuplicate: false, default);
+            new LeadInput(firstName, "Subject", null, email, phone, "Reference", null, address?.PostalCode, address?.State, address?.City, address?.Country, null, null, null, null),
+            mergeDuplicate: false, default);
         Assert.True(created.Succeeded, created.Problem?.ToString());
         return created.Value.Lead.Id;
     }
@@ -314,7 +325,7 @@ public sealed class SubjectRequestTests(TestServices services) : IAsyncLifetime
     /// <summary>A lead with a note, a sent quote, a job with a visit and its note, and a customer invoice billing the visit.</summary>
     private async Task<(Guid LeadId, Guid InvoiceId, Guid VisitId)> PersonWithRecordsAsync(Guid tenant, string email, string phone)
     {
-        var leadId = await CreateLeadAsync(tenant, email, phone, "Dana");
+        var leadId = await CreateLeadAsync(tenant, email, phone, "Dana", new LeadAddress("78701", "TX", "Austin", "US"));
         Assert.True((await services.Get<LeadService>().AddNoteAsync(new LeadActor(tenant, "test", true), leadId, "Prefers morning calls", default)).Succeeded);
         var (jobId, visitId, quoteId, invoiceId) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
         await InTenantAsync(tenant, scope => scope.Connection.ExecuteAsync("""

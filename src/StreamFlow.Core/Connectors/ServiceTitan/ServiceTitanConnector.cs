@@ -402,8 +402,7 @@ public sealed class ServiceTitanConnector(
         var valid = jobs.Where(j => Id(j, "id") is not null).GroupBy(j => Id(j, "id")!).Select(g => g.Last()).ToList();
         var known = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"job:{Id(j, "id")}").ToList(), cancellationToken);
         var customers = await writer.KnownAsync(context.TenantId, SourceName, valid.Select(j => $"customer:{Id(j, "customerId")}").Distinct().ToList(), cancellationToken);
-        var customerLeads = await database.InTenantAsync(context.TenantId, scope => ServiceTitanImportStore.CustomerLeadsAsync(scope, customers.Values.Distinct().ToArray()),
-            cancellationToken);
+        var customerLeads = await leads.GetManyAsync(context.TenantId, [.. customers.Values.Distinct()], cancellationToken);
         var currency = context.Settings.TryGetProperty("currency", out var configured) ? configured.GetString()! : "USD";
 
         SourceRecord JobRecord(JsonElement job)

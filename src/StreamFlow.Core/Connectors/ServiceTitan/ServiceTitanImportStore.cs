@@ -6,12 +6,9 @@ namespace StreamFlow.Core.Connectors.ServiceTitan;
 /// <summary>A ServiceTitan location kept until it is on its customer's lead.</summary>
 internal sealed record StagedLocation(long LocationId, long CustomerId, string Label);
 
-/// <summary>What a job's new lead copies from its customer's lead.</summary>
-internal sealed record CustomerLeadFields(Guid Id, string? FirstName, string? LastName, string? Company, string? City, string? State, string? PostalCode, string? Country);
-
 /// <summary>
 /// The SQL of the batched ServiceTitan import: locations staged before the customers they belong to (table
-/// servicetitan_locations, 0199), and the customer leads' names and addresses read a page at a time for the jobs.
+/// servicetitan_locations, 0199). The customer leads a page of jobs copies are read through the lead service (their addresses are sealed).
 /// </summary>
 internal static class ServiceTitanImportStore
 {
@@ -40,11 +37,6 @@ internal static class ServiceTitanImportStore
         ORDER BY location_id LIMIT @Limit
         """;
 
-    private const string CustomerLeadsSql = """
-        SELECT id AS Id, first_name AS FirstName, last_name AS LastName, company AS Company, city AS City, state AS State, postal_code AS PostalCode, country AS Country
-        FROM leads WHERE id = ANY (@Ids) AND deleted_at IS NULL
-        """;
-
     public static Task StageAsync(DbTransactionScope scope, Guid tenantId, Guid connectionId, IReadOnlyList<StagedLocation> locations, DateTimeOffset now) =>
         scope.Connection.ExecuteAsync(scope.Command(StageSql, new
         {
@@ -60,7 +52,4 @@ internal static class ServiceTitanImportStore
 
     public static async Task<IReadOnlyList<StagedLocation>> UnappliedAsync(DbTransactionScope scope, Guid connectionId, long after, int limit) =>
         (await scope.Connection.QueryAsync<StagedLocation>(scope.Command(UnappliedSql, new { ConnectionId = connectionId, After = after, Limit = limit }))).ToList();
-
-    public static async Task<IReadOnlyDictionary<Guid, CustomerLeadFields>> CustomerLeadsAsync(DbTransactionScope scope, Guid[] leadIds) =>
-        (await scope.Connection.QueryAsync<CustomerLeadFields>(scope.Command(CustomerLeadsSql, new { Ids = leadIds }))).ToDictionary(l => l.Id);
 }

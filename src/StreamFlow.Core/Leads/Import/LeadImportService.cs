@@ -6,6 +6,7 @@ using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads.Pipeline;
 using StreamFlow.Core.Kernel;
 using StreamFlow.Core.Outbox;
+using StreamFlow.Core.Privacy;
 using StreamFlow.Core.Storage;
 
 namespace StreamFlow.Core.Leads.Import;
@@ -125,11 +126,12 @@ public sealed class LeadImportService(
                     var outcome = lead.Outcome switch { ImportedOutcome.Won => "won", ImportedOutcome.Lost => "lost", _ => null };
                     var (first, last) = SplitName(lead);
                     var id = (lead.ExternalId is { } externalId ? await LeadImportStore.IdByExternalIdAsync(scope, externalId) : null) ?? Guid.CreateVersion7();
-                    var personal = LeadStore.Seal(keys, id, lead.Email, lead.Phone, lead.Notes);
+                    var personal = LeadStore.Seal(keys, id, lead.Email, lead.Phone, lead.Notes, new LeadAddress(lead.PostalCode, lead.State, lead.City, lead.Country));
                     var row = await LeadImportStore.UpsertLeadAsync(scope, new ImportedLeadRow(
                         id, tenantId, first, last, lead.Company,
                         personal.EmailSealed, personal.PhoneSealed, personal.EmailIndex, personal.PhoneIndex, personal.KeyVersion, lead.Source,
-                        lead.ExternalId, lead.PostalCode, lead.State, lead.City, lead.Country, personal.NotesSealed, personal.NotesTerms,
+                        lead.ExternalId, personal.PostalCodeSealed, personal.StateSealed, personal.CitySealed, personal.CountrySealed,
+                        personal.StateIndex, personal.PostalAreaIndex, personal.NotesSealed, personal.NotesTerms,
                         JsonSerializer.Serialize(StoredAttributes.ToJson(lead.Attributes), StreamFlowJson.Options),
                         outcome switch { "won" => wonStage, "lost" => lostStage, _ => openStage }, outcome, now));
                     await scope.Transaction.ReleaseAsync("row", cancellationToken);

@@ -36,15 +36,18 @@ internal static class LeadImportStore
 
     private const string UpsertSql = """
         INSERT INTO leads (id, tenant_id, first_name, last_name, company, email_sealed, phone_sealed, email_index, phone_index, personal_key_version,
-                           source, external_id, postal_code, state, city, country, notes_sealed, notes_terms, attributes, stage, outcome, outcome_at, created_at, updated_at)
+                           source, external_id, postal_code_sealed, state_sealed, city_sealed, country_sealed, state_index, postal_area_index,
+                           notes_sealed, notes_terms, attributes, stage, outcome, outcome_at, created_at, updated_at)
         VALUES (@Id, @TenantId, @FirstName, @LastName, @Company, @EmailSealed, @PhoneSealed, @EmailIndex, @PhoneIndex, @KeyVersion,
-                @Source, @ExternalId, @PostalCode, @State, @City, @Country,
+                @Source, @ExternalId, @PostalCodeSealed, @StateSealed, @CitySealed, @CountrySealed, @StateIndex, @PostalAreaIndex,
                 @NotesSealed, @NotesTerms, @Attributes::jsonb, @Stage, @Outcome, CASE WHEN @Outcome IS NULL THEN NULL ELSE @Now END, @Now, @Now)
         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
             first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, company = EXCLUDED.company,
             email_sealed = EXCLUDED.email_sealed, phone_sealed = EXCLUDED.phone_sealed, email_index = EXCLUDED.email_index,
-            phone_index = EXCLUDED.phone_index, personal_key_version = EXCLUDED.personal_key_version, source = EXCLUDED.source, postal_code = EXCLUDED.postal_code, state = EXCLUDED.state, city = EXCLUDED.city,
-            country = EXCLUDED.country, notes_sealed = EXCLUDED.notes_sealed, notes_terms = EXCLUDED.notes_terms, plain_notes = NULL, attributes = EXCLUDED.attributes,
+            phone_index = EXCLUDED.phone_index, personal_key_version = EXCLUDED.personal_key_version, source = EXCLUDED.source,
+            postal_code_sealed = EXCLUDED.postal_code_sealed, state_sealed = EXCLUDED.state_sealed, city_sealed = EXCLUDED.city_sealed,
+            country_sealed = EXCLUDED.country_sealed, state_index = EXCLUDED.state_index, postal_area_index = EXCLUDED.postal_area_index,
+            plain_postal_code = NULL, plain_state = NULL, plain_city = NULL, plain_country = NULL, notes_sealed = EXCLUDED.notes_sealed, notes_terms = EXCLUDED.notes_terms, plain_notes = NULL, attributes = EXCLUDED.attributes,
             stage = CASE WHEN EXCLUDED.outcome IS NULL THEN leads.stage ELSE EXCLUDED.stage END,
             outcome = COALESCE(EXCLUDED.outcome, leads.outcome), outcome_at = COALESCE(EXCLUDED.outcome_at, leads.outcome_at),
             deleted_at = NULL, score_status = 'pending', version = leads.version + 1, updated_at = EXCLUDED.updated_at
@@ -92,7 +95,8 @@ internal static class LeadImportStore
 internal sealed record ImportedLeadRow(
     Guid Id, Guid TenantId, string? FirstName, string? LastName, string? Company, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? EmailIndex,
     byte[]? PhoneIndex, int? KeyVersion, string? Source,
-    string? ExternalId, string? PostalCode, string? State, string? City, string? Country, byte[]? NotesSealed, long[]? NotesTerms, string Attributes,
+    string? ExternalId, byte[]? PostalCodeSealed, byte[]? StateSealed, byte[]? CitySealed, byte[]? CountrySealed, byte[]? StateIndex, byte[]? PostalAreaIndex,
+    byte[]? NotesSealed, long[]? NotesTerms, string Attributes,
     string Stage, string? Outcome, DateTimeOffset Now);
 
 internal sealed record UpsertedLead

@@ -112,10 +112,11 @@ public sealed class KeyRotationService(
             var leads = await KeyRotationStore.LeadBatchAsync(scope, version, BatchSize);
             foreach (var lead in leads)
             {
-                await KeyRotationStore.ResealLeadAsync(scope, new SealedRow(lead.Id,
-                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Email, lead.Id, lead.First, version),
-                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Phone, lead.Id, lead.Second, version),
-                    Reseal(keys, PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.Third, version)), version);
+                byte[]? Resealed(string column, byte[]? sealedValue) => Reseal(keys, PersonalFields.LeadsTable, column, lead.Id, sealedValue, version);
+                await KeyRotationStore.ResealLeadAsync(scope, new SealedLeadRow(lead.Id,
+                    Resealed(PersonalFields.Email, lead.Email), Resealed(PersonalFields.Phone, lead.Phone), Resealed(PersonalFields.Notes, lead.Notes),
+                    Resealed(PersonalFields.PostalCode, lead.PostalCode), Resealed(PersonalFields.State, lead.State),
+                    Resealed(PersonalFields.City, lead.City), Resealed(PersonalFields.Country, lead.Country)), version);
             }
 
             var users = leads.Count < BatchSize ? await KeyRotationStore.UserBatchAsync(scope, version, BatchSize - leads.Count) : [];

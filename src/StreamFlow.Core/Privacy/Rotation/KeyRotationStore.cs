@@ -22,6 +22,9 @@ public sealed record KeyRotation(
 
 internal sealed record SealedRow(Guid Id, byte[]? First, byte[]? Second, byte[]? Third);
 
+internal sealed record SealedLeadRow(
+    Guid Id, byte[]? Email, byte[]? Phone, byte[]? Notes, byte[]? PostalCode, byte[]? State, byte[]? City, byte[]? Country);
+
 internal sealed record StoredWrappedKey(int? Version, byte[] WrappedKey, string KekId);
 
 /// <summary>
@@ -80,12 +83,15 @@ internal static class KeyRotationStore
 
     // SKIP LOCKED: a lead being changed right now is left for the next batch rather than waited for.
     private const string LeadBatchSql = """
-        SELECT id AS Id, email_sealed AS First, phone_sealed AS Second, notes_sealed AS Third FROM leads
+        SELECT id AS Id, email_sealed AS Email, phone_sealed AS Phone, notes_sealed AS Notes, postal_code_sealed AS PostalCode,
+               state_sealed AS State, city_sealed AS City, country_sealed AS Country FROM leads
         WHERE personal_key_version < @Version ORDER BY id LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
 
     private const string ResealLeadSql = """
-        UPDATE leads SET email_sealed = @First, phone_sealed = @Second, notes_sealed = @Third, personal_key_version = @Version WHERE id = @Id
+        UPDATE leads SET email_sealed = @Email, phone_sealed = @Phone, notes_sealed = @Notes, postal_code_sealed = @PostalCode,
+            state_sealed = @State, city_sealed = @City, country_sealed = @Country, personal_key_version = @Version
+        WHERE id = @Id
         """;
 
     private const string UserBatchSql = """
@@ -129,11 +135,11 @@ internal static class KeyRotationStore
 
     public static Task<long> RowsToResealAsync(DbTransactionScope scope, int version) => scope.ExecuteScalarAsync<long>(RowsToResealSql, new { Version = version });
 
-    public static async Task<IReadOnlyList<SealedRow>> LeadBatchAsync(DbTransactionScope scope, int version, int limit) =>
-        (await scope.QueryAsync<SealedRow>(LeadBatchSql, new { Version = version, Limit = limit })).ToList();
+    public static async Task<IReadOnlyList<SealedLeadRow>> LeadBatchAsync(DbTransactionScope scope, int version, int limit) =>
+        (await scope.QueryAsync<SealedLeadRow>(LeadBatchSql, new { Version = version, Limit = limit })).ToList();
 
-    public static Task ResealLeadAsync(DbTransactionScope scope, SealedRow row, int version) =>
-        scope.ExecuteAsync(ResealLeadSql, new { row.Id, row.First, row.Second, row.Third, Version = version });
+    public static Task ResealLeadAsync(DbTransactionScope scope, SealedLeadRow row, int version) =>
+        scope.ExecuteAsync(ResealLeadSql, new { row.Id, row.Email, row.Phone, row.Notes, row.PostalCode, row.State, row.City, row.Country, Version = version });
 
     public static async Task<IReadOnlyList<SealedRow>> UserBatchAsync(DbTransactionScope scope, int version, int limit) =>
         (await scope.QueryAsync<SealedRow>(UserBatchSql, new { Version = version, Limit = limit })).ToList();

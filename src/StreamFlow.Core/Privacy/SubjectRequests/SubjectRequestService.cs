@@ -186,6 +186,11 @@ public sealed class SubjectRequestService(
             document["email"] = keys.Open(PersonalFields.LeadsTable, PersonalFields.Email, lead.Id, lead.EmailSealed);
             document["phone"] = keys.Open(PersonalFields.LeadsTable, PersonalFields.Phone, lead.Id, lead.PhoneSealed);
             document["notes"] = lead.NotesSealed is null ? lead.PlainNotes : keys.Open(PersonalFields.LeadsTable, PersonalFields.Notes, lead.Id, lead.NotesSealed);
+            string? Address(string column, byte[]? sealedValue, string? plain) => sealedValue is null ? plain : keys.Open(PersonalFields.LeadsTable, column, lead.Id, sealedValue);
+            document["postal_code"] = Address(PersonalFields.PostalCode, lead.PostalCodeSealed, lead.PlainPostalCode);
+            document["state"] = Address(PersonalFields.State, lead.StateSealed, lead.PlainState);
+            document["city"] = Address(PersonalFields.City, lead.CitySealed, lead.PlainCity);
+            document["country"] = Address(PersonalFields.Country, lead.CountrySealed, lead.PlainCountry);
             return document;
         }).ToList();
         var now = timeProvider.GetUtcNow();

@@ -19,7 +19,10 @@ internal sealed record StoredSubjectRequest(
     DateTimeOffset? CompletedAt);
 
 /// <summary>A lead of the person with its sealed fields, as the export and the erasure read it.</summary>
-internal sealed record SubjectLeadRow(Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? NotesSealed, string? PlainNotes, byte[]? EmailIndex, byte[]? PhoneIndex);
+internal sealed record SubjectLeadRow(
+    Guid Id, string Row, byte[]? EmailSealed, byte[]? PhoneSealed, byte[]? NotesSealed, string? PlainNotes, byte[]? EmailIndex, byte[]? PhoneIndex,
+    byte[]? PostalCodeSealed, byte[]? StateSealed, byte[]? CitySealed, byte[]? CountrySealed,
+    string? PlainPostalCode, string? PlainState, string? PlainCity, string? PlainCountry);
 
 /// <summary>A related record as JSON (to_jsonb of its row), with the lead it belongs to.</summary>
 internal sealed record SubjectRecordRow(Guid? LeadId, string Row);
@@ -68,8 +71,12 @@ internal static class SubjectRequestStore
     private const string LeadsOfSubjectSql = """
         SELECT id AS Id,
                (to_jsonb(l) - ARRAY['email_sealed', 'phone_sealed', 'email_index', 'phone_index', 'plain_email', 'plain_phone',
-                                    'notes_sealed', 'notes_terms', 'plain_notes', 'search_text', 'search_vector', 'personal_key_version', 'tenant_id'])::text AS Row,
-               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, notes_sealed AS NotesSealed, plain_notes AS PlainNotes, email_index AS EmailIndex, phone_index AS PhoneIndex
+                                    'notes_sealed', 'notes_terms', 'plain_notes', 'postal_code_sealed', 'state_sealed', 'city_sealed', 'country_sealed',
+                                    'state_index', 'postal_area_index', 'plain_postal_code', 'plain_state', 'plain_city', 'plain_country',
+                                    'search_text', 'search_vector', 'personal_key_version', 'tenant_id'])::text AS Row,
+               email_sealed AS EmailSealed, phone_sealed AS PhoneSealed, notes_sealed AS NotesSealed, plain_notes AS PlainNotes, email_index AS EmailIndex, phone_index AS PhoneIndex,
+               postal_code_sealed AS PostalCodeSealed, state_sealed AS StateSealed, city_sealed AS CitySealed, country_sealed AS CountrySealed,
+               plain_postal_code AS PlainPostalCode, plain_state AS PlainState, plain_city AS PlainCity, plain_country AS PlainCountry
         FROM leads l
         WHERE erased_at IS NULL AND (email_index = @SubjectIndex OR phone_index = @SubjectIndex)
         ORDER BY id
@@ -161,7 +168,8 @@ internal static class SubjectRequestStore
             UPDATE leads SET first_name = NULL, last_name = NULL, company = NULL, email_sealed = NULL, phone_sealed = NULL,
                 email_index = NULL, phone_index = NULL, personal_key_version = NULL, plain_email = NULL, plain_phone = NULL,
                 notes_sealed = NULL, notes_terms = NULL, plain_notes = NULL,
-                external_id = NULL, postal_code = NULL, state = NULL, city = NULL, country = NULL,
+                external_id = NULL, postal_code_sealed = NULL, state_sealed = NULL, city_sealed = NULL, country_sealed = NULL,
+                state_index = NULL, postal_area_index = NULL, plain_postal_code = NULL, plain_state = NULL, plain_city = NULL, plain_country = NULL,
                 attributes = '{}'::jsonb, lost_reason = NULL, deleted_at = coalesce(deleted_at, @Now), erased_at = @Now,
                 version = version + 1, updated_at = @Now
             WHERE id = ANY(@LeadIds) AND erased_at IS NULL RETURNING id)

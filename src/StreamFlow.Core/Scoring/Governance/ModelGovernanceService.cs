@@ -60,7 +60,9 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
         var run = await models.ServingRunAsync(tenantId, cancellationToken);
         var model = run is null ? null : await models.ServingAsync(tenantId, cancellationToken);
         var trainedAt = run?.TrainedAt;
-        var keys = model?.Report.TrainingPopulation is null ? null : await keyring.ForTenantAsync(tenantId, cancellationToken);
+        var keys = model?.Report.TrainingPopulation is null && fairnessBy.All(attribute => attribute == "source")
+            ? null
+            : await keyring.ForTenantAsync(tenantId, cancellationToken);
 
         return await database.InTenantAsync(tenantId, async scope =>
         {
@@ -94,7 +96,7 @@ public sealed class ModelGovernanceService(StreamFlowDatabase database, ModelReg
             var fairness = new List<FairnessReport>();
             foreach (var attribute in fairnessBy)
             {
-                fairness.Add(Fairness(attribute, await ModelGovernanceStore.FairnessAsync(scope, attribute, now - FairnessWindow)));
+                fairness.Add(Fairness(attribute, await ModelGovernanceStore.FairnessAsync(scope, keys, attribute, now - FairnessWindow)));
             }
 
             return new ModelGovernance(now, Serving(model, pool), card, poolCard, live, drift, fairness, Advise(card, poolCard, live, drift));

@@ -1,6 +1,7 @@
 using Dapper;
 using StreamFlow.Core.Database;
 using StreamFlow.Core.Leads;
+using StreamFlow.Core.Privacy;
 
 namespace StreamFlow.Core.Scoring.Governance;
 
@@ -8,7 +9,7 @@ internal sealed record ScoredOutcome(short Score, string Tier, bool Won);
 
 internal sealed record GroupCount(string Bin, long Leads);
 
-internal sealed record FairnessRow(string Grp, long Leads, long Hot, long Decided, long Won, long HotDecided, long HotWon);
+internal sealed record FairnessRow(string Grp, long Leads, long Hot, long Decided, long Won, long HotDecided, long HotWon, Guid? SampleId, byte[]? SampleSealed);
 
 internal sealed record TrainingPeriod(DateTime? From, DateTime? To);
 
@@ -16,10 +17,12 @@ internal sealed record TrainingPeriod(DateTime? From, DateTime? To);
 internal static class ModelGovernanceStore
 {
     // The groups a tenant may compare: a lead's source, state, and postal area (the first three characters of the code).
+    // State and postal code are sealed (#15): leads group by their blind index, and a fairness group is labelled by
+    // opening one of its sealed values (SampleSealed).
     private const string GroupExpressions = """
         CASE @Dimension WHEN 'source' THEN COALESCE(NULLIF(source, ''), '(none)')
-                        WHEN 'state' THEN COALESCE(NULLIF(upper(state), ''), '(none)')
-                        ELSE COALESCE(NULLIF(upper(left(postal_code, 3)), ''), '(none)') END
+                        WHEN 'state' THEN COALESCE(encode(state_index, 'hex'), '(none)')
+                        ELSE COALESCE(encode(postal_area_index, 'hex'), '(none)') END
         """;
 
     // Outcomes that arrived after training: the model never saw them.
@@ -63,7 +66,9 @@ internal static class ModelGovernanceStore
                count(*) FILTER (WHERE outcome IS NOT NULL) AS Decided,
                count(*) FILTER (WHERE outcome = 'won') AS Won,
                count(*) FILTER (WHERE score_tier = 'hot' AND outcome IS NOT NULL) AS HotDecided,
-               count(*) FILTER (WHERE score_tier = 'hot' AND outcome = 'won') AS HotWon
+               count(*) FILTER (WHERE score_tier = 'hot' AND outcome = 'won') AS HotWon,
+               (array_agg(id ORDER BY id))[1] AS SampleId,
+               (array_agg(CASE @Dimension WHEN 'state' THEN state_sealed WHEN 'postalArea' THEN postal_code_sealed END ORDER BY id))[1] AS SampleSealed
         FROM leads
         WHERE deleted_at IS NULL AND score_tier IS NOT NULL AND scored_at >= @Since
         GROUP BY 1
@@ -88,6 +93,21 @@ internal static class ModelGovernanceStore
     public static Task<TrainingPeriod> TrainingPeriodAsync(DbTransactionScope scope, DateTimeOffset trainedAt) =>
         scope.Connection.QuerySingleAsync<TrainingPeriod>(scope.Command(TrainingPeriodSql, new { TrainedAt = trainedAt }));
 
-    public static async Task<IReadOnlyList<FairnessRow>> FairnessAsync(DbTransactionScope scope, string dimension, DateTimeOffset since) =>
-        [.. await scope.Connection.QueryAsync<FairnessRow>(scope.Command(FairnessSql, new { Dimension = dimension, Since = since }))];
+    /// <param name="keys">Opens a group's sample to label state and postal-area groups; not used for sources.</param>
+    public static async Task<IReadOnlyList<FairnessRow>> FairnessAsync(DbTransactionScope scope, TenantKeys? keys, string dimension, DateTimeOffset since) =>
+        [.. (await scope.Connection.QueryAsync<FairnessRow>(scope.Command(FairnessSql, new { Dimension = dimension, Since = since })))
+            .Select(row => row with { Grp = GroupLabel(keys, dimension, row) })];
+
+    private static string GroupLabel(TenantKeys? keys, string dimension, FairnessRow row)
+    {
+        if (dimension == "source" || row.SampleSealed is null || row.SampleId is not { } sampleId || keys is null)
+        {
+            return row.Grp;
+        }
+
+        var value = dimension == "state"
+            ? PersonalFields.StateGroup(keys.Open(PersonalFields.LeadsTable, PersonalFields.State, sampleId, row.SampleSealed))
+            : PersonalFields.PostalAreaGroup(keys.Open(PersonalFields.LeadsTable, PersonalFields.PostalCode, sampleId, row.SampleSealed));
+        return value ?? "(none)";
+    }
 }
