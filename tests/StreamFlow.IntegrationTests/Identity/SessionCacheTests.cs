@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StreamFlow.Core.Audit;
@@ -66,14 +65,14 @@ public sealed class SessionCacheTests(TestServices services) : IAsyncLifetime
         await AdmittedOnBothAsync(other);
 
         var generations = (_a.Changes.Generation, _b.Changes.Generation);
-        await ExecuteAsOwnerAsync("UPDATE sessions SET revoked_at = now() WHERE token_hash = @hash", SessionToken.Hash(token));
+        await RevokeInSqlAsync(token);
         await _a.NotifiedAfterAsync(generations.Item1);
         await _b.NotifiedAfterAsync(generations.Item2);
         Assert.Equal(ProblemKind.Unauthorized, (await _a.Auth.AuthenticateAsync(token, RequestOrigin.None, default)).Problem?.Kind);
         Assert.Equal(ProblemKind.Unauthorized, (await _b.Auth.AuthenticateAsync(token, RequestOrigin.None, default)).Problem?.Kind);
 
         await AdmittedOnBothAsync(other);
-        var otherTenant = SessionToken.TryReadTenant(other, out var id) ? id : Guid.Empty;
+        var otherTenant = TenantOf(other);
         var generationOnB = _b.Changes.Generation;
         Assert.True((await _a.Tenants.SuspendAsync(otherTenant, "unpaid", "test", RequestOrigin.None, default)).Succeeded);
         Assert.Equal(ProblemKind.Forbidden, (await _a.Auth.AuthenticateAsync(other, RequestOrigin.None, default)).Problem?.Kind);
@@ -95,12 +94,14 @@ public sealed class SessionCacheTests(TestServices services) : IAsyncLifetime
             // A revocation no one hears about (the trigger disabled for this transaction): only a database check sees it.
             await using var command = new NpgsqlCommand("""
                 BEGIN;
+                SELECT set_config('app.tenant_id', @tenant, true);
                 ALTER TABLE sessions DISABLE TRIGGER sessions_access_change;
                 UPDATE sessions SET revoked_at = now() WHERE token_hash = @hash;
                 ALTER TABLE sessions ENABLE TRIGGER sessions_access_change;
                 COMMIT;
                 """, connection);
             command.Parameters.AddWithValue("hash", SessionToken.Hash(token));
+            command.Parameters.AddWithValue("tenant", TenantOf(token).ToString());
             await command.ExecuteNonQueryAsync();
         }
 
@@ -158,14 +159,23 @@ public sealed class SessionCacheTests(TestServices services) : IAsyncLifetime
         return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!, TimeSpan.Zero);
     }
 
-    private async Task ExecuteAsOwnerAsync(string sql, byte[] hash)
+    /// <summary>As a script in psql would, under the tenant's row-level security (which binds the owner role too).</summary>
+    private async Task RevokeInSqlAsync(string token)
     {
         await using var connection = new NpgsqlConnection(services.Configuration["Postgres:OwnerConnectionString"]);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("hash", hash);
+        await using var command = new NpgsqlCommand("""
+            BEGIN;
+            SELECT set_config('app.tenant_id', @tenant, true);
+            UPDATE sessions SET revoked_at = now() WHERE token_hash = @hash;
+            COMMIT;
+            """, connection);
+        command.Parameters.AddWithValue("hash", SessionToken.Hash(token));
+        command.Parameters.AddWithValue("tenant", TenantOf(token).ToString());
         await command.ExecuteNonQueryAsync();
     }
+
+    private static Guid TenantOf(string token) => SessionToken.TryReadTenant(token, out var tenantId) ? tenantId : Guid.Empty;
 
     /// <summary>One host's services, with its access-change listener running as in a real host.</summary>
     private sealed class Host(ServiceProvider provider, AccessChangesListener listener) : IAsyncDisposable
@@ -182,7 +192,7 @@ public sealed class SessionCacheTests(TestServices services) : IAsyncLifetime
         {
             var provider = new ServiceCollection().AddLogging().AddSingleton(configuration)
                 .AddStreamFlowFunctions(configuration).AddSingleton(clock).BuildServiceProvider();
-            var listener = provider.GetServices<IHostedService>().OfType<AccessChangesListener>().Single();
+            var listener = ActivatorUtilities.CreateInstance<AccessChangesListener>(provider);
             await listener.StartAsync(default);
             var host = new Host(provider, listener);
             await WaitAsync(() => host.Changes.Listening, "its listener to connect");
