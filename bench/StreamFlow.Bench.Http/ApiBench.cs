@@ -52,6 +52,10 @@ internal static class ApiBench
             client => SendAsync(client, HttpMethod.Post, $"{baseUrl}/api/v1/leads", token),
             client => SendAsync(client, HttpMethod.Post, $"{bareUrl}/bare/leads", token), 1, duration);
         await bareApp.StopAsync();
+        if (mixedDuration == TimeSpan.Zero)
+        {
+            return; // the comparisons alone (bench/api/run.sh SECONDS 0)
+        }
 
         if (hostPid > 0)
         {

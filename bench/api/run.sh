@@ -8,7 +8,7 @@
 # re-score visible (AI on, against bench/api/fake_openai.py), data/leads/train.csv imported until every lead is scored,
 # a 100,000-row import with the host's peak working set during it, and a soak printing the host's RSS every 15 s.
 #
-#   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60] [soak seconds, default 600]
+#   bench/api/run.sh [seconds per run, default 10] [mixed-load seconds, default 60; 0: the comparisons only] [soak seconds, default 600]
 #   bench/api/run.sh round-trips [requests per kind, default 200]
 #   bench/api/run.sh sse [subscribers, default 500] [events, default 50]
 #   bench/api/run.sh rotation [leads, default 100000]

@@ -19,13 +19,20 @@ internal sealed record BindingSource(
 internal static class FunctionInvocation
 {
     private static readonly ConcurrentDictionary<Type, ObjectFactory> Factories = new();
+    private static readonly ConcurrentDictionary<MethodInfo, Invoker> Invokers = new();
 
     public static async Task<object?> InvokeAsync(MethodInfo method, BindingSource source)
     {
+        var invoker = Invokers.GetOrAdd(method, Invoker.For);
         var instance = method.IsStatic
             ? null
             : Factories.GetOrAdd(method.DeclaringType!, type => ActivatorUtilities.CreateFactory(type, Type.EmptyTypes))(source.Services, null);
-        var arguments = method.GetParameters().Select(parameter => Bind(parameter, source)).ToArray();
+        var arguments = new object?[invoker.Parameters.Length];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            arguments[i] = Bind(invoker.Parameters[i], source);
+        }
+
         var returned = method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
         if (returned is not Task task)
         {
@@ -33,7 +40,7 @@ internal static class FunctionInvocation
         }
 
         await task;
-        return task.GetType().IsGenericType ? task.GetType().GetProperty(nameof(Task<object>.Result))!.GetValue(task) : null;
+        return invoker.Result?.GetValue(task);
     }
 
     /// <summary>The .NET type a function produces once awaited (<c>Task&lt;T&gt;</c> gives <c>T</c>).</summary>
@@ -48,30 +55,22 @@ internal static class FunctionInvocation
         return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0] : type;
     }
 
-    private static object? Bind(ParameterInfo parameter, BindingSource source)
+    private static object? Bind(ParameterBinding parameter, BindingSource source)
     {
-        var type = parameter.ParameterType;
-        if (IsTrigger(parameter))
+        var type = parameter.Type;
+        switch (parameter.Kind)
         {
-            return type == typeof(HttpRequest) ? source.Http!.Request : source.TriggerValue;
+            case BindingKind.Trigger:
+                return type == typeof(HttpRequest) ? source.Http!.Request : source.TriggerValue;
+            case BindingKind.CancellationToken:
+                return source.CancellationToken;
+            case BindingKind.DurableClient:
+                return source.Services.GetRequiredService<DurableTaskClient>();
+            case BindingKind.HttpContext:
+                return source.Http;
         }
 
-        if (type == typeof(CancellationToken))
-        {
-            return source.CancellationToken;
-        }
-
-        if (parameter.GetCustomAttribute<DurableClientAttribute>() is not null || type == typeof(DurableTaskClient))
-        {
-            return source.Services.GetRequiredService<DurableTaskClient>();
-        }
-
-        if (type == typeof(HttpContext))
-        {
-            return source.Http;
-        }
-
-        if (source.Http?.Request.RouteValues.TryGetValue(parameter.Name!, out var routeValue) == true)
+        if (source.Http?.Request.RouteValues.TryGetValue(parameter.Name, out var routeValue) == true)
         {
             return ConvertRouteValue(routeValue?.ToString(), type);
         }
@@ -89,6 +88,34 @@ internal static class FunctionInvocation
         || parameter.GetCustomAttribute<TimerTriggerAttribute>() is not null
         || parameter.GetCustomAttribute<ActivityTriggerAttribute>() is not null
         || parameter.GetCustomAttribute<OrchestrationTriggerAttribute>() is not null;
+
+    private enum BindingKind
+    {
+        Trigger,
+        CancellationToken,
+        DurableClient,
+        HttpContext,
+        ByNameOrType,
+    }
+
+    private sealed record ParameterBinding(string Name, Type Type, BindingKind Kind);
+
+    /// <summary>What reflection says about a function, read once: it cost more than the binding itself on every call.</summary>
+    private sealed record Invoker(ParameterBinding[] Parameters, PropertyInfo? Result)
+    {
+        public static Invoker For(MethodInfo method) => new(
+            [.. method.GetParameters().Select(parameter => new ParameterBinding(parameter.Name!, parameter.ParameterType, KindOf(parameter)))],
+            method.ReturnType.IsGenericType && typeof(Task).IsAssignableFrom(method.ReturnType)
+                ? method.ReturnType.GetProperty(nameof(Task<object>.Result))
+                : null);
+
+        private static BindingKind KindOf(ParameterInfo parameter) =>
+            IsTrigger(parameter) ? BindingKind.Trigger
+            : parameter.ParameterType == typeof(CancellationToken) ? BindingKind.CancellationToken
+            : parameter.GetCustomAttribute<DurableClientAttribute>() is not null || parameter.ParameterType == typeof(DurableTaskClient) ? BindingKind.DurableClient
+            : parameter.ParameterType == typeof(HttpContext) ? BindingKind.HttpContext
+            : BindingKind.ByNameOrType;
+    }
 
     private static object? ConvertRouteValue(string? value, Type type)
     {

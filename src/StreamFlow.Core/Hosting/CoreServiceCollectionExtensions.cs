@@ -92,6 +92,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditChainHeadPublisher>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<AccessChanges>();
+        services.AddHostedService<AccessChangesListener>();
+        services.AddSingleton<SessionCache>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<ClientAuthService>();
         services.AddSingleton<PasswordResetService>();

@@ -8,7 +8,7 @@ using StreamFlow.Core.Kernel;
 namespace StreamFlow.Core.Tenancy;
 
 /// <summary>The provider's management of client businesses: create with an owner, list, suspend, resume, limits.</summary>
-public sealed partial class TenantService(StreamFlowDatabase database, ITenantOwnerAccounts owners, AuditLog audit, TimeProvider timeProvider)
+public sealed partial class TenantService(StreamFlowDatabase database, ITenantOwnerAccounts owners, AuditLog audit, TimeProvider timeProvider, AccessChanges accessChanges)
 {
     public async Task<Result<CreatedTenant>> CreateAsync(CreateTenantRequest request, string actor, RequestOrigin origin, CancellationToken cancellationToken)
     {
@@ -126,12 +126,14 @@ public sealed partial class TenantService(StreamFlowDatabase database, ITenantOw
             return Problem.NotFound("The client business");
         }
 
-        return await database.InTenantAsync(tenantId, async scope =>
+        var changed = await database.InTenantAsync(tenantId, async scope =>
         {
             await change(scope);
             await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Provider, tenantId, actor, action, $"tenant:{tenantId}", AuditOutcome.Succeeded, origin, details));
             return Result<Tenant>.Success((await TenantStore.FindAsync(scope, tenantId))!);
         }, cancellationToken);
+        accessChanges.Changed();
+        return changed;
     }
 
     private ValidationErrors Validate(CreateTenantRequest request)

@@ -25,7 +25,9 @@ public sealed class ClientAuthService(
     LoginThrottle throttle,
     AuditLog audit,
     TimeProvider timeProvider,
-    IdentityOptions options)
+    IdentityOptions options,
+    SessionCache sessionCache,
+    AccessChanges accessChanges)
 {
     public const string InvalidCredentials = "The tenant, email, password or one-time code is not correct.";
     public const string InvalidSession = "The session token is not valid or has expired. Sign in again.";
@@ -93,8 +95,15 @@ public sealed class ClientAuthService(
         }
 
         var now = timeProvider.GetUtcNow();
+        var tokenHash = SessionToken.Hash(token!);
+        if (sessionCache.TryGet(tokenHash, now, out var cached))
+        {
+            return PrincipalOf(tenantId, cached);
+        }
+
+        var generation = sessionCache.Generation;
         var session = await SessionStore.CheckAsync(
-            database, tenantId, SessionToken.Hash(token!), now, now - options.SessionTouchInterval, now - options.SessionIdleTimeout, cancellationToken);
+            database, tenantId, tokenHash, now, now - options.SessionTouchInterval, now - options.SessionIdleTimeout, cancellationToken);
 
         if (session is null || session.RevokedAt is not null || !IsLive(session, now) || session.UserStatus != UserStatus.Active)
         {
@@ -109,17 +118,25 @@ public sealed class ClientAuthService(
             return Problem.Forbidden(SuspendedDetail(session.SuspendedReason));
         }
 
-        return new ClientPrincipal(tenantId, session.UserId, session.SessionId, session.Email, ClientRoles.FromDatabase(session.Role),
-            session.RequestsPerMinute, session.UserRequestsPerMinute);
+        var touched = session.LastSeenAt <= now - options.SessionTouchInterval;
+        sessionCache.Keep(tokenHash, session, touched ? now : session.LastSeenAt, generation);
+        return PrincipalOf(tenantId, session);
     }
 
-    public Task LogoutAsync(ClientPrincipal principal, RequestOrigin origin, CancellationToken cancellationToken) =>
-        database.InTenantAsync(principal.TenantId, async scope =>
+    private static ClientPrincipal PrincipalOf(Guid tenantId, SessionLookup session) =>
+        new(tenantId, session.UserId, session.SessionId, session.Email, ClientRoles.FromDatabase(session.Role),
+            session.RequestsPerMinute, session.UserRequestsPerMinute);
+
+    public async Task LogoutAsync(ClientPrincipal principal, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        await database.InTenantAsync(principal.TenantId, async scope =>
         {
             await SessionStore.RevokeAsync(scope, principal.SessionId, principal.UserId, timeProvider.GetUtcNow());
             await audit.AppendAsync(scope, new AuditEvent(AuditSystem.Client, principal.TenantId, principal.Actor, "logout", $"session:{principal.SessionId}", AuditOutcome.Succeeded, origin));
             return true;
         }, cancellationToken);
+        accessChanges.Changed();
+    }
 
     public Task<IReadOnlyList<SessionView>> ListSessionsAsync(ClientPrincipal principal, CancellationToken cancellationToken)
     {
@@ -140,6 +157,7 @@ public sealed class ClientAuthService(
 
             return done;
         }, cancellationToken);
+        accessChanges.Changed();
         return revoked ? true : Problem.NotFound("The session");
     }
 
@@ -169,6 +187,7 @@ public sealed class ClientAuthService(
                 new JsonObject { ["sessionsRevoked"] = revoked }));
             return true;
         }, cancellationToken);
+        accessChanges.Changed();
         return true;
     }
 

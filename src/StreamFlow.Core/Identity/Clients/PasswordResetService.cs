@@ -20,6 +20,7 @@ public sealed class PasswordResetService(
     AuditLog audit,
     TimeProvider timeProvider,
     IdentityOptions options,
+    AccessChanges accessChanges,
     ILogger<PasswordResetService> logger)
 {
     // The sign-in throttle's growing delays, with budgets of their own and keys that never meet a sign-in's.
@@ -124,6 +125,7 @@ public sealed class PasswordResetService(
                 new JsonObject { ["sessionsRevoked"] = revoked }));
             return true;
         }, cancellationToken);
+        accessChanges.Changed();
 
         if (!done)
         {

@@ -20,7 +20,8 @@ public sealed class UserAdministrationService(
     TenantService tenants,
     PasswordResetService invitations,
     AuditLog audit,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    AccessChanges accessChanges)
 {
     public Task<UserPage> ListAsync(ClientPrincipal principal, int limit, string? cursor, CancellationToken cancellationToken) =>
         database.InTenantAsync(principal.TenantId, async scope =>
@@ -175,6 +176,7 @@ public sealed class UserAdministrationService(
             var after = await UserStore.FindAsync(scope, userId);
             return after?.ToView() ?? target.ToView() with { Status = "removed" };
         }, cancellationToken);
+        accessChanges.Changed();
         return outcome;
     }
 }
