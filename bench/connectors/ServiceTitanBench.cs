@@ -26,8 +26,9 @@ internal static class ServiceTitanBench
         start.Environment["Connectors__ServiceTitan__TokenUrl"] = $"{st.Url}/connect/token";
         start.Environment["Connectors__ServiceTitan__PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture);
         using var host = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        host.OutputDataReceived += (_, _) => { };
-        host.ErrorDataReceived += (_, _) => { };
+        using var hostLog = Environment.GetEnvironmentVariable("STREAMFLOW_BENCH_HOST_LOG") is { Length: > 0 } logPath ? TextWriter.Synchronized(new StreamWriter(logPath) { AutoFlush = true }) : null;
+        host.OutputDataReceived += (_, line) => hostLog?.WriteLine(line.Data);
+        host.ErrorDataReceived += (_, line) => hostLog?.WriteLine(line.Data);
         host.BeginOutputReadLine();
         host.BeginErrorReadLine();
         try
@@ -44,6 +45,7 @@ internal static class ServiceTitanBench
             var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
             host.Refresh();
             var idle = host.WorkingSet64;
+            var (hostCpu, postgresCpu) = (host.TotalProcessorTime, PostgresCpu());
             var clock = Stopwatch.StartNew();
             using var accepted = await http.PostAsync($"/api/v1/connections/{id}/syncs", null);
             accepted.EnsureSuccessStatusCode();
@@ -61,6 +63,9 @@ internal static class ServiceTitanBench
             while (sync.GetProperty("status").GetString() is "pending" or "running" && clock.Elapsed < TimeSpan.FromMinutes(30));
 
             var seconds = clock.Elapsed.TotalSeconds;
+            host.Refresh();
+            var hostCpuSeconds = (host.TotalProcessorTime - hostCpu).TotalSeconds;
+            var postgresCpuSeconds = PostgresCpu() - postgresCpu;
             var quarter = Math.Max(1, samples.Count / 4);
             double Mb(double bytes) => bytes / 1024 / 1024;
             var first = samples.Take(quarter).Average();
@@ -69,6 +74,8 @@ internal static class ServiceTitanBench
                 $"sync: {sync.GetProperty("status").GetString()} in {seconds:0.0} s — pages {sync.GetProperty("pages")}, items {sync.GetProperty("itemsSeen")}, leads created {sync.GetProperty("leadsCreated")}, updated {sync.GetProperty("leadsUpdated")}, failed {sync.GetProperty("itemsFailed")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"host memory (working set): idle {Mb(idle):0} MB; during the sync first quarter avg {Mb(first):0} MB, last quarter avg {Mb(last):0} MB, max {Mb(samples.Max()):0} MB ({samples.Count} samples)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CPU over the sync: host {hostCpuSeconds:0.0} s, PostgreSQL {(postgresCpuSeconds is { } pg ? pg.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "not measured (no STREAMFLOW_BENCH_PG_PID)")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"FIGURE servicetitan-import-{customers}-customers-{jobs}-jobs-s {seconds:0.0} (target < 120; baseline fake-only {baseline:0.0} s)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -109,6 +116,36 @@ internal static class ServiceTitanBench
         }
 
         return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// CPU seconds of the bench's PostgreSQL (STREAMFLOW_BENCH_PG_PID, the postmaster): its own, its ended children's
+    /// (cutime/cstime) and its live backends', from /proc; null where that cannot be read.
+    /// </summary>
+    private static double? PostgresCpu()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("STREAMFLOW_BENCH_PG_PID"), out var postmaster) || !File.Exists($"/proc/{postmaster}/stat"))
+        {
+            return null;
+        }
+
+        static long[] Ticks(int pid)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                return [.. stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Skip(11).Take(4).Select(long.Parse)];
+            }
+            catch (IOException)
+            {
+                return [0, 0, 0, 0];
+            }
+        }
+
+        var own = Ticks(postmaster);
+        var children = File.ReadAllText($"/proc/{postmaster}/task/{postmaster}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
+        var ticks = own.Sum() + children.Sum(child => Ticks(child).Take(2).Sum());
+        return ticks / 100.0; // USER_HZ
     }
 
     private static async Task WaitHealthyAsync(HttpClient http)

@@ -229,13 +229,16 @@ public sealed class LeadService(
                 await scorer.ScoreManyInTransactionAsync(scope, actor.TenantId, ids);
                 var stored = ids.Length == 0 ? new Dictionary<Guid, StoredLead>() : await LeadStore.FindManyAsync(scope, ids);
                 var leads = new List<(int Index, Lead Lead)>(created.Count);
+                var events = new List<(string EventType, object Data)>(created.Count);
                 foreach (var (index, written, firstStage) in created)
                 {
                     var lead = stored[written.Id].ToLead(keys);
-                    await PublishCreatedAsync(scope, actor.TenantId, lead, firstStage);
+                    events.AddRange(CreatedEvents(lead, firstStage));
                     leads.Add((index, lead));
                     results[index] = lead;
                 }
+
+                await outbox.AddManyAsync(scope, actor.TenantId, events, scope.CancellationToken);
 
                 if (alsoInTransaction is not null && leads.Count > 0)
                 {
@@ -606,17 +609,17 @@ public sealed class LeadService(
     /// A new lead's events. One created closed is announced as a create and then a close would announce it: created (as
     /// it was before closing), updated, then converted or lost.
     /// </summary>
-    private async Task PublishCreatedAsync(DbTransactionScope scope, Guid tenantId, Lead lead, string firstStage)
+    private static IEnumerable<(string EventType, object Data)> CreatedEvents(Lead lead, string firstStage)
     {
         if (lead.Outcome is not { } outcome)
         {
-            await outbox.AddAsync(scope, tenantId, "lead.created", lead, scope.CancellationToken);
-            return;
+            yield return ("lead.created", lead);
+            yield break;
         }
 
-        await outbox.AddAsync(scope, tenantId, "lead.created", lead with { Stage = firstStage, Outcome = null }, scope.CancellationToken);
-        await outbox.AddAsync(scope, tenantId, "lead.updated", lead, scope.CancellationToken);
-        await outbox.AddAsync(scope, tenantId, outcome.Status == "won" ? "lead.converted" : "lead.lost", new { leadId = lead.Id, outcome }, scope.CancellationToken);
+        yield return ("lead.created", lead with { Stage = firstStage, Outcome = null });
+        yield return ("lead.updated", lead);
+        yield return (outcome.Status == "won" ? "lead.converted" : "lead.lost", new { leadId = lead.Id, outcome });
     }
 
     private static Guid? LiveDuplicate(byte[]? index, Dictionary<string, Guid> live) =>

@@ -38,10 +38,7 @@ internal sealed class ChangedLeadScorer(LeadScoringService scoring, WorkOutbox w
         var (_, aiEnabled) = await scoring.ScoreInTransactionAsync(scope, tenantId, leadIds, null);
         if (aiEnabled)
         {
-            foreach (var leadId in leadIds)
-            {
-                await work.AddAsync(scope, tenantId, WorkKinds.LeadAiRescore, leadId);
-            }
+            await work.AddManyAsync(scope, tenantId, WorkKinds.LeadAiRescore, leadIds.ToArray());
         }
     }
 }

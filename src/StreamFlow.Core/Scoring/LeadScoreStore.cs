@@ -17,14 +17,14 @@ internal static class LeadScoreStore
 
     private const string NewOutcomesSinceSql = "SELECT EXISTS (SELECT 1 FROM leads WHERE outcome_at > @Since AND deleted_at IS NULL)";
 
-    private const string PersistSql = """
-        UPDATE leads SET score = @Score::jsonb, score_value = @Value, score_tier = @Tier, score_status = 'scored', score_error = NULL, scored_at = @Now
-        WHERE id = @Id
-        """;
-
-    private const string HistorySql = """
+    private const string PersistManySql = """
+        UPDATE leads SET score = x.score::jsonb, score_value = x.value, score_tier = x.tier, score_status = 'scored', score_error = NULL, scored_at = @Now
+        FROM unnest(@Ids::uuid[], @Scores::text[], @Values::integer[], @Tiers::text[]) AS x (id, score, value, tier)
+        WHERE leads.id = x.id;
         INSERT INTO lead_scores (id, tenant_id, lead_id, value, tier, probability, confidence, factors, model, scored_at)
-        VALUES (@Id, @TenantId, @LeadId, @Value, @Tier, @Probability, @Confidence, @Factors::jsonb, @Model, @Now)
+        SELECT x.id, @TenantId, x.lead_id, x.value, x.tier, x.probability, x.confidence, x.factors::jsonb, x.model, @Now
+        FROM unnest(@HistoryIds::uuid[], @Ids::uuid[], @Values::integer[], @Tiers::text[], @Probabilities::double precision[], @Confidences::double precision[],
+                    @Factors::text[], @Models::text[]) AS x (id, lead_id, value, tier, probability, confidence, factors, model)
         """;
 
     // The last score stays, its confidence halved: it is older than the lead now.
@@ -40,17 +40,16 @@ internal static class LeadScoreStore
     public static async Task<IReadOnlyList<StoredLead>> PendingAsync(DbTransactionScope scope, DateTimeOffset before, int limit) =>
         (await scope.Connection.QueryAsync<StoredLead>(scope.Command(PendingSql, new { Before = before, Limit = limit }))).AsList();
 
-    /// <summary>Sets the lead's current score and appends it to the lead's score history.</summary>
-    public static async Task PersistAsync(
-        DbTransactionScope scope, Guid tenantId, Guid leadId, ApiScore score, string scoreJson, string factorsJson, DateTimeOffset now)
-    {
-        await scope.ExecuteAsync(PersistSql, new { Id = leadId, Score = scoreJson, score.Value, score.Tier, Now = now });
-        await scope.ExecuteAsync(HistorySql, new
+    /// <summary>Each lead's current score, and a row of its score history: two statements for the whole batch.</summary>
+    public static Task PersistManyAsync(
+        DbTransactionScope scope, Guid tenantId, IReadOnlyList<(Guid LeadId, ApiScore Score, string ScoreJson, string FactorsJson)> scores, DateTimeOffset now) =>
+        scope.ExecuteAsync(PersistManySql, new
         {
-            Id = Guid.CreateVersion7(), TenantId = tenantId, LeadId = leadId, score.Value, score.Tier, score.Probability, score.Confidence,
-            Factors = factorsJson, score.Model, Now = now,
+            TenantId = tenantId, Now = now, Ids = scores.Select(s => s.LeadId).ToArray(), HistoryIds = scores.Select(_ => Guid.CreateVersion7()).ToArray(),
+            Scores = scores.Select(s => s.ScoreJson).ToArray(), Values = scores.Select(s => s.Score.Value).ToArray(), Tiers = scores.Select(s => s.Score.Tier).ToArray(),
+            Probabilities = scores.Select(s => s.Score.Probability).ToArray(), Confidences = scores.Select(s => s.Score.Confidence).ToArray(),
+            Factors = scores.Select(s => s.FactorsJson).ToArray(), Models = scores.Select(s => s.Score.Model).ToArray(),
         });
-    }
 
     public static Task<int> MarkFailedAsync(DbTransactionScope scope, Guid leadId, string error) =>
         scope.Connection.ExecuteAsync(scope.Command(FailSql, new { Id = leadId, Error = error }));

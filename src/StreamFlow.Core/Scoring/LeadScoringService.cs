@@ -74,7 +74,7 @@ public sealed class LeadScoringService(
         var ruleSet = settings.RuleSet ?? DefaultRuleSets.For(context.Industry);
         var thresholds = settings.Thresholds ?? ColdStart.ServingModel.Thresholds(model, pool) ?? TierThresholds.Default;
         var now = timeProvider.GetUtcNow();
-        var scored = new List<(Guid, ApiScore, LeadRouter.Candidate?)>(leads.Count);
+        var scored = new List<(Guid LeadId, ApiScore Score, LeadRouter.Candidate? AssignedTo)>(leads.Count);
         foreach (var lead in leads)
         {
             var profile = LeadProfiles.From(lead);
@@ -91,19 +91,24 @@ public sealed class LeadScoringService(
                 combined.Factors.Select(f => new ApiFactor(f.Name, f.Direction == FactorDirection.Up ? "up" : "down", Math.Round(f.Weight, 2))).ToList(),
                 combined.Model,
                 now);
-            await PersistAsync(scope, tenantId, lead.Id, score, now);
-            await outbox.AddAsync(scope, tenantId, "lead.scored", new { leadId = lead.Id, score }, scope.CancellationToken);
-            var assigned = lead.OwnerUserId is null ? routing?.Assign(lead) : null;
-            if (assigned is not null)
-            {
-                await LeadRouter.AssignAsync(scope, tenantId, lead.Id, assigned.UserId, now);
-                await outbox.AddAsync(scope, tenantId, "lead.assigned",
-                    new LeadAssignedData(lead.Id, assigned.UserId, new LeadAssignee(assigned.UserId, assigned.Name), now), scope.CancellationToken);
-            }
-
-            scored.Add((lead.Id, score, assigned));
+            scored.Add((lead.Id, score, lead.OwnerUserId is null ? routing?.Assign(lead) : null));
         }
 
+        // Written set-based, a statement per table for the whole batch (an import scores thousands), in the order one
+        // lead's scoring writes them: score and history, the "scored" activity, the assignment, then the events.
+        await PersistManyAsync(scope, tenantId, scored.Select(s => (s.LeadId, s.Score)).ToList(), now);
+        var events = new List<(string EventType, object Data)>(scored.Count);
+        foreach (var (leadId, score, assigned) in scored)
+        {
+            events.Add(("lead.scored", new { leadId, score }));
+            if (assigned is not null)
+            {
+                await LeadRouter.AssignAsync(scope, tenantId, leadId, assigned.UserId, now);
+                events.Add(("lead.assigned", new LeadAssignedData(leadId, assigned.UserId, new LeadAssignee(assigned.UserId, assigned.Name), now)));
+            }
+        }
+
+        await outbox.AddManyAsync(scope, tenantId, events, scope.CancellationToken);
         return scored;
     }
 
@@ -125,12 +130,16 @@ public sealed class LeadScoringService(
             return true;
         }, cancellationToken);
 
-    private static async Task PersistAsync(DbTransactionScope scope, Guid tenantId, Guid leadId, ApiScore score, DateTimeOffset now)
+    private static async Task PersistManyAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<(Guid LeadId, ApiScore Score)> scores, DateTimeOffset now)
     {
-        await LeadScoreStore.PersistAsync(
-            scope, tenantId, leadId, score, JsonSerializer.Serialize(score, StreamFlowJson.Options), JsonSerializer.Serialize(score.Factors, StreamFlowJson.Options), now);
-        await LeadStore.RecordActivityAsync(
-            scope, tenantId, leadId, "scored", null, "streamflow",
-            new JsonObject { ["value"] = score.Value, ["tier"] = score.Tier, ["model"] = score.Model }.ToJsonString(), now);
+        if (scores.Count == 0)
+        {
+            return;
+        }
+
+        await LeadScoreStore.PersistManyAsync(scope, tenantId, scores.Select(s =>
+            (s.LeadId, s.Score, JsonSerializer.Serialize(s.Score, StreamFlowJson.Options), JsonSerializer.Serialize(s.Score.Factors, StreamFlowJson.Options))).ToList(), now);
+        await LeadStore.RecordActivitiesAsync(scope, tenantId, scores.Select(s => (s.LeadId, "scored", (string?)null,
+            new JsonObject { ["value"] = s.Score.Value, ["tier"] = s.Score.Tier, ["model"] = s.Score.Model }.ToJsonString())).ToList(), "streamflow", now);
     }
 }

@@ -19,6 +19,15 @@ internal static class WebhookMessageStore
         SELECT pg_notify('webhook_outbox', '');
         """;
 
+    // A batch's events in one statement, in their order (their ids ascend), and one wake-up for them all.
+    private const string InsertManySql = """
+        INSERT INTO webhook_messages (id, tenant_id, event_type, occurred_at, payload)
+        SELECT x.id, @TenantId, x.event_type, x.occurred_at, x.payload::jsonb
+        FROM unnest(@Ids::text[], @EventTypes::text[], @OccurredAts::timestamptz[], @Payloads::text[]) WITH ORDINALITY AS x (id, event_type, occurred_at, payload, n)
+        ORDER BY x.n;
+        SELECT pg_notify('webhook_outbox', '');
+        """;
+
     private const string ClaimSql = """
         SELECT claimed_tenant_id AS TenantId, claimed_message_id AS MessageId FROM webhook_claim_outbox(@Limit, @LeaseSeconds)
         """;
@@ -38,6 +47,14 @@ internal static class WebhookMessageStore
             row.Payload,
             row.TargetEndpointId,
             row.DispatchedAt,
+        }, resultSets: 1);
+
+    /// <summary>Many events of one tenant for every endpoint that wants them, as <see cref="InsertAsync"/> writes one.</summary>
+    public static Task InsertManyAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<WebhookOutbox.OutboxRow> rows) =>
+        scope.ExecuteAsync(InsertManySql, new
+        {
+            TenantId = tenantId, Ids = rows.Select(r => r.Id).ToArray(), EventTypes = rows.Select(r => r.EventType).ToArray(),
+            OccurredAts = rows.Select(r => r.OccurredAt).ToArray(), Payloads = rows.Select(r => r.Payload).ToArray(),
         }, resultSets: 1);
 
     /// <summary>Across tenants (SECURITY DEFINER): leases up to <paramref name="limit"/> undispatched events.</summary>

@@ -41,6 +41,35 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
         return id;
     }
 
+    /// <summary>
+    /// Many events of one tenant, in their order, as <see cref="AddAsync(DbTransactionScope, Guid, string, object, CancellationToken)"/>
+    /// adds one, written with one statement (a batch of leads announces thousands).
+    /// </summary>
+    public async Task AddManyAsync(DbTransactionScope scope, Guid tenantId, IReadOnlyList<(string EventType, object Data)> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow().ToUniversalTime();
+        var rows = new List<OutboxRow>(events.Count);
+        foreach (var (eventType, data) in events)
+        {
+            if (WebhookEventCatalog.Find(eventType) is null)
+            {
+                throw new ArgumentException($"'{eventType}' is not in the webhook event catalog.", nameof(events));
+            }
+
+            rows.Add(new OutboxRow(NewMessageId(), tenantId, eventType, now, SerializeData(data), null, null));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        await WebhookMessageStore.InsertManyAsync(scope, tenantId, rows);
+    }
+
     internal static string NewMessageId() => "msg_" + Guid.CreateVersion7().ToString("N");
 
     internal static string SerializeData(object data)
