@@ -16,8 +16,10 @@ namespace StreamFlow.Orchestrations.Workflows;
 /// backend is), until NOTIFY on <see cref="NotificationChannel"/> says a wait was planned (by any host), or for the sweep
 /// interval at most; workers take the steps after the woken waits (<see cref="WorkflowRunService.ContinueAfterWakeAsync"/>),
 /// so that a wake-up never waits for the steps of the runs woken before it. The loop claims no more while the workers
-/// hold <see cref="MaxBacklogPerWorker"/> runs each, well within the claim's lease. Several hosts can run it: their
-/// claims are disjoint, and a claim of a host that died runs out and is resumed by another.
+/// hold <see cref="MaxBacklogPerWorker"/> runs each; the claims in hand are renewed every third of the lease
+/// (<see cref="WorkflowRunService.RenewWakeClaimsAsync"/>), so a burst of wake-ups all end on time while the steps after
+/// them take longer than one lease. Several hosts can run it: their claims are disjoint, a claim of a host that died
+/// runs out (nothing renews it) and is resumed by another, and a claim whose renewal came too late is left to that other.
 /// Runs on the hosts that start queued runs (<see cref="WorkflowOptions.ListenForNotifications"/>); the Functions
 /// host's <c>WorkflowRunSweep</c> timer makes the same pass.
 /// </summary>
@@ -36,11 +38,19 @@ public sealed class WorkflowWakeScheduler(
     // A due time that is here but not claimable yet (another host's transaction holds the row) is looked at again after this.
     private static readonly TimeSpan IdleFloor = TimeSpan.FromMilliseconds(20);
 
-    private const int MaxBacklogPerWorker = 32;
+    // 1,024 runs in hand with 8 workers: a burst of 1,000 wake-ups is claimed and woken at once (docs/workflows.md).
+    private const int MaxBacklogPerWorker = 128;
+
+    // Runs claimed per round trip of the wake loop (the claim function takes 1,000 at most).
+    private const int ClaimSize = 256;
 
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Channel<WorkflowDueWait> _woken = Channel.CreateUnbounded<WorkflowDueWait>(new UnboundedChannelOptions { SingleWriter = true });
-    private readonly ConcurrentDictionary<Guid, bool> _inHand = new();
+    private readonly ConcurrentDictionary<Guid, WorkflowDueWait> _inHand = new();
+
+    // Claims in hand whose renewal found them no longer this host's: their steps are left to the host that claims them.
+    // By reference: a later claim of the same run is another object, and not lapsed.
+    private readonly ConcurrentDictionary<WorkflowDueWait, bool> _lapsed = new(ReferenceEqualityComparer.Instance);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +61,7 @@ public sealed class WorkflowWakeScheduler(
 
         await NotifiedDispatchLoop.WhenStartedAsync(lifetime, stoppingToken);
         var workers = Math.Max(1, options.Value.InProcessConcurrency);
-        var loops = new List<Task> { ListenAsync(stoppingToken), WakeAsync(workers * MaxBacklogPerWorker, stoppingToken) };
+        var loops = new List<Task> { ListenAsync(stoppingToken), WakeAsync(workers * MaxBacklogPerWorker, stoppingToken), RenewAsync(stoppingToken) };
         loops.AddRange(Enumerable.Range(0, workers).Select(_ => ContinueAsync(workers * MaxBacklogPerWorker, stoppingToken)));
         await Task.WhenAll(loops);
     }
@@ -72,14 +82,14 @@ public sealed class WorkflowWakeScheduler(
                 var woken = 0;
                 for (var room = maxBacklog - _inHand.Count; room > 0; room = maxBacklog - _inHand.Count)
                 {
-                    var claimed = await runs.WakeDueAsync(Math.Min(room, 64), stoppingToken);
-                    foreach (var wait in claimed.Where(w => _inHand.TryAdd(w.RunId, true)))
+                    var claimed = await runs.WakeDueAsync(Math.Min(room, ClaimSize), stoppingToken);
+                    foreach (var wait in claimed.Where(w => _inHand.TryAdd(w.RunId, w)))
                     {
                         _woken.Writer.TryWrite(wait);
                     }
 
                     woken += claimed.Count;
-                    if (claimed.Count < Math.Min(room, 64))
+                    if (claimed.Count < Math.Min(room, ClaimSize))
                     {
                         break;
                     }
@@ -118,6 +128,12 @@ public sealed class WorkflowWakeScheduler(
             {
                 try
                 {
+                    if (_lapsed.ContainsKey(wait))
+                    {
+                        logger.LogWarning("The claim of workflow run {RunId} ran out before its steps after the wait; they are left to the host that claims it", wait.RunId);
+                        continue;
+                    }
+
                     await runs.ContinueAfterWakeAsync(wait, stoppingToken);
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -133,11 +149,50 @@ public sealed class WorkflowWakeScheduler(
                     }
 
                     _inHand.TryRemove(wait.RunId, out _);
+                    _lapsed.TryRemove(wait, out _);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    // Every third of the lease, the claims in hand are extended by a lease from now; one renewal may fail or come late
+    // and the claims still hold.
+    private async Task RenewAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.ClaimLease / 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, timeProvider, stoppingToken);
+                var inHand = _inHand.Values.ToList();
+                if (inHand.Count == 0)
+                {
+                    continue;
+                }
+
+                var renewed = await runs.RenewWakeClaimsAsync(inHand, stoppingToken);
+                foreach (var wait in inHand.Where(w => !renewed.Contains(w.RunId)))
+                {
+                    _lapsed.TryAdd(wait, true);
+                    if (!_inHand.TryGetValue(wait.RunId, out var current) || !ReferenceEquals(current, wait))
+                    {
+                        // Its steps were taken meanwhile (which is why the renewal did not find it).
+                        _lapsed.TryRemove(wait, out _);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Renewing the claims of {Count} woken workflow runs failed; tried again in {Interval}", _inHand.Count, interval);
+            }
         }
     }
 

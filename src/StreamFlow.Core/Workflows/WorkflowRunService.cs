@@ -257,6 +257,27 @@ public sealed class WorkflowRunService(
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Extends the claims of wake-ups still in hand (woken, the steps after them not yet taken) by
+    /// <see cref="WorkflowOptions.ClaimLease"/> from now, one transaction per business, so that a host holding many
+    /// wake-ups keeps them while it is alive; a host that dies renews nothing and its claims run out as before. Only
+    /// claims still this host's are renewed (same wait, lease not run out); answers those, so that the caller leaves
+    /// the others to whichever host claims them next.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> RenewWakeClaimsAsync(IReadOnlyCollection<WorkflowDueWait> inHand, CancellationToken cancellationToken)
+    {
+        var renewed = new HashSet<Guid>();
+        foreach (var tenant in inHand.GroupBy(w => w.TenantId))
+        {
+            var now = timeProvider.GetUtcNow();
+            var ids = await database.InTenantAsync(tenant.Key, scope => WorkflowRunStore.RenewWakeClaimsAsync(
+                scope, [.. tenant.Select(w => w.RunId)], [.. tenant.Select(w => w.Path)], now, now + options.Value.ClaimLease), cancellationToken);
+            renewed.UnionWith(ids);
+        }
+
+        return renewed;
+    }
+
     /// <summary>When the wake scheduler has something to do next (a wait due, or a claim of a host that may have died running out), if ever.</summary>
     public Task<DateTimeOffset?> NextWaitDueAsync(CancellationToken cancellationToken) =>
         database.InPlatformAsync(WorkflowRunStore.NextWaitDueAsync, cancellationToken);

@@ -157,6 +157,16 @@ internal static class WorkflowRunStore
     // The wait is not due after all by this host's clock: claimable again at once.
     private const string UnclaimWakeSql = "UPDATE workflow_runs SET claimed_until = NULL WHERE id = @Id AND wake_path = @Path";
 
+    // The wake scheduler's claims still in hand (claimed, steps after the wait not yet taken) are extended to @Until,
+    // only while they are still this host's: the same wait, and a lease that has not run out (once it has, another host
+    // may have claimed the run). Answers the runs renewed.
+    private const string RenewWakeClaimsSql = """
+        UPDATE workflow_runs AS r SET claimed_until = @Until
+        FROM unnest(@Ids::uuid[], @Paths::text[]) AS c(run_id, path)
+        WHERE r.id = c.run_id AND r.wake_path = c.path AND r.claimed_until > @Now
+        RETURNING r.id
+        """;
+
     private const string ClaimWakesSql = "SELECT claimed_tenant_id AS TenantId, claimed_run_id AS RunId FROM workflow_claim_run_wakes(@Limit)";
 
     private const string StepsSql = """
@@ -286,6 +296,9 @@ internal static class WorkflowRunStore
     public static Task ReleaseWakeAsync(DbTransactionScope scope, Guid runId, string path) => scope.ExecuteAsync(ReleaseWakeSql, new { Id = runId, Path = path });
 
     public static Task EndDueWaitsAsync(DbTransactionScope scope, Guid[] runIds, DateTimeOffset now) => scope.ExecuteAsync(EndDueWaitsSql, new { Ids = runIds, Now = now });
+
+    public static async Task<IReadOnlyList<Guid>> RenewWakeClaimsAsync(DbTransactionScope scope, Guid[] runIds, string[] paths, DateTimeOffset now, DateTimeOffset until) =>
+        (await scope.QueryAsync<Guid>(RenewWakeClaimsSql, new { Ids = runIds, Paths = paths, Now = now, Until = until })).AsList();
 
     public static Task UnclaimWakeAsync(DbTransactionScope scope, Guid runId, string path) => scope.ExecuteAsync(UnclaimWakeSql, new { Id = runId, Path = path });
 

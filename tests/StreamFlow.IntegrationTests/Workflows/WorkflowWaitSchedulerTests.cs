@@ -115,6 +115,72 @@ public sealed class WorkflowWaitSchedulerTests(TestServices services)
     }
 
     [Fact]
+    public async Task A_renewed_claim_of_a_wake_up_stays_the_host_s_beyond_its_first_lease_and_runs_out_once_renewals_stop()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var workflowId = await SaveAsync(bed, tenantId, WaitThenNote);
+        var leadId = await CreateLeadAsync(bed, tenantId, "Rena");
+        var runs = bed.Get<WorkflowRunService>();
+        await runs.DispatchQueuedAsync(CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        // The host wakes the run and holds it (its steps not yet taken), renewing the claim every 20 s.
+        var woken = Assert.Single(await runs.WakeDueAsync(10, CancellationToken.None, tenantId));
+        bed.Clock.Advance(TimeSpan.FromSeconds(20));
+        var firstRenewal = await runs.RenewWakeClaimsAsync([woken], CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromSeconds(20));
+        var secondRenewal = await runs.RenewWakeClaimsAsync([woken], CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromSeconds(20));
+        // 60 s after the claim, twice its lease: still the host's, so no other pass takes the run.
+        var whileRenewed = await runs.ResumeDueWaitsAsync(CancellationToken.None, tenantId);
+        var noteWhileRenewed = await NotesAsync(bed, tenantId, leadId, "Followed up");
+
+        // The host dies: no renewal. After the lease, a renewal that comes too late renews nothing, and another pass resumes the run once.
+        bed.Clock.Advance(TimeSpan.FromSeconds(31));
+        var lateRenewal = await runs.RenewWakeClaimsAsync([woken], CancellationToken.None);
+        var afterLease = await runs.ResumeDueWaitsAsync(CancellationToken.None, tenantId);
+        var again = await runs.ResumeDueWaitsAsync(CancellationToken.None, tenantId);
+        var run = await RunAsync(bed, tenantId, workflowId);
+
+        Assert.Equal([woken.RunId], firstRenewal);
+        Assert.Equal([woken.RunId], secondRenewal);
+        Assert.Equal((0, 0), (whileRenewed, noteWhileRenewed));
+        Assert.Empty(lateRenewal);
+        Assert.Equal((1, 0), (afterLease, again));
+        Assert.Equal(1, await NotesAsync(bed, tenantId, leadId, "Followed up"));
+        Assert.Equal(["conditions", "steps[0]", "steps[1]", "steps[2]"], run.Steps.Select(s => s.Path));
+        Assert.All(run.Steps.Take(3), s => Assert.Equal(("done", 1), (s.Status, s.Attempts)));
+        Assert.StartsWith("Waited until ", run.Steps[1].Result);
+        Assert.Equal(("waiting", "waiting"), (run.Run.Status, run.Steps[3].Status));
+    }
+
+    [Fact]
+    public async Task A_renewal_leaves_a_wake_up_whose_steps_were_taken_and_the_next_wait_claimable()
+    {
+        using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
+        var (tenantId, _) = await bed.CreateTenantAsync();
+        var workflowId = await SaveAsync(bed, tenantId, WaitThenNote);
+        await CreateLeadAsync(bed, tenantId, "Tom");
+        var runs = bed.Get<WorkflowRunService>();
+        await runs.DispatchQueuedAsync(CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        var woken = Assert.Single(await runs.WakeDueAsync(10, CancellationToken.None, tenantId));
+        await runs.ContinueAfterWakeAsync(woken, CancellationToken.None);
+        // A renewal that read the claim before its steps were taken must not claim the run's next wait.
+        var renewed = await runs.RenewWakeClaimsAsync([woken], CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromMinutes(5));
+        var next = await runs.ResumeDueWaitsAsync(CancellationToken.None, tenantId);
+        var run = await RunAsync(bed, tenantId, workflowId);
+
+        Assert.Empty(renewed);
+        Assert.Equal(1, next);
+        Assert.Equal("completed", run.Run.Status);
+        Assert.All(run.Steps, s => Assert.Equal(("done", 1), (s.Status, s.Attempts)));
+    }
+
+    [Fact]
     public async Task Deleting_the_workflow_stops_a_wait_the_database_carries()
     {
         using var bed = new ReportTestBed(services, DateTimeOffset.UtcNow);
