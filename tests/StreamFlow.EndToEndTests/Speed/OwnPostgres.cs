@@ -30,11 +30,12 @@ internal sealed class OwnPostgres : IAsyncDisposable
             .ConnectionString;
 
     /// <param name="name">A folder name under the test run's data folder.</param>
-    /// <param name="portOffset">Added to this run's API port offset, so that runs with other offsets never collide.</param>
+    /// <param name="portOffset">Added to this run's API port offset, so that runs with other offsets never collide. The
+    /// base lies below Linux's ephemeral ports (32768–60999): an outgoing connection can never be holding it.</param>
     public static async Task<OwnPostgres> StartAsync(string name, int portOffset)
     {
         var runOffset = TestEnvironment.ApiPort - 7171;
-        var postgres = new OwnPostgres(Path.Combine(TestEnvironment.Setting("STREAMFLOW_TEST_DATA_DIR"), name), 54330 + runOffset + portOffset);
+        var postgres = new OwnPostgres(Path.Combine(TestEnvironment.Setting("STREAMFLOW_TEST_DATA_DIR"), name), 15330 + runOffset + portOffset);
         await postgres.RunAsync("destroy");
         foreach (var line in (await postgres.RunAsync("start", postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))).Split('\n'))
         {

@@ -39,13 +39,14 @@ public sealed class WorkflowRunSignalTests(TestServices services) : IAsyncLifeti
         .Build();
 
     private int _conditionChecks;
+    private int _runsBegun;
     private DurableTaskTestHost _host = null!;
 
     public async Task InitializeAsync() => _host = await DurableTestHosts.StartAsync(
         registry =>
         {
             registry.AddOrchestrator(TaskNames.WorkflowRun, () => new WorkflowRunOrchestrator());
-            registry.AddActivity(TaskNames.BeginWorkflowRun, p => p.GetRequiredService<BeginWorkflowRunActivity>());
+            registry.AddActivity(TaskNames.BeginWorkflowRun, p => new CountedBegin(p.GetRequiredService<BeginWorkflowRunActivity>(), this));
             registry.AddActivity(TaskNames.PlanWorkflowWait, p => p.GetRequiredService<PlanWorkflowWaitActivity>());
             registry.AddActivity(TaskNames.CheckWorkflowCondition, p => new CountedCheck(p.GetRequiredService<CheckWorkflowConditionActivity>(), this));
             registry.AddActivity(TaskNames.EndWorkflowWait, p => p.GetRequiredService<EndWorkflowWaitActivity>());
@@ -67,7 +68,9 @@ public sealed class WorkflowRunSignalTests(TestServices services) : IAsyncLifeti
             """);
         var leadId = await CreateLeadAsync(bed, tenantId, "Terry");
         var runId = await StartRunAsync(tenantId, workflowId);
-        await WaitUntilAsync(async () => (await RunAsync(tenantId, runId)).Run.Status == "waiting");
+        // The claim marks the run waiting before its orchestration has begun; a run cancelled before that is skipped
+        // by the orchestration itself (it completes), so the deletion waits for the orchestration to be at its timer.
+        await WaitUntilAsync(async () => (await RunAsync(tenantId, runId)).Run.Status == "waiting" && Volatile.Read(ref _runsBegun) >= 1);
 
         var deletion = await Get<WorkflowService>().DeleteAsync(tenantId, "test", workflowId, new Core.Audit.RequestOrigin(null, null), CancellationToken.None);
         var signalled = await DispatchOutboxAsync();
@@ -208,6 +211,16 @@ public sealed class WorkflowRunSignalTests(TestServices services) : IAsyncLifeti
             var holds = await inner.RunAsync(context, input);
             Interlocked.Increment(ref tests._conditionChecks);
             return holds;
+        }
+    }
+
+    private sealed class CountedBegin(BeginWorkflowRunActivity inner, WorkflowRunSignalTests tests) : TaskActivity<WorkflowRunInput, WorkflowRunPlan>
+    {
+        public override async Task<WorkflowRunPlan> RunAsync(TaskActivityContext context, WorkflowRunInput input)
+        {
+            var plan = await inner.RunAsync(context, input);
+            Interlocked.Increment(ref tests._runsBegun);
+            return plan;
         }
     }
 }
