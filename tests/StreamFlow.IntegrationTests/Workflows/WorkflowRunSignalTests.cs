@@ -14,6 +14,7 @@ using StreamFlow.IntegrationTests.Reports;
 using StreamFlow.Orchestrations;
 using StreamFlow.Orchestrations.Outbox;
 using StreamFlow.Orchestrations.Workflows;
+using static StreamFlow.IntegrationTests.Workflows.WorkflowTestRecords;
 
 namespace StreamFlow.IntegrationTests.Workflows;
 
@@ -190,18 +191,6 @@ public sealed class WorkflowRunSignalTests(TestServices services) : IAsyncLifeti
 
     private async Task<WorkflowRunDetail> RunAsync(Guid tenantId, Guid runId) =>
         (await Get<WorkflowRunService>().GetAsync(tenantId, runId, CancellationToken.None)).Value!;
-
-    private static async Task<Guid> CreateLeadAsync(ReportTestBed bed, Guid tenantId, string firstName)
-    {
-        var created = await bed.Get<LeadService>().CreateAsync(new LeadActor(tenantId, "test", CanAssign: true),
-            new LeadInput(firstName, null, null, null, null, "Flyer", null, null, null, null, null, null, null, null, null), mergeDuplicate: false, CancellationToken.None);
-        Assert.True(created.Succeeded, created.Problem?.Detail);
-        return created.Value.Lead.Id;
-    }
-
-    private static async Task<int> NotesAsync(ReportTestBed bed, Guid tenantId, Guid leadId, string body) =>
-        (await bed.Get<LeadService>().ActivitiesAsync(tenantId, leadId, 100, null, CancellationToken.None)).Value.Items
-            .Count(a => a.Kind == "note" && a.Body == body);
 
     /// <summary>The real condition check, counted: how many times the orchestration looked at its condition.</summary>
     private sealed class CountedCheck(CheckWorkflowConditionActivity inner, WorkflowRunSignalTests tests) : TaskActivity<WorkflowConditionRequest, bool>

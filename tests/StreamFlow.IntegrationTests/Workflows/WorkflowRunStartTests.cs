@@ -3,6 +3,7 @@ using StreamFlow.Core.Json;
 using StreamFlow.Core.Leads;
 using StreamFlow.Core.Workflows;
 using StreamFlow.IntegrationTests.Reports;
+using static StreamFlow.IntegrationTests.Workflows.WorkflowTestRecords;
 
 namespace StreamFlow.IntegrationTests.Workflows;
 
@@ -99,30 +100,10 @@ public sealed class WorkflowRunStartTests(TestServices services)
         Assert.Equal(3, (await runs.GetAsync(tenantId, waiting, CancellationToken.None)).Value!.Steps.Length);
     }
 
-    private static async Task<Guid> SaveAsync(ReportTestBed bed, Guid tenantId, string json)
-    {
-        var saved = await bed.Get<WorkflowService>().CreateAsync(
-            tenantId, "test", JsonSerializer.Deserialize<WorkflowDefinition>(json, StreamFlowJson.Options)!, CancellationToken.None);
-        Assert.True(saved.Succeeded, saved.Problem is { } problem ? $"{problem.Detail} {JsonSerializer.Serialize(problem.Errors)}" : null);
-        return saved.Value!.Id;
-    }
-
-    private static async Task<Guid> CreateLeadAsync(ReportTestBed bed, Guid tenantId, string firstName)
-    {
-        var created = await bed.Get<LeadService>().CreateAsync(new LeadActor(tenantId, "test", CanAssign: true),
-            new LeadInput(firstName, null, null, null, null, "Flyer", null, null, null, null, null, null, null, null, null), mergeDuplicate: false, CancellationToken.None);
-        Assert.True(created.Succeeded, created.Problem?.Detail);
-        return created.Value.Lead.Id;
-    }
-
     private static async Task<WorkflowRunDetail> RunAsync(ReportTestBed bed, Guid tenantId, Guid workflowId)
     {
         var runs = await bed.Get<WorkflowRunService>().ListAsync(tenantId, workflowId, null, CancellationToken.None);
         var run = Assert.Single(runs.Value!.Items);
         return (await bed.Get<WorkflowRunService>().GetAsync(tenantId, run.Id, CancellationToken.None)).Value!;
     }
-
-    private static async Task<int> NotesAsync(ReportTestBed bed, Guid tenantId, Guid leadId, string body) =>
-        (await bed.Get<LeadService>().ActivitiesAsync(tenantId, leadId, 100, null, CancellationToken.None)).Value.Items
-            .Count(a => a.Kind == "note" && a.Body == body);
 }
