@@ -29,16 +29,10 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
         DbTransactionScope scope, Guid tenantId, string eventType, object data, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (WebhookEventCatalog.Find(eventType) is null)
-        {
-            throw new ArgumentException($"'{eventType}' is not in the webhook event catalog.", nameof(eventType));
-        }
-
-        var payload = SerializeData(data);
-        var id = NewMessageId();
+        var row = NewRow(tenantId, eventType, data, occurredAt);
         cancellationToken.ThrowIfCancellationRequested();
-        await InsertAsync(scope, new OutboxRow(id, tenantId, eventType, occurredAt.ToUniversalTime(), payload, null, null));
-        return id;
+        await InsertAsync(scope, row);
+        return row.Id;
     }
 
     /// <summary>
@@ -54,20 +48,21 @@ public sealed class WebhookOutbox(TimeProvider timeProvider)
             return;
         }
 
-        var now = timeProvider.GetUtcNow().ToUniversalTime();
-        var rows = new List<OutboxRow>(events.Count);
-        foreach (var (eventType, data) in events)
-        {
-            if (WebhookEventCatalog.Find(eventType) is null)
-            {
-                throw new ArgumentException($"'{eventType}' is not in the webhook event catalog.", nameof(events));
-            }
-
-            rows.Add(new OutboxRow(NewMessageId(), tenantId, eventType, now, SerializeData(data), null, null));
-        }
-
+        var now = timeProvider.GetUtcNow();
+        var rows = events.Select(e => NewRow(tenantId, e.EventType, e.Data, now)).ToList();
         cancellationToken.ThrowIfCancellationRequested();
         await WebhookMessageStore.InsertManyAsync(scope, tenantId, rows);
+    }
+
+    /// <exception cref="ArgumentException">The event type is not in <see cref="WebhookEventCatalog"/>, or data is not a JSON object.</exception>
+    private static OutboxRow NewRow(Guid tenantId, string eventType, object data, DateTimeOffset occurredAt)
+    {
+        if (WebhookEventCatalog.Find(eventType) is null)
+        {
+            throw new ArgumentException($"'{eventType}' is not in the webhook event catalog.", nameof(eventType));
+        }
+
+        return new OutboxRow(NewMessageId(), tenantId, eventType, occurredAt.ToUniversalTime(), SerializeData(data), null, null);
     }
 
     internal static string NewMessageId() => "msg_" + Guid.CreateVersion7().ToString("N");
